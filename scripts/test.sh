@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): typecheck, lint, unit tests, then integration tests on the real
+# local stack (OpenSearch + moto), which this script starts if it is not running and stops again
+# afterwards if it started it (STACK_KEEP=1 leaves it running).
+#   bash scripts/test.sh            all of it
+#   bash scripts/test.sh unit       typecheck, lint and unit tests only
+#   bash scripts/test.sh integration  integration tests only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+
+tests() { find "$1" -name '*.test.ts' | sort; }
+
+run_static() {
+  echo "test: typecheck"; npx tsc -p tsconfig.json --noEmit
+  echo "test: lint"; npx eslint .
+}
+
+run_unit() {
+  echo "test: unit"
+  # shellcheck disable=SC2046
+  node --import tsx --test --test-reporter=spec $(tests test/unit)
+}
+
+run_integration() {
+  started_here=0
+  if ! bash scripts/stack.sh status >/dev/null 2>&1; then
+    bash scripts/stack.sh up
+    started_here=1
+  fi
+  if [ "$started_here" = 1 ] && [ "${STACK_KEEP:-0}" != 1 ]; then trap 'bash scripts/stack.sh down' EXIT; fi
+  echo "test: integration (real OpenSearch and AWS emulator on 127.0.0.1)"
+  # One file at a time: the files share one OpenSearch node and one emulator.
+  # shellcheck disable=SC2046
+  node --import tsx --test --test-reporter=spec --test-concurrency=1 $(tests test/integration)
+}
+
+case "$what" in
+  all) run_static; run_unit; run_integration ;;
+  unit) run_static; run_unit ;;
+  integration) run_integration ;;
+  *) echo "usage: $0 [all|unit|integration]" >&2; exit 64 ;;
+esac
