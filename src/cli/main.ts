@@ -1,0 +1,35 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/load.js';
+import { parseCommand } from './parse.js';
+import { reportCommand } from './report.js';
+import { setupCommand } from './setup.js';
+import { workerCommand } from './worker.js';
+
+/** Exit codes: 0 done, 1 failure, 2 done but some input was unreadable, 64 bad usage or settings. */
+export const EXIT = { ok: 0, failure: 1, partial: 2, usage: 64 } as const;
+
+/** Entry point of the `aws-log-indexer` command. */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('aws-log-indexer')
+    .description('Index AWS VPC Flow Logs from S3 (via SNS/SQS) into OpenSearch, exactly once')
+    .exitOverride()
+    .addCommand(setupCommand())
+    .addCommand(workerCommand())
+    .addCommand(parseCommand())
+    .addCommand(reportCommand());
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    process.stderr.write(`aws-log-indexer: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT.failure;
+  }
+}

@@ -1,0 +1,23 @@
+import { Option, type Command } from 'commander';
+import { ENV, type SettingName } from '../config/schema.js';
+import { kebab } from '../config/load.js';
+
+/** Adds `--flag` options for settings; each one overrides its environment variable. */
+export function settingOptions(command: Command, names: readonly SettingName[], help: Partial<Record<SettingName, string>> = {}): Command {
+  for (const name of names) {
+    command.addOption(new Option(`--${kebab(name)} <value>`, `${help[name] ?? ''} (env ${ENV[name]})`.trim()));
+  }
+  return command;
+}
+
+/** The subset of parsed commander options that are settings, keyed by setting name. */
+export function settingFlags(opts: Record<string, unknown>, names: readonly SettingName[]): Partial<Record<SettingName, unknown>> {
+  const flags: Partial<Record<SettingName, unknown>> = {};
+  for (const name of names) if (opts[name] !== undefined) flags[name] = opts[name];
+  return flags;
+}
+
+/** Settings every command that touches AWS accepts. */
+export const AWS_SETTINGS = ['endpointUrl', 'region', 's3ForcePathStyle', 'logLevel'] as const satisfies readonly SettingName[];
+export const OPENSEARCH_SETTINGS = ['opensearchUrl', 'opensearchUsername', 'opensearchTlsInsecure'] as const satisfies readonly SettingName[];
+export const READ_SETTINGS = ['indexPrefix', 'geoipCityDb', 'geoipAsnDb', 'maxLineBytes'] as const satisfies readonly SettingName[];

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads settings. Every value comes from the environment (names below) and
+ * may be overridden by a command-line flag; both go through this schema once, at start, so the
+ * rest of the code receives a typed, validated `Config`.
+ */
+
+/** Environment variable for each setting; the README's settings table lists the same names. */
+export const ENV = {
+  queueUrl: 'QUEUE_URL',
+  opensearchUrl: 'OPENSEARCH_URL',
+  opensearchUsername: 'OPENSEARCH_USERNAME',
+  opensearchPassword: 'OPENSEARCH_PASSWORD',
+  opensearchTlsInsecure: 'OPENSEARCH_TLS_INSECURE',
+  indexPrefix: 'INDEX_PREFIX',
+  geoipCityDb: 'GEOIP_CITY_DB',
+  geoipAsnDb: 'GEOIP_ASN_DB',
+  pollers: 'WORKER_POLLERS',
+  batchSize: 'SQS_BATCH_SIZE',
+  waitTimeSeconds: 'SQS_WAIT_TIME_SECONDS',
+  visibilityTimeout: 'SQS_VISIBILITY_TIMEOUT',
+  heartbeatInterval: 'SQS_HEARTBEAT_INTERVAL',
+  shutdownGraceSeconds: 'SHUTDOWN_GRACE_SECONDS',
+  bulkMaxBytes: 'BULK_MAX_BYTES',
+  bulkMaxDocs: 'BULK_MAX_DOCS',
+  bulkConcurrency: 'BULK_CONCURRENCY',
+  maxLineBytes: 'MAX_LINE_BYTES',
+  endpointUrl: 'AWS_ENDPOINT_URL',
+  region: 'AWS_REGION',
+  s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
+  logLevel: 'LOG_LEVEL',
+} as const;
+
+export type SettingName = keyof typeof ENV;
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+const list = z.string().transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean));
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+export const settingsSchema = z
+  .object({
+    queueUrl: httpUrl.optional(),
+    opensearchUrl: httpUrl.default('http://127.0.0.1:9200'),
+    opensearchUsername: z.string().min(1).optional(),
+    opensearchPassword: z.string().min(1).optional(),
+    opensearchTlsInsecure: bool.default(false),
+    indexPrefix: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _ only (an OpenSearch index name)')
+      .default('vpcflowlogs'),
+    geoipCityDb: list.default([]),
+    geoipAsnDb: z.string().min(1).optional(),
+    pollers: int(1, 64).default(2),
+    batchSize: int(1, 10).default(10),
+    waitTimeSeconds: int(0, 20).default(20),
+    visibilityTimeout: int(10, 43_200).default(300),
+    heartbeatInterval: int(1, 43_199).default(60),
+    shutdownGraceSeconds: int(0, 3600).default(30),
+    bulkMaxBytes: int(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
+    bulkMaxDocs: int(1, 100_000).default(2000),
+    bulkConcurrency: int(1, 64).default(2),
+    maxLineBytes: int(256, 64 * 1024 * 1024).default(1024 * 1024),
+    endpointUrl: httpUrl.optional(),
+    region: z.string().min(1).default('us-east-1'),
+    s3ForcePathStyle: bool.optional(),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  })
+  .superRefine((s, ctx) => {
+    if (s.heartbeatInterval >= s.visibilityTimeout) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['heartbeatInterval'],
+        message: `must be below the visibility timeout (${s.visibilityTimeout} s), or messages reappear while in work`,
+      });
+    }
+    if ((s.opensearchUsername === undefined) !== (s.opensearchPassword === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['opensearchPassword'],
+        message: 'OpenSearch basic auth needs both a username and a password',
+      });
+    }
+  });
+
+export type Config = z.output<typeof settingsSchema>;

@@ -1,0 +1,151 @@
+/**
+ * GeoIP and ASN enrichment from MaxMind DB files (GeoIP2/GeoLite2, DB-IP Lite via ip-location-db).
+ *
+ * Databases are read and checked when opened, so a missing, compressed, truncated or corrupt
+ * file stops the service at start with the path in the message instead of failing (or, worse,
+ * answering nonsense) on the first public address. `maxmind.open` is not used for that reason:
+ * it hides the file's bytes, which the structural check needs. Its Reader is used directly.
+ */
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { Reader, type Response } from 'maxmind';
+import { embeddedIPv4, isPublicAddress } from './ip.js';
+import { LruCache } from './lru.js';
+import { asFromRecord, geoFromRecord } from './mmdb-schema.js';
+import { verifyMmdb } from './mmdb-verify.js';
+import type { Enricher, Enrichment } from './types.js';
+
+export type { AsInfo, Enricher, Enrichment, GeoInfo } from './types.js';
+
+/** Where the databases are. */
+export interface EnricherOptions {
+  /** City or country databases, asked in order until one answers (DB-IP ships IPv4 and IPv6 apart). */
+  readonly cityDbs: readonly string[];
+  readonly asnDb?: string;
+  /** Entries per cache (decoded records per database, and answers per address). */
+  readonly cacheSize?: number;
+}
+
+/** Default cache size: flow logs repeat a small set of peers, so hits dominate early. */
+export const DEFAULT_CACHE_SIZE = 10_000;
+
+/** A database that could not be opened; `reason` says what is wrong with it. */
+export class GeoDbError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`GeoIP database ${path}: ${reason}`, options);
+    this.name = 'GeoDbError';
+  }
+}
+
+/** An enricher that knows nothing: used when no database is configured. */
+export const noopEnricher: Enricher = Object.freeze({ lookup: () => undefined });
+
+type DbRole = 'city' | 'asn';
+
+interface OpenDb {
+  readonly reader: Reader<Response>;
+  readonly hasV4: boolean;
+  readonly hasV6: boolean;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
+
+async function readDbFile(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read: ${String(err)}`;
+    throw new GeoDbError(path, reason, { cause: err });
+  }
+}
+
+function newReader(path: string, db: Buffer, cacheSize: number): Reader<Response> {
+  if (db[0] === GZIP_MAGIC[0] && db[1] === GZIP_MAGIC[1]) throw new GeoDbError(path, 'is gzip-compressed; decompress it first');
+  try {
+    return new Reader<Response>(db, { cache: new LruCache<string | number, unknown>(cacheSize) });
+  } catch (err) {
+    throw new GeoDbError(path, `not a MaxMind DB file (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+  }
+}
+
+/** Catches a database given in the wrong role, which would otherwise just never answer. */
+function checkRole(path: string, databaseType: string, role: DbRole): void {
+  const isAsn = /\b(asn|isp)\b/i.test(databaseType);
+  if (role === 'city' && isAsn) throw new GeoDbError(path, `is an ASN database ("${databaseType}"), expected a city or country database`);
+  if (role === 'asn' && !isAsn) throw new GeoDbError(path, `is a "${databaseType}" database, expected an ASN database`);
+}
+
+async function openDb(path: string, role: DbRole, cacheSize: number): Promise<OpenDb> {
+  const db = await readDbFile(path);
+  const reader = newReader(path, db, cacheSize);
+  const { metadata } = reader;
+  if (metadata.ipVersion !== 4 && metadata.ipVersion !== 6) throw new GeoDbError(path, `unknown IP version ${metadata.ipVersion}`);
+  const problem = verifyMmdb(db, metadata);
+  if (problem !== undefined) throw new GeoDbError(path, `corrupt: ${problem}`);
+  checkRole(path, metadata.databaseType, role);
+  // An IPv6 tree without an IPv4 subtree (DB-IP's ipv6 file) stops at prefix length 0 for 0.0.0.0.
+  const [v4Record, v4Prefix] = metadata.ipVersion === 6 ? reader.getWithPrefixLength('0.0.0.0') : [null, 1];
+  return { reader, hasV4: v4Record !== null || v4Prefix > 0, hasV6: metadata.ipVersion === 6 };
+}
+
+/** Asks each database that can hold the address family, in order, until one answers. */
+function firstAnswer<T>(dbs: readonly OpenDb[], address: string, v6: boolean, convert: (r: unknown) => T | undefined): T | undefined {
+  for (const db of dbs) {
+    // mmdb-lib would walk an IPv4-only tree with IPv6 bits and answer wrongly, so skip, don't ask.
+    if (v6 ? !db.hasV6 : !db.hasV4) continue;
+    const found = convert(db.reader.get(address));
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+class MmdbEnricher implements Enricher {
+  readonly #cityDbs: readonly OpenDb[];
+  readonly #asnDbs: readonly OpenDb[];
+  /** Answers by address, misses included (as null): the same peers recur on every line. */
+  readonly #answers: LruCache<string, Enrichment | null>;
+
+  constructor(cityDbs: readonly OpenDb[], asnDbs: readonly OpenDb[], cacheSize: number) {
+    this.#cityDbs = cityDbs;
+    this.#asnDbs = asnDbs;
+    this.#answers = new LruCache(cacheSize);
+  }
+
+  lookup(ip: string): Enrichment | undefined {
+    const cached = this.#answers.get(ip);
+    if (cached !== undefined) return cached ?? undefined;
+    const answer = this.#resolve(ip);
+    this.#answers.set(ip, answer ?? null);
+    return answer;
+  }
+
+  #resolve(ip: string): Enrichment | undefined {
+    if (!isPublicAddress(ip)) return undefined;
+    // ::ffff:a.b.c.d and 64:ff9b::a.b.c.d are IPv4 hosts: IPv4-only databases must see them too.
+    const family = isIP(ip);
+    const address = family === 6 ? (embeddedIPv4(ip) ?? ip) : ip;
+    const v6 = family === 6 && address === ip;
+    const geo = firstAnswer(this.#cityDbs, address, v6, geoFromRecord);
+    const as = firstAnswer(this.#asnDbs, address, v6, asFromRecord);
+    if (geo === undefined && as === undefined) return undefined;
+    return Object.freeze({ ...(geo && { geo }), ...(as && { as }) });
+  }
+}
+
+/**
+ * Opens the configured databases (all of them, checked, before returning) and returns an
+ * enricher over them; with no database configured, the no-op enricher.
+ * @throws GeoDbError naming the path when a file is missing, unreadable, corrupt or of the wrong kind.
+ */
+export async function openEnricher(options: EnricherOptions): Promise<Enricher> {
+  const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
+  const cityDbs = await Promise.all(options.cityDbs.map((path) => openDb(path, 'city', cacheSize)));
+  const asnDbs = options.asnDb === undefined ? [] : [await openDb(options.asnDb, 'asn', cacheSize)];
+  if (cityDbs.length === 0 && asnDbs.length === 0) return noopEnricher;
+  return new MmdbEnricher(cityDbs, asnDbs, cacheSize);
+}

@@ -1,0 +1,33 @@
+/** The kinds of object the indexer knows, decided from the key layout AWS uses. */
+export const ObjectKind = {
+  vpcFlow: 'vpc-flow',
+  cloudTrail: 'cloudtrail',
+  cloudTrailDigest: 'cloudtrail-digest',
+  unknown: 'unknown',
+} as const;
+export type ObjectKind = (typeof ObjectKind)[keyof typeof ObjectKind];
+
+/**
+ * Reads the kind from the key: `…/vpcflowlogs/…` or Hive-style `aws-service=vpcflowlogs/…` for
+ * flow logs, `…/CloudTrail/…` for trails, `…/CloudTrail-Digest/…` for digests (not events).
+ * `unknown` means the key does not say; the reader may still recognise the content.
+ */
+export function kindFromKey(key: string): ObjectKind {
+  if (/(^|\/)CloudTrail-Digest\//.test(key)) return ObjectKind.cloudTrailDigest;
+  if (/(^|\/)CloudTrail\//.test(key) || /_CloudTrail_[^/]*\.json(\.gz)?$/.test(key)) return ObjectKind.cloudTrail;
+  if (/(^|\/)(aws-service=)?vpcflowlogs\//.test(key) || /_vpcflowlogs_[^/]*\.log(\.gz)?$/.test(key)) {
+    return ObjectKind.vpcFlow;
+  }
+  return ObjectKind.unknown;
+}
+
+const KEY_TIME = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_/;
+
+/** The delivery time AWS writes into flow-log and CloudTrail file names, as epoch seconds. */
+export function timeFromKey(key: string): number | undefined {
+  const m = KEY_TIME.exec(key);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
+  const ms = Date.UTC(y, mo - 1, d, h, mi);
+  return Number.isNaN(ms) ? undefined : ms / 1000;
+}

@@ -1,0 +1,84 @@
+import type { Enricher } from '../../enrich/types.js';
+import { problemText, type LineProblem, type OpBatch } from '../../pipeline/records.js';
+import type { IndexOp, S3ObjectRef } from '../../pipeline/types.js';
+import { lineIdFactory } from '../../sink/id.js';
+import { dailyIndexFor } from '../../sink/index-name.js';
+import { isOverlong, type LineItem } from '../../source/lines.js';
+import { timeFromKey } from '../detect.js';
+import { recordTime, toDocument } from './document.js';
+import { isParseError, parseHeader, parseRecord, type FlowFormat } from './parse.js';
+
+export interface VpcFlowContext {
+  readonly ref: S3ObjectRef;
+  readonly enricher: Enricher;
+  readonly indexPrefix: string;
+  /**
+   * True when the key says this is a flow log: a bad header is then an error. When the key says
+   * nothing, a first line that is not a header of known field names means "not a flow log": skip.
+   */
+  readonly strict: boolean;
+}
+
+/** `invalid`: the key says flow log but the first line is no header; re-reading cannot mend that. */
+export type VpcFlowRead =
+  | { readonly kind: 'skip'; readonly reason: string }
+  | { readonly kind: 'invalid'; readonly reason: string }
+  | { readonly kind: 'read'; readonly format: FlowFormat; readonly batches: AsyncIterable<OpBatch> };
+
+/**
+ * Reads a flow-log object's lines: the first line is the header naming this object's fields, every
+ * other line one record. Bad lines become problems and the rest goes on.
+ */
+export async function readVpcFlow(lines: AsyncIterable<LineItem[]>, ctx: VpcFlowContext): Promise<VpcFlowRead> {
+  const iterator = lines[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const head = first.done ? undefined : first.value[0];
+  if (head === undefined) return { kind: 'skip', reason: 'empty object' };
+  const format = isOverlong(head) ? { error: `header line of ${head.overlongBytes} bytes` } : parseHeader(head.bytes.toString('utf8'));
+  if (isParseError(format) || (!ctx.strict && format.unknownFields.length > 0)) {
+    const reason = isParseError(format) ? format.error : `unknown fields ${format.unknownFields.join(', ')}`;
+    if (!ctx.strict) return { kind: 'skip', reason: `not a flow log (first line: ${reason})` };
+    return { kind: 'invalid', reason: `not a flow-log header: ${reason}` };
+  }
+  const rest = (first.value as LineItem[]).slice(1);
+  return { kind: 'read', format, batches: records(format, rest, iterator, ctx) };
+}
+
+async function* records(
+  format: FlowFormat,
+  firstRest: LineItem[],
+  iterator: AsyncIterator<LineItem[]>,
+  ctx: VpcFlowContext,
+): AsyncGenerator<OpBatch> {
+  const toOps = batchReader(format, ctx);
+  if (firstRest.length > 0) yield toOps(firstRest);
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield toOps(next.value);
+}
+
+/** Per-object state (id prefix, index memo, fallback time) around the per-line work. */
+function batchReader(format: FlowFormat, ctx: VpcFlowContext): (items: LineItem[]) => OpBatch {
+  const idOf = lineIdFactory(ctx.ref.bucket, ctx.ref.key);
+  const indexOf = dailyIndexFor(ctx.indexPrefix);
+  // A format without `start` still needs a day: the delivery time in the key, else now.
+  const fallbackTime = timeFromKey(ctx.ref.key) ?? Math.floor(Date.now() / 1000);
+  return (items) => {
+    const ops: IndexOp[] = [];
+    const problems: LineProblem[] = [];
+    for (const item of items) {
+      if (isOverlong(item)) {
+        problems.push({ lineNo: item.lineNo, reason: `line of ${item.overlongBytes} bytes is over the line cap` });
+        continue;
+      }
+      if (item.bytes.length === 0) continue;
+      const text = item.bytes.toString('utf8');
+      const record = parseRecord(format, text);
+      if (isParseError(record)) {
+        problems.push({ lineNo: item.lineNo, reason: record.error, text: problemText(text) });
+        continue;
+      }
+      const index = indexOf(recordTime(record) ?? fallbackTime);
+      ops.push({ index, id: idOf(item.lineNo, item.bytes), doc: toDocument(record, ctx.enricher) });
+    }
+    return { ops, problems };
+  };
+}

@@ -1,0 +1,22 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Structured JSON logs on stderr (stdout belongs to command output such as `parse`). Secrets are
+ * redacted by path as a second line of defence: the code never logs them on purpose.
+ */
+export function createLogger(level: string, name = 'aws-log-indexer'): Logger {
+  return pino(
+    {
+      name,
+      level,
+      redact: {
+        paths: ['password', '*.password', 'opensearchPassword', '*.opensearchPassword', 'authorization', '*.authorization', 'headers.authorization'],
+        censor: '[redacted]',
+      },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    pino.destination(2),
+  );
+}

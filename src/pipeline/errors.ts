@@ -1,0 +1,30 @@
+import type { S3ObjectRef } from './types.js';
+
+/**
+ * A failure while reading or indexing one object, with the place it happened and whether a later
+ * attempt can succeed. `retryable` decides the message's fate: a retryable failure leaves the
+ * message in the queue (SQS redelivers it, then its redrive policy dead-letters it); a permanent
+ * one is recorded and the message is removed, because redelivery would fail the same way.
+ */
+export class ObjectError extends Error {
+  override readonly name = 'ObjectError';
+  constructor(
+    readonly ref: S3ObjectRef,
+    readonly detail: string,
+    readonly retryable: boolean,
+    readonly lineNo?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`${where(ref, lineNo)}: ${detail}`, options);
+  }
+}
+
+/** `s3://bucket/key line N`: how every error names its place. */
+export function where(ref: S3ObjectRef, lineNo?: number): string {
+  return `s3://${ref.bucket}/${ref.key}${lineNo === undefined ? '' : ` line ${lineNo}`}`;
+}
+
+/** The message of any thrown value, for error texts. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

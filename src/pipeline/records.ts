@@ -1,0 +1,24 @@
+import type { IndexOp } from './types.js';
+
+/** A line that could not become a document, with the reason; the object's other lines go on. */
+export interface LineProblem {
+  readonly lineNo: number;
+  readonly reason: string;
+  /** The line's text, cut to a readable length, so the problem can be seen without the object. */
+  readonly text?: string;
+}
+
+/** What a format reader yields per chunk of lines: documents to index and lines it refused. */
+export interface OpBatch {
+  readonly ops: IndexOp[];
+  readonly problems: LineProblem[];
+  /** Records that were read but not indexed on purpose (e.g. NODATA when told to drop them). */
+  readonly dropped?: number;
+}
+
+/** Longest line text a problem keeps: enough to recognise the line, not enough to flood logs. */
+export const PROBLEM_TEXT_MAX = 512;
+
+export function problemText(line: string): string {
+  return line.length > PROBLEM_TEXT_MAX ? `${line.slice(0, PROBLEM_TEXT_MAX)}…` : line;
+}

@@ -1,0 +1,46 @@
+/** Values exchanged between pipeline stages. Pure data, no I/O. */
+
+/** One S3 object a notification or a listing points at. Keys are already URL-decoded. */
+export interface S3ObjectRef {
+  readonly bucket: string;
+  readonly key: string;
+  /** Size in bytes when the notification says it. */
+  readonly size?: number;
+}
+
+/** Where a line came from: enough to find it again and to name it in errors. */
+export interface LineOrigin {
+  readonly bucket: string;
+  readonly key: string;
+  /** 1-based line number in the decompressed object (the header is line 1). */
+  readonly lineNo: number;
+}
+
+/** A JSON document to index. */
+export type Doc = Record<string, unknown>;
+
+/** One `_bulk` create operation: where the document goes and under which deterministic id. */
+export interface IndexOp {
+  readonly index: string;
+  readonly id: string;
+  readonly doc: Doc;
+}
+
+/** How OpenSearch answered for one operation, after retries. */
+export const ItemStatus = {
+  /** Written now. */
+  created: 'created',
+  /** Already there under the same id (a redelivery): success. */
+  exists: 'exists',
+  /** Refused for good (mapping conflict, too large): retrying cannot help. */
+  rejected: 'rejected',
+  /** Still failing after every retry (429, 5xx, connection): a redelivery may help. */
+  failed: 'failed',
+} as const;
+export type ItemStatus = (typeof ItemStatus)[keyof typeof ItemStatus];
+
+export interface ItemOutcome {
+  readonly status: ItemStatus;
+  /** OpenSearch's error type and reason, when there was one. */
+  readonly error?: string;
+}

@@ -1,0 +1,359 @@
+/**
+ * Batches create operations from many concurrent producers into `_bulk` requests, retries what can
+ * be retried, and reports every operation's fate exactly once.
+ */
+import { Buffer } from 'node:buffer';
+import { messageOf } from '../pipeline/errors.js';
+import { ItemStatus, type IndexOp, type ItemOutcome } from '../pipeline/types.js';
+import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
+import { bodyBytes, joinBulkBody, serializeOp } from './bulk-body.js';
+import { classifyBulkResponse, classifyTransportError, ItemVerdictStatus, RequestVerdictKind } from './bulk-result.js';
+import type { BulkHttpResponse, RequestVerdict } from './bulk-result.js';
+
+export type { BulkHttpResponse } from './bulk-result.js';
+
+/**
+ * Sends one NDJSON body to `POST /_bulk`. Resolves with any HTTP answer, error statuses included;
+ * throws only when there is no answer (connection refused or reset, timeout). It must not retry by
+ * itself: the indexer owns retries, and only it knows which items to resend.
+ */
+export type BulkTransport = (body: string) => Promise<BulkHttpResponse>;
+
+/** Receives one operation's final outcome. Called exactly once per added operation. */
+export type OutcomeCallback = (outcome: ItemOutcome) => void;
+
+/** Defaults, sized for OpenSearch's advice of 5–15 MiB bulk bodies. */
+export const BULK_DEFAULTS = {
+  maxBytes: 5 * 1024 * 1024, maxDocs: 1000, concurrency: 2, flushIntervalMs: 1000, maxRetries: 8,
+  backoff: { baseMs: 200, maxMs: 30_000 },
+} as const;
+
+/** What a retry resends: the whole body (no answer, 429/5xx on the request) or only the 429/5xx items. */
+export const RetryScope = { request: 'request', items: 'items' } as const;
+export type RetryScope = (typeof RetryScope)[keyof typeof RetryScope];
+
+/** Told to `onRetry` before each pause. */
+export interface RetryInfo {
+  /** 1 for the first retry of a batch. */
+  readonly attempt: number;
+  readonly delayMs: number;
+  /** Operations about to be resent, and the first one's error. */
+  readonly docs: number;
+  readonly scope: RetryScope;
+  readonly error: string;
+}
+
+export interface BulkIndexerOptions {
+  /** Body size limit in bytes; one larger operation is sent alone. */
+  readonly maxBytes?: number;
+  readonly maxDocs?: number;
+  /** Batches being delivered at once, pauses between their retries included. */
+  readonly concurrency?: number;
+  /** A partial batch is sent at the latest this long after its first operation arrived. */
+  readonly flushIntervalMs?: number;
+  /** Resends per batch after its first request. */
+  readonly maxRetries?: number;
+  readonly backoff?: BackoffOptions;
+  readonly onRetry?: (info: RetryInfo) => void;
+  /** Aborting fails everything not yet answered at once (see {@link BulkIndexer}). */
+  readonly signal?: AbortSignal;
+  /** Tests only: the jitter source. */
+  readonly random?: () => number;
+}
+
+/**
+ * Running totals since construction: one per final item status, plus `requests` (resends and 413
+ * halves included), `retries` (resends after a pause) and `bytesSent` (body bytes, resends included).
+ */
+export type BulkIndexerStats = Record<ItemStatus | 'requests' | 'retries' | 'bytesSent', number>;
+
+/** Serialised lines and their callbacks, side by side so a body is one `join`. */
+interface Batch { readonly lines: string[]; readonly callbacks: OutcomeCallback[]; bytes: number }
+/** Operations still to resend, each with its latest error. */
+interface Retry { readonly batch: Batch; readonly errors: string[] }
+interface Deferred { readonly promise: Promise<void>; readonly resolve: () => void }
+/** A sealed batch, and what `flush` waits on until it is answered. */
+interface Job { readonly batch: Batch; readonly done: Deferred }
+type Settings = Required<Omit<BulkIndexerOptions, 'onRetry' | 'signal'>> & Pick<BulkIndexerOptions, 'onRetry' | 'signal'>;
+
+const DONE: Promise<void> = Promise.resolve();
+const ABORTED = 'bulk indexer aborted';
+const newBatch = (): Batch => ({ lines: [], callbacks: [], bytes: 0 });
+/** A callback or hook that throws is a bug of the caller: surface it without breaking bookkeeping. */
+const rethrowLater = (err: unknown): void => queueMicrotask(() => { throw err; });
+
+/**
+ * A shared `_bulk` indexer.
+ *
+ * Memory is bounded by `concurrency` batches in delivery, one full batch queued, and the batch
+ * being filled: `add` resolves only while no full batch is waiting for a delivery slot. A batch
+ * keeps its slot through its backoff pauses, so a throttled cluster slows producers down instead
+ * of piling batches up.
+ *
+ * `close()` sends what is buffered and waits for it. Aborting `options.signal` instead fails at
+ * once, as `failed`, everything buffered or pausing before a retry; requests already on the wire
+ * still report their answers. Any `add` after either fails its operation with `failed`.
+ */
+export class BulkIndexer {
+  private readonly settings: Settings;
+  private pending: Batch = newBatch();
+  private queue: Job[] = [];
+  private readonly unfinished = new Set<Promise<void>>();
+  private active = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private space: Deferred | undefined;
+  private closedReason: string | undefined;
+  private readonly counters: BulkIndexerStats = {
+    requests: 0, retries: 0, created: 0, exists: 0, rejected: 0, failed: 0, bytesSent: 0,
+  };
+
+  /** @throws RangeError on a limit that is not a positive integer (maxRetries and flushIntervalMs may be 0). */
+  constructor(
+    private readonly transport: BulkTransport,
+    options: BulkIndexerOptions = {},
+  ) {
+    this.settings = resolveOptions(options);
+    const { signal } = this.settings;
+    if (signal?.aborted) this.abort();
+    else signal?.addEventListener('abort', this.abort, { once: true });
+  }
+
+  /** A copy of the running totals. */
+  get stats(): BulkIndexerStats {
+    return { ...this.counters };
+  }
+
+  /**
+   * Serialises `op` once and buffers it; `onOutcome` gets its fate later. The returned promise is
+   * the back-pressure: it resolves when the caller may add more. Never rejects: a document that
+   * cannot be serialised is `rejected`, an add after close or abort is `failed`.
+   */
+  add(op: IndexOp, onOutcome: OutcomeCallback): Promise<void> {
+    if (this.closedReason !== undefined) {
+      this.settle(onOutcome, { status: ItemStatus.failed, error: `${this.closedReason}: document not sent` });
+      return DONE;
+    }
+    let line: string;
+    try {
+      line = serializeOp(op);
+    } catch (err) {
+      this.settle(onOutcome, { status: ItemStatus.rejected, error: `cannot serialise document: ${messageOf(err)}` });
+      return DONE;
+    }
+    const bytes = Buffer.byteLength(line);
+    if (this.pending.lines.length > 0 && this.pending.bytes + bytes > this.settings.maxBytes) this.seal();
+    this.append(line, bytes, onOutcome);
+    return this.queue.length === 0 ? DONE : this.spaceFreed();
+  }
+
+  /** Sends the partial batch now; resolves once every batch sent so far is fully answered. */
+  async flush(): Promise<void> {
+    if (this.pending.lines.length > 0) this.seal();
+    if (this.unfinished.size > 0) await Promise.all([...this.unfinished]);
+  }
+
+  /** Refuses further adds, then flushes. No timer or listener is left behind. */
+  async close(): Promise<void> {
+    this.closedReason ??= 'bulk indexer closed';
+    await this.flush();
+    this.settings.signal?.removeEventListener('abort', this.abort);
+  }
+
+  private append(line: string, bytes: number, onOutcome: OutcomeCallback): void {
+    const batch = this.pending;
+    batch.lines.push(line);
+    batch.callbacks.push(onOutcome);
+    batch.bytes += bytes;
+    const { maxDocs, maxBytes, flushIntervalMs } = this.settings;
+    if (batch.lines.length >= maxDocs || batch.bytes >= maxBytes) this.seal();
+    else if (batch.lines.length === 1) this.timer = setTimeout(this.linger, flushIntervalMs);
+  }
+
+  /** The batch timer: a batch's age, not idle time, so a slow trickle still leaves within the interval. */
+  private readonly linger = (): void => {
+    this.timer = undefined;
+    if (this.pending.lines.length > 0) this.seal();
+  };
+
+  /** Moves the batch being filled to the delivery queue. */
+  private seal(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = newBatch();
+    const done = deferred();
+    this.unfinished.add(done.promise);
+    this.queue.push({ batch, done });
+    this.pump();
+  }
+
+  /** Starts queued batches while slots are free; wakes producers once the queue is empty. */
+  private pump(): void {
+    while (this.active < this.settings.concurrency) {
+      const job = this.queue.shift();
+      if (job === undefined) break;
+      this.active += 1;
+      void this.deliver(job.batch)
+        .catch(rethrowLater)
+        .finally(() => {
+          this.active -= 1;
+          this.finish(job);
+          this.pump();
+        });
+    }
+    if (this.queue.length === 0 && this.space !== undefined) {
+      this.space.resolve();
+      this.space = undefined;
+    }
+  }
+
+  private spaceFreed(): Promise<void> {
+    this.space ??= deferred();
+    return this.space.promise;
+  }
+
+  private finish(job: Job): void {
+    this.unfinished.delete(job.done.promise);
+    job.done.resolve();
+  }
+
+  /** Sends a batch until every operation in it has an outcome. Never rejects. */
+  private async deliver(batch: Batch): Promise<void> {
+    // A 413 half or a retry may come after an abort: no new request then.
+    if (this.settings.signal?.aborted) return this.failAll(batch, ItemStatus.failed, `${ABORTED} before sending`);
+    let work = batch;
+    for (let attempt = 1; ; attempt += 1) {
+      const verdict = await this.send(work);
+      if (verdict.kind === RequestVerdictKind.split) return this.split(work, verdict.error);
+      const retry = this.settleVerdict(work, verdict);
+      if (retry === undefined) return;
+      const { maxRetries } = this.settings;
+      if (attempt > maxRetries) return this.failRetry(retry, `gave up after ${maxRetries} retries`);
+      const scope = verdict.kind === RequestVerdictKind.items ? RetryScope.items : RetryScope.request;
+      if (!(await this.pause(attempt, retry, scope))) return this.failRetry(retry, `gave up: ${ABORTED}`);
+      work = retry.batch;
+    }
+  }
+
+  private async send(work: Batch): Promise<RequestVerdict> {
+    this.counters.requests += 1;
+    this.counters.bytesSent += work.bytes;
+    let response: BulkHttpResponse;
+    try {
+      response = await this.transport(joinBulkBody(work.lines));
+    } catch (err) {
+      return classifyTransportError(err);
+    }
+    return classifyBulkResponse(response, work.lines.length);
+  }
+
+  /** Reports final outcomes; returns what is left to resend, if anything. */
+  private settleVerdict(work: Batch, verdict: RequestVerdict): Retry | undefined {
+    if (verdict.kind === RequestVerdictKind.items) {
+      const again = newBatch();
+      const errors: string[] = [];
+      // classifyBulkResponse guarantees one verdict per line, in order.
+      verdict.items.forEach((item, i) => {
+        const callback = work.callbacks[i] as OutcomeCallback;
+        if (item.status !== ItemVerdictStatus.retry) return this.settle(callback, item);
+        again.lines.push(work.lines[i] as string);
+        again.callbacks.push(callback);
+        errors.push(item.error);
+      });
+      if (again.lines.length === 0) return undefined;
+      again.bytes = bodyBytes(again.lines);
+      return { batch: again, errors };
+    }
+    if (verdict.kind === RequestVerdictKind.retry) return { batch: work, errors: work.lines.map(() => verdict.error) };
+    this.failAll(work, ItemStatus.failed, verdict.error);
+    return undefined;
+  }
+
+  /**
+   * 413: the cluster refuses the size, not the load, so waiting cannot help but halving can. One
+   * operation that is still too large can never be sent: rejected.
+   */
+  private async split(work: Batch, error: string): Promise<void> {
+    const count = work.lines.length;
+    if (count === 1) return this.failAll(work, ItemStatus.rejected, `${error}; a single document of ${work.bytes} bytes`);
+    const middle = Math.ceil(count / 2);
+    for (const [from, to] of [[0, middle], [middle, count]] as const) {
+      const lines = work.lines.slice(from, to);
+      await this.deliver({ lines, callbacks: work.callbacks.slice(from, to), bytes: bodyBytes(lines) });
+    }
+  }
+
+  /** Waits before a retry; false when aborted meanwhile. */
+  private async pause(attempt: number, retry: Retry, scope: RetryScope): Promise<boolean> {
+    const { backoff, random, onRetry, signal } = this.settings;
+    const delayMs = backoffDelay(attempt, backoff, random);
+    this.counters.retries += 1;
+    try {
+      onRetry?.({ attempt, delayMs, docs: retry.batch.lines.length, scope, error: retry.errors[0] ?? '' });
+    } catch (err) {
+      rethrowLater(err);
+    }
+    try {
+      await sleep(delayMs, signal);
+    } catch {
+      return false; // only an abort rejects
+    }
+    return signal?.aborted !== true;
+  }
+
+  private failRetry(retry: Retry, why: string): void {
+    retry.batch.callbacks.forEach((callback, i) => {
+      this.settle(callback, { status: ItemStatus.failed, error: `${retry.errors[i] ?? 'unknown error'} (${why})` });
+    });
+  }
+
+  private failAll(batch: Batch, status: typeof ItemStatus.failed | typeof ItemStatus.rejected, error: string): void {
+    const outcome: ItemOutcome = { status, error };
+    for (const callback of batch.callbacks) this.settle(callback, outcome);
+  }
+
+  private settle(callback: OutcomeCallback, outcome: ItemOutcome): void {
+    this.counters[outcome.status] += 1;
+    try {
+      callback(outcome);
+    } catch (err) {
+      rethrowLater(err);
+    }
+  }
+
+  /** Fails everything not yet on the wire; deliveries in their pauses give up on their own. */
+  private readonly abort = (): void => {
+    this.closedReason = ABORTED;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const jobs = this.queue;
+    this.queue = [];
+    this.failAll(this.pending, ItemStatus.failed, `${ABORTED} before sending`);
+    this.pending = newBatch();
+    for (const job of jobs) {
+      this.failAll(job.batch, ItemStatus.failed, `${ABORTED} before sending`);
+      this.finish(job);
+    }
+    this.pump(); // wakes producers waiting for space
+  };
+}
+
+function resolveOptions(options: BulkIndexerOptions): Settings {
+  const int = (name: 'maxBytes' | 'maxDocs' | 'concurrency' | 'flushIntervalMs' | 'maxRetries', min: number): number => {
+    const value = options[name] ?? BULK_DEFAULTS[name];
+    if (!Number.isInteger(value) || value < min) throw new RangeError(`bulk indexer option ${name} must be an integer >= ${min}, got ${value}`);
+    return value;
+  };
+  return {
+    maxBytes: int('maxBytes', 1), maxDocs: int('maxDocs', 1), concurrency: int('concurrency', 1),
+    flushIntervalMs: int('flushIntervalMs', 0), maxRetries: int('maxRetries', 0),
+    backoff: options.backoff ?? BULK_DEFAULTS.backoff, random: options.random ?? Math.random,
+    onRetry: options.onRetry, signal: options.signal,
+  };
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => { resolve = r; });
+  return { promise, resolve };
+}

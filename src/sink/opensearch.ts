@@ -1,0 +1,46 @@
+import { Client, errors } from '@opensearch-project/opensearch';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../observability/logger.js';
+
+/** How a `_bulk` call answered: status and parsed body. Thrown errors mean no answer (connection). */
+export interface BulkHttpResponse {
+  readonly statusCode: number;
+  readonly body: unknown;
+}
+
+/** OpenSearch client for the configured node. The client never retries: the bulk indexer does, per item. */
+export function createOpenSearchClient(
+  config: Pick<Config, 'opensearchUrl' | 'opensearchUsername' | 'opensearchPassword' | 'opensearchTlsInsecure'>,
+  logger?: Logger,
+): Client {
+  if (config.opensearchTlsInsecure) {
+    logger?.warn({ url: config.opensearchUrl }, 'TLS certificate verification is OFF for OpenSearch (OPENSEARCH_TLS_INSECURE)');
+  }
+  return new Client({
+    node: config.opensearchUrl,
+    maxRetries: 0,
+    requestTimeout: 120_000,
+    compression: 'gzip',
+    ...(config.opensearchUsername && config.opensearchPassword
+      ? { auth: { username: config.opensearchUsername, password: config.opensearchPassword } }
+      : {}),
+    ssl: { rejectUnauthorized: !config.opensearchTlsInsecure },
+  });
+}
+
+/**
+ * Sends one NDJSON `_bulk` body. HTTP error statuses come back as values (the indexer classifies
+ * them); connection failures and timeouts are thrown.
+ */
+export function bulkTransport(client: Client): (body: string) => Promise<BulkHttpResponse> {
+  return async (body) => {
+    try {
+      // The body is already NDJSON: hand it to the transport as is rather than re-serialising it.
+      const res = await client.transport.request({ method: 'POST', path: '/_bulk', bulkBody: body });
+      return { statusCode: res.statusCode ?? 200, body: res.body };
+    } catch (err) {
+      if (err instanceof errors.ResponseError) return { statusCode: err.statusCode ?? 500, body: err.body };
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,41 @@
+import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import { ObjectError, messageOf } from '../pipeline/errors.js';
+import type { S3ObjectRef } from '../pipeline/types.js';
+
+/** S3 errors that a retry cannot mend: the object is gone or we may not read it. */
+const PERMANENT_S3_ERRORS = new Set(['NoSuchKey', 'NoSuchBucket', 'AccessDenied', 'InvalidObjectState']);
+
+/** Opens an object's body as a byte stream. Fails with an ObjectError that says whether retrying helps. */
+export async function openObject(s3: S3Client, ref: S3ObjectRef, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), { abortSignal: signal });
+    if (!out.Body) throw new ObjectError(ref, 'GetObject returned no body', true);
+    return out.Body as Readable;
+  } catch (err) {
+    if (err instanceof ObjectError) throw err;
+    const name = err instanceof S3ServiceException ? err.name : undefined;
+    const permanent = name !== undefined && PERMANENT_S3_ERRORS.has(name);
+    throw new ObjectError(ref, `GetObject failed: ${name ?? ''} ${messageOf(err)}`.trim(), !permanent, undefined, {
+      cause: err,
+    });
+  }
+}
+
+/** Every object under a prefix, page by page, as refs. */
+export async function* listObjects(s3: S3Client, bucket: string, prefix: string): AsyncGenerator<S3ObjectRef> {
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) {
+      if (object.Key) yield { bucket, key: object.Key, ...(object.Size === undefined ? {} : { size: object.Size }) };
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+}
+
+/** Splits `s3://bucket/key-or-prefix`. */
+export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  return m ? { bucket: m[1] as string, key: m[2] as string } : undefined;
+}

@@ -1,0 +1,111 @@
+/**
+ * The real local stack for integration tests: moto (S3, SNS, SQS) on 127.0.0.1:4566 and
+ * OpenSearch on 127.0.0.1:9200, started by scripts/test.sh. Every test gets its own bucket, topic,
+ * queues and index prefix, so tests never see each other's data.
+ */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { awsClients, readOptions } from '../../src/cli/context.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { processObject } from '../../src/pipeline/process-object.js';
+import { provision, type SetupResult } from '../../src/setup/provision.js';
+import { BulkIndexer } from '../../src/sink/bulk-indexer.js';
+import { bulkTransport, createOpenSearchClient } from '../../src/sink/opensearch.js';
+import { installTemplates } from '../../src/sink/template.js';
+import { startWorker } from '../../src/worker/worker.js';
+import type { WorkerStats } from '../../src/worker/stats.js';
+
+export const STACK_ENV = {
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  OPENSEARCH_URL: 'http://127.0.0.1:9200',
+  GEOIP_CITY_DB: '../shared/testdata/geoip/GeoIP2-City-Test.mmdb',
+  GEOIP_ASN_DB: '../shared/testdata/geoip/GeoLite2-ASN-Test.mmdb',
+  SQS_WAIT_TIME_SECONDS: '1',
+  SQS_VISIBILITY_TIMEOUT: '30',
+  SQS_HEARTBEAT_INTERVAL: '10',
+  LOG_LEVEL: 'warn',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+} as const;
+// The SDK reads credentials from the environment of this process.
+Object.assign(process.env, STACK_ENV);
+
+export interface TestStack extends SetupResult {
+  readonly name: string;
+  readonly config: Config & { queueUrl: string };
+  readonly aws: ReturnType<typeof awsClients>;
+  readonly opensearch: ReturnType<typeof createOpenSearchClient>;
+}
+
+/** A fresh bucket → topic → queue (+DLQ) chain and index prefix, named uniquely for one test. */
+export async function newStack(options: { rawDelivery?: boolean; maxReceiveCount?: number } = {}): Promise<TestStack> {
+  const name = `t-${randomBytes(4).toString('hex')}`;
+  const base = loadConfig(process.env, { indexPrefix: `${name}-flow` });
+  const aws = awsClients(base);
+  const result = await provision(aws, {
+    bucket: name, topic: name, queue: name, deadLetterQueue: `${name}-dlq`, maxReceiveCount: options.maxReceiveCount ?? 5,
+    visibilityTimeout: base.visibilityTimeout, region: base.region, rawDelivery: options.rawDelivery ?? false,
+  });
+  const opensearch = createOpenSearchClient(base);
+  await installTemplates(opensearch, base.indexPrefix);
+  // Configuring the notification makes S3 send an s3:TestEvent; tests that count messages start without it.
+  return { ...result, name, aws, opensearch, config: { ...base, queueUrl: result.queueUrl } };
+}
+
+/** Puts text (gzipped) into the stack's bucket under `key`. */
+export async function putObject(stack: TestStack, key: string, text: string): Promise<void> {
+  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: gzipSync(text) }));
+}
+
+/** Sends a raw body straight to the queue (a redelivery, or a message from elsewhere). */
+export async function sendMessage(stack: TestStack, body: string): Promise<void> {
+  await stack.aws.sqs.send(new SendMessageCommand({ QueueUrl: stack.queueUrl, MessageBody: body }));
+}
+
+export async function purgeQueue(stack: TestStack): Promise<void> {
+  await stack.aws.sqs.send(new PurgeQueueCommand({ QueueUrl: stack.queueUrl }));
+}
+
+/** Runs one worker in this process until the queue is empty; returns its totals. */
+export async function runWorkerUntilEmpty(stack: TestStack): Promise<WorkerStats> {
+  const logger = createLogger(stack.config.logLevel);
+  const read = await readOptions(stack.config);
+  const indexer = new BulkIndexer(bulkTransport(stack.opensearch), { maxDocs: 500 });
+  const worker = startWorker({
+    config: stack.config, sqs: stack.aws.sqs, logger, untilEmpty: true,
+    processObject: (ref) => processObject(ref, { s3: stack.aws.s3, sink: indexer, read, logger }),
+  });
+  await worker.stopped;
+  await indexer.flush();
+  indexer.close();
+  return worker.stats;
+}
+
+/** Visible + in-flight messages of a queue. */
+export async function queueDepth(stack: TestStack, which: 'main' | 'dlq'): Promise<number> {
+  const url = which === 'main' ? stack.queueUrl : stack.deadLetterQueueUrl;
+  const out = await stack.aws.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  const a = out.Attributes ?? {};
+  return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible);
+}
+
+/** Documents in the stack's flow-log indices, after a refresh. */
+export async function countDocs(stack: TestStack, query?: Record<string, unknown>): Promise<number> {
+  const index = `${stack.config.indexPrefix}-*`;
+  await stack.opensearch.indices.refresh({ index });
+  const res = await stack.opensearch.count({ index, body: query ? { query } : {} } as never);
+  return (res.body as { count: number }).count;
+}
+
+/** Removes the stack's indices (queues and buckets live in the emulator, which forgets them on restart). */
+export async function dropStack(stack: TestStack): Promise<void> {
+  await stack.opensearch.indices.delete({ index: `${stack.config.indexPrefix}-*` }, { ignore: [404] });
+}

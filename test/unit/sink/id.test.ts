@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { keyId, lineIdFactory } from '../../../src/sink/id.js';
+import { dailyIndex, dailyIndexFor } from '../../../src/sink/index-name.js';
+
+const line = Buffer.from('2 123456789010 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 40 1418530010 1418530070 ACCEPT OK');
+
+describe('lineIdFactory', () => {
+  it('gives 32 hex characters (128 bits)', () => assert.match(lineIdFactory('b', 'k')(2, line), /^[0-9a-f]{32}$/));
+  it('gives the same id when the same object is read again', () => {
+    assert.equal(lineIdFactory('b', 'k')(2, line), lineIdFactory('b', 'k')(2, line));
+  });
+  it('keeps identical lines at different places apart', () => {
+    const id = lineIdFactory('b', 'k');
+    assert.notEqual(id(2, line), id(3, line));
+  });
+  it('keeps the same line in other objects apart, even where bucket+key concatenate alike', () => {
+    assert.notEqual(lineIdFactory('ab', 'c')(2, line), lineIdFactory('a', 'bc')(2, line));
+    assert.notEqual(lineIdFactory('b', 'k1')(2, line), lineIdFactory('b', 'k2')(2, line));
+  });
+  it('is MurmurHash3 x64 128 of the length-prefixed identity', async () => {
+    const { default: murmur } = await import('murmurhash3js-revisited');
+    assert.equal(lineIdFactory('b', 'k')(7, Buffer.from('x')), murmur.x64.hash128(Buffer.from('1:b1:k#7:x')));
+  });
+});
+
+describe('keyId', () => {
+  it('depends on the key only, so a duplicate event gives the same id', () => {
+    assert.equal(keyId('cloudtrail', 'e-1'), keyId('cloudtrail', 'e-1'));
+    assert.notEqual(keyId('cloudtrail', 'e-1'), keyId('cloudtrail', 'e-2'));
+  });
+});
+
+describe('daily index', () => {
+  it('names the UTC day of the event', () => {
+    assert.equal(dailyIndex('vpcflowlogs', 1418530010), 'vpcflowlogs-2014.12.14');
+    assert.equal(dailyIndex('x', Date.UTC(2026, 0, 1, 23, 59, 59) / 1000), 'x-2026.01.01');
+  });
+  it('switches day at UTC midnight when memoised', () => {
+    const name = dailyIndexFor('p');
+    const midnight = Date.UTC(2026, 10, 22) / 1000;
+    assert.deepEqual([name(midnight - 1), name(midnight), name(midnight + 5)], ['p-2026.11.21', 'p-2026.11.22', 'p-2026.11.22']);
+  });
+});
