@@ -85,10 +85,10 @@ const rethrowLater = (err: unknown): void => queueMicrotask(() => { throw err; }
 /**
  * A shared `_bulk` indexer.
  *
- * Memory is bounded by `concurrency` batches in delivery, one full batch queued, and the batch
- * being filled: `add` resolves only while no full batch is waiting for a delivery slot. A batch
- * keeps its slot through its backoff pauses, so a throttled cluster slows producers down instead
- * of piling batches up.
+ * Memory is bounded by the `concurrency` batches in delivery, the full batch waiting for a slot
+ * and the batch being filled (plus one op per producer that adds while waiting): `add` resolves only
+ * while no full batch is waiting. A batch keeps its slot through its backoff pauses, so a throttled
+ * cluster slows producers down instead of piling batches up.
  *
  * `close()` sends what is buffered and waits for it. Aborting `options.signal` instead fails at
  * once, as `failed`, everything buffered or pausing before a retry; requests already on the wire

@@ -1,4 +1,4 @@
-import murmur from 'murmurhash3js-revisited';
+import { murmur3x64Hash128 } from './murmur128.js';
 
 /**
  * Deterministic document ids: 128-bit MurmurHash3 (x64) over the record's identity, as 32 hex
@@ -17,11 +17,11 @@ export function lineIdFactory(bucket: string, key: string): (lineNo: number, lin
     prefix.copy(input, 0);
     input.write(ordinal, prefix.length, 'latin1');
     input.set(line, prefix.length + ordinal.length);
-    return murmur.x64.hash128(input);
+    return murmur3x64Hash128(input);
   };
 }
 
 /** An id for a record that carries its own unique key (CloudTrail's eventID): the same event delivered twice is one document. */
 export function keyId(namespace: string, key: string): string {
-  return murmur.x64.hash128(Buffer.from(`${namespace}:${key}`, 'utf8'));
+  return murmur3x64Hash128(Buffer.from(`${namespace}:${key}`, 'utf8'));
 }

@@ -19,7 +19,7 @@ describe('serializeOp', () => {
   it('keeps newlines inside values escaped, so an op is always exactly two lines', () => {
     const line = serializeOp(op({ doc: { msg: 'a\nb\r\nc' } }));
     assert.equal(line.split('\n').length, 3);
-    assert.ok(line.endsWith('\n'));
+    assert.equal(line.at(-1), '\n');
   });
 
   it('throws a TypeError naming the document when it cannot be serialised', () => {

@@ -79,7 +79,7 @@ describe('classifyBulkResponse', () => {
 
   it('quotes the start of a proxy HTML error page', () => {
     const verdict = classifyBulkResponse({ statusCode: 502, body: `<html>Bad Gateway${'x'.repeat(1000)}</html>` }, 1);
-    assert.ok('error' in verdict && verdict.error.includes('<html>Bad Gateway') && verdict.error.length < 400);
+    assert.ok('error' in verdict && verdict.error.includes('<html>Bad Gateway') && verdict.error.length < 400, JSON.stringify(verdict));
   });
 
   it('asks to split on HTTP 413', () => {

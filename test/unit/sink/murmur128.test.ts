@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import murmur from 'murmurhash3js-revisited';
+import { murmur3x64Hash128 } from '../../../src/sink/murmur128.js';
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** Bytes 0, 1, 2, … (mod 256), so that every position of a block or tail holds a distinct value. */
+const counting = (length: number): Uint8Array => Uint8Array.from({ length }, (_, i) => i & 0xff);
+
+describe('murmur3x64Hash128', () => {
+  it('gives the known hash of "hello"', () => {
+    assert.equal(murmur3x64Hash128(utf8('hello')), 'cbd8a7b341bd9b025b1e906a48ae1d19');
+  });
+
+  it('gives the known hashes of empty input (seed 0 is all zeros: nothing is mixed in)', () => {
+    assert.equal(murmur3x64Hash128(new Uint8Array(0)), '00000000000000000000000000000000');
+    assert.equal(murmur3x64Hash128(new Uint8Array(0), 1), murmur.x64.hash128(new Uint8Array(0), 1));
+  });
+
+  it('uses 0 as the default seed', () => {
+    assert.equal(murmur3x64Hash128(utf8('hello')), murmur3x64Hash128(utf8('hello'), 0));
+  });
+
+  it('gives 32 lowercase hex characters', () => {
+    assert.match(murmur3x64Hash128(utf8('The quick brown fox jumps over the lazy dog')), /^[0-9a-f]{32}$/);
+  });
+
+  it('matches the reference for every tail length 0..15, after zero, one and two blocks', () => {
+    for (const blocks of [0, 1, 2]) {
+      for (let tail = 0; tail < 16; tail++) {
+        const input = counting(blocks * 16 + tail);
+        for (const seed of [0, 42, 0xffffffff]) {
+          assert.equal(murmur3x64Hash128(input, seed), murmur.x64.hash128(input, seed), `len ${input.length} seed ${seed}`);
+        }
+      }
+    }
+  });
+
+  it('matches the reference on long inputs', () => {
+    for (const length of [300, 4096, 65_537]) {
+      const input = counting(length);
+      assert.equal(murmur3x64Hash128(input), murmur.x64.hash128(input), `len ${length}`);
+      assert.equal(murmur3x64Hash128(input, 0x9747b28c), murmur.x64.hash128(input, 0x9747b28c), `len ${length}`);
+    }
+  });
+
+  it('treats the seed as an unsigned 32-bit integer, as the reference does', () => {
+    const input = utf8('seeded');
+    for (const seed of [-1, 2 ** 32, 2 ** 32 + 7, 1.5]) {
+      assert.equal(murmur3x64Hash128(input, seed), murmur.x64.hash128(input, seed), `seed ${seed}`);
+    }
+  });
+
+  it('hashes a subarray view by its own bytes, not its whole buffer', () => {
+    const whole = counting(64);
+    const view = whole.subarray(5, 5 + 23);
+    assert.equal(murmur3x64Hash128(view), murmur.x64.hash128(Uint8Array.from(view)));
+  });
+
+  it('equals murmurhash3js-revisited x64.hash128 on random bytes and seeds', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 600 }),
+        fc.oneof(fc.nat({ max: 0xffffffff }), fc.integer({ min: -(2 ** 31), max: -1 })),
+        (bytes, seed) => {
+          assert.equal(murmur3x64Hash128(bytes, seed), murmur.x64.hash128(bytes, seed));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+});
