@@ -4,7 +4,7 @@
  * empty → what happened, and a small answer from OpenSearch.
  */
 import { spawn } from 'node:child_process';
-import { awsClients } from '../src/cli/context.js';
+import { awsClients } from '../src/context.js';
 import { loadConfig } from '../src/config/load.js';
 import { formatReport, runReport } from '../src/query/report.js';
 import { createOpenSearchClient } from '../src/sink/opensearch.js';
@@ -28,7 +28,7 @@ const setup = await provision(aws, {
 });
 // A clean slate for the demo's own indices, so the counts below are this run's.
 await opensearch.indices.delete({ index: `${config.indexPrefix}-*` }, { ignore: [404] });
-await installTemplates(opensearch, config.indexPrefix);
+await installTemplates(opensearch, { flowLogPrefix: config.indexPrefix, deadLetterIndex: config.deadLetterIndex });
 console.log(`setup: bucket ${setup.bucket}, queue ${setup.queueUrl} (dead letters: ${setup.deadLetterQueueUrl})`);
 
 const uploaded = await uploadSamples(aws.s3, BUCKET, OBJECTS, RECORDS);
@@ -60,7 +60,7 @@ function runWorker(queueUrl: string): Promise<WorkerStats> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/aws-log-indexer.js', 'worker', '--until-empty', '--queue-url', queueUrl], {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ALLOWED_BUCKETS: BUCKET },
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

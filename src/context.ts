@@ -1,10 +1,10 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Config } from '../config/schema.js';
-import { openEnricher } from '../enrich/geoip.js';
-import type { Enricher } from '../enrich/types.js';
-import type { ReadOptions } from '../pipeline/read-object.js';
+import type { Config } from './config/schema.js';
+import { openEnricher } from './enrich/geoip.js';
+import type { Enricher } from './enrich/types.js';
+import type { ReadOptions } from './pipeline/read-object.js';
 
 /** AWS clients for the configured region and endpoint (the local emulator, or AWS when unset). */
 export function awsClients(config: Config): { s3: S3Client; sns: SNSClient; sqs: SQSClient } {
@@ -17,5 +17,5 @@ export function awsClients(config: Config): { s3: S3Client; sns: SNSClient; sqs:
 /** Opens the configured GeoIP/ASN databases once; a bad path fails here, at start. */
 export async function readOptions(config: Config): Promise<ReadOptions & { enricher: Enricher }> {
   const enricher = await openEnricher({ cityDbs: config.geoipCityDb, asnDb: config.geoipAsnDb });
-  return { enricher, indexPrefix: config.indexPrefix, maxLineBytes: config.maxLineBytes };
+  return { enricher, indexPrefix: config.indexPrefix, maxLineBytes: config.maxLineBytes, maxObjectBytes: config.maxObjectBytes };
 }

@@ -20,4 +20,4 @@ export function settingFlags(opts: Record<string, unknown>, names: readonly Sett
 /** Settings every command that touches AWS accepts. */
 export const AWS_SETTINGS = ['endpointUrl', 'region', 's3ForcePathStyle', 'logLevel'] as const satisfies readonly SettingName[];
 export const OPENSEARCH_SETTINGS = ['opensearchUrl', 'opensearchUsername', 'opensearchTlsInsecure'] as const satisfies readonly SettingName[];
-export const READ_SETTINGS = ['indexPrefix', 'geoipCityDb', 'geoipAsnDb', 'maxLineBytes'] as const satisfies readonly SettingName[];
+export const READ_SETTINGS = ['indexPrefix', 'geoipCityDb', 'geoipAsnDb', 'maxLineBytes', 'maxObjectBytes'] as const satisfies readonly SettingName[];

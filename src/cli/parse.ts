@@ -7,7 +7,7 @@ import { readObject, type ReadOptions } from '../pipeline/read-object.js';
 import type { S3ObjectRef } from '../pipeline/types.js';
 import { serializeOp } from '../sink/bulk-body.js';
 import { openObject, parseS3Uri } from '../source/s3.js';
-import { awsClients, readOptions } from './context.js';
+import { awsClients, readOptions } from '../context.js';
 import { AWS_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
 
 const SETTINGS = [...AWS_SETTINGS, ...READ_SETTINGS] as const;

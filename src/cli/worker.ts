@@ -1,17 +1,13 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
-import { processObject } from '../pipeline/process-object.js';
-import { BulkIndexer } from '../sink/bulk-indexer.js';
-import { bulkTransport, createOpenSearchClient } from '../sink/opensearch.js';
-import { startWorker } from '../worker/worker.js';
-import { awsClients, readOptions } from './context.js';
+import { runWorker } from '../worker/runtime.js';
 import { AWS_SETTINGS, OPENSEARCH_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
 
 const SETTINGS = [
-  'queueUrl', ...AWS_SETTINGS, ...OPENSEARCH_SETTINGS, ...READ_SETTINGS,
-  'pollers', 'batchSize', 'waitTimeSeconds', 'visibilityTimeout', 'heartbeatInterval', 'shutdownGraceSeconds',
-  'bulkMaxBytes', 'bulkMaxDocs', 'bulkConcurrency',
+  'queueUrl', 'allowedBuckets', ...AWS_SETTINGS, ...OPENSEARCH_SETTINGS, ...READ_SETTINGS,
+  'pollers', 'batchSize', 'waitTimeSeconds', 'visibilityTimeout', 'heartbeatInterval', 'shutdownGraceSeconds', 'retryDelaySeconds',
+  'bulkMaxBytes', 'bulkMaxDocs', 'bulkConcurrency', 'deadLetterIndex',
 ] as const;
 
 /** `worker`: long-poll the queue and index every object its messages name, until stopped. */
@@ -22,30 +18,25 @@ export function workerCommand(): Command {
   settingOptions(command, SETTINGS);
   return command.action(async (opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));
-    if (!config.queueUrl) throw new Error('QUEUE_URL (or --queue-url) is required for the worker');
+    const { queueUrl, allowedBuckets } = config;
+    if (!queueUrl) throw new Error('QUEUE_URL (or --queue-url) is required for the worker');
+    if (!allowedBuckets || allowedBuckets.length === 0) {
+      throw new Error('ALLOWED_BUCKETS (or --allowed-buckets) is required: the buckets the worker may read, comma-separated, or * for any');
+    }
     const logger = createLogger(config.logLevel);
-    const { s3, sqs } = awsClients(config);
-    const read = await readOptions(config);
-    const indexer = new BulkIndexer(bulkTransport(createOpenSearchClient(config, logger)), {
-      maxBytes: config.bulkMaxBytes, maxDocs: config.bulkMaxDocs, concurrency: config.bulkConcurrency,
-      onRetry: (info) => logger.warn(info, 'bulk request retried'),
-    });
     const started = Date.now();
-    const worker = startWorker({
-      config: { ...config, queueUrl: config.queueUrl }, sqs, logger, untilEmpty: Boolean(opts.untilEmpty),
-      processObject: (ref) => processObject(ref, { s3, sink: indexer, read, logger }),
-    });
+    const { worker, finish } = await runWorker({ ...config, queueUrl, allowedBuckets }, logger, Boolean(opts.untilEmpty));
     const onSignal = (signal: string) => {
       logger.info({ signal }, 'stopping: no new messages; finishing those in flight');
       worker.stop();
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
-    await worker.stopped;
-    await indexer.flush();
-    indexer.close();
+    await finish();
     const seconds = (Date.now() - started) / 1000;
     logger.info({ ...worker.stats, seconds }, 'worker stopped');
     if (opts.untilEmpty) process.stdout.write(`${JSON.stringify({ ...worker.stats, seconds })}\n`);
+    // A long poll may still be open; nothing is left to do, so do not wait for it.
+    process.exit(0);
   });
 }

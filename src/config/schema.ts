@@ -26,6 +26,10 @@ export const ENV = {
   bulkMaxDocs: 'BULK_MAX_DOCS',
   bulkConcurrency: 'BULK_CONCURRENCY',
   maxLineBytes: 'MAX_LINE_BYTES',
+  maxObjectBytes: 'MAX_OBJECT_BYTES',
+  allowedBuckets: 'ALLOWED_BUCKETS',
+  deadLetterIndex: 'DEADLETTER_INDEX',
+  retryDelaySeconds: 'RETRY_DELAY_SECONDS',
   endpointUrl: 'AWS_ENDPOINT_URL',
   region: 'AWS_REGION',
   s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
@@ -64,6 +68,14 @@ export const settingsSchema = z
     bulkMaxDocs: int(1, 100_000).default(2000),
     bulkConcurrency: int(1, 64).default(2),
     maxLineBytes: int(256, 64 * 1024 * 1024).default(1024 * 1024),
+    // 75 MB of gzip (AWS's largest flow-log file) unpacks to about 1 GiB; far more is a gzip bomb.
+    maxObjectBytes: int(1024, Number.MAX_SAFE_INTEGER).default(8 * 1024 ** 3),
+    allowedBuckets: list.optional(),
+    deadLetterIndex: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, ., - and _ only (an OpenSearch index name)')
+      .default('aws-log-indexer-deadletter'),
+    retryDelaySeconds: int(0, 43_200).default(30),
     endpointUrl: httpUrl.optional(),
     region: z.string().min(1).default('us-east-1'),
     s3ForcePathStyle: bool.optional(),

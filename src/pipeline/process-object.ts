@@ -1,14 +1,19 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { DeadLetterKind, type DeadLetter, type DeadLetterSink } from '../deadletter/types.js';
 import type { Logger } from '../observability/logger.js';
 import { openObject } from '../source/s3.js';
 import { ObjectError, messageOf, where } from './errors.js';
 import { readObject, type ReadOptions } from './read-object.js';
+import { problemText, type OpBatch } from './records.js';
 import { ItemStatus, type IndexOp, type ItemOutcome, type S3ObjectRef } from './types.js';
 
-/** Where documents go: the bulk indexer, seen only through what the pipeline needs of it. */
+/**
+ * Where documents go: the bulk indexer, seen only through what the pipeline needs of it. It is
+ * shared by all objects in work and sends partial batches on its own timer, so an object waits for
+ * its own outcomes instead of forcing out a small request for every object that ends.
+ */
 export interface OpSink {
   add(op: IndexOp, onOutcome: (outcome: ItemOutcome) => void): Promise<void>;
-  flush(): Promise<void>;
 }
 
 export interface ObjectCounts {
@@ -20,9 +25,10 @@ export interface ObjectCounts {
   exists: number;
   rejected: number;
   failed: number;
+  deadLetters: number;
 }
 
-/** The fate of one object. Only `indexed` with no failed or rejected document lets its message go. */
+/** The fate of one object. */
 export type ObjectOutcome =
   | { readonly status: 'indexed'; readonly ref: S3ObjectRef; readonly counts: ObjectCounts }
   | { readonly status: 'skipped'; readonly ref: S3ObjectRef; readonly reason: string }
@@ -31,56 +37,110 @@ export type ObjectOutcome =
 export interface ObjectDeps {
   readonly s3: S3Client;
   readonly sink: OpSink;
+  readonly deadLetters: DeadLetterSink;
   readonly read: ReadOptions;
   readonly logger: Logger;
 }
 
+/** Dead letters are written in groups of this many while an object is read, so memory stays bounded. */
+const DEAD_LETTER_BATCH = 500;
+
 export const newCounts = (): ObjectCounts => ({
-  lines: 0, documents: 0, badLines: 0, dropped: 0, created: 0, exists: 0, rejected: 0, failed: 0,
+  lines: 0, documents: 0, badLines: 0, dropped: 0, created: 0, exists: 0, rejected: 0, failed: 0, deadLetters: 0,
 });
 
-/** True when every document of the object is in the index (created now or before). */
+/**
+ * True when nothing of the object is left to do: every document is in the index (created now or
+ * before) or in the dead-letter store, or the object can never be read (and is recorded as such).
+ */
 export function isAcknowledged(outcome: ObjectOutcome): boolean {
   if (outcome.status === 'skipped') return true;
   if (outcome.status === 'failed') return !outcome.error.retryable;
-  return outcome.counts.failed === 0 && outcome.counts.rejected === 0;
+  return outcome.counts.failed === 0;
 }
 
 /**
  * Streams one object into the index: GetObject → decompress → lines → documents → bulk. Resolves
- * only after OpenSearch has answered for every document it produced, so the caller may delete the
- * message exactly when the outcome says so.
+ * only after OpenSearch has answered for every document it produced and every dead letter is
+ * stored, so the caller may delete the message exactly when the outcome says so.
  */
 export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise<ObjectOutcome> {
   const counts = newCounts();
-  const count = (outcome: ItemOutcome, op: IndexOp) => {
+  const letters: DeadLetter[] = [];
+  const answers = new Countdown();
+  const onOutcome = (op: IndexOp) => (outcome: ItemOutcome) => {
+    answers.done();
     counts[outcome.status] += 1;
-    if (outcome.status === ItemStatus.rejected || outcome.status === ItemStatus.failed) {
-      deps.logger.warn({ object: where(ref), id: op.id, index: op.index, status: outcome.status, error: outcome.error }, 'document not indexed');
+    if (outcome.status === ItemStatus.rejected) {
+      letters.push({ kind: DeadLetterKind.document, reason: outcome.error ?? 'rejected', bucket: ref.bucket, key: ref.key, index: op.index, id: op.id, document: JSON.stringify(op.doc) });
+    } else if (outcome.status === ItemStatus.failed) {
+      deps.logger.warn({ object: where(ref), id: op.id, error: outcome.error }, 'document not indexed; message will be redelivered');
     }
   };
+  const store = async () => {
+    counts.deadLetters += letters.length;
+    await deps.deadLetters.record(letters.splice(0));
+  };
   try {
-    const body = await openObject(deps.s3, ref);
-    const read = await readObject(ref, body, deps.read);
+    const read = await readObject(ref, await openObject(deps.s3, ref), deps.read);
     if (read.kind === 'skip') return { status: 'skipped', ref, reason: read.reason };
     for await (const batch of read.batches) {
-      counts.lines += batch.ops.length + batch.problems.length + (batch.dropped ?? 0);
-      counts.dropped += batch.dropped ?? 0;
-      for (const problem of batch.problems) {
-        counts.badLines += 1;
-        deps.logger.warn({ object: where(ref, problem.lineNo), reason: problem.reason, line: problem.text }, 'line not indexed');
+      tally(counts, batch);
+      for (const p of batch.problems) {
+        deps.logger.warn({ object: where(ref, p.lineNo), reason: p.reason, line: p.text === undefined ? undefined : problemText(p.text) }, 'line dead-lettered');
+        letters.push({ kind: DeadLetterKind.line, reason: p.reason, bucket: ref.bucket, key: ref.key, lineNo: p.lineNo, line: p.text, format: read.format });
       }
       for (const op of batch.ops) {
-        counts.documents += 1;
-        await deps.sink.add(op, (outcome) => count(outcome, op));
+        answers.expect();
+        await deps.sink.add(op, onOutcome(op));
       }
+      if (letters.length >= DEAD_LETTER_BATCH) await store();
     }
-    await deps.sink.flush();
+    await answers.all();
+    await store();
     return { status: 'indexed', ref, counts };
   } catch (err) {
     // Whatever was read before the failure is still acknowledged before we answer: nothing is left in flight.
-    await deps.sink.flush();
-    const error = err instanceof ObjectError ? err : new ObjectError(ref, messageOf(err), true, undefined, { cause: err });
-    return { status: 'failed', ref, error, counts };
+    await answers.all();
+    return failed(ref, err, counts, deps, letters);
   }
+}
+
+/** Counts documents handed to the sink against answers received; `all` resolves when they match. */
+class Countdown {
+  private pending = 0;
+  private waiter: (() => void) | undefined;
+
+  expect(): void {
+    this.pending += 1;
+  }
+
+  done(): void {
+    this.pending -= 1;
+    if (this.pending === 0) this.waiter?.();
+  }
+
+  all(): Promise<void> {
+    return this.pending === 0 ? Promise.resolve() : new Promise((resolve) => (this.waiter = resolve));
+  }
+}
+
+function tally(counts: ObjectCounts, batch: OpBatch): void {
+  counts.lines += batch.ops.length + batch.problems.length + (batch.dropped ?? 0);
+  counts.dropped += batch.dropped ?? 0;
+  counts.badLines += batch.problems.length;
+  counts.documents += batch.ops.length;
+}
+
+/** A permanent failure is recorded as a dead letter, since its message will be deleted. */
+async function failed(ref: S3ObjectRef, err: unknown, counts: ObjectCounts, deps: ObjectDeps, letters: DeadLetter[]): Promise<ObjectOutcome> {
+  let error = err instanceof ObjectError ? err : new ObjectError(ref, messageOf(err), true, undefined, { cause: err });
+  if (!error.retryable) letters.push({ kind: DeadLetterKind.object, reason: error.detail, bucket: ref.bucket, key: ref.key, lineNo: error.lineNo });
+  try {
+    counts.deadLetters += letters.length;
+    await deps.deadLetters.record(letters.splice(0));
+  } catch (storeErr) {
+    error = new ObjectError(ref, `${error.detail}; and the dead-letter store failed: ${messageOf(storeErr)}`, true, error.lineNo);
+  }
+  return { status: 'failed', ref, error, counts };
 }

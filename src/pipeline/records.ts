@@ -4,7 +4,7 @@ import type { IndexOp } from './types.js';
 export interface LineProblem {
   readonly lineNo: number;
   readonly reason: string;
-  /** The line's text, cut to a readable length, so the problem can be seen without the object. */
+  /** The line's whole text (absent for a line over the cap), kept for the dead-letter store. */
   readonly text?: string;
 }
 
@@ -16,9 +16,10 @@ export interface OpBatch {
   readonly dropped?: number;
 }
 
-/** Longest line text a problem keeps: enough to recognise the line, not enough to flood logs. */
+/** Longest line text a log line shows: enough to recognise the line, not enough to flood logs. */
 export const PROBLEM_TEXT_MAX = 512;
 
+/** A line cut for a log message. */
 export function problemText(line: string): string {
   return line.length > PROBLEM_TEXT_MAX ? `${line.slice(0, PROBLEM_TEXT_MAX)}…` : line;
 }

@@ -1,4 +1,5 @@
 import type { Client } from '@opensearch-project/opensearch';
+import { deadLetterTemplate } from '../deadletter/opensearch-store.js';
 import { flowLogMappings } from '../formats/vpc-flow/document.js';
 
 /**
@@ -28,9 +29,18 @@ export function flowLogTemplate(prefix: string): Record<string, unknown> {
   };
 }
 
+/** Where documents go, by kind: the names the templates are installed for. */
+export interface IndexNames {
+  readonly flowLogPrefix: string;
+  readonly deadLetterIndex: string;
+}
+
 /** Installs (or updates) the index templates; returns their names. */
-export async function installTemplates(client: Client, flowLogPrefix: string): Promise<string[]> {
-  const name = `${flowLogPrefix}-template`;
-  await client.indices.putIndexTemplate({ name, body: flowLogTemplate(flowLogPrefix) as never });
-  return [name];
+export async function installTemplates(client: Client, names: IndexNames): Promise<string[]> {
+  const templates: Record<string, Record<string, unknown>> = {
+    [`${names.flowLogPrefix}-template`]: flowLogTemplate(names.flowLogPrefix),
+    [`${names.deadLetterIndex}-template`]: deadLetterTemplate(names.deadLetterIndex),
+  };
+  for (const [name, body] of Object.entries(templates)) await client.indices.putIndexTemplate({ name, body: body as never });
+  return Object.keys(templates);
 }

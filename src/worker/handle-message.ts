@@ -1,3 +1,4 @@
+import { DeadLetterKind, type DeadLetterSink } from '../deadletter/types.js';
 import { decodeNotification } from '../notification/decode.js';
 import type { Logger } from '../observability/logger.js';
 import { where } from '../pipeline/errors.js';
@@ -7,7 +8,7 @@ import { addOutcome, type WorkerStats } from './stats.js';
 
 /** What to do with a message once handled. */
 export const Verdict = {
-  /** Everything it names is in the index, or can never be: remove it from the queue. */
+  /** Everything it names is in the index or the dead-letter store, or can never be: remove it. */
   delete: 'delete',
   /** Something may succeed later: leave it, SQS redelivers it (and its redrive policy dead-letters it in the end). */
   retry: 'retry',
@@ -16,22 +17,29 @@ export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 
 export interface HandleDeps {
   readonly processObject: (ref: S3ObjectRef) => Promise<ObjectOutcome>;
+  /** Whether the worker may read this bucket: a forged message must not reach other buckets. */
+  readonly bucketAllowed: (bucket: string) => boolean;
+  readonly deadLetters: DeadLetterSink;
   readonly stats: WorkerStats;
   readonly logger: Logger;
 }
 
+/** Longest part of a message body a dead letter keeps. */
+const BODY_KEPT = 4096;
+
 /**
  * Handles one SQS message body: decode the envelope, index every object it names, and decide its
- * fate. A message is deleted only when every object is acknowledged.
+ * fate. A message is deleted only when every object is acknowledged or recorded as unreadable.
  */
 export async function handleMessage(messageId: string, body: string, deps: HandleDeps): Promise<Verdict> {
   const { stats, logger } = deps;
   stats.messages += 1;
   const notification = decodeNotification(body);
   if (notification.kind === 'invalid') {
-    // No retry can make a malformed body readable: drop it, with the reason and the message id on record.
+    // No retry can make a malformed body readable: record it and let it go.
     stats.messagesInvalid += 1;
-    logger.error({ messageId, reason: notification.reason }, 'message is no known notification; deleted');
+    logger.error({ messageId, reason: notification.reason }, 'message is no known notification; recorded and deleted');
+    await deps.deadLetters.record([{ kind: DeadLetterKind.message, reason: notification.reason, messageId, body: body.slice(0, BODY_KEPT) }]);
     return Verdict.delete;
   }
   if (notification.kind === 'skip') {
@@ -39,12 +47,21 @@ export async function handleMessage(messageId: string, body: string, deps: Handl
     logger.info({ messageId, envelope: notification.envelope, reason: notification.reason }, 'message skipped');
     return Verdict.delete;
   }
-  const outcomes = await Promise.all(notification.objects.map((ref) => deps.processObject(ref)));
+  const outcomes = await Promise.all(notification.objects.map((ref) => objectOutcome(ref, messageId, deps)));
   for (const outcome of outcomes) {
     addOutcome(stats, outcome);
     logOutcome(logger, messageId, outcome);
   }
   return outcomes.every(isAcknowledged) ? Verdict.delete : Verdict.retry;
+}
+
+async function objectOutcome(ref: S3ObjectRef, messageId: string, deps: HandleDeps): Promise<ObjectOutcome> {
+  if (deps.bucketAllowed(ref.bucket)) return deps.processObject(ref);
+  const reason = `bucket "${ref.bucket}" is not in ALLOWED_BUCKETS: not read`;
+  deps.stats.objectsRefused += 1;
+  deps.logger.error({ messageId, object: where(ref) }, reason);
+  await deps.deadLetters.record([{ kind: DeadLetterKind.object, reason, bucket: ref.bucket, key: ref.key, messageId }]);
+  return { status: 'skipped', ref, reason };
 }
 
 function logOutcome(logger: Logger, messageId: string, outcome: ObjectOutcome): void {
@@ -54,6 +71,13 @@ function logOutcome(logger: Logger, messageId: string, outcome: ObjectOutcome): 
   else {
     const level = outcome.error.retryable ? 'warn' : 'error';
     logger[level]({ messageId, object, retryable: outcome.error.retryable, error: outcome.error.message, ...outcome.counts },
-      outcome.error.retryable ? 'object failed; message left for redelivery' : 'object cannot be read; message deleted');
+      outcome.error.retryable ? 'object failed; message left for redelivery' : 'object cannot be read; recorded as dead letter, message deleted');
   }
+}
+
+/** The allow-list as a predicate: `*` admits every bucket, and only when given explicitly. */
+export function bucketPolicy(allowed: readonly string[]): (bucket: string) => boolean {
+  if (allowed.includes('*')) return () => true;
+  const set = new Set(allowed);
+  return (bucket) => set.has(bucket);
 }

@@ -10,6 +10,8 @@ export interface WorkerStats {
   objects: number;
   objectsSkipped: number;
   objectsFailed: number;
+  /** Objects in buckets outside ALLOWED_BUCKETS. */
+  objectsRefused: number;
   lines: number;
   documents: number;
   badLines: number;
@@ -17,12 +19,13 @@ export interface WorkerStats {
   exists: number;
   rejected: number;
   failed: number;
+  deadLetters: number;
 }
 
 export const newStats = (): WorkerStats => ({
   messages: 0, messagesDeleted: 0, messagesRetried: 0, messagesInvalid: 0, testEvents: 0,
-  objects: 0, objectsSkipped: 0, objectsFailed: 0,
-  lines: 0, documents: 0, badLines: 0, created: 0, exists: 0, rejected: 0, failed: 0,
+  objects: 0, objectsSkipped: 0, objectsFailed: 0, objectsRefused: 0,
+  lines: 0, documents: 0, badLines: 0, created: 0, exists: 0, rejected: 0, failed: 0, deadLetters: 0,
 });
 
 /** Adds one object's outcome to the totals. */
@@ -41,4 +44,5 @@ export function addOutcome(stats: WorkerStats, outcome: ObjectOutcome): void {
   stats.exists += c.exists;
   stats.rejected += c.rejected;
   stats.failed += c.failed;
+  stats.deadLetters += c.deadLetters;
 }

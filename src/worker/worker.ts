@@ -1,21 +1,21 @@
-import { GetQueueAttributesCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
-import type { ObjectOutcome } from '../pipeline/process-object.js';
-import type { S3ObjectRef } from '../pipeline/types.js';
-import { Verdict, handleMessage } from './handle-message.js';
+import type { HealthGate } from './gate.js';
+import { Verdict, handleMessage, type HandleDeps } from './handle-message.js';
 import { newStats, type WorkerStats } from './stats.js';
 
-/** Seconds a failed message stays invisible before SQS offers it again: polling slows instead of spinning. */
-export const RETRY_VISIBILITY_SECONDS = 30;
 /** How often `untilEmpty` asks the queue whether anything is left. */
 const EMPTY_CHECK_MS = 2000;
+/** SQS takes at most this many entries per batch call. */
+const SQS_BATCH_MAX = 10;
 
 export interface WorkerOptions {
   readonly config: Config & { queueUrl: string };
   readonly sqs: SQSClient;
-  readonly processObject: (ref: S3ObjectRef) => Promise<ObjectOutcome>;
+  readonly handle: Omit<HandleDeps, 'stats'>;
+  readonly gate: HealthGate;
   readonly logger: Logger;
   /** Stop once the queue holds no visible and no in-flight message (the demo and tests). */
   readonly untilEmpty?: boolean;
@@ -25,6 +25,7 @@ export interface WorkerOptions {
 export interface RunningWorker {
   readonly stats: WorkerStats;
   readonly stopped: Promise<void>;
+  /** Stops polling, waits up to the grace period for messages in work, then hands the rest back. */
   stop(): void;
 }
 
@@ -40,7 +41,11 @@ class RetryLater extends Error {
 export function startWorker(options: WorkerOptions): RunningWorker {
   const { config, logger } = options;
   const stats = newStats();
-  const deps = { processObject: options.processObject, stats, logger };
+  const deps: HandleDeps = { ...options.handle, stats };
+  const inFlight = new Map<string, Message>();
+  let stopping = false;
+  const release = (messages: Message[]) => releaseMessages(options.sqs, config.queueUrl, messages, logger);
+
   const consumers = Array.from({ length: config.pollers }, () =>
     Consumer.create({
       queueUrl: config.queueUrl,
@@ -49,33 +54,68 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       waitTimeSeconds: config.waitTimeSeconds,
       visibilityTimeout: config.visibilityTimeout,
       heartbeatInterval: config.heartbeatInterval,
-      terminateVisibilityTimeout: RETRY_VISIBILITY_SECONDS,
-      pollingCompleteWaitTimeMs: config.shutdownGraceSeconds * 1000,
+      terminateVisibilityTimeout: config.retryDelaySeconds,
+      preReceiveMessageCallback: () => options.gate.wait(),
       handleMessage: async (message: Message) => {
-        const verdict = await handleMessage(message.MessageId ?? '?', message.Body ?? '', deps);
-        if (verdict === Verdict.retry) throw new RetryLater('not every document was acknowledged');
-        return message;
+        // A long poll that returns after stop began: hand the message straight back.
+        if (stopping) return void (await release([message]));
+        const handle = message.ReceiptHandle ?? '';
+        inFlight.set(handle, message);
+        try {
+          const verdict = await handleMessage(message.MessageId ?? '?', message.Body ?? '', deps);
+          if (verdict === Verdict.retry) throw new RetryLater('not every document was acknowledged');
+          return message;
+        } finally {
+          inFlight.delete(handle);
+        }
       },
     }),
   );
-  for (const consumer of consumers) {
-    consumer.on('error', (err) => logger.error({ error: err.message }, 'SQS error'));
-    consumer.on('processing_error', (err, message) => {
-      if (!(err instanceof RetryLater)) logger.error({ messageId: message.MessageId, error: err.message }, 'message handling failed');
-      stats.messagesRetried += 1;
-    });
-    consumer.on('message_processed', () => {
-      stats.messagesDeleted += 1;
-    });
-  }
-  const stopped = Promise.all(consumers.map((c) => new Promise<void>((resolve) => c.once('stopped', () => resolve())))).then(
-    () => undefined,
-  );
-  const stop = () => consumers.forEach((c) => c.stop());
+  for (const consumer of consumers) observe(consumer, stats, logger);
+
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    consumers.forEach((c) => c.stop());
+    void drain(inFlight, config.shutdownGraceSeconds * 1000, release, logger).then(resolveStopped);
+  };
   for (const consumer of consumers) consumer.start();
   logger.info({ queueUrl: config.queueUrl, pollers: config.pollers, batchSize: config.batchSize }, 'worker started');
   if (options.untilEmpty) void stopWhenEmpty(options, stop, stopped);
   return { stats, stopped, stop };
+}
+
+function observe(consumer: Consumer, stats: WorkerStats, logger: Logger): void {
+  consumer.on('error', (err) => logger.error({ error: err.message }, 'SQS error'));
+  consumer.on('processing_error', (err, message) => {
+    if (!(err instanceof RetryLater)) logger.error({ messageId: message.MessageId, error: err.message }, 'message handling failed');
+    stats.messagesRetried += 1;
+  });
+  consumer.on('message_processed', () => {
+    stats.messagesDeleted += 1;
+  });
+}
+
+/** Waits for messages in work to finish, up to the grace period; then makes the rest visible at once. */
+async function drain(inFlight: Map<string, Message>, graceMs: number, release: (m: Message[]) => Promise<void>, logger: Logger): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (inFlight.size === 0) return;
+  const left = [...inFlight.values()];
+  logger.warn({ messages: left.length }, 'grace period over: unfinished messages made visible again for another worker');
+  await release(left);
+}
+
+/** Visibility 0: another worker may take the messages now rather than after the timeout. */
+async function releaseMessages(sqs: SQSClient, queueUrl: string, messages: Message[], logger: Logger): Promise<void> {
+  for (let i = 0; i < messages.length; i += SQS_BATCH_MAX) {
+    const entries = messages.slice(i, i + SQS_BATCH_MAX).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
+    await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries })).catch((err: Error) =>
+      logger.warn({ error: err.message }, 'could not release messages; they return after their visibility timeout'),
+    );
+  }
 }
 
 async function stopWhenEmpty(options: WorkerOptions, stop: () => void, stopped: Promise<void>) {

@@ -7,16 +7,14 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { awsClients, readOptions } from '../../src/cli/context.js';
+import { awsClients } from '../../src/context.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { processObject } from '../../src/pipeline/process-object.js';
 import { provision, type SetupResult } from '../../src/setup/provision.js';
-import { BulkIndexer } from '../../src/sink/bulk-indexer.js';
-import { bulkTransport, createOpenSearchClient } from '../../src/sink/opensearch.js';
+import { createOpenSearchClient } from '../../src/sink/opensearch.js';
 import { installTemplates } from '../../src/sink/template.js';
-import { startWorker } from '../../src/worker/worker.js';
+import { runWorker } from '../../src/worker/runtime.js';
 import type { WorkerStats } from '../../src/worker/stats.js';
 
 export const STACK_ENV = {
@@ -38,7 +36,7 @@ Object.assign(process.env, STACK_ENV);
 
 export interface TestStack extends SetupResult {
   readonly name: string;
-  readonly config: Config & { queueUrl: string };
+  readonly config: Config & { queueUrl: string; allowedBuckets: string[] };
   readonly aws: ReturnType<typeof awsClients>;
   readonly opensearch: ReturnType<typeof createOpenSearchClient>;
 }
@@ -46,16 +44,16 @@ export interface TestStack extends SetupResult {
 /** A fresh bucket → topic → queue (+DLQ) chain and index prefix, named uniquely for one test. */
 export async function newStack(options: { rawDelivery?: boolean; maxReceiveCount?: number } = {}): Promise<TestStack> {
   const name = `t-${randomBytes(4).toString('hex')}`;
-  const base = loadConfig(process.env, { indexPrefix: `${name}-flow` });
+  const base = loadConfig(process.env, { indexPrefix: `${name}-flow`, deadLetterIndex: `${name}-deadletter` });
   const aws = awsClients(base);
   const result = await provision(aws, {
     bucket: name, topic: name, queue: name, deadLetterQueue: `${name}-dlq`, maxReceiveCount: options.maxReceiveCount ?? 5,
     visibilityTimeout: base.visibilityTimeout, region: base.region, rawDelivery: options.rawDelivery ?? false,
   });
   const opensearch = createOpenSearchClient(base);
-  await installTemplates(opensearch, base.indexPrefix);
+  await installTemplates(opensearch, { flowLogPrefix: base.indexPrefix, deadLetterIndex: base.deadLetterIndex });
   // Configuring the notification makes S3 send an s3:TestEvent; tests that count messages start without it.
-  return { ...result, name, aws, opensearch, config: { ...base, queueUrl: result.queueUrl } };
+  return { ...result, name, aws, opensearch, config: { ...base, queueUrl: result.queueUrl, allowedBuckets: [name] } };
 }
 
 /** Puts text (gzipped) into the stack's bucket under `key`. */
@@ -74,16 +72,8 @@ export async function purgeQueue(stack: TestStack): Promise<void> {
 
 /** Runs one worker in this process until the queue is empty; returns its totals. */
 export async function runWorkerUntilEmpty(stack: TestStack): Promise<WorkerStats> {
-  const logger = createLogger(stack.config.logLevel);
-  const read = await readOptions(stack.config);
-  const indexer = new BulkIndexer(bulkTransport(stack.opensearch), { maxDocs: 500 });
-  const worker = startWorker({
-    config: stack.config, sqs: stack.aws.sqs, logger, untilEmpty: true,
-    processObject: (ref) => processObject(ref, { s3: stack.aws.s3, sink: indexer, read, logger }),
-  });
-  await worker.stopped;
-  await indexer.flush();
-  indexer.close();
+  const { worker, finish } = await runWorker(stack.config, createLogger(stack.config.logLevel), true);
+  await finish();
   return worker.stats;
 }
 
@@ -107,5 +97,5 @@ export async function countDocs(stack: TestStack, query?: Record<string, unknown
 
 /** Removes the stack's indices (queues and buckets live in the emulator, which forgets them on restart). */
 export async function dropStack(stack: TestStack): Promise<void> {
-  await stack.opensearch.indices.delete({ index: `${stack.config.indexPrefix}-*` }, { ignore: [404] });
+  await stack.opensearch.indices.delete({ index: `${stack.config.indexPrefix}-*,${stack.config.deadLetterIndex}` }, { ignore: [404] });
 }

@@ -14,7 +14,10 @@ function workerProcess(stack: TestStack): Promise<WorkerStats> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/aws-log-indexer.js', 'worker', '--until-empty', '--pollers', '2'], {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, QUEUE_URL: stack.queueUrl, INDEX_PREFIX: stack.config.indexPrefix, SQS_BATCH_SIZE: '2' },
+      env: {
+        ...process.env, QUEUE_URL: stack.queueUrl, INDEX_PREFIX: stack.config.indexPrefix, DEADLETTER_INDEX: stack.config.deadLetterIndex,
+        ALLOWED_BUCKETS: stack.bucket, SQS_BATCH_SIZE: '2',
+      },
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,5 +1,5 @@
 import type { Enricher } from '../../enrich/types.js';
-import { problemText, type LineProblem, type OpBatch } from '../../pipeline/records.js';
+import type { LineProblem, OpBatch } from '../../pipeline/records.js';
 import type { IndexOp, S3ObjectRef } from '../../pipeline/types.js';
 import { lineIdFactory } from '../../sink/id.js';
 import { dailyIndexFor } from '../../sink/index-name.js';
@@ -8,10 +8,14 @@ import { timeFromKey } from '../detect.js';
 import { recordTime, toDocument } from './document.js';
 import { isParseError, parseHeader, parseRecord, type FlowFormat } from './parse.js';
 
-export interface VpcFlowContext {
+/** What turning one object's records into index operations needs, whatever the object's layout. */
+export interface FlowObjectContext {
   readonly ref: S3ObjectRef;
   readonly enricher: Enricher;
   readonly indexPrefix: string;
+}
+
+export interface VpcFlowContext extends FlowObjectContext {
   /**
    * True when the key says this is a flow log: a bad header is then an error. When the key says
    * nothing, a first line that is not a header of known field names means "not a flow log": skip.
@@ -55,8 +59,13 @@ async function* records(
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield toOps(next.value);
 }
 
-/** Per-object state (id prefix, index memo, fallback time) around the per-line work. */
-function batchReader(format: FlowFormat, ctx: VpcFlowContext): (items: LineItem[]) => OpBatch {
+/**
+ * Per-object state (id prefix, index memo, fallback time) around the per-line work: parse each line
+ * by `format`, build its document, id and daily index, and report bad lines. Shared by every
+ * flow-log reader (header-first S3 objects, header-less lines, Parquet rows rendered as lines) so
+ * that one record gives one document, id and problem text whatever container it came in.
+ */
+export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items: LineItem[]) => OpBatch {
   const idOf = lineIdFactory(ctx.ref.bucket, ctx.ref.key);
   const indexOf = dailyIndexFor(ctx.indexPrefix);
   // A format without `start` still needs a day: the delivery time in the key, else now.
@@ -73,7 +82,7 @@ function batchReader(format: FlowFormat, ctx: VpcFlowContext): (items: LineItem[
       const text = item.bytes.toString('utf8');
       const record = parseRecord(format, text);
       if (isParseError(record)) {
-        problems.push({ lineNo: item.lineNo, reason: record.error, text: problemText(text) });
+        problems.push({ lineNo: item.lineNo, reason: record.error, text });
         continue;
       }
       const index = indexOf(recordTime(record) ?? fallbackTime);
