@@ -42,7 +42,7 @@ die() { printf 'stack: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
   cat >&2 <<EOF
-usage: bash scripts/stack.sh up|down|status|logs|reset
+usage: bash scripts/stack.sh up|down|status|logs|reset|stop-opensearch|start-opensearch
 
   up      install (first time only) and start OpenSearch ${OPENSEARCH_VERSION} on 127.0.0.1:${OPENSEARCH_PORT}
           and moto ${MOTO_VERSION} (S3, SNS, SQS) on 127.0.0.1:${MOTO_PORT}; waits until both are healthy
@@ -50,6 +50,7 @@ usage: bash scripts/stack.sh up|down|status|logs|reset
   status  show each service; exit 0 only if both are running and healthy
   logs    show the last ${LOG_LINES} lines of both logs (and follow them when run in a terminal)
   reset   down, delete the OpenSearch data, up
+  stop-opensearch, start-opensearch   stop or start OpenSearch alone (the fault suite's outage)
 EOF
   exit 2
 }
@@ -422,6 +423,19 @@ cmd_logs() {
   tail -n "$LOG_LINES" "${files[@]}"
 }
 
+# The fault suite stops and restarts OpenSearch alone, as an outage of the cluster would.
+cmd_stop_opensearch() {
+  take_lock
+  stop_service opensearch "$OS_PID" "$(os_pattern)"
+}
+
+cmd_start_opensearch() {
+  take_lock
+  ensure_cmd curl curl
+  start_opensearch
+  wait_http opensearch "$(os_health_url)" "$OPENSEARCH_WAIT_SECONDS" "$OS_PID" "$(os_pattern)" "$OS_LOG"
+}
+
 cmd_reset() {
   cmd_down
   log "deleting OpenSearch data $OS_DATA"
@@ -432,7 +446,7 @@ cmd_reset() {
 main() {
   [[ $# -eq 1 ]] || usage
   case $1 in
-    up | down | status | logs | reset) ;;
+    up | down | status | logs | reset | stop-opensearch | start-opensearch) ;;
     *) usage ;;
   esac
   init_paths
@@ -442,6 +456,8 @@ main() {
     status) cmd_status ;;
     logs) cmd_logs ;;
     reset) cmd_reset ;;
+    stop-opensearch) cmd_stop_opensearch ;;
+    start-opensearch) cmd_start_opensearch ;;
   esac
 }
 

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
+import { redriveCommand, replayCommand } from './deadletter.js';
 import { parseCommand } from './parse.js';
 import { reportCommand } from './report.js';
 import { setupCommand } from './setup.js';
@@ -16,7 +17,9 @@ export async function main(argv: string[]): Promise<void> {
     .addCommand(setupCommand())
     .addCommand(workerCommand())
     .addCommand(parseCommand())
-    .addCommand(reportCommand());
+    .addCommand(reportCommand())
+    .addCommand(replayCommand())
+    .addCommand(redriveCommand());
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -4,7 +4,8 @@ import { kebab } from '../config/load.js';
 
 /** Adds `--flag` options for settings; each one overrides its environment variable. */
 export function settingOptions(command: Command, names: readonly SettingName[], help: Partial<Record<SettingName, string>> = {}): Command {
-  for (const name of names) {
+  // A setting may be named by two groups (the region serves AWS and SigV4): add its flag once.
+  for (const name of new Set(names)) {
     command.addOption(new Option(`--${kebab(name)} <value>`, `${help[name] ?? ''} (env ${ENV[name]})`.trim()));
   }
   return command;
@@ -19,5 +20,7 @@ export function settingFlags(opts: Record<string, unknown>, names: readonly Sett
 
 /** Settings every command that touches AWS accepts. */
 export const AWS_SETTINGS = ['endpointUrl', 'region', 's3ForcePathStyle', 'logLevel'] as const satisfies readonly SettingName[];
-export const OPENSEARCH_SETTINGS = ['opensearchUrl', 'opensearchUsername', 'opensearchTlsInsecure'] as const satisfies readonly SettingName[];
+export const OPENSEARCH_SETTINGS = [
+  'opensearchUrl', 'opensearchUsername', 'opensearchTlsInsecure', 'opensearchAuth', 'opensearchSigv4Service', 'opensearchDocumentIds', 'region',
+] as const satisfies readonly SettingName[];
 export const READ_SETTINGS = ['indexPrefix', 'geoipCityDb', 'geoipAsnDb', 'maxLineBytes', 'maxObjectBytes'] as const satisfies readonly SettingName[];

@@ -13,6 +13,9 @@ export const ENV = {
   opensearchUsername: 'OPENSEARCH_USERNAME',
   opensearchPassword: 'OPENSEARCH_PASSWORD',
   opensearchTlsInsecure: 'OPENSEARCH_TLS_INSECURE',
+  opensearchAuth: 'OPENSEARCH_AUTH',
+  opensearchSigv4Service: 'OPENSEARCH_SIGV4_SERVICE',
+  opensearchDocumentIds: 'OPENSEARCH_DOCUMENT_IDS',
   indexPrefix: 'INDEX_PREFIX',
   geoipCityDb: 'GEOIP_CITY_DB',
   geoipAsnDb: 'GEOIP_ASN_DB',
@@ -52,6 +55,9 @@ export const settingsSchema = z
     opensearchUsername: z.string().min(1).optional(),
     opensearchPassword: z.string().min(1).optional(),
     opensearchTlsInsecure: bool.default(false),
+    opensearchAuth: z.enum(['none', 'basic', 'sigv4']).optional(),
+    opensearchSigv4Service: z.enum(['es', 'aoss']).default('es'),
+    opensearchDocumentIds: bool.default(true),
     indexPrefix: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _ only (an OpenSearch index name)')
@@ -89,6 +95,16 @@ export const settingsSchema = z
         message: `must be below the visibility timeout (${s.visibilityTimeout} s), or messages reappear while in work`,
       });
     }
+    if (new URL(s.opensearchUrl).username || new URL(s.opensearchUrl).password) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['opensearchUrl'],
+        message: 'must not carry credentials (they would end up in logs): use OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD',
+      });
+    }
+    if (s.opensearchAuth === 'basic' && s.opensearchUsername === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['opensearchAuth'], message: 'basic needs OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD' });
+    }
     if ((s.opensearchUsername === undefined) !== (s.opensearchPassword === undefined)) {
       ctx.addIssue({
         code: 'custom',
@@ -99,3 +115,8 @@ export const settingsSchema = z
   });
 
 export type Config = z.output<typeof settingsSchema>;
+
+/** How requests to OpenSearch authenticate: as set, else basic when a username is given, else none. */
+export function opensearchAuth(c: Pick<Config, 'opensearchAuth' | 'opensearchUsername'>): 'none' | 'basic' | 'sigv4' {
+  return c.opensearchAuth ?? (c.opensearchUsername ? 'basic' : 'none');
+}

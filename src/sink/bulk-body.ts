@@ -9,7 +9,9 @@ import type { IndexOp } from '../pipeline/types.js';
  * The two NDJSON lines of one `_bulk` create: `{"create":{"_index":…,"_id":…}}\n{doc}\n`.
  *
  * `create` (not `index`) is what makes delivery exactly-once: a second delivery of the same
- * deterministic id answers 409 instead of overwriting or duplicating.
+ * deterministic id answers 409 instead of overwriting or duplicating. An empty id leaves `_id` out
+ * and lets OpenSearch choose one: only for Serverless time-series collections, which refuse
+ * custom ids (and so cannot de-duplicate).
  *
  * @throws TypeError when the document cannot be serialised (BigInt, cycle, or a top-level
  *   `toJSON` returning undefined): the caller should reject that one document.
@@ -21,6 +23,7 @@ export function serializeOp(op: IndexOp): string {
   }
   // Built by hand rather than JSON.stringify({create: …}): one allocation less per document on the
   // hot path, byte-identical output (JSON.stringify escapes the index and id).
+  if (op.id === '') return `{"create":{"_index":${JSON.stringify(op.index)}}}\n${doc}\n`;
   return `{"create":{"_index":${JSON.stringify(op.index)},"_id":${JSON.stringify(op.id)}}}\n${doc}\n`;
 }
 

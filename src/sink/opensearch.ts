@@ -1,16 +1,20 @@
-import { Client, errors } from '@opensearch-project/opensearch';
-import type { Config } from '../config/schema.js';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { Client, errors, type ClientOptions } from '@opensearch-project/opensearch';
+import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
+import { opensearchAuth, type Config } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { BulkTransport } from './bulk-indexer.js';
 
 
 const BULK_FILTER = 'errors,items.*.status,items.*.error';
 
+type ClientConfig = Pick<
+  Config,
+  'opensearchUrl' | 'opensearchUsername' | 'opensearchPassword' | 'opensearchTlsInsecure' | 'opensearchAuth' | 'opensearchSigv4Service' | 'region'
+>;
+
 /** OpenSearch client for the configured node. The client never retries: the bulk indexer does, per item. */
-export function createOpenSearchClient(
-  config: Pick<Config, 'opensearchUrl' | 'opensearchUsername' | 'opensearchPassword' | 'opensearchTlsInsecure'>,
-  logger?: Logger,
-): Client {
+export function createOpenSearchClient(config: ClientConfig, logger?: Logger): Client {
   if (config.opensearchTlsInsecure) {
     logger?.warn({ url: config.opensearchUrl }, 'TLS certificate verification is OFF for OpenSearch (OPENSEARCH_TLS_INSECURE)');
   }
@@ -19,11 +23,26 @@ export function createOpenSearchClient(
     maxRetries: 0,
     requestTimeout: 120_000,
     compression: 'gzip',
-    ...(config.opensearchUsername && config.opensearchPassword
-      ? { auth: { username: config.opensearchUsername, password: config.opensearchPassword } }
-      : {}),
     ssl: { rejectUnauthorized: !config.opensearchTlsInsecure },
+    ...authOptions(config),
   });
+}
+
+/**
+ * Basic auth, or SigV4 for Amazon OpenSearch Service (`es`) and Serverless (`aoss`) with
+ * credentials from the SDK's default chain (environment, profile, ECS task role), refreshed by it.
+ */
+function authOptions(config: ClientConfig): Partial<ClientOptions> {
+  switch (opensearchAuth(config)) {
+    case 'basic':
+      return { auth: { username: config.opensearchUsername ?? '', password: config.opensearchPassword ?? '' } };
+    case 'sigv4': {
+      const credentials = defaultProvider();
+      return AwsSigv4Signer({ region: config.region, service: config.opensearchSigv4Service, getCredentials: () => credentials() });
+    }
+    default:
+      return {};
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { deadLetterTemplate } from '../deadletter/opensearch-store.js';
 import { flowLogMappings } from '../formats/vpc-flow/document.js';
+import { LOG_FIELD, LOG_MAPPING } from '../formats/vpc-flow/reader.js';
 
 /**
  * The index template for flow-log indices, derived from the field catalogue so that every
@@ -22,7 +23,7 @@ export function flowLogTemplate(prefix: string): Record<string, unknown> {
       },
       mappings: {
         dynamic_templates: [{ unknown_strings_as_keywords: { match_mapping_type: 'string', mapping: { type: 'keyword', ignore_above: 1024 } } }],
-        properties: flowLogMappings(),
+        properties: { ...flowLogMappings(), [LOG_FIELD]: LOG_MAPPING },
       },
     },
     _meta: { managed_by: 'aws-log-indexer' },

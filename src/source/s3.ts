@@ -3,8 +3,12 @@ import type { Readable } from 'node:stream';
 import { ObjectError, messageOf } from '../pipeline/errors.js';
 import type { S3ObjectRef } from '../pipeline/types.js';
 
-/** S3 errors that a retry cannot mend: the object is gone or we may not read it. */
-const PERMANENT_S3_ERRORS = new Set(['NoSuchKey', 'NoSuchBucket', 'AccessDenied', 'InvalidObjectState']);
+/**
+ * S3 errors that a retry cannot mend: the object or bucket is gone. AccessDenied is not among them:
+ * it is mended by a permission change, so its message goes through the queue's redrive policy to
+ * the DLQ and can be moved back (`redrive`) once the role may read the bucket.
+ */
+const PERMANENT_S3_ERRORS = new Set(['NoSuchKey', 'NoSuchBucket', 'InvalidObjectState']);
 
 /** Opens an object's body as a byte stream. Fails with an ObjectError that says whether retrying helps. */
 export async function openObject(s3: S3Client, ref: S3ObjectRef, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { awsClients, readOptions } from '../context.js';
 import { OpenSearchDeadLetters } from '../deadletter/opensearch-store.js';
 import type { Logger } from '../observability/logger.js';
-import { processObject } from '../pipeline/process-object.js';
+import { processObject, type OpSink } from '../pipeline/process-object.js';
 import { BulkIndexer, RetryScope } from '../sink/bulk-indexer.js';
 import { bulkTransport, createOpenSearchClient } from '../sink/opensearch.js';
 import { HealthGate } from './gate.js';
@@ -31,10 +31,15 @@ export async function runWorker(config: Config & { queueUrl: string; allowedBuck
     },
   });
   const deadLetters = new OpenSearchDeadLetters(client, config.deadLetterIndex);
+  if (!config.opensearchDocumentIds) {
+    logger.warn('OPENSEARCH_DOCUMENT_IDS=false: OpenSearch chooses document ids, so a redelivered or re-read object is indexed again (duplicates)');
+  }
+  // Serverless time-series collections refuse custom ids: the one case where ids must be left out.
+  const add: OpSink['add'] = config.opensearchDocumentIds ? (op, cb) => indexer.add(op, cb) : (op, cb) => indexer.add({ ...op, id: '' }, cb);
   const worker = startWorker({
     config, sqs, logger, gate, untilEmpty,
     handle: {
-      processObject: (ref) => processObject(ref, { s3, sink: indexer, deadLetters, read, logger }),
+      processObject: (ref) => processObject(ref, { s3, sink: { add }, deadLetters, read, logger }),
       bucketAllowed: bucketPolicy(config.allowedBuckets),
       deadLetters,
       logger,

@@ -59,6 +59,10 @@ async function* records(
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield toOps(next.value);
 }
 
+/** The provenance field of every flow-log document: `{ object: 's3://bucket/key', line }`. */
+export const LOG_FIELD = 'log';
+export const LOG_MAPPING = { properties: { object: { type: 'keyword' }, line: { type: 'long' } } } as const;
+
 /**
  * Per-object state (id prefix, index memo, fallback time) around the per-line work: parse each line
  * by `format`, build its document, id and daily index, and report bad lines. Shared by every
@@ -70,6 +74,7 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
   const indexOf = dailyIndexFor(ctx.indexPrefix);
   // A format without `start` still needs a day: the delivery time in the key, else now.
   const fallbackTime = timeFromKey(ctx.ref.key) ?? Math.floor(Date.now() / 1000);
+  const object = `s3://${ctx.ref.bucket}/${ctx.ref.key}`;
   return (items) => {
     const ops: IndexOp[] = [];
     const problems: LineProblem[] = [];
@@ -86,7 +91,10 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
         continue;
       }
       const index = indexOf(recordTime(record) ?? fallbackTime);
-      ops.push({ index, id: idOf(item.lineNo, item.bytes), doc: toDocument(record, ctx.enricher) });
+      const doc = toDocument(record, ctx.enricher);
+      // Provenance: where a document came from, to find its line again (and to audit exactly-once).
+      doc[LOG_FIELD] = { object, line: item.lineNo };
+      ops.push({ index, id: idOf(item.lineNo, item.bytes), doc });
     }
     return { ops, problems };
   };

@@ -1,0 +1,48 @@
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config/load.js';
+import { awsClients, readOptions } from '../context.js';
+import { replayDeadLetters } from '../deadletter/replay.js';
+import { BulkIndexer } from '../sink/bulk-indexer.js';
+import { bulkTransport, createOpenSearchClient } from '../sink/opensearch.js';
+import { redrive } from '../worker/redrive.js';
+import { AWS_SETTINGS, OPENSEARCH_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
+
+const REPLAY_SETTINGS = [...OPENSEARCH_SETTINGS, ...READ_SETTINGS, 'deadLetterIndex', 'logLevel'] as const;
+
+/** `replay`: index dead-lettered lines and documents again after a fix. */
+export function replayCommand(): Command {
+  const command = new Command('replay')
+    .description('replay dead letters (unparseable lines, refused documents) after a fix; replayed letters leave the store')
+    .addOption(new Option('--bucket <name>', 'only letters of this bucket'))
+    .addOption(new Option('--key-prefix <prefix>', 'only letters of objects under this key prefix'));
+  settingOptions(command, REPLAY_SETTINGS);
+  return command.action(async (opts) => {
+    const config = loadConfig(process.env, settingFlags(opts, REPLAY_SETTINGS));
+    const client = createOpenSearchClient(config);
+    const indexer = new BulkIndexer(bulkTransport(client), { maxBytes: config.bulkMaxBytes, maxDocs: config.bulkMaxDocs });
+    const { enricher } = await readOptions(config);
+    const result = await replayDeadLetters(
+      { client, deadLetterIndex: config.deadLetterIndex, indexPrefix: config.indexPrefix, enricher, add: (op, cb) => indexer.add(op, cb), flush: () => indexer.flush() },
+      { bucket: opts.bucket, keyPrefix: opts.keyPrefix },
+    );
+    await indexer.close();
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (result.stillFailing > 0) process.exitCode = 2;
+  });
+}
+
+const REDRIVE_SETTINGS = ['queueUrl', ...AWS_SETTINGS] as const;
+
+/** `redrive`: move messages from the dead-letter queue back to the main queue. */
+export function redriveCommand(): Command {
+  const command = new Command('redrive')
+    .description('move every message of the dead-letter queue back to the main queue (after a fix)')
+    .requiredOption('--dead-letter-queue-url <url>', 'the dead-letter queue to empty');
+  settingOptions(command, REDRIVE_SETTINGS);
+  return command.action(async (opts) => {
+    const config = loadConfig(process.env, settingFlags(opts, REDRIVE_SETTINGS));
+    if (!config.queueUrl) throw new Error('QUEUE_URL (or --queue-url): the queue to move messages to');
+    const moved = await redrive(awsClients(config).sqs, opts.deadLetterQueueUrl, config.queueUrl);
+    process.stdout.write(`${JSON.stringify({ moved })}\n`);
+  });
+}
