@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { noopEnricher } from '../../../src/enrich/geoip.js';
+import { ObjectError } from '../../../src/pipeline/errors.js';
+import { readObject } from '../../../src/pipeline/read-object.js';
+import type { OpBatch } from '../../../src/pipeline/records.js';
+
+const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+const LINE = '2 123456789010 eni-1 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+const FLOW_KEY = 'AWSLogs/1/vpcflowlogs/us-east-1/2014/12/14/x.log.gz';
+const options = { enricher: noopEnricher, indexPrefix: 'vpcflowlogs', maxLineBytes: 4096, maxObjectBytes: 1 << 20 };
+
+async function* body(buf: Buffer) {
+  yield buf;
+}
+async function all(batches: AsyncIterable<OpBatch>): Promise<OpBatch[]> {
+  const out: OpBatch[] = [];
+  for await (const b of batches) out.push(b);
+  return out;
+}
+
+describe('readObject', () => {
+  it('turns a gzip flow-log object into one operation per record, with provenance', async () => {
+    const read = await readObject({ bucket: 'b', key: FLOW_KEY }, body(gzipSync(`${HEADER}\n${LINE}\n${LINE}\n`)), options);
+    assert.equal(read.kind, 'read');
+    const ops = (await all(read.kind === 'read' ? read.batches : [])).flatMap((b) => b.ops);
+    assert.equal(ops.length, 2);
+    assert.deepEqual(ops.map((o) => o.doc.log), [{ object: `s3://b/${FLOW_KEY}`, line: 2 }, { object: `s3://b/${FLOW_KEY}`, line: 3 }]);
+    assert.notEqual(ops[0]?.id, ops[1]?.id, 'identical lines at different places stay two documents');
+  });
+  it('skips CloudTrail digest files', async () => {
+    const read = await readObject({ bucket: 'b', key: 'AWSLogs/1/CloudTrail-Digest/us-east-1/x.json.gz' }, body(gzipSync('{}')), options);
+    assert.deepEqual(read, { kind: 'skip', reason: 'CloudTrail digest file (not events)' });
+  });
+  it('skips an object whose key and first line say it is no flow log', async () => {
+    const read = await readObject({ bucket: 'b', key: 'notes/readme.txt' }, body(Buffer.from('hello world\n')), options);
+    assert.equal(read.kind, 'skip');
+  });
+  it('fails for good when the key says flow log but the first line is no header', async () => {
+    await assert.rejects(readObject({ bucket: 'b', key: FLOW_KEY }, body(gzipSync('1 2 3\n')), options), (e: ObjectError) => !e.retryable && /line 1/.test(e.message));
+  });
+  it('stops a gzip bomb at MAX_OBJECT_BYTES with a permanent error', async () => {
+    const bomb = gzipSync(Buffer.concat([Buffer.from(`${HEADER}\n`), Buffer.alloc(4 << 20, 0x20)]));
+    const read = await readObject({ bucket: 'b', key: FLOW_KEY }, body(bomb), options);
+    await assert.rejects(all(read.kind === 'read' ? read.batches : []), (e: ObjectError) => !e.retryable && /MAX_OBJECT_BYTES/.test(e.message));
+  });
+  it('fails for good, naming the object, on a truncated gzip', async () => {
+    const gz = gzipSync(`${HEADER}\n${`${LINE}\n`.repeat(2000)}`);
+    const read = await readObject({ bucket: 'b', key: FLOW_KEY }, body(gz.subarray(0, gz.length - 20)), options);
+    await assert.rejects(all(read.kind === 'read' ? read.batches : []), (e: ObjectError) => !e.retryable && e.message.startsWith(`s3://b/${FLOW_KEY}`));
+  });
+});
