@@ -14,7 +14,7 @@ const options = { enricher: noopEnricher, indexPrefix: 'vpcflowlogs', maxLineByt
 async function* body(buf: Buffer) {
   yield buf;
 }
-async function all(batches: AsyncIterable<OpBatch>): Promise<OpBatch[]> {
+async function all(batches: Iterable<OpBatch> | AsyncIterable<OpBatch>): Promise<OpBatch[]> {
   const out: OpBatch[] = [];
   for await (const b of batches) out.push(b);
   return out;
