@@ -8,7 +8,7 @@ import { awsClients } from '../src/context.js';
 import { loadConfig } from '../src/config/load.js';
 import { formatReport, runReport } from '../src/query/report.js';
 import { createOpenSearchClient } from '../src/sink/opensearch.js';
-import { installTemplates } from '../src/sink/template.js';
+import { indexNamesOf, installTemplates } from '../src/sink/template.js';
 import { provision } from '../src/setup/provision.js';
 import type { WorkerStats } from '../src/worker/stats.js';
 import { uploadSamples } from './demo-load.js';
@@ -28,7 +28,7 @@ const setup = await provision(aws, {
 });
 // A clean slate for the demo's own indices, so the counts below are this run's.
 await opensearch.indices.delete({ index: `${config.indexPrefix}-*` }, { ignore: [404] });
-await installTemplates(opensearch, { flowLogPrefix: config.indexPrefix, deadLetterIndex: config.deadLetterIndex });
+await installTemplates(opensearch, indexNamesOf(config));
 console.log(`setup: bucket ${setup.bucket}, queue ${setup.queueUrl} (dead letters: ${setup.deadLetterQueueUrl})`);
 
 const uploaded = await uploadSamples(aws.s3, BUCKET, OBJECTS, RECORDS);

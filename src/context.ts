@@ -17,5 +17,7 @@ export function awsClients(config: Config): { s3: S3Client; sns: SNSClient; sqs:
 /** Opens the configured GeoIP/ASN databases once; a bad path fails here, at start. */
 export async function readOptions(config: Config): Promise<ReadOptions & { enricher: Enricher }> {
   const enricher = await openEnricher({ cityDbs: config.geoipCityDb, asnDb: config.geoipAsnDb });
-  return { enricher, indexPrefix: config.indexPrefix, maxLineBytes: config.maxLineBytes, maxObjectBytes: config.maxObjectBytes };
+  return { enricher, indexPrefix: config.indexPrefix, maxLineBytes: config.maxLineBytes, maxObjectBytes: config.maxObjectBytes,
+    headerlessPrefixes: config.headerlessPrefixes, flowFormat: config.flowFormat,
+    cloudtrailIndexPrefix: config.cloudtrailIndexPrefix, cloudtrailMaxBlobBytes: config.cloudtrailMaxBlobBytes };
 }

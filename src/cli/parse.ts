@@ -3,7 +3,9 @@ import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { loadConfig } from '../config/load.js';
 import { where } from '../pipeline/errors.js';
-import { readObject, type ReadOptions } from '../pipeline/read-object.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { isParquetKey, readObject, readParquetObject, type ReadOptions, type ReadResult } from '../pipeline/read-object.js';
+import { fileAsyncBuffer, s3AsyncBuffer } from '../source/range-reader.js';
 import type { S3ObjectRef } from '../pipeline/types.js';
 import { serializeOp } from '../sink/bulk-body.js';
 import { openObject, parseS3Uri } from '../source/s3.js';
@@ -20,27 +22,37 @@ export function parseCommand(): Command {
   const command = new Command('parse')
     .description('read local files or s3://bucket/key objects and print their documents (no OpenSearch needed)')
     .argument('<inputs...>', 'local paths or s3://bucket/key URIs')
-    .addOption(new Option('--output <mode>', 'json: one document per line; bulk: the exact _bulk body the worker sends').choices(Object.values(OutputMode)).default(OutputMode.json));
+    .addOption(new Option('--output <mode>', 'json: one document per line; bulk: the exact _bulk body the worker sends').choices(Object.values(OutputMode)).default(OutputMode.json))
+    .addOption(new Option('--headerless', 'the inputs are flow-log lines without a header line (CloudWatch Logs exports), in FLOW_FORMAT (--flow-format; default the v2 default format)'));
   settingOptions(command, SETTINGS);
   return command.action(async (inputs: string[], opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));
     const read = await readOptions(config);
+    const options = opts.headerless ? { ...read, headerlessPrefixes: [''] } : read;
     let s3: ReturnType<typeof awsClients>['s3'] | undefined;
     let problems = 0;
     for (const input of inputs) {
       const uri = parseS3Uri(input);
       const ref: S3ObjectRef = uri ?? { bucket: '', key: input };
-      const body = uri ? await openObject((s3 ??= awsClients(config).s3), ref) : createReadStream(input);
-      problems += await printObject(ref, body, read, opts.output as OutputMode);
+      const client = uri ? (s3 ??= awsClients(config).s3) : undefined;
+      problems += await printObject(ref, await openInput(ref, client, options), opts.output as OutputMode);
     }
     if (problems > 0) process.exitCode = 2;
   });
 }
 
+/** Reads a local file or an S3 object: Parquet through random access, everything else as a stream. */
+async function openInput(ref: S3ObjectRef, s3: S3Client | undefined, options: ReadOptions): Promise<ReadResult> {
+  if (isParquetKey(ref.key)) {
+    // The file handle stays open until the process ends: parse reads each input once, to the end.
+    return readParquetObject(ref, s3 ? await s3AsyncBuffer(s3, ref) : await fileAsyncBuffer(ref.key), options);
+  }
+  return readObject(ref, s3 ? await openObject(s3, ref) : createReadStream(ref.key), options);
+}
+
 /** Prints one object's documents; returns how many lines could not be read. Progress and problems go to stderr. */
-async function printObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, read: ReadOptions, mode: OutputMode): Promise<number> {
+async function printObject(ref: S3ObjectRef, result: ReadResult, mode: OutputMode): Promise<number> {
   const name = ref.bucket ? where(ref) : ref.key;
-  const result = await readObject(ref, body, read);
   if (result.kind === 'skip') {
     process.stderr.write(`${name}: skipped: ${result.reason}\n`);
     return 0;

@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { createOpenSearchClient } from '../sink/opensearch.js';
-import { installTemplates } from '../sink/template.js';
+import { indexNamesOf, installTemplates } from '../sink/template.js';
 import { provision } from '../setup/provision.js';
 import { awsClients } from '../context.js';
 import { AWS_SETTINGS, OPENSEARCH_SETTINGS, settingFlags, settingOptions } from './options.js';
 
-const SETTINGS = [...AWS_SETTINGS, ...OPENSEARCH_SETTINGS, 'indexPrefix', 'deadLetterIndex', 'visibilityTimeout'] as const;
+const SETTINGS = [...AWS_SETTINGS, ...OPENSEARCH_SETTINGS, 'indexPrefix', 'cloudtrailIndexPrefix', 'deadLetterIndex', 'visibilityTimeout'] as const;
 
 /** `setup`: bucket, topic, queue + DLQ, subscription, bucket notification, index template. Idempotent. */
 export function setupCommand(): Command {
@@ -30,7 +30,7 @@ export function setupCommand(): Command {
       bucket: opts.bucket, topic: opts.topic, queue: opts.queue, deadLetterQueue: opts.deadLetterQueue,
       maxReceiveCount, visibilityTimeout: config.visibilityTimeout, region: config.region, rawDelivery: Boolean(opts.rawDelivery),
     });
-    const templates = opts.skipOpensearch ? [] : await installTemplates(createOpenSearchClient(config), { flowLogPrefix: config.indexPrefix, deadLetterIndex: config.deadLetterIndex });
+    const templates = opts.skipOpensearch ? [] : await installTemplates(createOpenSearchClient(config), indexNamesOf(config));
     process.stdout.write(`${JSON.stringify({ ...result, templates }, null, 2)}\n`);
   });
 }

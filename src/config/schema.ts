@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { headerlessFormat } from '../formats/vpc-flow/headerless.js';
 
 /**
  * The one place that reads settings. Every value comes from the environment (names below) and
@@ -17,6 +18,8 @@ export const ENV = {
   opensearchSigv4Service: 'OPENSEARCH_SIGV4_SERVICE',
   opensearchDocumentIds: 'OPENSEARCH_DOCUMENT_IDS',
   indexPrefix: 'INDEX_PREFIX',
+  cloudtrailIndexPrefix: 'CLOUDTRAIL_INDEX_PREFIX',
+  cloudtrailMaxBlobBytes: 'CLOUDTRAIL_MAX_BLOB_BYTES',
   geoipCityDb: 'GEOIP_CITY_DB',
   geoipAsnDb: 'GEOIP_ASN_DB',
   pollers: 'WORKER_POLLERS',
@@ -33,6 +36,8 @@ export const ENV = {
   allowedBuckets: 'ALLOWED_BUCKETS',
   deadLetterIndex: 'DEADLETTER_INDEX',
   retryDelaySeconds: 'RETRY_DELAY_SECONDS',
+  flowFormat: 'FLOW_FORMAT',
+  headerlessPrefixes: 'HEADERLESS_PREFIXES',
   endpointUrl: 'AWS_ENDPOINT_URL',
   region: 'AWS_REGION',
   s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
@@ -62,6 +67,11 @@ export const settingsSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _ only (an OpenSearch index name)')
       .default('vpcflowlogs'),
+    cloudtrailIndexPrefix: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _ only (an OpenSearch index name)')
+      .default('cloudtrail'),
+    cloudtrailMaxBlobBytes: int(1024, 16 * 1024 * 1024).default(32 * 1024),
     geoipCityDb: list.default([]),
     geoipAsnDb: z.string().min(1).optional(),
     pollers: int(1, 64).default(2),
@@ -82,12 +92,17 @@ export const settingsSchema = z
       .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, ., - and _ only (an OpenSearch index name)')
       .default('aws-log-indexer-deadletter'),
     retryDelaySeconds: int(0, 43_200).default(30),
+    // Header-less flow-log lines (CloudWatch Logs exports): their format as AWS writes it.
+    flowFormat: z.string().optional(),
+    headerlessPrefixes: list.default([]),
     endpointUrl: httpUrl.optional(),
     region: z.string().min(1).default('us-east-1'),
     s3ForcePathStyle: bool.optional(),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((s, ctx) => {
+    const format = headerlessFormat(s.flowFormat);
+    if ('error' in format) ctx.addIssue({ code: 'custom', path: ['flowFormat'], message: format.error });
     if (s.heartbeatInterval >= s.visibilityTimeout) {
       ctx.addIssue({
         code: 'custom',

@@ -3,7 +3,8 @@ import { DeadLetterKind, type DeadLetter, type DeadLetterSink } from '../deadlet
 import type { Logger } from '../observability/logger.js';
 import { openObject } from '../source/s3.js';
 import { ObjectError, messageOf, where } from './errors.js';
-import { readObject, type ReadOptions } from './read-object.js';
+import { s3AsyncBuffer } from '../source/range-reader.js';
+import { isParquetKey, readObject, readParquetObject, type ReadOptions } from './read-object.js';
 import { problemText, type OpBatch } from './records.js';
 import { ItemStatus, type IndexOp, type ItemOutcome, type S3ObjectRef } from './types.js';
 
@@ -82,7 +83,9 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
     await deps.deadLetters.record(letters.splice(0));
   };
   try {
-    const read = await readObject(ref, await openObject(deps.s3, ref), deps.read);
+    const read = isParquetKey(ref.key)
+      ? readParquetObject(ref, await s3AsyncBuffer(deps.s3, ref, ref.size), deps.read)
+      : await readObject(ref, await openObject(deps.s3, ref), deps.read);
     if (read.kind === 'skip') return { status: 'skipped', ref, reason: read.reason };
     for await (const batch of read.batches) {
       tally(counts, batch);

@@ -1,5 +1,10 @@
+import type { AsyncBuffer } from 'hyparquet';
 import type { Enricher } from '../enrich/types.js';
 import { ObjectKind, kindFromKey } from '../formats/detect.js';
+import { CloudTrailBodyError, readCloudTrail } from '../formats/cloudtrail/reader.js';
+import { headerlessFormat, readHeaderlessFlow } from '../formats/vpc-flow/headerless.js';
+import { readParquetFlow } from '../formats/vpc-flow/parquet.js';
+import { isParseError, type FlowFormat } from '../formats/vpc-flow/parse.js';
 import { readVpcFlow } from '../formats/vpc-flow/reader.js';
 import { decompress } from '../source/decompress.js';
 import { splitLines } from '../source/lines.js';
@@ -14,7 +19,18 @@ export interface ReadOptions {
   readonly maxLineBytes: number;
   /** Decompressed bytes one object may have: past this it is a gzip bomb, and reading stops. */
   readonly maxObjectBytes: number;
+  /** Key prefixes whose objects are header-less flow-log lines, read with `flowFormat`. */
+  readonly headerlessPrefixes?: readonly string[];
+  /** The format of header-less lines (`${version} ${account-id} …`); the v2 default when absent. */
+  readonly flowFormat?: string;
+  /** CloudTrail indices are `<prefix>-YYYY.MM.DD`; the default prefix is `cloudtrail`. */
+  readonly cloudtrailIndexPrefix?: string;
+  /** Cap on each CloudTrail blob (requestParameters …) before it is cut and marked. */
+  readonly cloudtrailMaxBlobBytes?: number;
 }
+
+/** Parquet needs random access (its footer is at the end), so it is recognised from the key before reading. */
+export const isParquetKey = (key: string): boolean => key.endsWith('.parquet');
 
 export type ReadResult =
   | { readonly kind: 'skip'; readonly reason: string }
@@ -28,15 +44,61 @@ export type ReadResult =
 export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, options: ReadOptions): Promise<ReadResult> {
   const kind = kindFromKey(ref.key);
   if (kind === ObjectKind.cloudTrailDigest) return { kind: 'skip', reason: 'CloudTrail digest file (not events)' };
-  if (kind === ObjectKind.cloudTrail) return { kind: 'skip', reason: 'CloudTrail objects are not read yet' };
-  const bytes = capped(ref, await guard(ref, () => decompress(body)), options.maxObjectBytes);
+  const decompressed = await guard(ref, () => decompress(body));
+  // A key that says nothing: the first bytes decide (JSON is CloudTrail, text may be a flow log).
+  const { head, bytes: all } = kind === ObjectKind.unknown ? await peek(decompressed) : { head: undefined, bytes: decompressed };
+  const bytes = capped(ref, all, options.maxObjectBytes);
+  if (kind === ObjectKind.cloudTrail || (head !== undefined && looksLikeJsonObject(head))) {
+    const ctx = {
+      ref, enricher: options.enricher, indexPrefix: options.cloudtrailIndexPrefix ?? 'cloudtrail',
+      maxBlobBytes: options.cloudtrailMaxBlobBytes ?? 32 * 1024,
+    };
+    return { kind: 'read', batches: guarded(ref, readCloudTrail(bytes, ctx)) };
+  }
   const lines = splitLines(bytes, options.maxLineBytes);
+  if (options.headerlessPrefixes?.some((prefix) => ref.key.startsWith(prefix))) {
+    const format = flowFormatOf(options);
+    const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix };
+    return { kind: 'read', batches: guarded(ref, readHeaderlessFlow(lines, format, ctx)), format: format.fields.join(' ') };
+  }
   const read = await guard(ref, () =>
     readVpcFlow(lines, { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, strict: kind === ObjectKind.vpcFlow }),
   );
   if (read.kind === 'skip') return read;
   if (read.kind === 'invalid') throw new ObjectError(ref, read.reason, false, 1);
   return { kind: 'read', batches: guarded(ref, read.batches), format: read.format.fields.join(' ') };
+}
+
+/** Reads a Parquet flow-log object, row group by row group, through a random-access source. */
+export function readParquetObject(ref: S3ObjectRef, source: AsyncBuffer, options: ReadOptions): ReadResult {
+  return { kind: 'read', batches: guarded(ref, readParquetFlow(source, { ref, enricher: options.enricher, indexPrefix: options.indexPrefix })) };
+}
+
+/** The header-less format; validated with the settings, so a bad one cannot reach here. */
+export function flowFormatOf(options: Pick<ReadOptions, 'flowFormat'>): FlowFormat {
+  const format = headerlessFormat(options.flowFormat);
+  if (isParseError(format)) throw new Error(`FLOW_FORMAT: ${format.error}`);
+  return format;
+}
+
+/** The first chunk, and the whole stream again (the chunk put back in front). */
+async function peek(source: AsyncIterable<Buffer>): Promise<{ head: Buffer | undefined; bytes: AsyncIterable<Buffer> }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  async function* again(): AsyncGenerator<Buffer> {
+    if (first.done) return;
+    yield first.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  return { head: first.done ? undefined : first.value, bytes: again() };
+}
+
+function looksLikeJsonObject(head: Buffer): boolean {
+  for (const byte of head) {
+    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0xef || byte === 0xbb || byte === 0xbf) continue;
+    return byte === 0x7b;
+  }
+  return false;
 }
 
 /** Passes bytes through until `max`, then fails for good: a gzip bomb must not take the worker down. */
@@ -49,9 +111,10 @@ async function* capped(ref: S3ObjectRef, source: AsyncIterable<Buffer>, max: num
   }
 }
 
-/** Errors while reading become ObjectErrors: corrupt compressed data is permanent, I/O is not. */
+/** Errors while reading become ObjectErrors: corrupt compressed data or JSON is permanent, I/O is not. */
 function toObjectError(ref: S3ObjectRef, err: unknown): ObjectError {
   if (err instanceof ObjectError) return err;
+  if (err instanceof CloudTrailBodyError) return new ObjectError(ref, err.message, false, undefined, { cause: err });
   const code = (err as { code?: unknown }).code;
   const corrupt = typeof code === 'string' && code.startsWith('Z_');
   const detail = corrupt ? `corrupt or truncated compressed data: ${messageOf(err)}` : `read failed: ${messageOf(err)}`;

@@ -35,8 +35,15 @@ export interface SetupResult {
   readonly deadLetterQueueUrl: string;
 }
 
-/** Which new objects notify: flow logs under AWSLogs/ (each rule is one prefix + one suffix). */
-export const NOTIFY_RULES = [{ prefix: 'AWSLogs/', suffix: '.log.gz' }] as const;
+/**
+ * Which new objects notify (each rule is one prefix + one suffix): flow logs as text and Parquet,
+ * and CloudTrail logs, under AWSLogs/. CloudTrail digests match too; the worker skips them.
+ */
+export const NOTIFY_RULES = [
+  { prefix: 'AWSLogs/', suffix: '.log.gz' },
+  { prefix: 'AWSLogs/', suffix: '.log.parquet' },
+  { prefix: 'AWSLogs/', suffix: '.json.gz' },
+] as const;
 
 /** Days SQS keeps a message: the longest it allows, so an outage of OpenSearch loses nothing. */
 const RETENTION_SECONDS = 14 * 24 * 3600;

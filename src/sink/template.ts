@@ -1,5 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
+import type { Config } from '../config/schema.js';
 import { deadLetterTemplate } from '../deadletter/opensearch-store.js';
+import { cloudTrailTemplate } from '../formats/cloudtrail/reader.js';
 import { flowLogMappings } from '../formats/vpc-flow/document.js';
 import { LOG_FIELD, LOG_MAPPING } from '../formats/vpc-flow/reader.js';
 
@@ -33,13 +35,20 @@ export function flowLogTemplate(prefix: string): Record<string, unknown> {
 /** Where documents go, by kind: the names the templates are installed for. */
 export interface IndexNames {
   readonly flowLogPrefix: string;
+  readonly cloudtrailPrefix: string;
   readonly deadLetterIndex: string;
+}
+
+/** The index names a Config sets. */
+export function indexNamesOf(c: Pick<Config, 'indexPrefix' | 'cloudtrailIndexPrefix' | 'deadLetterIndex'>): IndexNames {
+  return { flowLogPrefix: c.indexPrefix, cloudtrailPrefix: c.cloudtrailIndexPrefix, deadLetterIndex: c.deadLetterIndex };
 }
 
 /** Installs (or updates) the index templates; returns their names. */
 export async function installTemplates(client: Client, names: IndexNames): Promise<string[]> {
   const templates: Record<string, Record<string, unknown>> = {
     [`${names.flowLogPrefix}-template`]: flowLogTemplate(names.flowLogPrefix),
+    [`${names.cloudtrailPrefix}-template`]: cloudTrailTemplate(names.cloudtrailPrefix),
     [`${names.deadLetterIndex}-template`]: deadLetterTemplate(names.deadLetterIndex),
   };
   for (const [name, body] of Object.entries(templates)) await client.indices.putIndexTemplate({ name, body: body as never });

@@ -5,7 +5,9 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { awsClients } from '../../src/context.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -13,7 +15,7 @@ import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { provision, type SetupResult } from '../../src/setup/provision.js';
 import { createOpenSearchClient } from '../../src/sink/opensearch.js';
-import { installTemplates } from '../../src/sink/template.js';
+import { indexNamesOf, installTemplates } from '../../src/sink/template.js';
 import { runWorker } from '../../src/worker/runtime.js';
 import type { WorkerStats } from '../../src/worker/stats.js';
 
@@ -44,14 +46,14 @@ export interface TestStack extends SetupResult {
 /** A fresh bucket → topic → queue (+DLQ) chain and index prefix, named uniquely for one test. */
 export async function newStack(options: { rawDelivery?: boolean; maxReceiveCount?: number } = {}): Promise<TestStack> {
   const name = `t-${randomBytes(4).toString('hex')}`;
-  const base = loadConfig(process.env, { indexPrefix: `${name}-flow`, deadLetterIndex: `${name}-deadletter` });
+  const base = loadConfig(process.env, { indexPrefix: `${name}-flow`, cloudtrailIndexPrefix: `${name}-cloudtrail`, deadLetterIndex: `${name}-deadletter` });
   const aws = awsClients(base);
   const result = await provision(aws, {
     bucket: name, topic: name, queue: name, deadLetterQueue: `${name}-dlq`, maxReceiveCount: options.maxReceiveCount ?? 5,
     visibilityTimeout: base.visibilityTimeout, region: base.region, rawDelivery: options.rawDelivery ?? false,
   });
   const opensearch = createOpenSearchClient(base);
-  await installTemplates(opensearch, { flowLogPrefix: base.indexPrefix, deadLetterIndex: base.deadLetterIndex });
+  await installTemplates(opensearch, indexNamesOf(base));
   // Configuring the notification makes S3 send an s3:TestEvent; tests that count messages start without it.
   return { ...result, name, aws, opensearch, config: { ...base, queueUrl: result.queueUrl, allowedBuckets: [name] } };
 }
@@ -59,6 +61,11 @@ export async function newStack(options: { rawDelivery?: boolean; maxReceiveCount
 /** Puts text (gzipped) into the stack's bucket under `key`. */
 export async function putObject(stack: TestStack, key: string, text: string): Promise<void> {
   await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: gzipSync(text) }));
+}
+
+/** Puts bytes into the stack's bucket under `key`, as they are. */
+export async function putBytes(stack: TestStack, key: string, body: Uint8Array): Promise<void> {
+  await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body }));
 }
 
 /** Sends a raw body straight to the queue (a redelivery, or a message from elsewhere). */
@@ -71,8 +78,9 @@ export async function purgeQueue(stack: TestStack): Promise<void> {
 }
 
 /** Runs one worker in this process until the queue is empty; returns its totals. */
-export async function runWorkerUntilEmpty(stack: TestStack): Promise<WorkerStats> {
-  const { worker, finish } = await runWorker(stack.config, createLogger(stack.config.logLevel), true);
+export async function runWorkerUntilEmpty(stack: TestStack, settings: Partial<Config> = {}): Promise<WorkerStats> {
+  const config = { ...stack.config, ...settings };
+  const { worker, finish } = await runWorker(config, createLogger(config.logLevel), true);
   await finish();
   return worker.stats;
 }
@@ -97,5 +105,62 @@ export async function countDocs(stack: TestStack, query?: Record<string, unknown
 
 /** Removes the stack's indices (queues and buckets live in the emulator, which forgets them on restart). */
 export async function dropStack(stack: TestStack): Promise<void> {
-  await stack.opensearch.indices.delete({ index: `${stack.config.indexPrefix}-*,${stack.config.deadLetterIndex}` }, { ignore: [404] });
+  await stack.opensearch.indices.delete({ index: `${stack.config.indexPrefix}-*,${stack.config.cloudtrailIndexPrefix}-*,${stack.config.deadLetterIndex}` }, { ignore: [404] });
+}
+
+/** How a CLI process ended: exit code or signal, what it printed, and the end of its log. */
+export interface CliExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  /** The last 64 KiB of stderr (JSON log lines), for failure messages. */
+  readonly log: string;
+}
+
+export interface CliProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<CliExit>;
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const LOG_KEPT = 64 * 1024;
+
+/** Runs the compiled CLI (`bin/aws-log-indexer.js`, built by `npm run build`) from the repository root. */
+export function spawnCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, ['bin/aws-log-indexer.js', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let stdout = '';
+  let log = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-LOG_KEPT)));
+  const exited = new Promise<CliExit>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, log }));
+  });
+  return { child, exited };
+}
+
+/** A worker process's end, with the totals it prints under `--until-empty` (when it got that far). */
+export interface WorkerExit extends CliExit {
+  readonly stats: WorkerStats | undefined;
+}
+
+/**
+ * A real worker process, as ECS runs it, on the stack's queue, indices and bucket; `env` adds or
+ * overrides settings (names as in src/config/schema.ts ENV).
+ */
+export function spawnWorker(stack: TestStack, env: Record<string, string> = {}, args: readonly string[] = ['--until-empty']): { child: ChildProcess; exited: Promise<WorkerExit> } {
+  const cli = spawnCli(['worker', ...args], {
+    QUEUE_URL: stack.queueUrl, INDEX_PREFIX: stack.config.indexPrefix, DEADLETTER_INDEX: stack.config.deadLetterIndex,
+    ALLOWED_BUCKETS: stack.bucket, ...env,
+  });
+  const exited = cli.exited.then((exit) => {
+    let stats: WorkerStats | undefined;
+    try {
+      stats = exit.stdout.trim() ? (JSON.parse(exit.stdout.trim().split('\n').pop() as string) as WorkerStats) : undefined;
+    } catch {
+      stats = undefined;
+    }
+    return { ...exit, stats };
+  });
+  return { child: cli.child, exited };
 }

@@ -1,0 +1,156 @@
+/**
+ * One CloudTrail record → one index operation (or the reason it cannot be one). Pure.
+ */
+import { isIP } from 'node:net';
+import type { Enricher } from '../../enrich/types.js';
+import { problemText, type LineProblem } from '../../pipeline/records.js';
+import type { Doc, IndexOp } from '../../pipeline/types.js';
+import { keyId } from '../../sink/id.js';
+import { dailyIndexFor } from '../../sink/index-name.js';
+import { JSON_SUFFIX, fitBlob } from './blob.js';
+import {
+  FieldKind, KIND_OF, SOURCE_ADDRESS_FIELD, SOURCE_IP_AS_FIELD, SOURCE_IP_FIELD, SOURCE_IP_GEO_FIELD, TRUNCATED_FIELD,
+  unknownFieldKind,
+} from './fields.js';
+
+/** Namespace of CloudTrail ids: `keyId('cloudtrail', eventID)`, so a redelivered event is one document. */
+export const ID_NAMESPACE = 'cloudtrail';
+
+/** What building a document needs besides the record. */
+export interface DocumentOptions {
+  readonly enricher: Enricher;
+  readonly indexPrefix: string;
+  /** Cap on a blob's JSON, in UTF-8 bytes (see blob.ts). */
+  readonly maxBlobBytes: number;
+}
+
+/** Where one record ends: an operation, or a problem naming the record by its 1-based ordinal. */
+export type RecordOutcome = { readonly op: IndexOp } | { readonly problem: LineProblem };
+
+/** eventTime as AWS writes it: ISO-8601 UTC, seconds (milliseconds tolerated). */
+const EVENT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
+
+/** Epoch milliseconds of a valid eventTime, or undefined. */
+export function parseEventTime(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !EVENT_TIME.test(value)) return undefined;
+  const ms = Date.parse(value);
+  // Date.parse rolls 2023-02-30 over to March 2nd: a real date prints back the same.
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 19) !== value.slice(0, 19)) return undefined;
+  return ms;
+}
+
+function isRecordObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** What a record must carry to become a document: its id key and its time. */
+interface Identity {
+  readonly eventID: string;
+  readonly epochMs: number;
+}
+
+/** The record's identity, or the reason it cannot be indexed. */
+function identify(record: unknown): Identity | string {
+  if (!isRecordObject(record)) return `record is ${describe(record)}, not a JSON object`;
+  const { eventID, eventTime } = record;
+  if (eventID === undefined) return 'record has no eventID (the document id is made from it)';
+  if (typeof eventID !== 'string' || eventID === '') return `eventID is ${describe(eventID)} ${JSON.stringify(eventID)}, expected a non-empty string`;
+  if (eventTime === undefined) return 'record has no eventTime';
+  const epochMs = parseEventTime(eventTime);
+  if (epochMs === undefined) return `eventTime ${JSON.stringify(eventTime)} is not an ISO-8601 UTC time`;
+  return { eventID, epochMs };
+}
+
+function toBoolean(value: unknown): boolean | undefined {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return undefined;
+}
+
+function isObjectOrObjects(value: unknown): boolean {
+  return isRecordObject(value) || (Array.isArray(value) && value.every(isRecordObject));
+}
+
+/** Copies one field into the document according to its kind; cut blobs are named in `truncated`. */
+function putField(doc: Doc, key: string, value: unknown, maxBlobBytes: number, truncated: string[]): void {
+  const kind = KIND_OF.get(key) ?? unknownFieldKind(value);
+  switch (kind) {
+    case FieldKind.scalar:
+      doc[key] = value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
+      return;
+    case FieldKind.boolean: {
+      // A value that is neither is left out: a boolean field would refuse the whole document.
+      const b = toBoolean(value);
+      if (b !== undefined) doc[key] = b;
+      return;
+    }
+    case FieldKind.object:
+      if (value === null || isObjectOrObjects(value)) doc[key] = value;
+      else doc[`${key}${JSON_SUFFIX}`] = typeof value === 'string' ? value : JSON.stringify(value);
+      return;
+    default: {
+      const fit = fitBlob(key, value, maxBlobBytes);
+      if (fit.kind === 'object') {
+        doc[key] = value;
+        return;
+      }
+      doc[`${key}${JSON_SUFFIX}`] = fit.text;
+      if (fit.cut) truncated.push(key);
+    }
+  }
+}
+
+const DERIVED_NAMES: ReadonlySet<string> = new Set(['@timestamp', SOURCE_IP_FIELD, SOURCE_IP_GEO_FIELD, SOURCE_IP_AS_FIELD, TRUNCATED_FIELD]);
+
+function isDerivedName(key: string): boolean {
+  return DERIVED_NAMES.has(key) || key.endsWith(JSON_SUFFIX);
+}
+
+/** `source_ip` and its GeoIP/ASN siblings when `sourceIPAddress` is an address, not a service name. */
+function addSourceIp(doc: Doc, address: unknown, enricher: Enricher): void {
+  // A zone id (fe80::1%eth0) passes isIP but an `ip` field refuses it.
+  if (typeof address !== 'string' || isIP(address) === 0 || address.includes('%')) return;
+  doc[SOURCE_IP_FIELD] = address;
+  const found = enricher.lookup(address);
+  if (found?.geo !== undefined) doc[SOURCE_IP_GEO_FIELD] = found.geo;
+  if (found?.as !== undefined) doc[SOURCE_IP_AS_FIELD] = found.as;
+}
+
+/** The document for a record that has an identity (see `identify`). */
+export function toDocument(record: Record<string, unknown>, options: DocumentOptions): Doc {
+  // `@timestamp` first in the literal: the record's own keys follow in their order.
+  const doc: Doc = { '@timestamp': record['eventTime'] };
+  const truncated: string[] = [];
+  for (const key in record) {
+    // A record's own key named like a derived field must not stand in for it (AWS names never are).
+    if (isDerivedName(key)) continue;
+    putField(doc, key, record[key], options.maxBlobBytes, truncated);
+  }
+  addSourceIp(doc, record[SOURCE_ADDRESS_FIELD], options.enricher);
+  if (truncated.length > 0) doc[TRUNCATED_FIELD] = truncated;
+  return doc;
+}
+
+/**
+ * A function from (record, ordinal) to its outcome, for one object: it remembers the index name
+ * of the last day seen, since an object's events share a day or two.
+ */
+export function recordOutcomes(options: DocumentOptions): (record: unknown, ordinal: number) => RecordOutcome {
+  const indexOf = dailyIndexFor(options.indexPrefix);
+  return (record, ordinal) => {
+    const identity = identify(record);
+    if (typeof identity === 'string') {
+      // Serialised only here, for the problem's text: good records are never re-serialised whole.
+      return { problem: { lineNo: ordinal, reason: identity, text: problemText(JSON.stringify(record) ?? String(record)) } };
+    }
+    const index = indexOf(Math.floor(identity.epochMs / 1000));
+    const doc = toDocument(record as Record<string, unknown>, options);
+    return { op: { index, id: keyId(ID_NAMESPACE, identity.eventID), doc } };
+  };
+}

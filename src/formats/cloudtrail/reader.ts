@@ -1,0 +1,116 @@
+/**
+ * CloudTrail reader: a decompressed `{"Records":[…]}` body → batches of index operations, one
+ * document per event, streamed (never the whole text in memory) with stream-json's tokenizer.
+ *
+ * Ids: `keyId('cloudtrail', eventID)`. AWS can deliver one event in two files; both become the
+ * same `_id`, and `_bulk` `create` answers 409 for the second, so the index holds it once. An event
+ * without eventID, or without a valid ISO-8601 eventTime, is a problem (lineNo = its 1-based
+ * ordinal in `Records`), not a document. Indices are `<prefix>-YYYY.MM.DD` by eventTime, UTC.
+ *
+ * Free-form blobs (`requestParameters`, `responseElements`, `additionalEventData`,
+ * `serviceEventDetails`, and `edgeDeviceDetails`, `insightDetails`, and any unknown top-level
+ * object): mapped as OpenSearch `flat_object`, not as JSON strings. Tried on the local OpenSearch
+ * 2.19.3 node (indices `cttest-*`, since deleted):
+ * - 2 000 distinct keys in one blob: indexed, and the mapping stays one field (an object mapping
+ *   would have hit the 1 000-field limit); `blob.key1999: v1999` finds it.
+ * - nested arrays of objects (`items[].b[].c`, arrays of arrays): indexed; `blob.items.b.c: x`
+ *   finds it (arrays flatten into the dotted path).
+ * - one event with a number and another with `"Jul 19, 2023 9:11:57 PM"` under the same path:
+ *   both indexed (every leaf is a keyword), each found by a term query on its own value.
+ * - JSON inside a string: kept as a string leaf, found by a prefix query.
+ * - a 200 KB value: the whole document is REFUSED ("immense term in field=blob._value"):
+ *   `flat_object` indexes every leaf as a term (`<field>.<field>.<path>=<value>`, ≤ 32 766 bytes)
+ *   and has no `ignore_above`. A string value is refused too (a `flat_object` wants an object).
+ * So a blob stays an object only when its JSON is at most `maxBlobBytes` (UTF-8) and no leaf
+ * term would pass 32 766 bytes (checked only for blobs whose JSON could hold one, by walking
+ * them). Otherwise its JSON goes to the text field `<field>_json` (analysed, so words stay
+ * searchable, with no term limit), and the object field is left out:
+ * - over the cap: `<field>_json` holds the first at most `maxBlobBytes` UTF-8 bytes of the
+ *   field's `JSON.stringify`, cut at a character boundary (so it is not valid JSON), and the field
+ *   name is appended to the document's `truncated` (keyword array, in record order);
+ * - under the cap but holding a too-long leaf: the whole JSON, not listed in `truncated`;
+ * - a blob that is a string, number or boolean: its text as is (not re-quoted), cut and listed
+ *   in `truncated` when over the cap; `null` stays `null`.
+ * The JSON-string alternative (keyword `index: false`, or text plus a few extracted keys) indexes
+ * everything but loses per-path search for every event; `flat_object` keeps it for all but the
+ * rare huge blobs. Limits of `flat_object`: leaves are keywords only (no ranges, no full text) and
+ * `exists` on a subpath finds nothing.
+ */
+import type { Enricher } from '../../enrich/types.js';
+import type { LineProblem, OpBatch } from '../../pipeline/records.js';
+import type { IndexOp, S3ObjectRef } from '../../pipeline/types.js';
+import { CloudTrailBodyReader } from './body.js';
+import { recordOutcomes } from './document.js';
+
+export { cloudTrailTemplate } from './template.js';
+
+export interface CloudTrailContext {
+  readonly ref: S3ObjectRef;
+  readonly enricher: Enricher;
+  /** Indices are `<indexPrefix>-YYYY.MM.DD` by eventTime, UTC (default prefix `cloudtrail`). */
+  readonly indexPrefix: string;
+  /** Cap on each blob's JSON, in UTF-8 bytes; longer blobs become cut JSON text (see above). */
+  readonly maxBlobBytes: number;
+}
+
+/** Records per batch: enough to keep awaits rare, few enough to keep batches small in memory. */
+export const CLOUDTRAIL_BATCH_RECORDS = 500;
+
+/** The body is not a CloudTrail log (bad JSON, truncated, another layout). Re-reading cannot help. */
+export class CloudTrailBodyError extends Error {
+  constructor(
+    message: string,
+    /** Records read (and already yielded) before the failure. */
+    readonly recordsRead: number,
+  ) {
+    super(message);
+    this.name = 'CloudTrailBodyError';
+  }
+}
+
+interface Batch {
+  ops: IndexOp[];
+  problems: LineProblem[];
+}
+
+/**
+ * Reads a decompressed CloudTrail body. Yields batches of up to CLOUDTRAIL_BATCH_RECORDS records
+ * (operations plus problems). When the body turns out not to be `{"Records":[…]}`, the records
+ * read before are yielded first, then a CloudTrailBodyError says what was wrong and where.
+ */
+export async function* readCloudTrail(bytes: AsyncIterable<Buffer>, ctx: CloudTrailContext): AsyncGenerator<OpBatch> {
+  const body = new CloudTrailBodyReader();
+  const outcomeOf = recordOutcomes(ctx);
+  let batch: Batch = { ops: [], problems: [] };
+  let ordinal = 0;
+
+  /** Adds records to the batch, handing out each batch that fills up. */
+  function* add(records: readonly unknown[]): Generator<OpBatch> {
+    for (const record of records) {
+      ordinal += 1;
+      const outcome = outcomeOf(record, ordinal);
+      if ('op' in outcome) batch.ops.push(outcome.op);
+      else batch.problems.push(outcome.problem);
+      if (batch.ops.length + batch.problems.length >= CLOUDTRAIL_BATCH_RECORDS) {
+        yield batch;
+        batch = { ops: [], problems: [] };
+      }
+    }
+  }
+
+  for await (const chunk of bytes) {
+    const { records, error } = body.write(chunk);
+    yield* add(records);
+    if (error !== undefined) yield* fail(batch, error, body.recordsRead);
+  }
+  const { records, error } = body.end();
+  yield* add(records);
+  if (error !== undefined) yield* fail(batch, error, body.recordsRead);
+  if (batch.ops.length + batch.problems.length > 0) yield batch;
+}
+
+/** Hands out what was read, then throws: records before the failure stay indexed. */
+function* fail(batch: Batch, error: string, recordsRead: number): Generator<OpBatch, never> {
+  if (batch.ops.length + batch.problems.length > 0) yield batch;
+  throw new CloudTrailBodyError(`not a CloudTrail log body: ${error}`, recordsRead);
+}

@@ -1,0 +1,207 @@
+/**
+ * VPC flow logs delivered as Apache Parquet (`….log.parquet`). The schema names the object's
+ * fields (with `_` where the text header has `-`); each row is rendered as the text line AWS would
+ * have written for it and goes through the very per-line work text objects get (`batchReader`),
+ * so a record gives the same typed document, daily index and problem whichever format carried it.
+ *
+ * Parquet keeps its index (the footer) at the end, so the object is read through an AsyncBuffer of
+ * ranged reads (src/source/range-reader.ts), one row group at a time: memory follows the row-group
+ * size, not the object size.
+ */
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData } from 'hyparquet';
+import { ObjectError, messageOf } from '../../pipeline/errors.js';
+import type { LineProblem, OpBatch } from '../../pipeline/records.js';
+import type { S3ObjectRef } from '../../pipeline/types.js';
+import type { LineItem } from '../../source/lines.js';
+import { withCachedTail } from '../../source/range-reader.js';
+import { fieldSpec } from './catalogue.js';
+import { formatFromFields, isParseError, type FlowFormat, type ParseError } from './parse.js';
+import { batchReader, type FlowObjectContext } from './reader.js';
+
+/** The four bytes a Parquet file starts (and ends) with. */
+export const PARQUET_MAGIC = Buffer.from('PAR1', 'latin1');
+
+/** Rows per yielded batch: about what one chunk of a text object holds, so bulk requests fill alike. */
+export const PARQUET_ROWS_PER_BATCH = 1000;
+
+/**
+ * Bytes of the object's tail read first, hoping to hold the whole footer (a flow log's is a few KB
+ * per row group); a larger footer costs one more read of exactly its size.
+ */
+export const PARQUET_FOOTER_FETCH_BYTES = 64 * 1024;
+
+/**
+ * Page codecs read. AWS writes GZIP (its docs: "Parquet format with Gzip compression"); hyparquet
+ * itself reads only Snappy, so GZIP and Brotli come from node:zlib. zlib's gunzip reads multi-member
+ * pages, and capping the output at the page's declared size stops a decompression bomb.
+ */
+const COMPRESSORS: Compressors = {
+  GZIP: (input, size) => gunzipSync(input, { maxOutputLength: Math.max(size, 1) }),
+  BROTLI: (input, size) => brotliDecompressSync(input, { maxOutputLength: Math.max(size, 1) }),
+};
+const READABLE_CODECS = new Set(['UNCOMPRESSED', 'SNAPPY', ...Object.keys(COMPRESSORS)]);
+
+/** Is this the start of a Parquet file? (For detection by content when the key does not say.) */
+export function isParquet(head: Uint8Array): boolean {
+  return head.length >= PARQUET_MAGIC.length && PARQUET_MAGIC.every((byte, i) => head[i] === byte);
+}
+
+/**
+ * The flow-log field a Parquet column holds: `account_id` → `account-id` when the catalogue knows
+ * the hyphenated name; any other column keeps its own name (and is read as a string).
+ */
+export function fieldOfColumn(column: string): string {
+  if (fieldSpec(column) !== undefined) return column;
+  const hyphenated = column.replaceAll('_', '-');
+  return fieldSpec(hyphenated) !== undefined ? hyphenated : column;
+}
+
+/** One value as a text-format token; an error when no flow-log line could hold it. */
+function token(column: string, value: unknown): string | ParseError {
+  if (value === null || value === undefined) return '-';
+  if (typeof value === 'string') {
+    // The text format has no empty value: an empty string is "nothing here", as `-` is.
+    if (value === '') return '-';
+    return /\s/.test(value) ? { error: `column "${column}": value contains whitespace, which no flow-log field can hold` } : value;
+  }
+  // int64 arrives as bigint: its decimal form goes to the same parser as text, which keeps it as a
+  // number up to 2^53 and refuses the row above, as it would the text line.
+  if (typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : { error: `column "${column}": ${value} is not a number a field can hold` };
+  // A TIMESTAMP column is decoded as a Date; the text format writes Unix seconds.
+  if (value instanceof Date) return String(Math.floor(value.getTime() / 1000));
+  return { error: `column "${column}": ${value instanceof Uint8Array ? 'binary' : 'nested'} values are not flow-log fields` };
+}
+
+/**
+ * A row as the text line AWS would have written: values in column order, one space apart, `-` for
+ * null. This line is what the id hashes (with the 1-based row number, as a text line's number), so
+ * reading the object again gives the same ids (whether the Parquet library hands a value over as a
+ * number or a bigint), and it is what parsing, problems and dead-letter
+ * replay see, exactly as for a text object.
+ */
+export function renderRow(columns: readonly string[], values: readonly unknown[]): string | ParseError {
+  const tokens: string[] = [];
+  for (const [i, column] of columns.entries()) {
+    const t = token(column, values[i]);
+    if (typeof t !== 'string') return t;
+    tokens.push(t);
+  }
+  return tokens.join(' ');
+}
+
+/** The row as JSON, for a problem about a row that has no text form. */
+function rowJson(columns: readonly string[], values: readonly unknown[]): string {
+  const row = Object.fromEntries(columns.map((c, i) => [c, values[i] ?? null]));
+  return JSON.stringify(row, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/** The object's column names (flat schema only) and the flow-log format they make. */
+export function parquetFlowFormat(metadata: FileMetaData): { columns: string[]; format: FlowFormat } | ParseError {
+  const children = parquetSchema(metadata).children;
+  const nested = children.find((child) => child.children.length > 0);
+  if (nested !== undefined) return { error: `column "${nested.element.name}" is nested; flow-log columns are flat` };
+  const columns = children.map((child) => child.element.name);
+  const format = formatFromFields(columns.map(fieldOfColumn), 'Parquet schema');
+  return isParseError(format) ? format : { columns, format };
+}
+
+/** The first codec in the file that cannot be read here, if any. */
+function unreadableCodec(metadata: FileMetaData): string | undefined {
+  for (const group of metadata.row_groups) {
+    for (const chunk of group.columns) {
+      const codec = chunk.meta_data?.codec;
+      if (codec !== undefined && !READABLE_CODECS.has(codec)) return codec;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A failure of the file's bytes becomes a permanent ObjectError (re-reading gives the same bytes);
+ * ObjectErrors and I/O errors (a `code` like EIO; zlib's Z_ codes are the bytes' fault) pass as they
+ * are, for the caller to judge as retryable.
+ */
+function corrupt(ref: S3ObjectRef, err: unknown, detail: string, rowNo?: number): unknown {
+  if (err instanceof ObjectError) return err;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && !code.startsWith('Z_')) return err;
+  return new ObjectError(ref, `${detail}: ${messageOf(err)}`, false, rowNo, { cause: err });
+}
+
+/** An opened object: its bytes (tail cached), footer, columns and format. */
+interface ParquetFlow {
+  readonly file: AsyncBuffer;
+  readonly metadata: FileMetaData;
+  readonly columns: string[];
+  readonly format: FlowFormat;
+}
+
+/** Reads the footer and checks the object can be read as a flow log; fails with a permanent ObjectError otherwise. */
+async function openFlowParquet(source: AsyncBuffer, ref: S3ObjectRef): Promise<ParquetFlow> {
+  let file: AsyncBuffer;
+  let metadata: FileMetaData;
+  try {
+    file = await withCachedTail(source, PARQUET_FOOTER_FETCH_BYTES);
+    metadata = await parquetMetadataAsync(file, { initialFetchSize: PARQUET_FOOTER_FETCH_BYTES });
+  } catch (err) {
+    throw corrupt(ref, err, 'not a readable Parquet file');
+  }
+  const codec = unreadableCodec(metadata);
+  if (codec !== undefined) throw new ObjectError(ref, `Parquet codec ${codec} is not supported (GZIP, SNAPPY, BROTLI, none)`, false);
+  const layout = parquetFlowFormat(metadata);
+  if (isParseError(layout)) throw new ObjectError(ref, `not a flow-log Parquet schema: ${layout.error}`, false);
+  return { file, metadata, ...layout };
+}
+
+/** The rows of one row group, each an array in column order. */
+async function readRowGroup(source: AsyncBuffer, metadata: FileMetaData, rowStart: number, rowEnd: number): Promise<unknown[][]> {
+  let rows: unknown[][] = [];
+  await parquetRead({ file: source, metadata, rowStart, rowEnd, compressors: COMPRESSORS, rowFormat: 'array', onComplete: (r) => (rows = r) });
+  return rows;
+}
+
+/** Renders rows [from, to) of a row group and runs them through the shared per-line work. */
+function rowBatch(
+  columns: readonly string[], rows: readonly unknown[][], from: number, to: number, firstRowNo: number,
+  toOps: (items: LineItem[]) => OpBatch,
+): OpBatch {
+  const items: LineItem[] = [];
+  const problems: LineProblem[] = [];
+  for (let i = from; i < to; i++) {
+    const values = rows[i] as unknown[];
+    const lineNo = firstRowNo + i;
+    const line = renderRow(columns, values);
+    if (typeof line === 'string') items.push({ lineNo, bytes: Buffer.from(line, 'utf8') });
+    else problems.push({ lineNo, reason: line.error, text: rowJson(columns, values) });
+  }
+  const batch = toOps(items);
+  return problems.length === 0 ? batch : { ...batch, problems: [...problems, ...batch.problems].sort((a, b) => a.lineNo - b.lineNo) };
+}
+
+/**
+ * Reads a Parquet flow-log object into batches of index operations. Row numbers are 1-based over
+ * the whole object and stand where a text object's line numbers stand (ids, problems, errors).
+ * A row with an invalid value becomes a problem and the others go on. An object that is no
+ * Parquet, has a nested schema or an unreadable codec, or whose row group is corrupt, fails with a
+ * permanent ObjectError (rows of earlier row groups have been yielded by then).
+ */
+export async function* readParquetFlow(source: AsyncBuffer, ctx: FlowObjectContext): AsyncGenerator<OpBatch> {
+  const { file, metadata, columns, format } = await openFlowParquet(source, ctx.ref);
+  const toOps = batchReader(format, ctx);
+  let groupStart = 0;
+  for (const [g, group] of metadata.row_groups.entries()) {
+    const groupEnd = groupStart + Number(group.num_rows);
+    let rows: unknown[][];
+    try {
+      rows = await readRowGroup(file, metadata, groupStart, groupEnd);
+    } catch (err) {
+      throw corrupt(ctx.ref, err, `row group ${g + 1} (rows ${groupStart + 1}–${groupEnd}) is unreadable`, groupStart + 1);
+    }
+    for (let at = 0; at < rows.length; at += PARQUET_ROWS_PER_BATCH) {
+      yield rowBatch(columns, rows, at, Math.min(at + PARQUET_ROWS_PER_BATCH, rows.length), groupStart + 1, toOps);
+    }
+    groupStart = groupEnd;
+  }
+}

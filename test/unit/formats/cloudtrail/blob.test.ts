@@ -1,0 +1,100 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { MAX_TERM_BYTES, cutUtf8, fitBlob, longestFlatTerm } from '../../../../src/formats/cloudtrail/blob.js';
+
+const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+describe('cutUtf8', () => {
+  it('keeps a string that fits whole', () => {
+    assert.equal(cutUtf8('{"a":"b"}', 9), '{"a":"b"}');
+    assert.equal(cutUtf8('é', 2), 'é');
+  });
+
+  it('cuts ASCII at exactly the byte cap', () => {
+    assert.equal(cutUtf8('abcdefghij', 4), 'abcd');
+  });
+
+  it('never splits a multi-byte character: it drops the whole character instead', () => {
+    // é is 2 bytes, 山 3, 🚀 4 (a surrogate pair in UTF-16).
+    assert.equal(cutUtf8('aé', 2), 'a');
+    assert.equal(cutUtf8('a山b', 3), 'a');
+    assert.equal(cutUtf8('a山b', 4), 'a山');
+    for (let cap = 1; cap <= 9; cap += 1) {
+      const cut = cutUtf8('a🚀b🚀', cap);
+      assert.ok(bytes(cut) <= cap, `cap ${cap}: ${bytes(cut)} bytes`);
+      assert.ok('a🚀b🚀'.startsWith(cut), `cap ${cap}: "${cut}" is a prefix`);
+      assert.ok(!cut.includes('\ufffd'), `cap ${cap}: no replacement character`);
+    }
+    assert.equal(cutUtf8('a🚀b🚀', 5), 'a🚀');
+    assert.equal(cutUtf8('a🚀b🚀', 4), 'a');
+  });
+
+  it('returns the longest prefix that fits, for mixed text at every cap', () => {
+    const s = 'x€🚀yé山z'.repeat(3);
+    for (let cap = 0; cap <= bytes(s) + 1; cap += 1) {
+      const cut = cutUtf8(s, cap);
+      const next = [...s].slice(0, [...cut].length + 1).join('');
+      assert.ok(bytes(cut) <= cap && s.startsWith(cut), `cap ${cap}`);
+      if (cut !== s) assert.ok(bytes(next) > cap, `cap ${cap}: one more character would have fitted`);
+    }
+  });
+});
+
+describe('longestFlatTerm', () => {
+  it('counts the field name twice, the path and the value, as OpenSearch 2.19 builds the term', () => {
+    // On the local node: under `rp`, key `k`, a 32 758-byte value indexed and 32 759 did not.
+    assert.equal(longestFlatTerm('rp', { k: 'B'.repeat(32_758) }), MAX_TERM_BYTES);
+    assert.equal(longestFlatTerm('rp', { k: 'B'.repeat(32_759) }), MAX_TERM_BYTES + 1);
+  });
+
+  it('walks nested objects and arrays (arrays add nothing to the path)', () => {
+    assert.equal(longestFlatTerm('f', { a: [{ bb: 'xyz' }, { c: 1 }] }), 'f.f.a.bb=xyz'.length);
+    assert.equal(longestFlatTerm('f', [[{ a: true }]]), 'f.f.a=true'.length);
+    assert.equal(longestFlatTerm('f', { a: null }), 0);
+  });
+});
+
+describe('fitBlob', () => {
+  const CAP = 1024;
+
+  it('keeps an object under the cap as an object', () => {
+    assert.deepEqual(fitBlob('requestParameters', { instancesSet: { items: [{ instanceId: 'i-1' }] } }, CAP), { kind: 'object' });
+  });
+
+  it('keeps an object of exactly the cap, and cuts one byte more', () => {
+    const exact = { k: 'a'.repeat(CAP - 8) };
+    assert.equal(bytes(JSON.stringify(exact)), CAP);
+    assert.deepEqual(fitBlob('f', exact, CAP), { kind: 'object' });
+    const over = { k: 'a'.repeat(CAP - 7) };
+    const fit = fitBlob('f', over, CAP);
+    assert.equal(fit.kind, 'json');
+    assert.ok(fit.kind === 'json' && fit.cut && fit.text === JSON.stringify(over).slice(0, CAP));
+  });
+
+  it('measures the cap in UTF-8 bytes, not characters', () => {
+    const wide = { k: '山'.repeat(400) }; // 408 characters, 1 208 bytes
+    const fit = fitBlob('f', wide, CAP);
+    assert.ok(fit.kind === 'json' && fit.cut);
+    assert.ok(fit.kind === 'json' && bytes(fit.text) <= CAP && JSON.stringify(wide).startsWith(fit.text));
+  });
+
+  it('moves an object under the cap whose leaf would be too long a term to JSON text, uncut', () => {
+    const value = { policy: 'p'.repeat(MAX_TERM_BYTES) };
+    const fit = fitBlob('requestParameters', value, 64 * 1024);
+    assert.deepEqual(fit, { kind: 'json', text: JSON.stringify(value), cut: false });
+  });
+
+  it('keeps a big object whose leaves are all short (2000 keys)', () => {
+    const wide = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`key${i}`, `value-${i}`.repeat(3)]));
+    assert.ok(bytes(JSON.stringify(wide)) > MAX_TERM_BYTES);
+    assert.deepEqual(fitBlob('responseElements', wide, 256 * 1024), { kind: 'object' });
+  });
+
+  it('gives a scalar blob as its text, cut when over the cap; null stays', () => {
+    assert.deepEqual(fitBlob('f', '{"inner":"json"}', CAP), { kind: 'json', text: '{"inner":"json"}', cut: false });
+    assert.deepEqual(fitBlob('f', 42, CAP), { kind: 'json', text: '42', cut: false });
+    assert.deepEqual(fitBlob('f', false, CAP), { kind: 'json', text: 'false', cut: false });
+    assert.deepEqual(fitBlob('f', 'x'.repeat(CAP + 1), CAP), { kind: 'json', text: 'x'.repeat(CAP), cut: true });
+    assert.deepEqual(fitBlob('f', null, CAP), { kind: 'object' });
+  });
+});
