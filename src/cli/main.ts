@@ -3,6 +3,7 @@ import { ConfigError } from '../config/load.js';
 import { redriveCommand, replayCommand } from './deadletter.js';
 import { parseCommand } from './parse.js';
 import { reportCommand } from './report.js';
+import { reprocessCommand } from './reprocess.js';
 import { setupCommand } from './setup.js';
 import { workerCommand } from './worker.js';
 
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<void> {
     .addCommand(setupCommand())
     .addCommand(workerCommand())
     .addCommand(parseCommand())
+    .addCommand(reprocessCommand())
     .addCommand(reportCommand())
     .addCommand(replayCommand())
     .addCommand(redriveCommand());

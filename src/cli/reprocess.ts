@@ -1,0 +1,47 @@
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config/load.js';
+import { awsClients } from '../context.js';
+import { createLogger } from '../observability/logger.js';
+import { assemblePipeline } from '../pipeline/assemble.js';
+import { isAcknowledged } from '../pipeline/process-object.js';
+import { enqueueAll, processAll } from '../pipeline/reprocess.js';
+import { listObjects, parseS3Uri } from '../source/s3.js';
+import { addOutcome, newStats } from '../worker/stats.js';
+import { AWS_SETTINGS, OPENSEARCH_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
+
+const SETTINGS = ['queueUrl', ...AWS_SETTINGS, ...OPENSEARCH_SETTINGS, ...READ_SETTINGS, 'bulkMaxBytes', 'bulkMaxDocs', 'bulkConcurrency', 'deadLetterIndex'] as const;
+
+/** `reprocess`: index every object under an S3 prefix again, here or through the queue. */
+export function reprocessCommand(): Command {
+  const command = new Command('reprocess')
+    .description('index every object under s3://bucket/prefix (again): here, or through the queue with --enqueue')
+    .argument('<s3-uri>', 's3://bucket/prefix')
+    .addOption(new Option('--enqueue', 'send one S3 event per object to QUEUE_URL, so that all workers share the work'))
+    .addOption(new Option('--concurrency <n>', 'objects read at once without --enqueue').default('4'));
+  settingOptions(command, SETTINGS);
+  return command.action(async (uri: string, opts) => {
+    const config = loadConfig(process.env, settingFlags(opts, SETTINGS));
+    const target = parseS3Uri(uri);
+    if (!target) throw new Error(`${JSON.stringify(uri)}: an s3://bucket/prefix URI expected`);
+    const concurrency = Number(opts.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new Error(`--concurrency ${JSON.stringify(opts.concurrency)}: 1 to 256 expected`);
+    const { s3, sqs } = awsClients(config);
+    const refs = listObjects(s3, target.bucket, target.key);
+    if (opts.enqueue) {
+      if (!config.queueUrl) throw new Error('--enqueue needs QUEUE_URL (or --queue-url)');
+      process.stdout.write(`${JSON.stringify({ enqueued: await enqueueAll(refs, sqs, config.queueUrl) })}\n`);
+      return;
+    }
+    const logger = createLogger(config.logLevel);
+    const pipeline = await assemblePipeline(config, logger);
+    const stats = newStats();
+    let unfinished = 0;
+    await processAll(refs, (ref) => pipeline.processObject(ref), concurrency, (outcome) => {
+      addOutcome(stats, outcome);
+      if (!isAcknowledged(outcome)) unfinished += 1;
+    });
+    await pipeline.close();
+    process.stdout.write(`${JSON.stringify({ ...stats, unfinished })}\n`);
+    if (unfinished > 0) process.exitCode = 2;
+  });
+}

@@ -1,0 +1,47 @@
+import type { Client } from '@opensearch-project/opensearch';
+import type { Config } from '../config/schema.js';
+import { awsClients, readOptions } from '../context.js';
+import { OpenSearchDeadLetters } from '../deadletter/opensearch-store.js';
+import type { Logger } from '../observability/logger.js';
+import { BulkIndexer, type RetryInfo } from '../sink/bulk-indexer.js';
+import { bulkTransport, createOpenSearchClient } from '../sink/opensearch.js';
+import { processObject, type ObjectOutcome, type OpSink } from './process-object.js';
+import type { S3ObjectRef } from './types.js';
+
+/** An object pipeline wired from settings: what the worker and `reprocess` share. */
+export interface Pipeline {
+  readonly client: Client;
+  readonly deadLetters: OpenSearchDeadLetters;
+  processObject(ref: S3ObjectRef): Promise<ObjectOutcome>;
+  /** Sends what is buffered and waits for every answer. */
+  close(): Promise<void>;
+}
+
+/**
+ * S3 client, OpenSearch client, bulk indexer, dead-letter store and reading options, built once
+ * per process. `onRetry` hears every bulk retry (the worker's health gate listens there).
+ */
+export async function assemblePipeline(config: Config, logger: Logger, onRetry?: (info: RetryInfo) => void): Promise<Pipeline> {
+  const { s3 } = awsClients(config);
+  const read = await readOptions(config);
+  const client = createOpenSearchClient(config, logger);
+  const indexer = new BulkIndexer(bulkTransport(client), {
+    maxBytes: config.bulkMaxBytes, maxDocs: config.bulkMaxDocs, concurrency: config.bulkConcurrency,
+    onRetry: (info) => {
+      logger.warn(info, 'bulk request retried');
+      onRetry?.(info);
+    },
+  });
+  const deadLetters = new OpenSearchDeadLetters(client, config.deadLetterIndex);
+  if (!config.opensearchDocumentIds) {
+    logger.warn('OPENSEARCH_DOCUMENT_IDS=false: OpenSearch chooses document ids, so a redelivered or re-read object is indexed again (duplicates)');
+  }
+  // Serverless time-series collections refuse custom ids: the one case where ids must be left out.
+  const add: OpSink['add'] = config.opensearchDocumentIds ? (op, cb) => indexer.add(op, cb) : (op, cb) => indexer.add({ ...op, id: '' }, cb);
+  return {
+    client,
+    deadLetters,
+    processObject: (ref) => processObject(ref, { s3, sink: { add }, deadLetters, read, logger }),
+    close: () => indexer.close(),
+  };
+}

@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { decodeNotification } from '../../../src/notification/decode.js';
+import { encodeS3Key, s3EventBody } from '../../../src/notification/encode.js';
+
+describe('s3EventBody', () => {
+  it('encodes keys as S3 does: + for space, %XX for the rest, / kept', () => {
+    assert.equal(encodeS3Key('a b/c+d=é.log.gz'), 'a+b/c%2Bd%3D%C3%A9.log.gz');
+  });
+  it('is read back by the decoder as the same objects, whatever the key', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ bucket: fc.stringMatching(/^[a-z0-9.-]{3,20}$/), key: fc.string({ minLength: 1, maxLength: 80, unit: 'grapheme' }) }, { noNullPrototype: true }), { minLength: 1, maxLength: 5 }), (refs) => {
+        const n = decodeNotification(s3EventBody(refs));
+        assert.equal(n.kind, 'objects');
+        assert.deepEqual(n.kind === 'objects' && n.objects, refs);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
