@@ -3,6 +3,7 @@ import { awsClients } from '../context.js';
 import type { Logger } from '../observability/logger.js';
 import { assemblePipeline } from '../pipeline/assemble.js';
 import { RetryScope } from '../sink/bulk-indexer.js';
+import { createOpenSearchClient } from '../sink/opensearch.js';
 import { HealthGate } from './gate.js';
 import { bucketPolicy } from './handle-message.js';
 import { startWorker, type RunningWorker } from './worker.js';
@@ -14,15 +15,15 @@ import { startWorker, type RunningWorker } from './worker.js';
 export async function runWorker(config: Config & { queueUrl: string; allowedBuckets: string[] }, logger: Logger, untilEmpty = false): Promise<{ worker: RunningWorker; finish: () => Promise<void> }> {
   const { sqs } = awsClients(config);
   const stopSignal = new AbortController();
-  let gate: HealthGate | undefined;
-  const pipeline = await assemblePipeline(config, logger, (info) => {
-    if (info.scope === RetryScope.request) gate?.close(info.error);
-  });
-  gate = new HealthGate(
-    async () => (await pipeline.client.cluster.health({}, { requestTimeout: 5000 })).statusCode === 200,
+  const probeClient = createOpenSearchClient(config);
+  const gate = new HealthGate(
+    async () => (await probeClient.cluster.health({}, { requestTimeout: 5000 })).statusCode === 200,
     (open, detail) => (open ? logger.info({ detail }, 'OpenSearch is back: polling resumes') : logger.warn({ detail }, 'OpenSearch unavailable: polling paused')),
     stopSignal.signal,
   );
+  const pipeline = await assemblePipeline(config, logger, (info) => {
+    if (info.scope === RetryScope.request) gate.close(info.error);
+  });
   const worker = startWorker({
     config, sqs, logger, gate, untilEmpty,
     handle: {
