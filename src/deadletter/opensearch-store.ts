@@ -1,4 +1,5 @@
 import type { Client } from '@opensearch-project/opensearch';
+import { indexTemplate } from '../sink/index-template.js';
 import { murmur3x64Hash128 } from '../sink/murmur128.js';
 import type { DeadLetter, DeadLetterSink } from './types.js';
 
@@ -36,28 +37,20 @@ export function deadLetterId(l: DeadLetter): string {
 
 /** Template of the dead-letter index: searchable by kind, object and reason; payloads stored, not indexed. */
 export function deadLetterTemplate(index: string): Record<string, unknown> {
-  return {
-    index_patterns: [index],
-    priority: 100,
-    template: {
-      settings: { number_of_shards: 1, auto_expand_replicas: '0-1' },
-      mappings: {
-        dynamic: false,
-        properties: {
-          '@timestamp': { type: 'date' },
-          kind: { type: 'keyword' },
-          reason: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 1024 } } },
-          bucket: { type: 'keyword' },
-          key: { type: 'keyword' },
-          lineNo: { type: 'long' },
-          index: { type: 'keyword' },
-          id: { type: 'keyword' },
-          messageId: { type: 'keyword' },
-          // line, format, document and body stay in _source only (dynamic: false): kept whole for
-          // replay, never indexed, so no payload can break this index's mapping.
-        },
-      },
+  return indexTemplate(index, {
+    dynamic: false,
+    properties: {
+      '@timestamp': { type: 'date' },
+      kind: { type: 'keyword' },
+      reason: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 1024 } } },
+      bucket: { type: 'keyword' },
+      key: { type: 'keyword' },
+      lineNo: { type: 'long' },
+      index: { type: 'keyword' },
+      id: { type: 'keyword' },
+      messageId: { type: 'keyword' },
+      // line, format, document and body stay in _source only (dynamic: false): kept whole for
+      // replay, never indexed, so no payload can break this index's mapping.
     },
-    _meta: { managed_by: 'aws-log-indexer' },
-  };
+  });
 }

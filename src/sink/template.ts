@@ -1,5 +1,6 @@
 import type { Client } from '@opensearch-project/opensearch';
 import type { Config } from '../config/schema.js';
+import { indexTemplate } from './index-template.js';
 import { deadLetterTemplate } from '../deadletter/opensearch-store.js';
 import { cloudTrailTemplate } from '../formats/cloudtrail/reader.js';
 import { flowLogMappings } from '../formats/vpc-flow/document.js';
@@ -12,24 +13,14 @@ import { LOG_FIELD, LOG_MAPPING } from '../formats/vpc-flow/reader.js';
  * template, never as analysed text.
  */
 export function flowLogTemplate(prefix: string): Record<string, unknown> {
-  return {
-    index_patterns: [`${prefix}-*`],
-    priority: 100,
-    template: {
-      settings: {
-        number_of_shards: 1,
-        // One replica where a second node exists, none on a single node (so a local node is green).
-        auto_expand_replicas: '0-1',
-        refresh_interval: '5s',
-        'mapping.total_fields.limit': 2000,
-      },
-      mappings: {
-        dynamic_templates: [{ unknown_strings_as_keywords: { match_mapping_type: 'string', mapping: { type: 'keyword', ignore_above: 1024 } } }],
-        properties: { ...flowLogMappings(), [LOG_FIELD]: LOG_MAPPING },
-      },
+  return indexTemplate(
+    `${prefix}-*`,
+    {
+      dynamic_templates: [{ unknown_strings_as_keywords: { match_mapping_type: 'string', mapping: { type: 'keyword', ignore_above: 1024 } } }],
+      properties: { ...flowLogMappings(), [LOG_FIELD]: LOG_MAPPING },
     },
-    _meta: { managed_by: 'aws-log-indexer' },
-  };
+    { 'mapping.total_fields.limit': 2000 },
+  );
 }
 
 /** Where documents go, by kind: the names the templates are installed for. */

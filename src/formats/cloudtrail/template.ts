@@ -16,6 +16,7 @@
  */
 import { KEYWORD_IGNORE_ABOVE, cloudTrailMappings } from './fields.js';
 import { JSON_SUFFIX } from './blob.js';
+import { indexTemplate } from '../../sink/index-template.js';
 
 const DYNAMIC_KEYWORD = { type: 'keyword', ignore_above: KEYWORD_IGNORE_ABOVE } as const;
 
@@ -32,26 +33,16 @@ export const CLOUDTRAIL_DYNAMIC_TEMPLATES = [
 
 /** The index template body for `<prefix>-*` indices, installed like `flowLogTemplate`. */
 export function cloudTrailTemplate(prefix: string): Record<string, unknown> {
-  return {
-    index_patterns: [`${prefix}-*`],
-    priority: 100,
-    template: {
-      settings: {
-        number_of_shards: 1,
-        // One replica where a second node exists, none on a single node (so a local node is green).
-        auto_expand_replicas: '0-1',
-        refresh_interval: '5s',
-        // Known fields are ~80; the rest are one field per unknown top-level key.
-        'mapping.total_fields.limit': 2000,
-      },
-      mappings: {
-        dynamic: true,
-        date_detection: false,
-        numeric_detection: false,
-        dynamic_templates: CLOUDTRAIL_DYNAMIC_TEMPLATES,
-        properties: cloudTrailMappings(),
-      },
+  return indexTemplate(
+    `${prefix}-*`,
+    {
+      dynamic: true,
+      date_detection: false,
+      numeric_detection: false,
+      dynamic_templates: CLOUDTRAIL_DYNAMIC_TEMPLATES,
+      properties: cloudTrailMappings(),
     },
-    _meta: { managed_by: 'aws-log-indexer' },
-  };
+    // Known fields are ~80; the rest are one field per unknown top-level key.
+    { 'mapping.total_fields.limit': 2000 },
+  );
 }
