@@ -29,6 +29,8 @@ run_integration() {
     started_here=1
   fi
   if [ "$started_here" = 1 ] && [ "${STACK_KEEP:-0}" != 1 ]; then trap 'bash scripts/stack.sh down' EXIT; fi
+  # Worker processes run the compiled CLI: build it from the sources under test.
+  npm run --silent build
   echo "test: integration (real OpenSearch and AWS emulator on 127.0.0.1)"
   # One file at a time: the files share one OpenSearch node and one emulator.
   # shellcheck disable=SC2046

@@ -22,7 +22,7 @@ export interface ReplayResult {
   replayed: number;
   /** Letters that failed again: kept, with the new reason. */
   stillFailing: number;
-  /** Letters that hold nothing to replay (objects, messages, lines without their format). */
+  /** Letters that hold nothing to replay (lines over the cap, lines without their format): kept as they are. */
   notReplayable: number;
 }
 
@@ -44,12 +44,17 @@ export async function replayDeadLetters(deps: ReplayDeps, filter: { bucket?: str
     const hits = (page.body as { hits: { hits: Array<{ _id: string; _source: DeadLetter }> } }).hits.hits;
     if (hits.length === 0) break;
     for (const hit of hits) {
-      const op = toOp(hit._source, deps);
-      if (typeof op === 'string') {
+      const replay = toOp(hit._source, deps);
+      if ('notReplayable' in replay) {
+        // Nothing to send: the letter keeps its original reason.
         result.notReplayable += 1;
-        again.push({ id: hit._id, reason: op });
         continue;
       }
+      if ('stillFailing' in replay) {
+        again.push({ id: hit._id, reason: replay.stillFailing });
+        continue;
+      }
+      const { op } = replay;
       await deps.add(op, (outcome) => {
         if (outcome.status === ItemStatus.created || outcome.status === ItemStatus.exists) done.push(hit._id);
         else again.push({ id: hit._id, reason: outcome.error ?? outcome.status });
@@ -60,7 +65,7 @@ export async function replayDeadLetters(deps: ReplayDeps, filter: { bucket?: str
   }
   await deps.flush();
   result.replayed = done.length;
-  result.stillFailing = again.length - result.notReplayable;
+  result.stillFailing = again.length;
   await settle(deps, done, again);
   return result;
 }
@@ -72,26 +77,30 @@ function replayQuery(filter: { bucket?: string; keyPrefix?: string }): Record<st
   return { bool: { filter: must } };
 }
 
-/** The operation a letter stands for, or why it has none. */
-export function toOp(letter: DeadLetter, deps: Pick<ReplayDeps, 'indexPrefix' | 'enricher'>): IndexOp | string {
+/** What replaying one letter comes to: an operation to send, a line that still fails, or nothing to send. */
+export type Replay = { readonly op: IndexOp } | { readonly stillFailing: string } | { readonly notReplayable: string };
+
+/** The operation a letter stands for, or why there is none. */
+export function toOp(letter: DeadLetter, deps: Pick<ReplayDeps, 'indexPrefix' | 'enricher'>): Replay {
   if (letter.kind === DeadLetterKind.document) {
-    if (!letter.index || !letter.id || letter.document === undefined) return 'document letter without index, id or document';
+    if (!letter.index || !letter.id || letter.document === undefined) return { notReplayable: 'document letter without index, id or document' };
     try {
-      return { index: letter.index, id: letter.id, doc: JSON.parse(letter.document) as Record<string, unknown> };
+      return { op: { index: letter.index, id: letter.id, doc: JSON.parse(letter.document) as Record<string, unknown> } };
     } catch (err) {
-      return `stored document is not JSON: ${messageOf(err)}`;
+      return { notReplayable: `stored document is not JSON: ${messageOf(err)}` };
     }
   }
   if (letter.line === undefined || letter.format === undefined || letter.lineNo === undefined) {
-    return 'line letter without its line, line number or format (a line over the cap is not kept)';
+    return { notReplayable: 'line letter without its line, line number or format (a line over the cap is not kept)' };
   }
   const format = parseHeader(letter.format);
-  if (isParseError(format)) return `stored format is not a header: ${format.error}`;
+  if (isParseError(format)) return { notReplayable: `stored format is not a header: ${format.error}` };
   const ref = { bucket: letter.bucket ?? '', key: letter.key ?? '' };
   const batch = batchReader(format, { ref, enricher: deps.enricher, indexPrefix: deps.indexPrefix })([
     { lineNo: letter.lineNo, bytes: Buffer.from(letter.line, 'utf8') },
   ]);
-  return batch.ops[0] ?? batch.problems[0]?.reason ?? 'line gives no document';
+  const op = batch.ops[0];
+  return op ? { op } : { stillFailing: batch.problems[0]?.reason ?? 'line gives no document' };
 }
 
 /** Removes replayed letters and records the new reason of the others. */

@@ -69,13 +69,15 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
   const counts = newCounts();
   const letters: DeadLetter[] = [];
   const answers = new Countdown();
+  let firstFailure: string | undefined;
   const onOutcome = (op: IndexOp) => (outcome: ItemOutcome) => {
     answers.done();
     counts[outcome.status] += 1;
     if (outcome.status === ItemStatus.rejected) {
       letters.push({ kind: DeadLetterKind.document, reason: outcome.error ?? 'rejected', bucket: ref.bucket, key: ref.key, index: op.index, id: op.id, document: JSON.stringify(op.doc) });
     } else if (outcome.status === ItemStatus.failed) {
-      deps.logger.warn({ object: where(ref), id: op.id, error: outcome.error }, 'document not indexed; message will be redelivered');
+      // Logged once per object with the count (in the outcome), not once per document.
+      firstFailure ??= outcome.error;
     }
   };
   const store = async () => {
@@ -101,6 +103,7 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
     }
     await answers.all();
     await store();
+    if (firstFailure !== undefined) deps.logger.warn({ object: where(ref), failed: counts.failed, error: firstFailure }, 'documents not indexed; message will be redelivered');
     return { status: 'indexed', ref, counts };
   } catch (err) {
     // Whatever was read before the failure is still acknowledged before we answer: nothing is left in flight.

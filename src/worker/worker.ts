@@ -34,6 +34,9 @@ class RetryLater extends Error {
   override readonly name = 'RetryLater';
 }
 
+/** What a handler resolves to once its message was handed back at the end of the grace period. */
+const RELEASED = Symbol('released');
+
 /**
  * Starts `pollers` long-polling consumers on one queue. Each message is handled on its own with a
  * visibility heartbeat; it is deleted only when every document it leads to is acknowledged.
@@ -42,7 +45,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const { config, logger } = options;
   const stats = newStats();
   const deps: HandleDeps = { ...options.handle, stats };
-  const inFlight = new Map<string, Message>();
+  // Messages in work, each with the way to let go of it when the grace period ends.
+  const inFlight = new Map<string, { message: Message; letGo: () => void }>();
   let stopping = false;
   const release = (messages: Message[]) => releaseMessages(options.sqs, config.queueUrl, messages, logger);
 
@@ -54,15 +58,21 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       waitTimeSeconds: config.waitTimeSeconds,
       visibilityTimeout: config.visibilityTimeout,
       heartbeatInterval: config.heartbeatInterval,
-      terminateVisibilityTimeout: config.retryDelaySeconds,
+      // A function, because sqs-consumer reads a plain 0 as "leave the visibility alone".
+      terminateVisibilityTimeout: () => config.retryDelaySeconds,
       preReceiveMessageCallback: () => options.gate.wait(),
       handleMessage: async (message: Message) => {
         // A long poll that returns after stop began: hand the message straight back.
         if (stopping) return void (await release([message]));
         const handle = message.ReceiptHandle ?? '';
-        inFlight.set(handle, message);
+        let letGo: () => void = () => undefined;
+        const released = new Promise<typeof RELEASED>((resolve) => (letGo = () => resolve(RELEASED)));
+        inFlight.set(handle, { message, letGo });
         try {
-          const verdict = await handleMessage(message.MessageId ?? '?', message.Body ?? '', deps);
+          const verdict = await Promise.race([handleMessage(message.MessageId ?? '?', message.Body ?? '', deps), released]);
+          // Released at the end of the grace period: neither delete nor touch the visibility again
+          // (the work goes on unobserved; its documents are idempotent).
+          if (verdict === RELEASED) return undefined;
           if (verdict === Verdict.retry) throw new RetryLater('not every document was acknowledged');
           return message;
         } finally {
@@ -90,7 +100,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
 function observe(consumer: Consumer, stats: WorkerStats, logger: Logger): void {
   consumer.on('error', (err) => logger.error({ error: err.message }, 'SQS error'));
   consumer.on('processing_error', (err, message) => {
-    if (!(err instanceof RetryLater)) logger.error({ messageId: message.MessageId, error: err.message }, 'message handling failed');
+    // sqs-consumer wraps what the handler throws; the original is the cause.
+    const retryLater = err instanceof RetryLater || (err as Error & { cause?: unknown }).cause instanceof RetryLater;
+    if (!retryLater) logger.error({ messageId: message.MessageId, error: err.message }, 'message handling failed');
     stats.messagesRetried += 1;
   });
   consumer.on('message_processed', () => {
@@ -98,14 +110,25 @@ function observe(consumer: Consumer, stats: WorkerStats, logger: Logger): void {
   });
 }
 
-/** Waits for messages in work to finish, up to the grace period; then makes the rest visible at once. */
-async function drain(inFlight: Map<string, Message>, graceMs: number, release: (m: Message[]) => Promise<void>, logger: Logger): Promise<void> {
+/**
+ * Waits for messages in work to finish, up to the grace period; then lets go of the rest (their
+ * handlers return at once, which stops their heartbeats) and makes them visible again at once.
+ */
+async function drain(
+  inFlight: Map<string, { message: Message; letGo: () => void }>,
+  graceMs: number,
+  release: (m: Message[]) => Promise<void>,
+  logger: Logger,
+): Promise<void> {
   const deadline = Date.now() + graceMs;
   while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   if (inFlight.size === 0) return;
   const left = [...inFlight.values()];
+  for (const entry of left) entry.letGo();
+  // One turn for sqs-consumer to see the handlers return and clear their heartbeat timers.
+  await new Promise((r) => setImmediate(r));
   logger.warn({ messages: left.length }, 'grace period over: unfinished messages made visible again for another worker');
-  await release(left);
+  await release(left.map((entry) => entry.message));
 }
 
 /** Visibility 0: another worker may take the messages now rather than after the timeout. */
