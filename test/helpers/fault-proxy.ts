@@ -1,0 +1,343 @@
+/**
+ * Fault-injecting HTTP proxies for the fault suite, on 127.0.0.1 with a free port:
+ *
+ * - {@link BulkFaultProxy} sits in front of OpenSearch and, when told to, answers `_bulk`
+ *   requests with HTTP 429, rewrites some items of real answers to 429 (a partial failure whose
+ *   documents were in fact written), or delays every `_bulk`. It logs the ids each `_bulk` carried.
+ * - {@link S3FaultProxy} sits in front of the S3 emulator and answers GetObject of chosen objects
+ *   with an S3 error (moto enforces no IAM, so AccessDenied has to come from here).
+ *
+ * Everything else passes through unchanged. Bodies are buffered: these are test proxies.
+ */
+import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+
+/** A request as the proxy received it, body whole. */
+export interface ProxiedRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** An answer to send back: from upstream or made up. `undefined` drops the connection without one. */
+export interface ProxiedResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+}
+
+/** Decides each request's answer; `forward` sends it upstream (and rejects when upstream is unreachable). */
+type Handler = (req: ProxiedRequest, forward: () => Promise<ProxiedResponse>) => Promise<ProxiedResponse | undefined>;
+
+/** Headers that belong to one connection, not to the message. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'te', 'trailer']);
+
+const readAll = async (stream: IncomingMessage): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+};
+
+/** A plain HTTP proxy to one upstream, with a hook that may answer instead of it. */
+class Proxy {
+  private readonly agent = new Agent({ keepAlive: true });
+  private server: Server | undefined;
+  url = '';
+
+  constructor(
+    private readonly target: URL,
+    private readonly handler: Handler,
+    /** Request headers not passed upstream (e.g. accept-encoding, to read answers in clear). */
+    private readonly dropHeaders: readonly string[] = [],
+  ) {}
+
+  async listen(): Promise<this> {
+    const server = createServer((req, res) => {
+      res.on('error', () => undefined);
+      req.on('error', () => undefined);
+      void this.serve(req).then((answer) => {
+        if (answer === undefined) return void req.socket.destroy();
+        res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
+        res.end(answer.body);
+      }, () => req.socket.destroy());
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.agent.destroy();
+  }
+
+  private async serve(req: IncomingMessage): Promise<ProxiedResponse | undefined> {
+    const body = await readAll(req);
+    const proxied: ProxiedRequest = { method: req.method ?? 'GET', url: new URL(req.url ?? '/', this.url), headers: req.headers, body };
+    return this.handler(proxied, () => this.forward(proxied));
+  }
+
+  private forward(req: ProxiedRequest): Promise<ProxiedResponse> {
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined && !HOP_BY_HOP.has(name) && !this.dropHeaders.includes(name)) headers[name] = value;
+    }
+    headers['content-length'] = String(req.body.length);
+    return new Promise((resolve, reject) => {
+      const upstream = request(
+        { host: this.target.hostname, port: this.target.port, method: req.method, path: `${req.url.pathname}${req.url.search}`, headers, agent: this.agent },
+        (res) => {
+          readAll(res).then((buf) => {
+            const out: Record<string, string> = {};
+            for (const [name, value] of Object.entries(res.headers)) {
+              if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'content-length') out[name] = Array.isArray(value) ? value.join(', ') : value;
+            }
+            resolve({ status: res.statusCode ?? 502, headers: out, body: buf });
+          }, reject);
+        },
+      );
+      upstream.on('error', reject);
+      upstream.end(req.body);
+    });
+  }
+}
+
+/** What the OpenSearch proxy did to one `_bulk` of `create` operations. */
+export const BulkFault = { none: 'none', rejected: 'rejected', partial: 'partial', unreachable: 'unreachable' } as const;
+export type BulkFault = (typeof BulkFault)[keyof typeof BulkFault];
+
+/** One `_bulk` of flow-log documents the proxy saw, in arrival order. */
+export interface BulkRequestLog {
+  /** Milliseconds since the proxy started. */
+  readonly at: number;
+  /** The `_id` of each `create`, in body order. */
+  readonly ids: readonly string[];
+  readonly fault: BulkFault;
+  /** Ids the worker was told failed with 429 (all of them when the whole request was refused). */
+  readonly failedIds: readonly string[];
+}
+
+const REJECTED = {
+  type: 'es_rejected_execution_exception',
+  reason: 'rejected execution of coordinating operation [fault proxy: write thread pool queue full]',
+} as const;
+
+/** The ids of the `create` actions of an NDJSON `_bulk` body (gzip or not); empty for other bulks. */
+export function createIds(body: Buffer, encoding: string | undefined): string[] {
+  const text = (encoding === 'gzip' ? gunzipSync(body) : body).toString('utf8');
+  const ids: string[] = [];
+  const lines = text.split('\n');
+  // Action and source lines alternate; every action the indexer sends has a source.
+  for (let i = 0; i < lines.length; i += 2) {
+    const line = lines[i];
+    if (!line) continue;
+    const action = JSON.parse(line) as { create?: { _id?: string } };
+    if (action.create?._id !== undefined) ids.push(action.create._id);
+  }
+  return ids;
+}
+
+/**
+ * Proxy in front of OpenSearch. Only `_bulk` requests made of `create` actions (flow-log documents)
+ * are touched; dead-letter writes (`index` actions), health probes and searches pass through.
+ * Faults are consumed in this order: whole-request 429s, then partial 429s; the delay applies to
+ * every flow-log `_bulk`. When the upstream does not answer (OpenSearch stopped), the proxy drops
+ * the connection, as a dead node would.
+ */
+export class BulkFaultProxy {
+  readonly requests: BulkRequestLog[] = [];
+  private rejectLeft = 0;
+  private partialLeft = 0;
+  private partialItems = 0;
+  private delayMs = 0;
+  private readonly started = Date.now();
+  private readonly proxy: Proxy;
+
+  private constructor(target: string) {
+    this.proxy = new Proxy(new URL(target), (req, forward) => this.handle(req, forward), ['accept-encoding']);
+  }
+
+  static async start(target = 'http://127.0.0.1:9200'): Promise<BulkFaultProxy> {
+    const proxy = new BulkFaultProxy(target);
+    await proxy.proxy.listen();
+    return proxy;
+  }
+
+  get url(): string {
+    return this.proxy.url;
+  }
+
+  /** Answers the next `count` flow-log `_bulk` requests with HTTP 429 without forwarding them. */
+  rejectNext(count: number): void {
+    this.rejectLeft = count;
+  }
+
+  /** Forwards the next `count` flow-log `_bulk` requests, then reports their first `items` items as 429. */
+  failFirstItemsOfNext(count: number, items: number): void {
+    this.partialLeft = count;
+    this.partialItems = items;
+  }
+
+  /** Holds every flow-log `_bulk` this long before forwarding it (0: no delay). */
+  setDelay(ms: number): void {
+    this.delayMs = ms;
+  }
+
+  close(): Promise<void> {
+    return this.proxy.close();
+  }
+
+  private async handle(req: ProxiedRequest, forward: () => Promise<ProxiedResponse>): Promise<ProxiedResponse | undefined> {
+    const bulk = req.method === 'POST' && req.url.pathname.endsWith('/_bulk');
+    const ids = bulk ? createIds(req.body, req.headers['content-encoding']?.toString()) : [];
+    if (ids.length === 0) return forward().catch(() => undefined);
+    const log = (fault: BulkFault, failedIds: readonly string[]) => this.requests.push({ at: Date.now() - this.started, ids, fault, failedIds });
+    if (this.rejectLeft > 0) {
+      this.rejectLeft -= 1;
+      log(BulkFault.rejected, ids);
+      return json(429, { error: { root_cause: [REJECTED], ...REJECTED }, status: 429 });
+    }
+    const partial = this.partialLeft > 0 ? Math.min(this.partialItems, ids.length) : 0;
+    if (partial > 0) this.partialLeft -= 1;
+    const entry = { at: Date.now() - this.started, ids, fault: partial > 0 ? BulkFault.partial : BulkFault.none, failedIds: ids.slice(0, partial) };
+    this.requests.push(entry);
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    let answer: ProxiedResponse;
+    try {
+      answer = await forward();
+    } catch {
+      Object.assign(entry, { fault: BulkFault.unreachable, failedIds: ids });
+      return undefined;
+    }
+    if (partial > 0 && answer.status === 200) return failFirstItems(answer, partial);
+    // Not a fault of ours: record what the worker will resend (all of it on a transient status).
+    const transient = answer.status === 429 || answer.status >= 500;
+    Object.assign(entry, { fault: BulkFault.none, failedIds: transient ? ids : [] });
+    return answer;
+  }
+}
+
+function json(status: number, body: unknown): ProxiedResponse {
+  return { status, headers: { 'content-type': 'application/json; charset=UTF-8' }, body: Buffer.from(JSON.stringify(body)) };
+}
+
+/** Rewrites a real `_bulk` answer so that its first `count` items read 429, whatever really happened. */
+function failFirstItems(answer: ProxiedResponse, count: number): ProxiedResponse {
+  const body = JSON.parse(answer.body.toString('utf8')) as { errors?: boolean; items: Array<Record<string, unknown>> };
+  for (let i = 0; i < count && i < body.items.length; i++) body.items[i] = { create: { status: 429, error: REJECTED } };
+  body.errors = true;
+  return json(200, body);
+}
+
+/**
+ * Checks, from a proxy log, that every retry resent exactly the operations the previous answer
+ * failed: after a request with failed ids F, the next request carrying any of F carries exactly F;
+ * an id once answered (not failed) never travels again. Returns the violations (none when right).
+ */
+export function resendViolations(log: readonly BulkRequestLog[]): string[] {
+  const violations: string[] = [];
+  const settled = new Set<string>();
+  const awaiting = new Map<string, number>(); // failed id → index of the request that failed it
+  log.forEach((req, i) => {
+    const owners = new Set(req.ids.map((id) => awaiting.get(id)).filter((n): n is number => n !== undefined));
+    for (const owner of owners) {
+      const failed = new Set(log[owner]?.failedIds);
+      const same = req.ids.length === failed.size && req.ids.every((id) => failed.has(id));
+      if (!same) violations.push(`request ${i} resent ${req.ids.length} ids, but request ${owner} had failed ${failed.size}`);
+    }
+    for (const id of req.ids) {
+      if (settled.has(id)) violations.push(`request ${i} resent ${id}, already answered`);
+      awaiting.delete(id);
+    }
+    const failed = new Set(req.failedIds);
+    for (const id of req.ids) {
+      if (failed.has(id)) awaiting.set(id, i);
+      else settled.add(id);
+    }
+  });
+  return violations;
+}
+
+/** An S3 error as S3 sends it. */
+export interface S3Error {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+export const S3Errors = {
+  accessDenied: { status: 403, code: 'AccessDenied', message: 'Access Denied' },
+  slowDown: { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' },
+} as const satisfies Record<string, S3Error>;
+
+/** One GetObject the S3 proxy saw. */
+export interface GetObjectLog {
+  readonly bucket: string;
+  readonly key: string;
+  /** The S3 error code the proxy answered with, when it did. */
+  readonly error?: string;
+}
+
+/**
+ * Proxy in front of the S3 emulator (and, since the SDK uses one endpoint, SQS and SNS as well).
+ * GetObject of a chosen object (path-style `GET /bucket/key`) is answered with an S3 error; every
+ * GetObject is logged, so a test can tell which objects a worker tried to read.
+ */
+export class S3FaultProxy {
+  readonly gets: GetObjectLog[] = [];
+  private readonly faults = new Map<string, S3Error>();
+  private readonly proxy: Proxy;
+
+  private constructor(target: string) {
+    this.proxy = new Proxy(new URL(target), (req, forward) => this.handle(req, forward));
+  }
+
+  static async start(target = 'http://127.0.0.1:4566'): Promise<S3FaultProxy> {
+    const proxy = new S3FaultProxy(target);
+    await proxy.proxy.listen();
+    return proxy;
+  }
+
+  get url(): string {
+    return this.proxy.url;
+  }
+
+  /** Answers GetObject of `bucket/key` with `error` from now on. */
+  fail(bucket: string, key: string, error: S3Error): void {
+    this.faults.set(`${bucket}/${key}`, error);
+  }
+
+  /** Lets GetObject of `bucket/key` through again (the permission was fixed). */
+  heal(bucket: string, key: string): void {
+    this.faults.delete(`${bucket}/${key}`);
+  }
+
+  close(): Promise<void> {
+    return this.proxy.close();
+  }
+
+  private async handle(req: ProxiedRequest, forward: () => Promise<ProxiedResponse>): Promise<ProxiedResponse | undefined> {
+    const object = req.method === 'GET' ? getObjectTarget(req.url) : undefined;
+    const error = object && this.faults.get(`${object.bucket}/${object.key}`);
+    if (object) this.gets.push({ ...object, ...(error ? { error: error.code } : {}) });
+    if (!error) return forward().catch(() => undefined);
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${error.code}</Code><Message>${error.message}</Message>` +
+      `<Key>${object.key}</Key><RequestId>FAULTPROXY</RequestId><HostId>fault-proxy</HostId></Error>`;
+    return { status: error.status, headers: { 'content-type': 'application/xml', 'x-amz-request-id': 'FAULTPROXY' }, body: Buffer.from(xml) };
+  }
+}
+
+/** Bucket and key of a path-style GetObject (`/bucket/key?x-id=GetObject`), undefined otherwise. */
+function getObjectTarget(url: URL): { bucket: string; key: string } | undefined {
+  const m = /^\/([^/]+)\/(.+)$/.exec(url.pathname);
+  if (!m || url.searchParams.has('list-type') || url.searchParams.has('uploads')) return undefined;
+  const decode = (s: string) => decodeURIComponent(s);
+  return { bucket: decode(m[1] as string), key: (m[2] as string).split('/').map(decode).join('/') };
+}
