@@ -10,7 +10,7 @@
 # Downloads are cached there, so `up` after `down` does not download again.
 #
 # Environment overrides (defaults in brackets):
-#   STACK_DIR [<repo>/.stack]      OPENSEARCH_PORT [9200]   MOTO_PORT [4566]
+#   STACK_DIR [<repo>/.stack, or /var/tmp/aws-log-indexer-stack-<hash> when the repo is private]      OPENSEARCH_PORT [9200]   MOTO_PORT [4566]
 #   OPENSEARCH_TRANSPORT_PORT [9300]   OPENSEARCH_HEAP [512m]
 #   OPENSEARCH_USER [aws-log-indexer-os]   OPENSEARCH_JAVA_HOME [auto: Java 17]
 #   OPENSEARCH_WAIT_SECONDS [120]   MOTO_WAIT_SECONDS [60]   STOP_TIMEOUT [20]
@@ -24,7 +24,25 @@ readonly MOTO_VERSION=5.2.5
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 
-STACK_DIR=${STACK_DIR:-$REPO_ROOT/.stack}
+# True when every directory from / down to $1 is searchable by others: the unprivileged
+# OpenSearch user must reach its files.
+others_can_reach() {
+  local dir=$1
+  while [[ -n $dir && $dir != / ]]; do
+    [[ $(stat -c %A "$dir" 2>/dev/null) == ?????????[xt] ]] || return 1
+    dir=$(dirname "$dir")
+  done
+}
+
+# Default: .stack in the repo; when the repo sits under a private directory (e.g. /root), a
+# directory in /var/tmp named after the repo path instead, so CI clones anywhere work.
+if [[ -z ${STACK_DIR:-} ]]; then
+  if others_can_reach "$REPO_ROOT"; then
+    STACK_DIR=$REPO_ROOT/.stack
+  else
+    STACK_DIR=/var/tmp/aws-log-indexer-stack-$(printf '%s' "$REPO_ROOT" | md5sum | cut -c1-8)
+  fi
+fi
 OPENSEARCH_PORT=${OPENSEARCH_PORT:-9200}
 OPENSEARCH_TRANSPORT_PORT=${OPENSEARCH_TRANSPORT_PORT:-9300}
 OPENSEARCH_HEAP=${OPENSEARCH_HEAP:-512m}
