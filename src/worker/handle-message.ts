@@ -17,6 +17,8 @@ export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 
 export interface HandleDeps {
   readonly processObject: (ref: S3ObjectRef) => Promise<ObjectOutcome>;
+  /** The queue's redrive maxReceiveCount, when it has one: on the last receive, failures are recorded. */
+  readonly maxReceiveCount?: number;
   /** Whether the worker may read this bucket: a forged message must not reach other buckets. */
   readonly bucketAllowed: (bucket: string) => boolean;
   readonly deadLetters: DeadLetterSink;
@@ -31,7 +33,7 @@ const BODY_KEPT = 4096;
  * Handles one SQS message body: decode the envelope, index every object it names, and decide its
  * fate. A message is deleted only when every object is acknowledged or recorded as unreadable.
  */
-export async function handleMessage(messageId: string, body: string, deps: HandleDeps): Promise<Verdict> {
+export async function handleMessage(messageId: string, body: string, deps: HandleDeps, receiveCount = 1): Promise<Verdict> {
   const { stats, logger } = deps;
   stats.messages += 1;
   const notification = decodeNotification(body);
@@ -52,7 +54,26 @@ export async function handleMessage(messageId: string, body: string, deps: Handl
     addOutcome(stats, outcome);
     logOutcome(logger, messageId, outcome);
   }
-  return outcomes.every(isAcknowledged) ? Verdict.delete : Verdict.retry;
+  if (outcomes.every(isAcknowledged)) return Verdict.delete;
+  await recordLastReceive(messageId, receiveCount, outcomes, deps);
+  return Verdict.retry;
+}
+
+/**
+ * SQS moves a message to its DLQ after maxReceiveCount receives, saying nothing of why. On the
+ * last one, the reason goes to the dead-letter store, so the DLQ's content can be understood
+ * (and redriven once mended).
+ */
+async function recordLastReceive(messageId: string, receiveCount: number, outcomes: ObjectOutcome[], deps: HandleDeps): Promise<void> {
+  if (deps.maxReceiveCount === undefined || receiveCount < deps.maxReceiveCount) return;
+  const letters = outcomes.filter((o) => !isAcknowledged(o)).map((o) => ({
+    kind: DeadLetterKind.object,
+    reason: `moved to the SQS dead-letter queue after ${receiveCount} receives: ${o.status === 'failed' ? o.error.detail : `${o.status === 'indexed' ? o.counts.failed : 0} documents not acknowledged`}`,
+    bucket: o.ref.bucket,
+    key: o.ref.key,
+    messageId,
+  }));
+  await deps.deadLetters.record(letters).catch((err: Error) => deps.logger.warn({ messageId, error: err.message }, 'could not record the last receive'));
 }
 
 async function objectOutcome(ref: S3ObjectRef, messageId: string, deps: HandleDeps): Promise<ObjectOutcome> {

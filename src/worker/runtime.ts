@@ -1,3 +1,4 @@
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config/schema.js';
 import { awsClients } from '../context.js';
 import type { Logger } from '../observability/logger.js';
@@ -24,10 +25,12 @@ export async function runWorker(config: Config & { queueUrl: string; allowedBuck
   const pipeline = await assemblePipeline(config, logger, (info) => {
     if (info.scope === RetryScope.request) gate.close(info.error);
   });
+  const maxReceiveCount = await redriveLimit(sqs, config.queueUrl);
   const worker = startWorker({
     config, sqs, logger, gate, untilEmpty,
     handle: {
       processObject: (ref) => pipeline.processObject(ref),
+      maxReceiveCount,
       bucketAllowed: bucketPolicy(config.allowedBuckets),
       deadLetters: pipeline.deadLetters,
       logger,
@@ -39,4 +42,13 @@ export async function runWorker(config: Config & { queueUrl: string; allowedBuck
     await pipeline.close();
   };
   return { worker, finish };
+}
+
+/** The queue's redrive maxReceiveCount, or undefined when it has no dead-letter queue. */
+async function redriveLimit(sqs: SQSClient, queueUrl: string): Promise<number | undefined> {
+  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }));
+  const policy = out.Attributes?.RedrivePolicy;
+  if (!policy) return undefined;
+  const count = Number((JSON.parse(policy) as { maxReceiveCount?: unknown }).maxReceiveCount);
+  return Number.isInteger(count) && count > 0 ? count : undefined;
 }

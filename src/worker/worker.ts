@@ -61,6 +61,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       // A function, because sqs-consumer reads a plain 0 as "leave the visibility alone".
       terminateVisibilityTimeout: () => config.retryDelaySeconds,
       preReceiveMessageCallback: () => options.gate.wait(),
+      messageSystemAttributeNames: ['ApproximateReceiveCount'],
       handleMessage: async (message: Message) => {
         // A long poll that returns after stop began: hand the message straight back.
         if (stopping) return void (await release([message]));
@@ -69,7 +70,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
         const released = new Promise<typeof RELEASED>((resolve) => (letGo = () => resolve(RELEASED)));
         inFlight.set(handle, { message, letGo });
         try {
-          const verdict = await Promise.race([handleMessage(message.MessageId ?? '?', message.Body ?? '', deps), released]);
+          const receives = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
+          const verdict = await Promise.race([handleMessage(message.MessageId ?? '?', message.Body ?? '', deps, receives), released]);
           // Released at the end of the grace period: neither delete nor touch the visibility again
           // (the work goes on unobserved; its documents are idempotent).
           if (verdict === RELEASED) return undefined;

@@ -73,3 +73,22 @@ describe('bucketPolicy', () => {
   it('admits any bucket only when * is given', () => assert.equal(bucketPolicy(['*'])('anything'), true));
   it('admits nothing when the list is empty', () => assert.equal(bucketPolicy([])('a'), false));
 });
+
+describe('handleMessage on the last receive before the DLQ', () => {
+  const failing = () => ({
+    ...deps((ref) => ({ status: 'failed', ref, counts: newCounts(), error: new ObjectError(ref, 'GetObject failed: AccessDenied', true) })),
+    maxReceiveCount: 3,
+  });
+  it('records why the message is about to go to the dead-letter queue', async () => {
+    const d = failing();
+    assert.equal(await handleMessage('m-9', event({ bucket: 'logs', key: 'a' }), d, 3), Verdict.retry);
+    assert.equal(d.letters.length, 1);
+    assert.match(d.letters[0]?.reason ?? '', /dead-letter queue after 3 receives: GetObject failed: AccessDenied/);
+    assert.equal(d.letters[0]?.key, 'a');
+  });
+  it('records nothing on earlier receives', async () => {
+    const d = failing();
+    await handleMessage('m-9', event({ bucket: 'logs', key: 'a' }), d, 2);
+    assert.equal(d.letters.length, 0);
+  });
+});
