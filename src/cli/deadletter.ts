@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config/load.js';
+import { ConfigError, loadConfig } from '../config/load.js';
 import { awsClients, readOptions } from '../context.js';
 import { replayDeadLetters } from '../deadletter/replay.js';
 import { BulkIndexer } from '../sink/bulk-indexer.js';
@@ -41,7 +41,7 @@ export function redriveCommand(): Command {
   settingOptions(command, REDRIVE_SETTINGS);
   return command.action(async (opts) => {
     const config = loadConfig(process.env, settingFlags(opts, REDRIVE_SETTINGS));
-    if (!config.queueUrl) throw new Error('QUEUE_URL (or --queue-url): the queue to move messages to');
+    if (!config.queueUrl) throw new ConfigError('QUEUE_URL (or --queue-url): the queue to move messages to');
     const moved = await redrive(awsClients(config).sqs, opts.deadLetterQueueUrl, config.queueUrl);
     process.stdout.write(`${JSON.stringify({ moved })}\n`);
   });

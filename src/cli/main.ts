@@ -22,6 +22,8 @@ export async function main(argv: string[]): Promise<void> {
     .addCommand(reportCommand())
     .addCommand(replayCommand())
     .addCommand(redriveCommand());
+  // Usage errors of subcommands end here too (exit 64), not in commander's own process.exit.
+  for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (err) {

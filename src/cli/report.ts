@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config/load.js';
+import { ConfigError, loadConfig } from '../config/load.js';
 import { formatReport, runReport } from '../query/report.js';
 import { createOpenSearchClient } from '../sink/opensearch.js';
 import { OPENSEARCH_SETTINGS, settingFlags, settingOptions } from './options.js';
@@ -16,7 +16,7 @@ export function reportCommand(): Command {
   return command.action(async (opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));
     const top = Number(opts.top);
-    if (!Number.isInteger(top) || top < 1 || top > 1000) throw new Error(`--top ${JSON.stringify(opts.top)}: a whole number from 1 to 1000 expected`);
+    if (!Number.isInteger(top) || top < 1 || top > 1000) throw new ConfigError(`--top ${JSON.stringify(opts.top)}: a whole number from 1 to 1000 expected`);
     const client = createOpenSearchClient(config);
     await client.indices.refresh({ index: `${config.indexPrefix}-*` });
     const report = await runReport(client, { indexPattern: `${config.indexPrefix}-*`, top });

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config/load.js';
+import { ConfigError, loadConfig } from '../config/load.js';
 import { awsClients } from '../context.js';
 import { createLogger } from '../observability/logger.js';
 import { assemblePipeline } from '../pipeline/assemble.js';
@@ -22,13 +22,13 @@ export function reprocessCommand(): Command {
   return command.action(async (uri: string, opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));
     const target = parseS3Uri(uri);
-    if (!target) throw new Error(`${JSON.stringify(uri)}: an s3://bucket/prefix URI expected`);
+    if (!target) throw new ConfigError(`${JSON.stringify(uri)}: an s3://bucket/prefix URI expected`);
     const concurrency = Number(opts.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new Error(`--concurrency ${JSON.stringify(opts.concurrency)}: 1 to 256 expected`);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new ConfigError(`--concurrency ${JSON.stringify(opts.concurrency)}: 1 to 256 expected`);
     const { s3, sqs } = awsClients(config);
     const refs = listObjects(s3, target.bucket, target.key);
     if (opts.enqueue) {
-      if (!config.queueUrl) throw new Error('--enqueue needs QUEUE_URL (or --queue-url)');
+      if (!config.queueUrl) throw new ConfigError('--enqueue needs QUEUE_URL (or --queue-url)');
       process.stdout.write(`${JSON.stringify({ enqueued: await enqueueAll(refs, sqs, config.queueUrl) })}\n`);
       return;
     }

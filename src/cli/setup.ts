@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config/load.js';
+import { ConfigError, loadConfig } from '../config/load.js';
 import { createOpenSearchClient } from '../sink/opensearch.js';
 import { indexNamesOf, installTemplates } from '../sink/template.js';
 import { provision } from '../setup/provision.js';
@@ -24,7 +24,7 @@ export function setupCommand(): Command {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));
     const maxReceiveCount = Number(opts.maxReceiveCount);
     if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000) {
-      throw new Error(`--max-receive-count ${JSON.stringify(opts.maxReceiveCount)}: a whole number from 1 to 1000 expected`);
+      throw new ConfigError(`--max-receive-count ${JSON.stringify(opts.maxReceiveCount)}: a whole number from 1 to 1000 expected`);
     }
     const result = await provision(awsClients(config), {
       bucket: opts.bucket, topic: opts.topic, queue: opts.queue, deadLetterQueue: opts.deadLetterQueue,

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config/load.js';
+import { ConfigError, loadConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
 import { runWorker } from '../worker/runtime.js';
 import { AWS_SETTINGS, OPENSEARCH_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
@@ -19,9 +19,9 @@ export function workerCommand(): Command {
   return command.action(async (opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));
     const { queueUrl, allowedBuckets } = config;
-    if (!queueUrl) throw new Error('QUEUE_URL (or --queue-url) is required for the worker');
+    if (!queueUrl) throw new ConfigError('QUEUE_URL (or --queue-url) is required for the worker');
     if (!allowedBuckets || allowedBuckets.length === 0) {
-      throw new Error('ALLOWED_BUCKETS (or --allowed-buckets) is required: the buckets the worker may read, comma-separated, or * for any');
+      throw new ConfigError('ALLOWED_BUCKETS (or --allowed-buckets) is required: the buckets the worker may read, comma-separated, or * for any');
     }
     const logger = createLogger(config.logLevel);
     const started = Date.now();
