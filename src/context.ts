@@ -18,6 +18,6 @@ export function awsClients(config: Config): { s3: S3Client; sns: SNSClient; sqs:
 export async function readOptions(config: Config): Promise<ReadOptions & { enricher: Enricher }> {
   const enricher = await openEnricher({ cityDbs: config.geoipCityDb, asnDb: config.geoipAsnDb });
   return { enricher, indexPrefix: config.indexPrefix, maxLineBytes: config.maxLineBytes, maxObjectBytes: config.maxObjectBytes,
-    headerlessPrefixes: config.headerlessPrefixes, flowFormat: config.flowFormat,
+    headerlessPrefixes: config.headerlessPrefixes, flowFormat: config.flowFormat, dropStatusRecords: config.dropStatusRecords,
     cloudtrailIndexPrefix: config.cloudtrailIndexPrefix, cloudtrailMaxBlobBytes: config.cloudtrailMaxBlobBytes };
 }

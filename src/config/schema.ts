@@ -37,6 +37,7 @@ export const ENV = {
   deadLetterIndex: 'DEADLETTER_INDEX',
   retryDelaySeconds: 'RETRY_DELAY_SECONDS',
   flowFormat: 'FLOW_FORMAT',
+  dropStatusRecords: 'DROP_STATUS_RECORDS',
   headerlessPrefixes: 'HEADERLESS_PREFIXES',
   endpointUrl: 'AWS_ENDPOINT_URL',
   region: 'AWS_REGION',
@@ -95,6 +96,7 @@ export const settingsSchema = z
     // Header-less flow-log lines (CloudWatch Logs exports): their format as AWS writes it.
     flowFormat: z.string().optional(),
     headerlessPrefixes: list.default([]),
+    dropStatusRecords: bool.default(false),
     endpointUrl: httpUrl.optional(),
     region: z.string().min(1).default('us-east-1'),
     s3ForcePathStyle: bool.optional(),

@@ -22,6 +22,7 @@ export interface ObjectCounts {
   documents: number;
   badLines: number;
   dropped: number;
+  statusRecords: number;
   created: number;
   exists: number;
   rejected: number;
@@ -47,7 +48,7 @@ export interface ObjectDeps {
 const DEAD_LETTER_BATCH = 500;
 
 export const newCounts = (): ObjectCounts => ({
-  lines: 0, documents: 0, badLines: 0, dropped: 0, created: 0, exists: 0, rejected: 0, failed: 0, deadLetters: 0,
+  lines: 0, documents: 0, badLines: 0, dropped: 0, statusRecords: 0, created: 0, exists: 0, rejected: 0, failed: 0, deadLetters: 0,
 });
 
 /**
@@ -134,6 +135,7 @@ class Countdown {
 function tally(counts: ObjectCounts, batch: OpBatch): void {
   counts.lines += batch.ops.length + batch.problems.length + (batch.dropped ?? 0);
   counts.dropped += batch.dropped ?? 0;
+  counts.statusRecords += batch.statusRecords ?? 0;
   counts.badLines += batch.problems.length;
   counts.documents += batch.ops.length;
 }

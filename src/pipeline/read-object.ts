@@ -23,6 +23,8 @@ export interface ReadOptions {
   readonly headerlessPrefixes?: readonly string[];
   /** The format of header-less lines (`${version} ${account-id} …`); the v2 default when absent. */
   readonly flowFormat?: string;
+  /** Leave NODATA/SKIPDATA flow records out of the index (counted either way). */
+  readonly dropStatusRecords?: boolean;
   /** CloudTrail indices are `<prefix>-YYYY.MM.DD`; the default prefix is `cloudtrail`. */
   readonly cloudtrailIndexPrefix?: string;
   /** Cap on each CloudTrail blob (requestParameters …) before it is cut and marked. */
@@ -58,11 +60,11 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
   const lines = splitLines(bytes, options.maxLineBytes);
   if (options.headerlessPrefixes?.some((prefix) => ref.key.startsWith(prefix))) {
     const format = flowFormatOf(options);
-    const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix };
+    const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords };
     return { kind: 'read', batches: guarded(ref, readHeaderlessFlow(lines, format, ctx)), format: format.fields.join(' ') };
   }
   const read = await guard(ref, () =>
-    readVpcFlow(lines, { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, strict: kind === ObjectKind.vpcFlow }),
+    readVpcFlow(lines, { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords, strict: kind === ObjectKind.vpcFlow }),
   );
   if (read.kind === 'skip') return read;
   if (read.kind === 'invalid') throw new ObjectError(ref, read.reason, false, 1);
@@ -71,7 +73,8 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
 
 /** Reads a Parquet flow-log object, row group by row group, through a random-access source. */
 export function readParquetObject(ref: S3ObjectRef, source: AsyncBuffer, options: ReadOptions): ReadResult {
-  return { kind: 'read', batches: guarded(ref, readParquetFlow(source, { ref, enricher: options.enricher, indexPrefix: options.indexPrefix })) };
+  const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords };
+  return { kind: 'read', batches: guarded(ref, readParquetFlow(source, ctx)) };
 }
 
 /** The header-less format; validated with the settings, so a bad one cannot reach here. */

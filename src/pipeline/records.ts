@@ -14,6 +14,8 @@ export interface OpBatch {
   readonly problems: LineProblem[];
   /** Records that were read but not indexed on purpose (e.g. NODATA when told to drop them). */
   readonly dropped?: number;
+  /** NODATA/SKIPDATA records among them, indexed or dropped. */
+  readonly statusRecords?: number;
 }
 
 /** Longest line text a log line shows: enough to recognise the line, not enough to flood logs. */

@@ -15,6 +15,9 @@ export interface WorkerStats {
   lines: number;
   documents: number;
   badLines: number;
+  /** NODATA/SKIPDATA records, indexed or dropped (DROP_STATUS_RECORDS). */
+  statusRecords: number;
+  dropped: number;
   created: number;
   exists: number;
   rejected: number;
@@ -25,7 +28,7 @@ export interface WorkerStats {
 export const newStats = (): WorkerStats => ({
   messages: 0, messagesDeleted: 0, messagesRetried: 0, messagesInvalid: 0, testEvents: 0,
   objects: 0, objectsSkipped: 0, objectsFailed: 0, objectsRefused: 0,
-  lines: 0, documents: 0, badLines: 0, created: 0, exists: 0, rejected: 0, failed: 0, deadLetters: 0,
+  lines: 0, documents: 0, badLines: 0, statusRecords: 0, dropped: 0, created: 0, exists: 0, rejected: 0, failed: 0, deadLetters: 0,
 });
 
 /** Adds one object's outcome to the totals. */
@@ -40,6 +43,8 @@ export function addOutcome(stats: WorkerStats, outcome: ObjectOutcome): void {
   stats.lines += c.lines;
   stats.documents += c.documents;
   stats.badLines += c.badLines;
+  stats.statusRecords += c.statusRecords;
+  stats.dropped += c.dropped;
   stats.created += c.created;
   stats.exists += c.exists;
   stats.rejected += c.rejected;

@@ -5,6 +5,7 @@ import { lineIdFactory } from '../../sink/id.js';
 import { dailyIndexFor } from '../../sink/index-name.js';
 import { isOverlong, type LineItem } from '../../source/lines.js';
 import { timeFromKey } from '../detect.js';
+import { isStatusRecord } from './derive.js';
 import { recordTime, toDocument } from './document.js';
 import { isParseError, parseHeader, parseRecord, type FlowFormat } from './parse.js';
 
@@ -13,6 +14,8 @@ export interface FlowObjectContext {
   readonly ref: S3ObjectRef;
   readonly enricher: Enricher;
   readonly indexPrefix: string;
+  /** Leave NODATA/SKIPDATA status records out of the index (they are counted either way). */
+  readonly dropStatusRecords?: boolean;
 }
 
 export interface VpcFlowContext extends FlowObjectContext {
@@ -78,6 +81,8 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
   return (items) => {
     const ops: IndexOp[] = [];
     const problems: LineProblem[] = [];
+    let statusRecords = 0;
+    let dropped = 0;
     for (const item of items) {
       if (isOverlong(item)) {
         problems.push({ lineNo: item.lineNo, reason: `line of ${item.overlongBytes} bytes is over the line cap` });
@@ -90,12 +95,19 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
         problems.push({ lineNo: item.lineNo, reason: record.error, text });
         continue;
       }
+      if (isStatusRecord(record)) {
+        statusRecords += 1;
+        if (ctx.dropStatusRecords) {
+          dropped += 1;
+          continue;
+        }
+      }
       const index = indexOf(recordTime(record) ?? fallbackTime);
-      const doc = toDocument(record, ctx.enricher);
+      const doc = toDocument(record, ctx.enricher, { derived: true });
       // Provenance: where a document came from, to find its line again (and to audit exactly-once).
       doc[LOG_FIELD] = { object, line: item.lineNo };
       ops.push({ index, id: idOf(item.lineNo, item.bytes), doc });
     }
-    return { ops, problems };
+    return { ops, problems, dropped, statusRecords };
   };
 }

@@ -29,6 +29,19 @@ describe('readObject', () => {
     assert.deepEqual(ops.map((o) => o.doc.log), [{ object: `s3://b/${FLOW_KEY}`, line: 2 }, { object: `s3://b/${FLOW_KEY}`, line: 3 }]);
     assert.notEqual(ops[0]?.id, ops[1]?.id, 'identical lines at different places stay two documents');
   });
+  it('indexes NODATA records as status documents by default and drops them when told, counting them either way', async () => {
+    const nodata = '2 123456789010 eni-1a2b3c4d - - - - - - - 1431280876 1431280934 - NODATA';
+    const text = gzipSync(`${HEADER}\n${LINE}\n${nodata}\n`);
+    for (const drop of [false, true]) {
+      const read = await readObject({ bucket: 'b', key: FLOW_KEY }, body(text), { ...options, dropStatusRecords: drop });
+      const batches = await all(read.kind === 'read' ? read.batches : []);
+      const docs = batches.flatMap((b) => b.ops.map((o) => o.doc));
+      assert.equal(batches.reduce((n, b) => n + (b.statusRecords ?? 0), 0), 1, 'counted');
+      assert.equal(batches.reduce((n, b) => n + (b.dropped ?? 0), 0), drop ? 1 : 0);
+      assert.deepEqual(docs.map((d) => d['log-status']), drop ? ['OK'] : ['OK', 'NODATA']);
+      if (!drop) assert.equal(docs[1]?.srcaddr, undefined, 'a status document has no address');
+    }
+  });
   it('skips CloudTrail digest files', async () => {
     const read = await readObject({ bucket: 'b', key: 'AWSLogs/1/CloudTrail-Digest/us-east-1/x.json.gz' }, body(gzipSync('{}')), options);
     assert.deepEqual(read, { kind: 'skip', reason: 'CloudTrail digest file (not events)' });

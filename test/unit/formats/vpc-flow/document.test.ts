@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { openEnricher } from '../../../../src/enrich/geoip.js';
 import type { Enricher, Enrichment } from '../../../../src/enrich/types.js';
 import { FIELDS } from '../../../../src/formats/vpc-flow/catalogue.js';
+import { DERIVED_MAPPINGS } from '../../../../src/formats/vpc-flow/derive.js';
 import { DERIVED_FIELD_MAPPINGS, flowLogMappings, recordTime, toDocument } from '../../../../src/formats/vpc-flow/document.js';
 import { DEFAULT_FORMAT, isParseError, parseHeader, parseRecord, type FlowRecord } from '../../../../src/formats/vpc-flow/parse.js';
 
@@ -61,6 +62,32 @@ describe('toDocument', () => {
     assert.deepEqual(enricher.asked, []);
   });
 
+  it('adds no derived field unless asked', () => {
+    for (const key of Object.keys(DERIVED_MAPPINGS)) assert.equal(key in toDocument(parsed(ACCEPT)), false, key);
+  });
+
+  it('adds the derived fields when asked', () => {
+    const doc = toDocument(parsed(ACCEPT), undefined, { derived: true });
+    assert.equal(doc['protocol_name'], 'tcp');
+    assert.equal(doc['duration_s'], 60);
+    assert.equal(doc['srcaddr_public'], true);
+    assert.equal(doc['dstaddr_public'], false);
+    assert.match(String(doc['community_id']), /^1:[A-Za-z0-9+/]{27}=$/);
+    assert.equal(Object.keys(doc).length, 20);
+  });
+
+  it('makes a NODATA or SKIPDATA record a status document: AWS fields, @timestamp and duration', () => {
+    const enricher = fakeEnricher({});
+    for (const status of ['NODATA', 'SKIPDATA']) {
+      const doc = toDocument(parsed(`2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - ${status}`), enricher, { derived: true });
+      assert.deepEqual(doc, {
+        '@timestamp': '2015-05-10T18:01:16.000Z', version: 2, 'account-id': '123456789010', 'interface-id': 'eni-1235b8ca123456789',
+        start: 1431280876, end: 1431280934, 'log-status': status, duration_s: 58,
+      });
+    }
+    assert.deepEqual(enricher.asked, []);
+  });
+
   it('enriches from the GeoIP2 test database end to end', async () => {
     const enricher = await openEnricher({ cityDbs: ['/work/shared/testdata/geoip/GeoIP2-City-Test.mmdb'] });
     const doc = toDocument(parsed(ACCEPT), enricher);
@@ -90,6 +117,15 @@ describe('flowLogMappings', () => {
       });
       assert.deepEqual(mappings[`${field}_as`], { properties: { number: { type: 'long' }, organization: { type: 'keyword' } } });
     }
-    assert.equal(Object.keys(DERIVED_FIELD_MAPPINGS).length, 9);
+  });
+
+  it('maps the derived fields: names as keywords, flags as booleans, duration as long', () => {
+    assert.deepEqual(mappings['protocol_name'], { type: 'keyword' });
+    assert.deepEqual(mappings['tcp_flags_names'], { type: 'keyword' });
+    assert.deepEqual(mappings['duration_s'], { type: 'long' });
+    assert.deepEqual(mappings['community_id'], { type: 'keyword' });
+    for (const field of ['srcaddr', 'dstaddr', 'pkt-srcaddr', 'pkt-dstaddr']) assert.deepEqual(mappings[`${field}_public`], { type: 'boolean' });
+    // @timestamp, 8 derived, and the _geo and _as siblings of 4 address fields.
+    assert.equal(Object.keys(DERIVED_FIELD_MAPPINGS).length, 1 + 8 + 8);
   });
 });

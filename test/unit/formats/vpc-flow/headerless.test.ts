@@ -6,9 +6,10 @@ import { headerlessFormat, readHeaderlessFlow, recordBytes } from '../../../../s
 import { DEFAULT_FORMAT, isParseError, type FlowFormat } from '../../../../src/formats/vpc-flow/parse.js';
 import { readVpcFlow } from '../../../../src/formats/vpc-flow/reader.js';
 import type { LineProblem } from '../../../../src/pipeline/records.js';
-import type { Doc, IndexOp, S3ObjectRef } from '../../../../src/pipeline/types.js';
+import type { IndexOp, S3ObjectRef } from '../../../../src/pipeline/types.js';
 import { lineIdFactory } from '../../../../src/sink/id.js';
 import { splitLines } from '../../../../src/source/lines.js';
+import { recordContent } from '../../../helpers/documents.js';
 
 const REF: S3ObjectRef = { bucket: 'cwl-exports', key: 'exportedlogs/vpc-flow/eni-1235b8ca123456789/000000.gz' };
 const ctx = { ref: REF, enricher: { lookup: () => undefined }, indexPrefix: 'vpcflowlogs' };
@@ -18,11 +19,6 @@ const ACCEPT = '2 123456789010 eni-1235b8ca123456789 81.2.69.142 172.31.16.21 20
 const REJECT = '2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK';
 const NODATA = '2 123456789010 eni-1a2b3c4d - - - - - - - 1431280876 1431280934 - NODATA';
 
-/** A document without its provenance (`log`: object and line), which differs with the header line. */
-function content(doc: Doc | undefined): Doc {
-  const { log: _log, ...rest } = doc ?? {};
-  return rest;
-}
 
 function format(formatString?: string): FlowFormat {
   const f = headerlessFormat(formatString);
@@ -54,13 +50,13 @@ describe('readHeaderlessFlow', () => {
     if (withHeader.kind !== 'read') assert.fail(withHeader.kind);
     const expected: IndexOp[] = [];
     for await (const batch of withHeader.batches) expected.push(...batch.ops);
-    assert.deepEqual(headerless.ops.map((op) => [op.index, content(op.doc)]), expected.map((op) => [op.index, content(op.doc)]));
+    assert.deepEqual(headerless.ops.map((op) => [op.index, recordContent(op.doc)]), expected.map((op) => [op.index, recordContent(op.doc)]));
   });
 
   it('reads a custom format given as AWS writes it', async () => {
     const f = format('${version} ${srcaddr} ${dstaddr} ${flow-direction} ${traffic-path} ${start}');
     const { ops } = await read('5 10.0.1.5 52.95.128.179 egress 8 1700000000\n', f);
-    assert.deepEqual(content(ops[0]?.doc), {
+    assert.deepEqual(recordContent(ops[0]?.doc), {
       '@timestamp': '2023-11-14T22:13:20.000Z', version: 5, srcaddr: '10.0.1.5', dstaddr: '52.95.128.179',
       'flow-direction': 'egress', 'traffic-path': 8, start: 1700000000,
     });

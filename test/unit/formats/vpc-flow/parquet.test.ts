@@ -10,10 +10,11 @@ import {
 import { readVpcFlow } from '../../../../src/formats/vpc-flow/reader.js';
 import { ObjectError } from '../../../../src/pipeline/errors.js';
 import type { LineProblem } from '../../../../src/pipeline/records.js';
-import type { Doc, IndexOp, S3ObjectRef } from '../../../../src/pipeline/types.js';
+import type { IndexOp, S3ObjectRef } from '../../../../src/pipeline/types.js';
 import { lineIdFactory } from '../../../../src/sink/id.js';
 import { fileAsyncBuffer } from '../../../../src/source/range-reader.js';
 import { splitLines } from '../../../../src/source/lines.js';
+import { recordContent } from '../../../helpers/documents.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/vpc-flow/parquet/', import.meta.url));
 const REF: S3ObjectRef = {
@@ -27,11 +28,6 @@ const enricher: Enricher = {
 };
 const ctx = { ref: REF, enricher, indexPrefix: 'vpcflowlogs' };
 
-/** A document without its provenance (`log`: object and line), which names rows and lines differently. */
-function content(doc: Doc | undefined): Doc {
-  const { log: _log, ...rest } = doc ?? {};
-  return rest;
-}
 
 interface Read {
   ops: IndexOp[];
@@ -76,7 +72,7 @@ async function assertSameAsText(parquetName: string, textName: string): Promise<
   const parquet = await readParquetFixture(parquetName);
   const text = await readTextFixture(textName);
   // Same typed documents (values, @timestamp, enrichment) in the same daily indices.
-  assert.deepEqual(parquet.ops.map((op) => [op.index, content(op.doc)]), text.ops.map((op) => [op.index, content(op.doc)]));
+  assert.deepEqual(parquet.ops.map((op) => [op.index, recordContent(op.doc)]), text.ops.map((op) => [op.index, recordContent(op.doc)]));
   // Same problems, row N standing where text line N+1 stands (the text's line 1 is its header).
   assert.deepEqual(parquet.problems, text.problems.map((p) => ({ ...p, lineNo: p.lineNo - 1 })));
   // Ids hash the row number and the rendered row, which is exactly the text line.
@@ -96,7 +92,7 @@ describe('readParquetFlow', () => {
 
   it('types int32 and int64 columns as numbers and adds @timestamp from start', async () => {
     const [first] = (await readParquetFixture('default.log.parquet')).ops;
-    assert.deepEqual(content(first?.doc), {
+    assert.deepEqual(recordContent(first?.doc), {
       '@timestamp': '2014-12-14T04:06:50.000Z', version: 2, 'account-id': '123456789010',
       'interface-id': 'eni-1235b8ca123456789', srcaddr: '81.2.69.142', dstaddr: '172.31.16.21',
       srcport: 20641, dstport: 22, protocol: 6, packets: 20, bytes: 4249, start: 1418530010, end: 1418530070,
@@ -108,7 +104,7 @@ describe('readParquetFlow', () => {
 
   it('leaves null columns out of the document, as `-` in text', async () => {
     const { ops } = await readParquetFixture('default.log.parquet');
-    assert.deepEqual(content(ops[2]?.doc), {
+    assert.deepEqual(recordContent(ops[2]?.doc), {
       '@timestamp': '2015-05-10T18:01:16.000Z', version: 2, 'account-id': '123456789010', 'interface-id': 'eni-1a2b3c4d',
       start: 1431280876, end: 1431280934, 'log-status': 'NODATA',
     });

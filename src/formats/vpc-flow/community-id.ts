@@ -1,0 +1,210 @@
+/**
+ * Community ID flow hash, version 1 (https://github.com/corelight/community-id-spec), as Zeek,
+ * Suricata, Arkime and Elastic compute it: the same flow gets the same string in every tool,
+ * whichever direction it was seen in, so a flow-log record can be joined with IDS events by equality.
+ *
+ * `"1:" + base64(SHA1(seed ‖ saddr ‖ daddr ‖ proto ‖ 0 ‖ sport ‖ dport))`, all big-endian: seed 2
+ * bytes, addresses 4 (IPv4) or 16 (IPv6) bytes, proto 1 byte, a zero pad byte, ports 2 bytes each.
+ * The endpoints are first ordered so the smaller address (then the smaller port) comes first.
+ * TCP, UDP and SCTP hash their ports; ICMP and ICMPv6 hash their type and the type's counterpart
+ * (or the code), as Zeek maps them; every other protocol hashes no ports at all.
+ *
+ * Pure and allocation-light (it runs per record): one scratch buffer, no regex, one-shot `crypto.hash`.
+ */
+import { hash } from 'node:crypto';
+import { parseIPv4 } from '../../enrich/ip.js';
+
+/** IANA protocol numbers the spec treats specially. */
+export const IpProtocol = { icmp: 1, tcp: 6, udp: 17, icmpv6: 58, sctp: 132 } as const;
+export type IpProtocol = (typeof IpProtocol)[keyof typeof IpProtocol];
+
+/** The flow 5-tuple. Addresses are IPv4 dotted quads or IPv6 text, both of the same family. */
+export interface FlowTuple {
+  readonly saddr: string;
+  readonly daddr: string;
+  /** IANA protocol number, 0–255. */
+  readonly proto: number;
+  /** Source port (TCP, UDP, SCTP) or ICMP/ICMPv6 message type; ignored for other protocols. */
+  readonly sport?: number;
+  /** Destination port (TCP, UDP, SCTP) or ICMP/ICMPv6 message code; ignored for other protocols. */
+  readonly dport?: number;
+}
+
+/**
+ * ICMP type → the type of its answer (Zeek's ICMP4_counterpart / ICMP6_counterpart, as in
+ * corelight/pycommunityid icmp.py and icmp6.py): such pairs are one two-way flow. Types without a
+ * counterpart are one-way: their endpoints are never swapped and the code stands in for the port.
+ */
+const ICMP4_PAIRS: readonly (readonly [number, number])[] = [[8, 0], [13, 14], [15, 16], [10, 9], [17, 18]];
+const ICMP6_PAIRS: readonly (readonly [number, number])[] = [[128, 129], [130, 131], [133, 134], [135, 136], [139, 140], [144, 145]];
+
+function counterparts(pairs: readonly (readonly [number, number])[]): Int16Array {
+  const table = new Int16Array(256).fill(-1);
+  for (const [a, b] of pairs) {
+    table[a] = b;
+    table[b] = a;
+  }
+  return table;
+}
+const ICMP4_COUNTERPART = counterparts(ICMP4_PAIRS);
+const ICMP6_COUNTERPART = counterparts(ICMP6_PAIRS);
+
+/** The hash input, reused: seed (2) + two IPv6 addresses (32) + proto and pad (2) + ports (4). */
+const INPUT = Buffer.alloc(40);
+/** Scratch for the two parsed addresses, compared before they are written in order. */
+const ADDR_A = new Uint8Array(16);
+const ADDR_B = new Uint8Array(16);
+/** Views of INPUT by length, so hashing allocates no view per call. */
+const VIEWS = new Map([12, 16, 36, 40].map((n) => [n, INPUT.subarray(0, n)]));
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** Writes an IPv4 address (from {@link parseIPv4}) big-endian at `out[at]`. */
+function putIPv4(n: number, out: Uint8Array, at: number): void {
+  out[at] = n >>> 24;
+  out[at + 1] = (n >>> 16) & 255;
+  out[at + 2] = (n >>> 8) & 255;
+  out[at + 3] = n & 255;
+}
+
+/** Writes dotted-quad text at `out[at]`; false when it is not an IPv4 address. */
+function putIPv4Text(text: string, out: Uint8Array, at: number): boolean {
+  const v4 = parseIPv4(text);
+  if (v4 >= 0) putIPv4(v4, out, at);
+  return v4 >= 0;
+}
+
+/** Moves the groups written after `::` to the end and zero-fills the gap. */
+function expandGap(out: Uint8Array, gap: number, groups: number): void {
+  const tail = (groups - gap) * 2;
+  out.copyWithin(16 - tail, gap * 2, groups * 2);
+  out.fill(0, gap * 2, 16 - tail);
+}
+
+/**
+ * Parses IPv6 text (RFC 4291 forms: `::` once, 1–4 hex digits a group, an optional dotted IPv4
+ * tail) into 16 bytes. Returns false for anything else, zone ids (`%eth0`) included.
+ */
+export function parseIPv6(s: string, out: Uint8Array): boolean {
+  const len = s.length;
+  if (len < 2 || len > 45) return false;
+  let groups = 0;
+  let gap = -1;
+  let i = 0;
+  if (s.charCodeAt(0) === 58) {
+    if (s.charCodeAt(1) !== 58) return false;
+    gap = 0;
+    i = 2;
+  }
+  while (i < len) {
+    if (groups === 8) return false;
+    const start = i;
+    let value = 0;
+    for (let h = hexValue(s.charCodeAt(i)); h >= 0 && i - start < 4; h = hexValue(s.charCodeAt(i))) {
+      value = value * 16 + h;
+      i++;
+    }
+    if (s.charCodeAt(i) === 46) {
+      // A dotted IPv4 tail (::ffff:192.0.2.1) ends the address and fills two groups.
+      if (groups > 6 || !putIPv4Text(s.slice(start), out, groups * 2)) return false;
+      groups += 2;
+      break;
+    }
+    if (i === start) return false;
+    out[groups * 2] = value >>> 8;
+    out[groups * 2 + 1] = value & 255;
+    groups++;
+    if (i === len) break;
+    if (s.charCodeAt(i) !== 58 || i + 1 === len) return false;
+    i++;
+    if (s.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = groups;
+      i++;
+    }
+  }
+  if (gap < 0) return groups === 8;
+  if (groups > 7) return false;
+  expandGap(out, gap, groups);
+  return true;
+}
+
+/** Parses an address into `out`; returns its length in bytes (4 or 16), or 0 when it is none. */
+function parseAddress(s: string, out: Uint8Array): number {
+  if (putIPv4Text(s, out, 0)) return 4;
+  return parseIPv6(s, out) ? 16 : 0;
+}
+
+/** -1, 0 or 1 as `a` sorts before, with or after `b` (the first `n` bytes, unsigned). */
+function compareBytes(a: Uint8Array, b: Uint8Array, n: number): number {
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+function isUint(value: number | undefined, max: number): value is number {
+  return value !== undefined && Number.isInteger(value) && value >= 0 && value <= max;
+}
+
+/** The port-like value ICMP pairs `type` with (its answer's type), or -1 when it is one-way. */
+function icmpCounterpart(proto: number, type: number): number {
+  if (type > 255) return -1;
+  return ((proto === IpProtocol.icmp ? ICMP4_COUNTERPART : ICMP6_COUNTERPART)[type] as number);
+}
+
+function hasPorts(proto: number): boolean {
+  return proto === IpProtocol.tcp || proto === IpProtocol.udp || proto === IpProtocol.sctp
+    || proto === IpProtocol.icmp || proto === IpProtocol.icmpv6;
+}
+
+/** Writes the ordered tuple after the seed and returns the hash input's length. */
+function writeTuple(first: Uint8Array, second: Uint8Array, n: number, proto: number, ports: boolean, p1: number, p2: number): number {
+  for (let i = 0; i < n; i++) {
+    INPUT[2 + i] = first[i] as number;
+    INPUT[2 + n + i] = second[i] as number;
+  }
+  INPUT[2 + 2 * n] = proto;
+  INPUT[3 + 2 * n] = 0;
+  if (!ports) return 4 + 2 * n;
+  INPUT.writeUInt16BE(p1, 4 + 2 * n);
+  INPUT.writeUInt16BE(p2, 6 + 2 * n);
+  return 8 + 2 * n;
+}
+
+/**
+ * The Community ID v1 of a flow, e.g. `1:LQU9qZlK+B5F3KDmev6m5PMibrg=`; undefined when it cannot
+ * be computed: an address that is not one, mixed IPv4/IPv6, a protocol or seed out of range, or
+ * a TCP/UDP/SCTP/ICMP tuple without both ports (for ICMP: type and code).
+ */
+export function communityId(t: FlowTuple, seed = 0): string | undefined {
+  const { proto, sport, dport } = t;
+  if (!isUint(proto, 255) || !isUint(seed, 0xffff)) return undefined;
+  const ports = hasPorts(proto);
+  if (ports && (!isUint(sport, 0xffff) || !isUint(dport, 0xffff))) return undefined;
+  const n = parseAddress(t.saddr, ADDR_A);
+  if (n === 0 || parseAddress(t.daddr, ADDR_B) !== n) return undefined;
+  const p1 = ports ? (sport as number) : 0;
+  let p2 = ports ? (dport as number) : 0;
+  let oneWay = false;
+  if (proto === IpProtocol.icmp || proto === IpProtocol.icmpv6) {
+    // Type and code in, Zeek's port equivalents out: (type, counterpart type) or (type, code) one-way.
+    const other = icmpCounterpart(proto, p1);
+    if (other >= 0) p2 = other;
+    else oneWay = true;
+  }
+  const order = compareBytes(ADDR_A, ADDR_B, n);
+  // Ports only break ties between equal addresses (and are 0 for protocols without them).
+  const keep = oneWay || order < 0 || (order === 0 && p1 <= p2);
+  INPUT.writeUInt16BE(seed, 0);
+  const length = keep
+    ? writeTuple(ADDR_A, ADDR_B, n, proto, ports, p1, p2)
+    : writeTuple(ADDR_B, ADDR_A, n, proto, ports, p2, p1);
+  return `1:${hash('sha1', VIEWS.get(length) as Buffer, 'base64')}`;
+}
