@@ -7,11 +7,12 @@ import { isParseError, parseHeader, parseRecord } from '../../../../src/formats/
 /**
  * Every flow-log version, from AWS's documented example lines where AWS gives them (see
  * test/fixtures/vpc-flow/golden/README.md for which lines are AWS's and which are built to the
- * field reference): each `<name>.log` (header, then records) against the full documents in
- * `<name>.expected.json`. `UPDATE_GOLDEN=1` rewrites the expected files instead (review the diff).
+ * field reference): each `<name>.txt` (header, then records; `.txt` because .gitignore drops
+ * `*.log`) against the full documents in `<name>.expected.json`. `UPDATE_GOLDEN=1` rewrites the
+ * expected files instead (review the diff).
  */
 const DIR = new URL('../../../fixtures/vpc-flow/golden/', import.meta.url);
-const FIXTURES = readdirSync(DIR).filter((f) => f.endsWith('.log')).sort();
+const FIXTURES = readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort();
 
 function documentsOf(name: string): Record<string, unknown>[] {
   const [header = '', ...lines] = readFileSync(new URL(name, DIR), 'utf8').split('\n').filter((l) => l.length > 0);
@@ -32,7 +33,7 @@ describe('golden flow-log documents', () => {
 
   for (const name of FIXTURES) {
     it(`${name} gives exactly the documents of its .expected.json`, () => {
-      const expectedFile = new URL(name.replace(/\.log$/, '.expected.json'), DIR);
+      const expectedFile = new URL(name.replace(/\.txt$/, '.expected.json'), DIR);
       const actual = documentsOf(name);
       if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(expectedFile, `${JSON.stringify(actual, null, 2)}\n`);
       const expected: unknown = JSON.parse(readFileSync(expectedFile, 'utf8'));
