@@ -141,9 +141,3 @@ export function fieldMapping(type: FieldType): FieldMapping {
     case 'epoch_seconds': return { type: 'date', format: 'epoch_second' };
   }
 }
-
-/** The catalogue as a Markdown table (field, version, type, description), for the README. */
-export function fieldTableMarkdown(): string {
-  const rows = Object.entries(FIELDS).map(([name, spec]) => `| \`${name}\` | ${spec.version} | ${spec.type} | ${spec.description} |`);
-  return ['| field | version | type | description |', '|---|---|---|---|', ...rows].join('\n');
-}

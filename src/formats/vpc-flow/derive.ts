@@ -12,6 +12,7 @@ import type { Doc } from '../../pipeline/types.js';
 import type { KnownField } from './catalogue.js';
 import { communityId, IpProtocol } from './community-id.js';
 import type { FlowRecord } from './parse.js';
+import { boundedMemo } from './memo.js';
 
 type Fields = FlowRecord['fields'];
 
@@ -90,21 +91,10 @@ export function tcpFlagNames(mask: number): readonly string[] | undefined {
 }
 
 /**
- * isPublicAddress costs ~150 ns for IPv4 and µs for IPv6 (BlockList); a map hit costs ~20 ns and
- * flows repeat their addresses, so remember answers. Cleared when full: no LRU bookkeeping per hit.
+ * isPublicAddress costs ~150 ns for IPv4 and µs for IPv6 (BlockList); flows repeat their
+ * addresses, so remember answers.
  */
-const publicCache = new Map<string, boolean>();
-const PUBLIC_CACHE_MAX = 16_384;
-
-function isPublic(address: string): boolean {
-  let known = publicCache.get(address);
-  if (known === undefined) {
-    if (publicCache.size >= PUBLIC_CACHE_MAX) publicCache.clear();
-    known = isPublicAddress(address);
-    publicCache.set(address, known);
-  }
-  return known;
-}
+const isPublic = boundedMemo(isPublicAddress, 16_384);
 
 const PUBLIC_SUFFIX = '_public';
 

@@ -9,6 +9,7 @@ import type { Enricher, Enrichment } from '../../enrich/types.js';
 import { FIELDS, fieldMapping, type FieldMapping } from './catalogue.js';
 import { ADDRESS_FIELDS, DERIVED_MAPPINGS, deriveFields } from './derive.js';
 import { MAX_EPOCH_SECONDS, type FlowRecord } from './parse.js';
+import { boundedMemo } from './memo.js';
 
 /** Address fields that get GeoIP/ASN siblings when the address is public. */
 export const ENRICHED_ADDRESS_FIELDS = ADDRESS_FIELDS;
@@ -67,20 +68,11 @@ export function recordTime(record: FlowRecord): number | undefined {
   return typeof start === 'number' ? start : undefined;
 }
 
-/** ISO strings by epoch second. An object's records share a few hundred distinct start times. */
-const isoCache = new Map<number, string>();
-const ISO_CACHE_MAX = 4096;
-
-/** `new Date(...).toISOString()` costs ~1 µs, more than parsing the rest of the line; cache it. */
-function isoTime(seconds: number): string {
-  let iso = isoCache.get(seconds);
-  if (iso === undefined) {
-    if (isoCache.size >= ISO_CACHE_MAX) isoCache.clear();
-    iso = new Date(seconds * 1000).toISOString();
-    isoCache.set(seconds, iso);
-  }
-  return iso;
-}
+/**
+ * `new Date(...).toISOString()` costs ~1 µs, more than parsing the rest of the line; an object's
+ * records share a few hundred distinct start times, so remember them.
+ */
+const isoTime = boundedMemo((seconds: number) => new Date(seconds * 1000).toISOString(), 4096);
 
 /** What {@link toDocument} adds beyond the AWS fields and `@timestamp`. */
 export interface DocumentOptions {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_FORMAT_FIELDS, DEFAULT_FORMAT_STRING, FIELDS, FieldType, fieldMapping, fieldSpec, fieldTableMarkdown,
+  DEFAULT_FORMAT_FIELDS, DEFAULT_FORMAT_STRING, FIELDS, FieldType, fieldMapping, fieldSpec,
 } from '../../../../src/formats/vpc-flow/catalogue.js';
 
 /** Every field of the reference table (/work/shared/reference/aws-log-formats.md), with its version. */
@@ -67,14 +67,5 @@ describe('fieldMapping', () => {
     assert.deepEqual(fieldMapping('ip'), { type: 'ip' });
     assert.deepEqual(fieldMapping('keyword'), { type: 'keyword' });
     assert.deepEqual(fieldMapping('epoch_seconds'), { type: 'date', format: 'epoch_second' });
-  });
-});
-
-describe('fieldTableMarkdown', () => {
-  it('renders one row per catalogue field under a header', () => {
-    const lines = fieldTableMarkdown().split('\n');
-    assert.equal(lines.length, Object.keys(FIELDS).length + 2);
-    assert.equal(lines[0], '| field | version | type | description |');
-    assert.ok(lines.includes('| `start` | 2 | epoch_seconds | Window start (first packet), Unix seconds |'));
   });
 });
