@@ -6,7 +6,10 @@ import type { Logger } from '../observability/logger.js';
 import { BulkIndexer, type RetryInfo } from '../sink/bulk-indexer.js';
 import { bulkTransport, createOpenSearchClient } from '../sink/opensearch.js';
 import { processObject, type ObjectOutcome, type OpSink } from './process-object.js';
-import type { S3ObjectRef } from './types.js';
+import { ItemStatus, type ItemOutcome, type S3ObjectRef } from './types.js';
+
+/** How OpenSearch Serverless time-series collections refuse a `_bulk` item that carries an `_id`. */
+const CUSTOM_ID_REFUSED = /document id is not supported/i;
 
 /** An object pipeline wired from settings: what the worker and `reprocess` share. */
 export interface Pipeline {
@@ -37,7 +40,21 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
     logger.warn('OPENSEARCH_DOCUMENT_IDS=false: OpenSearch chooses document ids, so a redelivered or re-read object is indexed again (duplicates)');
   }
   // Serverless time-series collections refuse custom ids: the one case where ids must be left out.
-  const add: OpSink['add'] = config.opensearchDocumentIds ? (op, cb) => indexer.add(op, cb) : (op, cb) => indexer.add({ ...op, id: '' }, cb);
+  let told = false;
+  const explainRefusedIds = (outcome: ItemOutcome) => {
+    if (told || outcome.status !== ItemStatus.rejected || !CUSTOM_ID_REFUSED.test(outcome.error ?? '')) return;
+    told = true;
+    logger.error(
+      { error: outcome.error },
+      'OpenSearch refuses document ids (an OpenSearch Serverless time-series collection): documents go to the dead-letter store. ' +
+        'Set OPENSEARCH_DOCUMENT_IDS=false to index there; OpenSearch then chooses ids, so redelivered or re-read objects are indexed twice.',
+    );
+  };
+  const add: OpSink['add'] = (op, cb) =>
+    indexer.add(config.opensearchDocumentIds ? op : { ...op, id: '' }, (outcome) => {
+      explainRefusedIds(outcome);
+      cb(outcome);
+    });
   return {
     client,
     deadLetters,
