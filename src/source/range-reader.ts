@@ -4,11 +4,12 @@
  * GetObject or a positioned file read), so memory follows what the reader asks for at a time, never
  * the object's size.
  */
-import { GetObjectCommand, HeadObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { open } from 'node:fs/promises';
 import type { AsyncBuffer } from 'hyparquet';
-import { ObjectError, messageOf } from '../pipeline/errors.js';
 import type { S3ObjectRef } from '../pipeline/types.js';
+import { ObjectError } from '../pipeline/errors.js';
+import { s3Failure } from './s3.js';
 
 /** What a source has read so far: for logs, metrics and the tests that check reads stay bounded. */
 export interface RangeStats {
@@ -22,20 +23,6 @@ export interface RangeStats {
 
 /** An AsyncBuffer that counts what it reads. */
 export type CountingAsyncBuffer = AsyncBuffer & { readonly stats: Readonly<RangeStats> };
-
-/**
- * S3 errors a retry cannot mend. NotFound is HeadObject's NoSuchKey (a HEAD answer has no body to
- * name it); InvalidRange means the size we were given is wrong for the object, on every retry too.
- */
-const PERMANENT_S3_ERRORS = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket', 'AccessDenied', 'InvalidObjectState', 'InvalidRange']);
-
-/** Wraps an S3 failure with the object's place and whether a retry can help (as openObject does). */
-function s3Failure(ref: S3ObjectRef, operation: string, err: unknown): ObjectError {
-  if (err instanceof ObjectError) return err;
-  const name = err instanceof S3ServiceException ? err.name : undefined;
-  const permanent = name !== undefined && PERMANENT_S3_ERRORS.has(name);
-  return new ObjectError(ref, `${operation} failed: ${name ?? ''} ${messageOf(err)}`.trim(), !permanent, undefined, { cause: err });
-}
 
 /** Checks a slice request against the object's size, as ArrayBuffer.slice's callers expect it to hold. */
 function bounds(start: number, end: number | undefined, size: number): { start: number; end: number } {

@@ -4,11 +4,20 @@ import { ObjectError, messageOf } from '../pipeline/errors.js';
 import type { S3ObjectRef } from '../pipeline/types.js';
 
 /**
- * S3 errors that a retry cannot mend: the object or bucket is gone. AccessDenied is not among them:
- * it is mended by a permission change, so its message goes through the queue's redrive policy to
- * the DLQ and can be moved back (`redrive`) once the role may read the bucket.
+ * S3 errors that a retry cannot mend: the object or bucket is gone (NotFound is HeadObject's
+ * NoSuchKey: a HEAD answer has no body to name it), or a ranged read asks for bytes the object does
+ * not have. AccessDenied is not among them: it is mended by a permission change, so its message
+ * goes through the queue's redrive policy to the DLQ and can be moved back (`redrive`).
  */
-const PERMANENT_S3_ERRORS = new Set(['NoSuchKey', 'NoSuchBucket', 'InvalidObjectState']);
+const PERMANENT_S3_ERRORS = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket', 'InvalidObjectState', 'InvalidRange']);
+
+/** Wraps an S3 failure with the object's place and whether a retry can help. */
+export function s3Failure(ref: S3ObjectRef, operation: string, err: unknown): ObjectError {
+  if (err instanceof ObjectError) return err;
+  const name = err instanceof S3ServiceException ? err.name : undefined;
+  const permanent = name !== undefined && PERMANENT_S3_ERRORS.has(name);
+  return new ObjectError(ref, `${operation} failed: ${name ?? ''} ${messageOf(err)}`.trim(), !permanent, undefined, { cause: err });
+}
 
 /** Opens an object's body as a byte stream. Fails with an ObjectError that says whether retrying helps. */
 export async function openObject(s3: S3Client, ref: S3ObjectRef, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
@@ -17,12 +26,7 @@ export async function openObject(s3: S3Client, ref: S3ObjectRef, signal?: AbortS
     if (!out.Body) throw new ObjectError(ref, 'GetObject returned no body', true);
     return out.Body as Readable;
   } catch (err) {
-    if (err instanceof ObjectError) throw err;
-    const name = err instanceof S3ServiceException ? err.name : undefined;
-    const permanent = name !== undefined && PERMANENT_S3_ERRORS.has(name);
-    throw new ObjectError(ref, `GetObject failed: ${name ?? ''} ${messageOf(err)}`.trim(), !permanent, undefined, {
-      cause: err,
-    });
+    throw s3Failure(ref, 'GetObject', err);
   }
 }
 
