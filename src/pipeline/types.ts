@@ -8,14 +8,6 @@ export interface S3ObjectRef {
   readonly size?: number;
 }
 
-/** Where a line came from: enough to find it again and to name it in errors. */
-export interface LineOrigin {
-  readonly bucket: string;
-  readonly key: string;
-  /** 1-based line number in the decompressed object (the header is line 1). */
-  readonly lineNo: number;
-}
-
 /** A JSON document to index. */
 export type Doc = Record<string, unknown>;
 
