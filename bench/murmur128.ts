@@ -6,7 +6,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import murmur from 'murmurhash3js-revisited';
-import { murmur3x64Hash128 } from '../src/sink/murmur128.js';
+import { murmur3x64Hash128 } from '../src/core/murmur128.js';
 
 const COUNT = 1_000_000;
 const SIZE = 300;

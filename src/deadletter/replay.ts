@@ -2,8 +2,8 @@ import type { Client } from '@opensearch-project/opensearch';
 import type { Enricher } from '../enrich/types.js';
 import { batchReader } from '../formats/vpc-flow/reader.js';
 import { isParseError, parseHeader } from '../formats/vpc-flow/parse.js';
-import { messageOf } from '../pipeline/errors.js';
-import { ItemStatus, type IndexOp, type ItemOutcome } from '../pipeline/types.js';
+import { messageOf } from '../core/errors.js';
+import { ItemStatus, type IndexOp, type ItemOutcome } from '../core/types.js';
 import { DeadLetterKind, type DeadLetter } from './types.js';
 
 /** What replaying needs: the OpenSearch client, where letters live, and the same reading settings as the worker. */

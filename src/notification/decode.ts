@@ -1,4 +1,4 @@
-import type { S3ObjectRef } from '../pipeline/types.js';
+import type { S3ObjectRef } from '../core/types.js';
 
 /**
  * What an SQS message body asks for. Decoding never throws: a body we cannot use is a value

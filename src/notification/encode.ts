@@ -1,4 +1,4 @@
-import type { S3ObjectRef } from '../pipeline/types.js';
+import type { S3ObjectRef } from '../core/types.js';
 
 /** S3 event keys are form-encoded: `%XX` UTF-8 escapes, a space as `+` (what decodeS3Key undoes). */
 export function encodeS3Key(key: string): string {

@@ -6,7 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import { BulkIndexer, type RetryInfo } from '../sink/bulk-indexer.js';
 import { bulkTransport, createOpenSearchClient } from '../sink/opensearch.js';
 import { processObject, type ObjectOutcome, type OpSink } from './process-object.js';
-import { ItemStatus, type ItemOutcome, type S3ObjectRef } from './types.js';
+import { ItemStatus, type ItemOutcome, type S3ObjectRef } from '../core/types.js';
 
 /** How OpenSearch Serverless time-series collections refuse a `_bulk` item that carries an `_id`. */
 const CUSTOM_ID_REFUSED = /document id is not supported/i;

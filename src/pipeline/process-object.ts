@@ -2,11 +2,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { DeadLetterKind, type DeadLetter, type DeadLetterSink } from '../deadletter/types.js';
 import type { Logger } from '../observability/logger.js';
 import { openObject } from '../source/s3.js';
-import { ObjectError, messageOf, where } from './errors.js';
+import { ObjectError, messageOf, where } from '../core/errors.js';
 import { s3AsyncBuffer } from '../source/range-reader.js';
 import { isParquetKey, readObject, readParquetObject, type ReadOptions } from './read-object.js';
-import { problemText, type OpBatch } from './records.js';
-import { ItemStatus, type IndexOp, type ItemOutcome, type S3ObjectRef } from './types.js';
+import { problemText, type OpBatch } from '../core/records.js';
+import { ItemStatus, type IndexOp, type ItemOutcome, type S3ObjectRef } from '../core/types.js';
 
 /**
  * Where documents go: the bulk indexer, seen only through what the pipeline needs of it. It is

@@ -8,9 +8,9 @@ import { isParseError, type FlowFormat } from '../formats/vpc-flow/parse.js';
 import { readVpcFlow } from '../formats/vpc-flow/reader.js';
 import { decompress } from '../source/decompress.js';
 import { splitLines } from '../source/lines.js';
-import { ObjectError, messageOf } from './errors.js';
-import type { OpBatch } from './records.js';
-import type { S3ObjectRef } from './types.js';
+import { ObjectError, messageOf } from '../core/errors.js';
+import type { OpBatch } from '../core/records.js';
+import type { S3ObjectRef } from '../core/types.js';
 
 /** What reading needs besides the bytes: settings and the enrichment databases. */
 export interface ReadOptions {

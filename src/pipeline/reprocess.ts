@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { s3EventBody } from '../notification/encode.js';
 import type { ObjectOutcome } from './process-object.js';
-import type { S3ObjectRef } from './types.js';
+import type { S3ObjectRef } from '../core/types.js';
 
 /** SQS takes at most ten entries per batch call. */
 const SQS_BATCH = 10;

@@ -3,7 +3,7 @@
  * can never disagree about what is sent.
  */
 import { Buffer } from 'node:buffer';
-import type { IndexOp } from '../pipeline/types.js';
+import type { IndexOp } from '../core/types.js';
 
 /**
  * The two NDJSON lines of one `_bulk` create: `{"create":{"_index":…,"_id":…}}\n{doc}\n`.

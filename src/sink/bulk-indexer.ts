@@ -3,8 +3,8 @@
  * be retried, and reports every operation's fate exactly once.
  */
 import { Buffer } from 'node:buffer';
-import { messageOf } from '../pipeline/errors.js';
-import { ItemStatus, type IndexOp, type ItemOutcome } from '../pipeline/types.js';
+import { messageOf } from '../core/errors.js';
+import { ItemStatus, type IndexOp, type ItemOutcome } from '../core/types.js';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 import { bodyBytes, joinBulkBody, serializeOp } from './bulk-body.js';
 import { classifyBulkResponse, classifyTransportError, ItemVerdictStatus, RequestVerdictKind } from './bulk-result.js';

@@ -1,6 +1,6 @@
 import type { Client } from '@opensearch-project/opensearch';
 import type { Config } from '../config/schema.js';
-import { indexTemplate } from './index-template.js';
+import { indexTemplate } from '../core/index-template.js';
 import { deadLetterTemplate } from '../deadletter/opensearch-store.js';
 import { cloudTrailTemplate } from '../formats/cloudtrail/reader.js';
 import { flowLogMappings } from '../formats/vpc-flow/document.js';

@@ -7,8 +7,8 @@
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { open } from 'node:fs/promises';
 import type { AsyncBuffer } from 'hyparquet';
-import type { S3ObjectRef } from '../pipeline/types.js';
-import { ObjectError } from '../pipeline/errors.js';
+import type { S3ObjectRef } from '../core/types.js';
+import { ObjectError } from '../core/errors.js';
 import { s3Failure } from './s3.js';
 
 /** What a source has read so far: for logs, metrics and the tests that check reads stay bounded. */

@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { ObjectError, messageOf } from '../pipeline/errors.js';
-import type { S3ObjectRef } from '../pipeline/types.js';
+import { ObjectError, messageOf } from '../core/errors.js';
+import type { S3ObjectRef } from '../core/types.js';
 
 /**
  * S3 errors that a retry cannot mend: the object or bucket is gone (NotFound is HeadObject's

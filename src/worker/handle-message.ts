@@ -1,9 +1,9 @@
 import { DeadLetterKind, type DeadLetterSink } from '../deadletter/types.js';
 import { decodeNotification } from '../notification/decode.js';
 import type { Logger } from '../observability/logger.js';
-import { where } from '../pipeline/errors.js';
+import { where } from '../core/errors.js';
 import { isAcknowledged, type ObjectOutcome } from '../pipeline/process-object.js';
-import type { S3ObjectRef } from '../pipeline/types.js';
+import type { S3ObjectRef } from '../core/types.js';
 import { addOutcome, type WorkerStats } from './stats.js';
 
 /** What to do with a message once handled. */

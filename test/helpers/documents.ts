@@ -1,5 +1,5 @@
 import { DERIVED_MAPPINGS } from '../../src/formats/vpc-flow/derive.js';
-import type { Doc } from '../../src/pipeline/types.js';
+import type { Doc } from '../../src/core/types.js';
 
 const ADDED = new Set(['log', ...Object.keys(DERIVED_MAPPINGS)]);
 

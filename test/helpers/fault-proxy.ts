@@ -12,6 +12,7 @@
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { STACK_ENV } from './stack.js';
 
 /** A request as the proxy received it, body whole. */
 export interface ProxiedRequest {
@@ -164,7 +165,7 @@ export class BulkFaultProxy {
     this.proxy = new Proxy(new URL(target), (req, forward) => this.handle(req, forward), ['accept-encoding']);
   }
 
-  static async start(target = 'http://127.0.0.1:9200'): Promise<BulkFaultProxy> {
+  static async start(target = STACK_ENV.OPENSEARCH_URL): Promise<BulkFaultProxy> {
     const proxy = new BulkFaultProxy(target);
     await proxy.proxy.listen();
     return proxy;
@@ -299,7 +300,7 @@ export class S3FaultProxy {
     this.proxy = new Proxy(new URL(target), (req, forward) => this.handle(req, forward));
   }
 
-  static async start(target = 'http://127.0.0.1:4566'): Promise<S3FaultProxy> {
+  static async start(target = STACK_ENV.AWS_ENDPOINT_URL): Promise<S3FaultProxy> {
     const proxy = new S3FaultProxy(target);
     await proxy.proxy.listen();
     return proxy;

@@ -19,14 +19,20 @@ import { indexNamesOf, installTemplates } from '../../src/sink/template.js';
 import { runWorker } from '../../src/worker/runtime.js';
 import type { WorkerStats } from '../../src/worker/stats.js';
 
+/** Ports of the local stack (scripts/stack.sh reads the same variables). */
+export const MOTO_PORT = process.env['MOTO_PORT'] ?? '4566';
+export const OPENSEARCH_PORT = process.env['OPENSEARCH_PORT'] ?? '9200';
+/** The MaxMind test databases kept in the repository (test/fixtures/geoip/README.md). */
+export const GEOIP_FIXTURES = fileURLToPath(new URL('../fixtures/geoip/', import.meta.url));
+
 export const STACK_ENV = {
-  AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+  AWS_ENDPOINT_URL: `http://127.0.0.1:${MOTO_PORT}`,
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
-  OPENSEARCH_URL: 'http://127.0.0.1:9200',
-  GEOIP_CITY_DB: '../shared/testdata/geoip/GeoIP2-City-Test.mmdb',
-  GEOIP_ASN_DB: '../shared/testdata/geoip/GeoLite2-ASN-Test.mmdb',
+  OPENSEARCH_URL: `http://127.0.0.1:${OPENSEARCH_PORT}`,
+  GEOIP_CITY_DB: `${GEOIP_FIXTURES}GeoIP2-City-Test.mmdb`,
+  GEOIP_ASN_DB: `${GEOIP_FIXTURES}GeoLite2-ASN-Test.mmdb`,
   SQS_WAIT_TIME_SECONDS: '1',
   SQS_VISIBILITY_TIMEOUT: '30',
   SQS_HEARTBEAT_INTERVAL: '10',

@@ -7,8 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openEnricher } from '../../src/enrich/geoip.js';
 import { cloudTrailTemplate } from '../../src/formats/cloudtrail/reader.js';
-import type { IndexOp } from '../../src/pipeline/types.js';
+import type { IndexOp } from '../../src/core/types.js';
 import { body, chunked, context, event, fixture, readAll } from '../unit/formats/cloudtrail/helpers.js';
+import { GEOIP_FIXTURES } from '../helpers/stack.js';
 
 const OPENSEARCH = process.env['OPENSEARCH_URL'] ?? 'http://127.0.0.1:9200';
 const PREFIX = `cttest-${process.pid}-${Date.now()}`;
@@ -61,7 +62,7 @@ describe('CloudTrail documents on a real OpenSearch node', { timeout: 60_000 }, 
   });
 
   it('creates every document, however ugly its blobs, and refuses the redelivered one as already there', async () => {
-    const enricher = await openEnricher({ cityDbs: ['/work/shared/testdata/geoip/GeoIP2-City-Test.mmdb'] });
+    const enricher = await openEnricher({ cityDbs: [`${GEOIP_FIXTURES}GeoIP2-City-Test.mmdb`] });
     const ctx = context({ indexPrefix: PREFIX, maxBlobBytes: CAP, enricher });
     const ugly = await readAll(chunked(body(UGLY)), ctx);
     // The 200 KB leaf again, under a cap that admits it: it must go to text whole, not fail the term limit.

@@ -3,10 +3,10 @@
  */
 import { isIP } from 'node:net';
 import type { Enricher } from '../../enrich/types.js';
-import { problemText, type LineProblem } from '../../pipeline/records.js';
-import type { Doc, IndexOp } from '../../pipeline/types.js';
-import { keyId } from '../../sink/id.js';
-import { dailyIndexFor } from '../../sink/index-name.js';
+import { problemText, type LineProblem } from '../../core/records.js';
+import type { Doc, IndexOp } from '../../core/types.js';
+import { keyId } from '../../core/id.js';
+import { dailyIndexFor } from '../../core/index-name.js';
 import { JSON_SUFFIX, fitBlob } from './blob.js';
 import {
   FieldKind, KIND_OF, SOURCE_ADDRESS_FIELD, SOURCE_IP_AS_FIELD, SOURCE_IP_FIELD, SOURCE_IP_GEO_FIELD, TRUNCATED_FIELD,

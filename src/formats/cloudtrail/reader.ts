@@ -37,8 +37,8 @@
  * `exists` on a subpath finds nothing.
  */
 import type { Enricher } from '../../enrich/types.js';
-import type { LineProblem, OpBatch } from '../../pipeline/records.js';
-import type { IndexOp, S3ObjectRef } from '../../pipeline/types.js';
+import type { LineProblem, OpBatch } from '../../core/records.js';
+import type { IndexOp, S3ObjectRef } from '../../core/types.js';
 import { CloudTrailBodyReader } from './body.js';
 import { recordOutcomes } from './document.js';
 

@@ -16,7 +16,7 @@
  */
 import { KEYWORD_IGNORE_ABOVE, cloudTrailMappings } from './fields.js';
 import { JSON_SUFFIX } from './blob.js';
-import { indexTemplate } from '../../sink/index-template.js';
+import { indexTemplate } from '../../core/index-template.js';
 
 const DYNAMIC_KEYWORD = { type: 'keyword', ignore_above: KEYWORD_IGNORE_ABOVE } as const;
 

@@ -2,8 +2,7 @@
  * The VPC / Transit Gateway flow-log field catalogue: the single source the parser, the
  * OpenSearch index template and the README field table derive from.
  *
- * Source of truth: /work/shared/reference/aws-log-formats.md (AWS VPC user guide,
- * "flow-log-records"). Transit Gateway fields come from the AWS Transit Gateway guide
+ * Source of truth: the AWS VPC user guide ("flow-log-records"). Transit Gateway fields come from the AWS Transit Gateway guide
  * ("Transit Gateway Flow Log records"), as recalled, not re-checked against the page.
  */
 

@@ -8,7 +8,7 @@
  * collide with one. Runs on every record: table lookups, no regex, no allocation beyond the values.
  */
 import { isPublicAddress } from '../../enrich/ip.js';
-import type { Doc } from '../../pipeline/types.js';
+import type { Doc } from '../../core/types.js';
 import type { KnownField } from './catalogue.js';
 import { communityId, IpProtocol } from './community-id.js';
 import type { FlowRecord } from './parse.js';

@@ -4,7 +4,7 @@
  * (`srcaddr_geo`, `protocol_name`), a character no AWS flow-log field uses, so a future AWS
  * field cannot collide.
  */
-import type { Doc } from '../../pipeline/types.js';
+import type { Doc } from '../../core/types.js';
 import type { Enricher, Enrichment } from '../../enrich/types.js';
 import { FIELDS, fieldMapping, type FieldMapping } from './catalogue.js';
 import { ADDRESS_FIELDS, DERIVED_MAPPINGS, deriveFields } from './derive.js';

@@ -3,7 +3,7 @@
  * layout cannot be read from the data, so the user gives it as AWS writes it on the flow log
  * (`${version} ${account-id} …`; the v2 default format when not given).
  */
-import type { LineProblem, OpBatch } from '../../pipeline/records.js';
+import type { LineProblem, OpBatch } from '../../core/records.js';
 import { isOverlong, type LineItem } from '../../source/lines.js';
 import { DEFAULT_FORMAT, isParseError, parseFormatString, type FlowFormat, type ParseError } from './parse.js';
 import { batchReader, type FlowObjectContext } from './reader.js';

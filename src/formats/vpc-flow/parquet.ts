@@ -10,9 +10,9 @@
  */
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData } from 'hyparquet';
-import { ObjectError, messageOf } from '../../pipeline/errors.js';
-import type { LineProblem, OpBatch } from '../../pipeline/records.js';
-import type { S3ObjectRef } from '../../pipeline/types.js';
+import { ObjectError, messageOf } from '../../core/errors.js';
+import type { LineProblem, OpBatch } from '../../core/records.js';
+import type { S3ObjectRef } from '../../core/types.js';
 import type { LineItem } from '../../source/lines.js';
 import { withCachedTail } from '../../source/range-reader.js';
 import { fieldSpec } from './catalogue.js';

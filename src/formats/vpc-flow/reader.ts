@@ -1,8 +1,8 @@
 import type { Enricher } from '../../enrich/types.js';
-import type { LineProblem, OpBatch } from '../../pipeline/records.js';
-import type { IndexOp, S3ObjectRef } from '../../pipeline/types.js';
-import { lineIdFactory } from '../../sink/id.js';
-import { dailyIndexFor } from '../../sink/index-name.js';
+import type { LineProblem, OpBatch } from '../../core/records.js';
+import type { IndexOp, S3ObjectRef } from '../../core/types.js';
+import { lineIdFactory } from '../../core/id.js';
+import { dailyIndexFor } from '../../core/index-name.js';
 import { isOverlong, type LineItem } from '../../source/lines.js';
 import { timeFromKey } from '../detect.js';
 import { isStatusRecord } from './derive.js';

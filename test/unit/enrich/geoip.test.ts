@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { GeoDbError, noopEnricher, openEnricher, type Enricher } from '../../../src/enrich/geoip.js';
 import { buildMmdb, type MmdbNetwork } from './mmdb-factory.js';
+import { fileURLToPath } from 'node:url';
 
-const TESTDATA = '/work/shared/testdata/geoip';
+const TESTDATA = fileURLToPath(new URL('../../fixtures/geoip', import.meta.url));
 const CITY = join(TESTDATA, 'GeoIP2-City-Test.mmdb');
 const COUNTRY = join(TESTDATA, 'GeoIP2-Country-Test.mmdb');
 const ASN = join(TESTDATA, 'GeoLite2-ASN-Test.mmdb');

@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { Reader } from 'maxmind';
 import { verifyMmdb } from '../../../src/enrich/mmdb-verify.js';
 import { buildMmdb } from './mmdb-factory.js';
+import { fileURLToPath } from 'node:url';
 
-const TESTDATA = '/work/shared/testdata/geoip';
+const TESTDATA = fileURLToPath(new URL('../../fixtures/geoip', import.meta.url));
 const shapeOf = (db: Buffer) => new Reader(db).metadata;
 
 function sample(): Buffer {

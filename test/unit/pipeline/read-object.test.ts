@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { noopEnricher } from '../../../src/enrich/geoip.js';
-import { ObjectError } from '../../../src/pipeline/errors.js';
+import { ObjectError } from '../../../src/core/errors.js';
 import { readObject } from '../../../src/pipeline/read-object.js';
-import type { OpBatch } from '../../../src/pipeline/records.js';
+import type { OpBatch } from '../../../src/core/records.js';
 
 const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 const LINE = '2 123456789010 eni-1 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';

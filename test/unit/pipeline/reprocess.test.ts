@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newCounts, type ObjectOutcome } from '../../../src/pipeline/process-object.js';
 import { processAll } from '../../../src/pipeline/reprocess.js';
-import type { S3ObjectRef } from '../../../src/pipeline/types.js';
+import type { S3ObjectRef } from '../../../src/core/types.js';
 
 async function* listing(n: number): AsyncGenerator<S3ObjectRef> {
   for (let i = 0; i < n; i++) yield { bucket: 'b', key: `k${i}` };

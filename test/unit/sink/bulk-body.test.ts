@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { bodyBytes, joinBulkBody, serializeOp } from '../../../src/sink/bulk-body.js';
-import type { IndexOp } from '../../../src/pipeline/types.js';
+import type { IndexOp } from '../../../src/core/types.js';
 
 const op = (over: Partial<IndexOp> = {}): IndexOp => ({ index: 'vpcflow-2024.01.02', id: 'abc123', doc: { a: 1, b: 'x' }, ...over });
 

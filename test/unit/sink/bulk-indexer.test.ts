@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { BulkIndexer, RetryScope, type BulkHttpResponse, type BulkIndexerOptions, type BulkTransport, type RetryInfo } from '../../../src/sink/bulk-indexer.js';
 import { joinBulkBody, serializeOp } from '../../../src/sink/bulk-body.js';
-import type { IndexOp, ItemOutcome } from '../../../src/pipeline/types.js';
+import type { IndexOp, ItemOutcome } from '../../../src/core/types.js';
 
 // ---- factories -------------------------------------------------------------------------------
 

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import type { DeadLetter } from '../../../src/deadletter/types.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { newCounts, type ObjectOutcome } from '../../../src/pipeline/process-object.js';
-import { ObjectError } from '../../../src/pipeline/errors.js';
-import type { S3ObjectRef } from '../../../src/pipeline/types.js';
+import { ObjectError } from '../../../src/core/errors.js';
+import type { S3ObjectRef } from '../../../src/core/types.js';
 import { bucketPolicy, handleMessage, Verdict } from '../../../src/worker/handle-message.js';
 import { newStats } from '../../../src/worker/stats.js';
 

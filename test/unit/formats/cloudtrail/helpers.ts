@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { noopEnricher } from '../../../../src/enrich/geoip.js';
 import type { Enricher } from '../../../../src/enrich/types.js';
 import { readCloudTrail, type CloudTrailContext } from '../../../../src/formats/cloudtrail/reader.js';
-import type { LineProblem, OpBatch } from '../../../../src/pipeline/records.js';
-import type { IndexOp } from '../../../../src/pipeline/types.js';
+import type { LineProblem, OpBatch } from '../../../../src/core/records.js';
+import type { IndexOp } from '../../../../src/core/types.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/cloudtrail/', import.meta.url));
 

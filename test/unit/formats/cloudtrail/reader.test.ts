@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { openEnricher } from '../../../../src/enrich/geoip.js';
 import type { Enricher } from '../../../../src/enrich/types.js';
 import { CLOUDTRAIL_BATCH_RECORDS, CloudTrailBodyError } from '../../../../src/formats/cloudtrail/reader.js';
-import { keyId } from '../../../../src/sink/id.js';
+import { keyId } from '../../../../src/core/id.js';
 import { body, chunked, context, event, fixture, fixtureRecords, opFor, readAll } from './helpers.js';
+import { fileURLToPath } from 'node:url';
 
-const CITY_TEST_DB = '/work/shared/testdata/geoip/GeoIP2-City-Test.mmdb';
+const CITY_TEST_DB = fileURLToPath(new URL('../../../fixtures/geoip/GeoIP2-City-Test.mmdb', import.meta.url));
 
 describe('readCloudTrail on the AWS example events', () => {
   it('makes one document per event, placed by eventTime and identified by eventID', async () => {

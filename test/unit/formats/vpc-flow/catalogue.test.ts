@@ -4,7 +4,7 @@ import {
   DEFAULT_FORMAT_FIELDS, DEFAULT_FORMAT_STRING, FIELDS, FieldType, fieldMapping, fieldSpec,
 } from '../../../../src/formats/vpc-flow/catalogue.js';
 
-/** Every field of the reference table (/work/shared/reference/aws-log-formats.md), with its version. */
+/** Every field of the reference table (AWS VPC user guide, flow log records), with its version. */
 const REFERENCE_TABLE: Record<number, string[]> = {
   2: ['version', 'account-id', 'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log-status'],
   3: ['vpc-id', 'subnet-id', 'instance-id', 'tcp-flags', 'type', 'pkt-srcaddr', 'pkt-dstaddr'],

@@ -6,6 +6,7 @@ import { FIELDS } from '../../../../src/formats/vpc-flow/catalogue.js';
 import { DERIVED_MAPPINGS } from '../../../../src/formats/vpc-flow/derive.js';
 import { DERIVED_FIELD_MAPPINGS, flowLogMappings, recordTime, toDocument } from '../../../../src/formats/vpc-flow/document.js';
 import { DEFAULT_FORMAT, isParseError, parseHeader, parseRecord, type FlowRecord } from '../../../../src/formats/vpc-flow/parse.js';
+import { fileURLToPath } from 'node:url';
 
 function parsed(line: string, header?: string): FlowRecord {
   const format = header === undefined ? DEFAULT_FORMAT : parseHeader(header);
@@ -89,7 +90,7 @@ describe('toDocument', () => {
   });
 
   it('enriches from the GeoIP2 test database end to end', async () => {
-    const enricher = await openEnricher({ cityDbs: ['/work/shared/testdata/geoip/GeoIP2-City-Test.mmdb'] });
+    const enricher = await openEnricher({ cityDbs: [fileURLToPath(new URL('../../../fixtures/geoip/GeoIP2-City-Test.mmdb', import.meta.url))] });
     const doc = toDocument(parsed(ACCEPT), enricher);
     assert.equal((doc['srcaddr_geo'] as { city_name?: string }).city_name, 'London');
     assert.equal('dstaddr_geo' in doc, false);

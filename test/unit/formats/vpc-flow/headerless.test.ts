@@ -5,9 +5,9 @@ import { DEFAULT_FORMAT_STRING } from '../../../../src/formats/vpc-flow/catalogu
 import { headerlessFormat, readHeaderlessFlow, recordBytes } from '../../../../src/formats/vpc-flow/headerless.js';
 import { DEFAULT_FORMAT, isParseError, type FlowFormat } from '../../../../src/formats/vpc-flow/parse.js';
 import { readVpcFlow } from '../../../../src/formats/vpc-flow/reader.js';
-import type { LineProblem } from '../../../../src/pipeline/records.js';
-import type { IndexOp, S3ObjectRef } from '../../../../src/pipeline/types.js';
-import { lineIdFactory } from '../../../../src/sink/id.js';
+import type { LineProblem } from '../../../../src/core/records.js';
+import type { IndexOp, S3ObjectRef } from '../../../../src/core/types.js';
+import { lineIdFactory } from '../../../../src/core/id.js';
 import { splitLines } from '../../../../src/source/lines.js';
 import { recordContent } from '../../../helpers/documents.js';
 

@@ -8,10 +8,10 @@ import {
   PARQUET_FOOTER_FETCH_BYTES, fieldOfColumn, isParquet, readParquetFlow, renderRow,
 } from '../../../../src/formats/vpc-flow/parquet.js';
 import { readVpcFlow } from '../../../../src/formats/vpc-flow/reader.js';
-import { ObjectError } from '../../../../src/pipeline/errors.js';
-import type { LineProblem } from '../../../../src/pipeline/records.js';
-import type { IndexOp, S3ObjectRef } from '../../../../src/pipeline/types.js';
-import { lineIdFactory } from '../../../../src/sink/id.js';
+import { ObjectError } from '../../../../src/core/errors.js';
+import type { LineProblem } from '../../../../src/core/records.js';
+import type { IndexOp, S3ObjectRef } from '../../../../src/core/types.js';
+import { lineIdFactory } from '../../../../src/core/id.js';
 import { fileAsyncBuffer } from '../../../../src/source/range-reader.js';
 import { splitLines } from '../../../../src/source/lines.js';
 import { recordContent } from '../../../helpers/documents.js';

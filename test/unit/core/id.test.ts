@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { keyId, lineIdFactory } from '../../../src/sink/id.js';
-import { dailyIndex, dailyIndexFor } from '../../../src/sink/index-name.js';
+import { keyId, lineIdFactory } from '../../../src/core/id.js';
+import { dailyIndex, dailyIndexFor } from '../../../src/core/index-name.js';
 
 const line = Buffer.from('2 123456789010 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 40 1418530010 1418530070 ACCEPT OK');
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import murmur from 'murmurhash3js-revisited';
-import { murmur3x64Hash128 } from '../../../src/sink/murmur128.js';
+import { murmur3x64Hash128 } from '../../../src/core/murmur128.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
