@@ -6,15 +6,14 @@
  *   node --import tsx scripts/field-table.ts           prints the table
  *   node --import tsx scripts/field-table.ts --write   replaces the table between the markers in README.md
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FIELDS } from '../src/formats/vpc-flow/catalogue.js';
 import { ADDRESS_FIELDS, DERIVED, derivedKeys, type DerivedFieldSpec } from '../src/formats/vpc-flow/derive.js';
+import { printOrWrite } from './lib/readme-section.js';
 import { AS_MAPPING, AS_SUFFIX, GEO_MAPPING, GEO_SUFFIX, flowLogMappings } from '../src/formats/vpc-flow/document.js';
 
-/** Markers around the generated table in README.md. */
-export const FIELD_TABLE_START = '<!-- field-table:start -->';
-export const FIELD_TABLE_END = '<!-- field-table:end -->';
+/** Name of the generated section in README.md. */
+export const FIELD_TABLE = 'field-table';
 
 /** Stands for each of the address fields in per-address rows. */
 const ADDRESS = '<address>';
@@ -93,30 +92,4 @@ export function fieldTable(): string {
   return ['| field | version | type | OpenSearch mapping | description |', '|---|---|---|---|---|', ...lines, '', note].join('\n');
 }
 
-/** The text between the markers (without the newlines next to them), or undefined without markers. */
-export function readmeFieldTable(readme: string): string | undefined {
-  const start = readme.indexOf(FIELD_TABLE_START);
-  const end = readme.indexOf(FIELD_TABLE_END);
-  if (start < 0 || end < start) return undefined;
-  return readme.slice(start + FIELD_TABLE_START.length, end).replace(/^\n+|\n+$/g, '');
-}
-
-/** The README with `table` between the markers; throws when the markers are missing. */
-export function withFieldTable(readme: string, table: string): string {
-  const start = readme.indexOf(FIELD_TABLE_START);
-  const end = readme.indexOf(FIELD_TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README has no ${FIELD_TABLE_START} … ${FIELD_TABLE_END} markers`);
-  return `${readme.slice(0, start + FIELD_TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
-}
-
-function main(argv: readonly string[]): void {
-  if (!argv.includes('--write')) {
-    process.stdout.write(`${fieldTable()}\n`);
-    return;
-  }
-  const path = fileURLToPath(new URL('../README.md', import.meta.url));
-  writeFileSync(path, withFieldTable(readFileSync(path, 'utf8'), fieldTable()));
-  console.error(`field table written to ${path}`);
-}
-
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv.slice(2));
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) printOrWrite(process.argv.slice(2), FIELD_TABLE, fieldTable());

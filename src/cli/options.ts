@@ -1,14 +1,24 @@
 import { Option, type Command } from 'commander';
-import { ENV, type SettingName } from '../config/schema.js';
+import { ENV, SETTINGS, shownDefault, type SettingName } from '../config/schema.js';
 import { kebab } from '../config/load.js';
 
-/** Adds `--flag` options for settings; each one overrides its environment variable. */
-export function settingOptions(command: Command, names: readonly SettingName[], help: Partial<Record<SettingName, string>> = {}): Command {
+/**
+ * Adds `--flag` options for settings; each one overrides its environment variable. The help text
+ * is the settings table's (`SETTINGS`): what it does, its variable and its default.
+ */
+export function settingOptions(command: Command, names: readonly SettingName[]): Command {
   // A setting may be named by two groups (the region serves AWS and SigV4): add its flag once.
   for (const name of new Set(names)) {
-    command.addOption(new Option(`--${kebab(name)} <value>`, `${help[name] ?? ''} (env ${ENV[name]})`.trim()));
+    command.addOption(new Option(`--${kebab(name)} <value>`, settingHelp(name)));
   }
   return command;
+}
+
+/** `what it does (env VAR, default: x)`, with the README's backticks dropped for a terminal. */
+export function settingHelp(name: SettingName): string {
+  const shown = shownDefault(name);
+  const text = `${SETTINGS[name].help} (env ${ENV[name]}${shown === undefined ? '' : `, default: ${shown}`})`;
+  return text.replace(/`/g, '');
 }
 
 /** The subset of parsed commander options that are settings, keyed by setting name. */

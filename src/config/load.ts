@@ -1,7 +1,9 @@
-import { ENV, settingsSchema, type Config, type SettingName } from './schema.js';
+import { ENV, SETTINGS, settingsSchema, type Config, type SettingName } from './schema.js';
 
 /** Settings that must never be echoed back, even in a validation error. */
-const SECRET: ReadonlySet<SettingName> = new Set(['opensearchPassword']);
+const SECRET: ReadonlySet<SettingName> = new Set(
+  (Object.keys(SETTINGS) as SettingName[]).filter((name) => 'secret' in SETTINGS[name]),
+);
 
 /** Thrown when settings are invalid; the message names every bad value and where it came from. */
 export class ConfigError extends Error {

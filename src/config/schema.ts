@@ -7,101 +7,96 @@ import { headerlessFormat } from '../formats/vpc-flow/headerless.js';
  * rest of the code receives a typed, validated `Config`.
  */
 
-/** Environment variable for each setting; the README's settings table lists the same names. */
-export const ENV = {
-  queueUrl: 'QUEUE_URL',
-  opensearchUrl: 'OPENSEARCH_URL',
-  opensearchUsername: 'OPENSEARCH_USERNAME',
-  opensearchPassword: 'OPENSEARCH_PASSWORD',
-  opensearchTlsInsecure: 'OPENSEARCH_TLS_INSECURE',
-  opensearchAuth: 'OPENSEARCH_AUTH',
-  opensearchSigv4Service: 'OPENSEARCH_SIGV4_SERVICE',
-  opensearchDocumentIds: 'OPENSEARCH_DOCUMENT_IDS',
-  indexPrefix: 'INDEX_PREFIX',
-  cloudtrailIndexPrefix: 'CLOUDTRAIL_INDEX_PREFIX',
-  cloudtrailMaxBlobBytes: 'CLOUDTRAIL_MAX_BLOB_BYTES',
-  geoipCityDb: 'GEOIP_CITY_DB',
-  geoipAsnDb: 'GEOIP_ASN_DB',
-  pollers: 'WORKER_POLLERS',
-  batchSize: 'SQS_BATCH_SIZE',
-  waitTimeSeconds: 'SQS_WAIT_TIME_SECONDS',
-  visibilityTimeout: 'SQS_VISIBILITY_TIMEOUT',
-  heartbeatInterval: 'SQS_HEARTBEAT_INTERVAL',
-  shutdownGraceSeconds: 'SHUTDOWN_GRACE_SECONDS',
-  bulkMaxBytes: 'BULK_MAX_BYTES',
-  bulkMaxDocs: 'BULK_MAX_DOCS',
-  bulkConcurrency: 'BULK_CONCURRENCY',
-  maxLineBytes: 'MAX_LINE_BYTES',
-  maxObjectBytes: 'MAX_OBJECT_BYTES',
-  allowedBuckets: 'ALLOWED_BUCKETS',
-  deadLetterIndex: 'DEADLETTER_INDEX',
-  retryDelaySeconds: 'RETRY_DELAY_SECONDS',
-  flowFormat: 'FLOW_FORMAT',
-  dropStatusRecords: 'DROP_STATUS_RECORDS',
-  headerlessPrefixes: 'HEADERLESS_PREFIXES',
-  endpointUrl: 'AWS_ENDPOINT_URL',
-  region: 'AWS_REGION',
-  s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
-  logLevel: 'LOG_LEVEL',
-} as const;
-
-export type SettingName = keyof typeof ENV;
-
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
   .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 const list = z.string().transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean));
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+const indexName = (extra: string) =>
+  z.string().regex(new RegExp(`^[a-z0-9][a-z0-9_${extra}-]*$`), `lowercase letters, digits, ${extra ? `${extra}, ` : ''}- and _ only (an OpenSearch index name)`);
+
+/** One setting: its environment variable, its validation, and what `--help` and the README say of it. */
+interface SettingSpec<S extends z.ZodType = z.ZodType> {
+  readonly env: string;
+  readonly schema: S;
+  readonly help: string;
+  /** The default as the docs show it, where it is not a plain value of the schema (computed ones). */
+  readonly shownDefault?: string;
+  /** Never echoed back, and taken from the environment only (no flag). */
+  readonly secret?: boolean;
+}
+const setting = <S extends z.ZodType>(
+  env: string, schema: S, help: string, more: Pick<SettingSpec, 'shownDefault' | 'secret'> = {},
+): SettingSpec<S> => ({ env, schema, help, ...more });
+
+/**
+ * Every setting, once: the environment variable, the schema, and the text that `--help` and the
+ * README's settings table (`scripts/readme-tables.ts`) show, so the three cannot drift apart.
+ * Flags are the kebab-case names (`--queue-url` for `queueUrl`).
+ */
+export const SETTINGS = {
+  queueUrl: setting('QUEUE_URL', httpUrl.optional(), 'SQS queue the worker polls (required for `worker`)'),
+  allowedBuckets: setting('ALLOWED_BUCKETS', list.optional(), 'buckets the worker may read, comma-separated (required for `worker`); `*` admits any, and only when said so. A message naming another bucket is recorded as a dead letter, never read'),
+  opensearchUrl: setting('OPENSEARCH_URL', httpUrl.default('http://127.0.0.1:9200'), 'OpenSearch endpoint (credentials inside the URL are refused)'),
+  opensearchAuth: setting('OPENSEARCH_AUTH', z.enum(['none', 'basic', 'sigv4']).optional(), '`none`, `basic` or `sigv4` (Amazon OpenSearch Service or Serverless, credentials from the default chain, e.g. the ECS task role)', { shownDefault: '`basic` with a username, else `none`' }),
+  opensearchUsername: setting('OPENSEARCH_USERNAME', z.string().min(1).optional(), 'HTTP basic auth user (with `OPENSEARCH_PASSWORD`)'),
+  opensearchPassword: setting('OPENSEARCH_PASSWORD', z.string().min(1).optional(), 'HTTP basic auth password (with `OPENSEARCH_USERNAME`; from the environment only, never a flag)', { secret: true }),
+  opensearchSigv4Service: setting('OPENSEARCH_SIGV4_SERVICE', z.enum(['es', 'aoss']).default('es'), '`es` (OpenSearch Service) or `aoss` (Serverless)'),
+  opensearchDocumentIds: setting('OPENSEARCH_DOCUMENT_IDS', bool.default(true), '`false` leaves `_id` to OpenSearch: only for Serverless time-series collections, which refuse custom ids. Redelivered or re-read objects are then indexed again (duplicates); the worker says so at start'),
+  opensearchTlsInsecure: setting('OPENSEARCH_TLS_INSECURE', bool.default(false), 'turn TLS certificate verification off (logged as a warning)'),
+  indexPrefix: setting('INDEX_PREFIX', indexName('').default('vpcflowlogs'), 'indices are `<prefix>-YYYY.MM.DD` by the record\'s start date, UTC'),
+  deadLetterIndex: setting('DEADLETTER_INDEX', indexName('.').default('aws-log-indexer-deadletter'), 'index of the dead-letter store'),
+  geoipCityDb: setting('GEOIP_CITY_DB', list.default([]), 'comma-separated MaxMind DB files for GeoIP (GeoIP2/GeoLite2 City or Country, or DB-IP Lite\'s flat schema; IPv4 and IPv6 files may be separate)'),
+  geoipAsnDb: setting('GEOIP_ASN_DB', z.string().min(1).optional(), 'MaxMind DB file in the GeoLite2-ASN schema'),
+  pollers: setting('WORKER_POLLERS', int(1, 64).default(2), 'long-polling consumers per worker process'),
+  batchSize: setting('SQS_BATCH_SIZE', int(1, 10).default(10), 'messages per receive (1–10)'),
+  waitTimeSeconds: setting('SQS_WAIT_TIME_SECONDS', int(0, 20).default(20), 'long-poll wait in seconds (0–20)'),
+  visibilityTimeout: setting('SQS_VISIBILITY_TIMEOUT', int(10, 43_200).default(300), 'seconds a received message stays invisible; renewed by the heartbeat'),
+  heartbeatInterval: setting('SQS_HEARTBEAT_INTERVAL', int(1, 43_199).default(60), 'seconds between visibility renewals (must be below the timeout)'),
+  retryDelaySeconds: setting('RETRY_DELAY_SECONDS', int(0, 43_200).default(30), 'how long a message that failed stays invisible before it is tried again'),
+  shutdownGraceSeconds: setting('SHUTDOWN_GRACE_SECONDS', int(0, 3600).default(30), 'how long a stopping worker lets messages in flight finish'),
+  bulkMaxBytes: setting('BULK_MAX_BYTES', int(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024), 'bytes per `_bulk` request'),
+  bulkMaxDocs: setting('BULK_MAX_DOCS', int(1, 100_000).default(2000), 'documents per `_bulk` request'),
+  bulkConcurrency: setting('BULK_CONCURRENCY', int(1, 64).default(2), '`_bulk` requests in flight per process'),
+  dropStatusRecords: setting('DROP_STATUS_RECORDS', bool.default(false), 'leave NODATA/SKIPDATA flow records out of the index (still counted)'),
+  headerlessPrefixes: setting('HEADERLESS_PREFIXES', list.default([]), 'comma-separated key prefixes whose objects are header-less flow-log lines'),
+  // Header-less flow-log lines (CloudWatch Logs exports): their format as AWS writes it.
+  flowFormat: setting('FLOW_FORMAT', z.string().optional(), 'format of header-less lines, as AWS writes it: `${version} ${account-id} …`', { shownDefault: 'the v2 default format' }),
+  cloudtrailIndexPrefix: setting('CLOUDTRAIL_INDEX_PREFIX', indexName('').default('cloudtrail'), 'CloudTrail indices are `<prefix>-YYYY.MM.DD`'),
+  cloudtrailMaxBlobBytes: setting('CLOUDTRAIL_MAX_BLOB_BYTES', int(1024, 16 * 1024 * 1024).default(32 * 1024), 'cap on each CloudTrail blob before it is cut into `<field>_json` and marked `truncated`'),
+  maxLineBytes: setting('MAX_LINE_BYTES', int(256, 64 * 1024 * 1024).default(1024 * 1024), 'longer lines are dead-lettered and skipped, never buffered'),
+  // 75 MB of gzip (AWS's largest flow-log file) unpacks to about 1 GiB; far more is a gzip bomb.
+  maxObjectBytes: setting('MAX_OBJECT_BYTES', int(1024, Number.MAX_SAFE_INTEGER).default(8 * 1024 ** 3), 'decompressed bytes per object; past it (a gzip bomb) reading stops and the object is dead-lettered'),
+  endpointUrl: setting('AWS_ENDPOINT_URL', httpUrl.optional(), 'AWS endpoint (the local emulator); unset for AWS'),
+  region: setting('AWS_REGION', z.string().min(1).default('us-east-1'), 'region (also for SigV4)'),
+  s3ForcePathStyle: setting('S3_FORCE_PATH_STYLE', bool.optional(), 'path-style S3 addressing', { shownDefault: 'on with an endpoint' }),
+  logLevel: setting('LOG_LEVEL', z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'), '`trace` … `fatal`, `silent`; logs are JSON lines on stderr, secrets redacted'),
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** Environment variable of each setting. */
+export const ENV = Object.fromEntries(Object.entries(SETTINGS).map(([name, spec]) => [name, spec.env])) as {
+  readonly [K in SettingName]: (typeof SETTINGS)[K]['env'];
+};
+
+/** The default a setting's docs show: its own text, else the schema's default value, else none. */
+export function shownDefault(name: SettingName): string | undefined {
+  const spec: SettingSpec = SETTINGS[name];
+  if (spec.shownDefault !== undefined) return spec.shownDefault;
+  const schema = spec.schema;
+  if (!(schema instanceof z.ZodDefault)) return undefined;
+  const value: unknown = schema.def.defaultValue;
+  if (Array.isArray(value) && value.length === 0) return undefined;
+  return `\`${Array.isArray(value) ? value.join(',') : String(value)}\``;
+}
+
+type Shape = { [K in SettingName]: (typeof SETTINGS)[K]['schema'] };
+const shape = Object.fromEntries(Object.entries(SETTINGS).map(([name, spec]) => [name, spec.schema])) as Shape;
 
 export const settingsSchema = z
-  .object({
-    queueUrl: httpUrl.optional(),
-    opensearchUrl: httpUrl.default('http://127.0.0.1:9200'),
-    opensearchUsername: z.string().min(1).optional(),
-    opensearchPassword: z.string().min(1).optional(),
-    opensearchTlsInsecure: bool.default(false),
-    opensearchAuth: z.enum(['none', 'basic', 'sigv4']).optional(),
-    opensearchSigv4Service: z.enum(['es', 'aoss']).default('es'),
-    opensearchDocumentIds: bool.default(true),
-    indexPrefix: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _ only (an OpenSearch index name)')
-      .default('vpcflowlogs'),
-    cloudtrailIndexPrefix: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _ only (an OpenSearch index name)')
-      .default('cloudtrail'),
-    cloudtrailMaxBlobBytes: int(1024, 16 * 1024 * 1024).default(32 * 1024),
-    geoipCityDb: list.default([]),
-    geoipAsnDb: z.string().min(1).optional(),
-    pollers: int(1, 64).default(2),
-    batchSize: int(1, 10).default(10),
-    waitTimeSeconds: int(0, 20).default(20),
-    visibilityTimeout: int(10, 43_200).default(300),
-    heartbeatInterval: int(1, 43_199).default(60),
-    shutdownGraceSeconds: int(0, 3600).default(30),
-    bulkMaxBytes: int(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
-    bulkMaxDocs: int(1, 100_000).default(2000),
-    bulkConcurrency: int(1, 64).default(2),
-    maxLineBytes: int(256, 64 * 1024 * 1024).default(1024 * 1024),
-    // 75 MB of gzip (AWS's largest flow-log file) unpacks to about 1 GiB; far more is a gzip bomb.
-    maxObjectBytes: int(1024, Number.MAX_SAFE_INTEGER).default(8 * 1024 ** 3),
-    allowedBuckets: list.optional(),
-    deadLetterIndex: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, ., - and _ only (an OpenSearch index name)')
-      .default('aws-log-indexer-deadletter'),
-    retryDelaySeconds: int(0, 43_200).default(30),
-    // Header-less flow-log lines (CloudWatch Logs exports): their format as AWS writes it.
-    flowFormat: z.string().optional(),
-    headerlessPrefixes: list.default([]),
-    dropStatusRecords: bool.default(false),
-    endpointUrl: httpUrl.optional(),
-    region: z.string().min(1).default('us-east-1'),
-    s3ForcePathStyle: bool.optional(),
-    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  })
+  .object(shape)
   .superRefine((s, ctx) => {
     const format = headerlessFormat(s.flowFormat);
     if ('error' in format) ctx.addIssue({ code: 'custom', path: ['flowFormat'], message: format.error });

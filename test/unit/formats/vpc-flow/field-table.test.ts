@@ -1,9 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import {
-  FIELD_TABLE_END, FIELD_TABLE_START, fieldTable, readmeFieldTable, withFieldTable,
-} from '../../../../scripts/field-table.js';
+import { FIELD_TABLE, fieldTable } from '../../../../scripts/field-table.js';
+import { markers, readSection } from '../../../../scripts/lib/readme-section.js';
 import { FIELDS } from '../../../../src/formats/vpc-flow/catalogue.js';
 import { ENRICHED_ADDRESS_FIELDS, flowLogMappings } from '../../../../src/formats/vpc-flow/document.js';
 
@@ -18,8 +17,8 @@ function keysOfRow(field: string): string[] {
 describe('the README field table', () => {
   it('is the generated one', () => {
     const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
-    const inReadme = readmeFieldTable(readme);
-    assert.ok(inReadme !== undefined, `README.md has no ${FIELD_TABLE_START} … ${FIELD_TABLE_END} markers`);
+    const inReadme = readSection(readme, FIELD_TABLE);
+    assert.ok(inReadme !== undefined, `README.md has no ${markers(FIELD_TABLE).join(' … ')} markers`);
     assert.equal(inReadme, fieldTable(), `README.md's field table is out of date: run \`${REGENERATE}\``);
   });
 });
@@ -43,21 +42,5 @@ describe('fieldTable', () => {
     assert.ok(rows.some((r) => r.startsWith('| `community_id` | derived | keyword | keyword |')));
     assert.ok(rows.some((r) => r.startsWith('| `<address>_public` | derived | boolean | boolean |')));
     assert.ok(rows.some((r) => r.startsWith('| `<address>_geo.location` | enrichment | geo_point | geo_point |')));
-  });
-});
-
-describe('withFieldTable', () => {
-  const readme = `# x\n\n${FIELD_TABLE_START}\nold\n${FIELD_TABLE_END}\n\nafter\n`;
-
-  it('replaces only what is between the markers, and reads back what it wrote', () => {
-    const updated = withFieldTable(readme, '| a |');
-    assert.equal(updated, `# x\n\n${FIELD_TABLE_START}\n| a |\n${FIELD_TABLE_END}\n\nafter\n`);
-    assert.equal(readmeFieldTable(updated), '| a |');
-    assert.equal(withFieldTable(updated, '| a |'), updated);
-  });
-
-  it('refuses a README without markers', () => {
-    assert.equal(readmeFieldTable('# x\n'), undefined);
-    assert.throws(() => withFieldTable('# x\n', '| a |'), /markers/);
   });
 });
