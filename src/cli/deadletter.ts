@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { COMMANDS } from './commands.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { awsClients, readOptions } from '../context.js';
 import { replayDeadLetters } from '../deadletter/replay.js';
@@ -12,7 +13,7 @@ const REPLAY_SETTINGS = [...OPENSEARCH_SETTINGS, ...READ_SETTINGS, 'deadLetterIn
 /** `replay`: index dead-lettered lines and documents again after a fix. */
 export function replayCommand(): Command {
   const command = new Command('replay')
-    .description('replay dead letters (unparseable lines, refused documents) after a fix; replayed letters leave the store')
+    .description(COMMANDS.replay.description)
     .addOption(new Option('--bucket <name>', 'only letters of this bucket'))
     .addOption(new Option('--key-prefix <prefix>', 'only letters of objects under this key prefix'));
   settingOptions(command, REPLAY_SETTINGS);
@@ -36,7 +37,7 @@ const REDRIVE_SETTINGS = ['queueUrl', ...AWS_SETTINGS] as const;
 /** `redrive`: move messages from the dead-letter queue back to the main queue. */
 export function redriveCommand(): Command {
   const command = new Command('redrive')
-    .description('move every message of the dead-letter queue back to the main queue (after a fix)')
+    .description(COMMANDS.redrive.description)
     .requiredOption('--dead-letter-queue-url <url>', 'the dead-letter queue to empty');
   settingOptions(command, REDRIVE_SETTINGS);
   return command.action(async (opts) => {

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { COMMANDS } from './commands.js';
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { loadConfig } from '../config/load.js';
@@ -20,7 +21,7 @@ export type OutputMode = (typeof OutputMode)[keyof typeof OutputMode];
 /** `parse`: files or s3:// objects to documents on stdout, without OpenSearch. */
 export function parseCommand(): Command {
   const command = new Command('parse')
-    .description('read local files or s3://bucket/key objects and print their documents (no OpenSearch needed)')
+    .description(COMMANDS.parse.description)
     .argument('<inputs...>', 'local paths or s3://bucket/key URIs')
     .addOption(new Option('--output <mode>', 'json: one document per line; bulk: the exact _bulk body the worker sends').choices(Object.values(OutputMode)).default(OutputMode.json))
     .addOption(new Option('--headerless', 'the inputs are flow-log lines without a header line (CloudWatch Logs exports), in FLOW_FORMAT (--flow-format; default the v2 default format)'));

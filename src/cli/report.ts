@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { COMMANDS } from './commands.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { formatReport, runReport } from '../query/report.js';
 import { createOpenSearchClient } from '../sink/opensearch.js';
@@ -9,7 +10,7 @@ const SETTINGS = [...OPENSEARCH_SETTINGS, 'indexPrefix', 'logLevel'] as const;
 /** `report`: what was indexed: document count, top talkers by bytes, rejected flows by port. */
 export function reportCommand(): Command {
   const command = new Command('report')
-    .description('query the flow-log indices: document count, top talkers by bytes, rejected flows by port')
+    .description(COMMANDS.report.description)
     .addOption(new Option('--top <n>', 'rows per table').default('10'))
     .addOption(new Option('--json', 'print JSON instead of text'));
   settingOptions(command, SETTINGS);

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { COMMANDS } from './commands.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { awsClients } from '../context.js';
 import { createLogger } from '../observability/logger.js';
@@ -14,7 +15,7 @@ const SETTINGS = ['queueUrl', ...AWS_SETTINGS, ...OPENSEARCH_SETTINGS, ...READ_S
 /** `reprocess`: index every object under an S3 prefix again, here or through the queue. */
 export function reprocessCommand(): Command {
   const command = new Command('reprocess')
-    .description('index every object under s3://bucket/prefix (again): here, or through the queue with --enqueue')
+    .description(COMMANDS.reprocess.description)
     .argument('<s3-uri>', 's3://bucket/prefix')
     .addOption(new Option('--enqueue', 'send one S3 event per object to QUEUE_URL, so that all workers share the work'))
     .addOption(new Option('--concurrency <n>', 'objects read at once without --enqueue').default('4'));

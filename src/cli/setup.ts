@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { COMMANDS } from './commands.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { createOpenSearchClient } from '../sink/opensearch.js';
 import { indexNamesOf, installTemplates } from '../sink/template.js';
@@ -11,7 +12,7 @@ const SETTINGS = [...AWS_SETTINGS, ...OPENSEARCH_SETTINGS, 'indexPrefix', 'cloud
 /** `setup`: bucket, topic, queue + DLQ, subscription, bucket notification, index template. Idempotent. */
 export function setupCommand(): Command {
   const command = new Command('setup')
-    .description('create the bucket, SNS topic, SQS queue with dead-letter queue, notifications and the OpenSearch index template (idempotent)')
+    .description(COMMANDS.setup.description)
     .addOption(new Option('--bucket <name>', 'S3 bucket the logs arrive in').default('aws-log-indexer-logs'))
     .addOption(new Option('--topic <name>', 'SNS topic for the bucket notifications').default('aws-log-indexer-objects'))
     .addOption(new Option('--queue <name>', 'SQS queue the workers poll').default('aws-log-indexer'))

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { COMMANDS } from './commands.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
 import { runWorker } from '../worker/runtime.js';
@@ -13,7 +14,7 @@ const SETTINGS = [
 /** `worker`: long-poll the queue and index every object its messages name, until stopped. */
 export function workerCommand(): Command {
   const command = new Command('worker')
-    .description('poll the SQS queue and index the objects its notifications name')
+    .description(COMMANDS.worker.description)
     .addOption(new Option('--until-empty', 'stop once the queue is empty (no visible and no in-flight message), then print totals'));
   settingOptions(command, SETTINGS);
   return command.action(async (opts) => {

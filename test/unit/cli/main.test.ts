@@ -1,0 +1,36 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { COMMANDS } from '../../../src/cli/commands.js';
+
+const MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
+
+/** Runs the CLI from source and tells which of our heavy dependencies it loaded. */
+function run(args: readonly string[]): { status: number | null; stdout: string; loaded: string[] } {
+  const probe = `
+    const { main } = await import(${JSON.stringify(MAIN)});
+    await main(['node', 'aws-log-indexer', ...${JSON.stringify(args)}]);
+    const { createRequire } = await import('node:module');
+    const cache = Object.keys(createRequire(import.meta.url).cache);
+    process.stderr.write(JSON.stringify(cache.filter((p) => /@aws-sdk|@opensearch-project|hyparquet/.test(p)).length));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { encoding: 'utf8', env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } });
+  return { status: r.status, stdout: r.stdout, loaded: r.stderr.trim().split('\n').slice(-1) };
+}
+
+describe('the command line', () => {
+  it('lists every command in --help without loading any of them', () => {
+    const r = run(['--help']);
+    assert.equal(r.status, 0);
+    for (const name of Object.keys(COMMANDS)) assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'));
+    assert.deepEqual(r.loaded, ['0'], 'no AWS SDK, OpenSearch client or Parquet module is loaded for --help');
+  });
+
+  it('shows a command\'s own flags with `help <command>` and `<command> --help`', () => {
+    for (const args of [['help', 'worker'], ['worker', '--help']]) {
+      const r = run(args);
+      assert.equal(r.status, 0, args.join(' '));
+      assert.match(r.stdout, /--queue-url <value> +SQS queue the worker polls/);
+    }
+  });
+});
