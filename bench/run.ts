@@ -1,28 +1,32 @@
 /**
- * `npm run bench`: throughput and memory of the object path, on a flow-log object as large as AWS
- * writes (75 MB of gzip). Not a test: it prints figures to record in BENCHMARKS.md.
+ * `npm run bench`: throughput and memory of the object path on realistic flow-log objects
+ * (bench/input.ts: 20k+ distinct public peers, IPv6, REJECT/NODATA/SKIPDATA, the default format
+ * and a wide 22-field v5 format). Not a test: it prints figures to record in BENCHMARKS.md.
  *
- *   (a) gunzip + line split alone: the floor any reader pays;
- *   (b) the full path up to finished bulk bodies: parse, enrich, id, serialise (no network).
+ * Per format, in one run so that ratios compare like with like on a shared machine:
+ *   floor   gunzip + line split alone: what any reader pays;
+ *   naive   the afternoon script of bench/naive.ts, with and without its id;
+ *   full    our path to finished bulk bodies: parse, type, derive, enrich, id, serialise (no network).
  *
- * Each phase runs in its own process so that its peak RSS is its own.
+ * Each phase runs in its own process (one core, its own peak RSS). BENCH_RECORDS sets the records
+ * per object (default 1,000,000); BENCH_FORMATS the formats (default `default,wide`).
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
-import { once } from 'node:events';
-import { cpus, totalmem } from 'node:os';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createGzip } from 'node:zlib';
 import { openEnricher } from '../src/enrich/geoip.js';
 import { readObject } from '../src/pipeline/read-object.js';
-import { SampleFormat, flowLogKey, sampleLines } from '../src/sample/flow-logs.js';
+import { flowLogKey } from '../src/sample/flow-logs.js';
 import { serializeOp } from '../src/sink/bulk-body.js';
 import { decompress } from '../src/source/decompress.js';
 import { splitLines } from '../src/source/lines.js';
+import { BenchFormat, benchObject } from './input.js';
+import { naiveBulk } from './naive.js';
 
-const TARGET_GZIP_BYTES = Number(process.env.BENCH_GZIP_MB ?? 75) * 1024 * 1024;
+const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 1_000_000);
+const FORMATS = (process.env['BENCH_FORMATS'] ?? 'default,wide').split(',') as BenchFormat[];
 const OUT_DIR = fileURLToPath(new URL('./out/', import.meta.url));
-const FILE = `${OUT_DIR}flow-${TARGET_GZIP_BYTES / 1024 / 1024}MB.log.gz`;
 const KEY = flowLogKey('123456789012', 'us-east-1', 'fl-bench', Date.UTC(2026, 10, 22) / 1000, 'bench');
 const MAX_LINE = 1024 * 1024;
 const BULK_DOCS = 2000;
@@ -35,83 +39,93 @@ const TEST_DBS = {
 interface PhaseResult {
   readonly records: number;
   readonly seconds: number;
+  readonly cpuSeconds: number;
   readonly maxRssMiB: number;
   readonly bodyBytes?: number;
 }
 
-/** Writes the benchmark object once: default-format lines until the gzip output reaches the target. */
-async function generate(): Promise<void> {
-  if (existsSync(FILE)) return;
-  mkdirSync(OUT_DIR, { recursive: true });
-  const gzip = createGzip();
-  const out = createWriteStream(FILE);
-  gzip.pipe(out);
-  let written = 0;
-  gzip.on('data', (c: Buffer) => (written += c.length));
-  let seed = 1;
-  while (written < TARGET_GZIP_BYTES) {
-    const lines = [...sampleLines({ seed: seed++, records: 50_000, format: SampleFormat.default, start: Date.UTC(2026, 10, 22) / 1000 })];
-    if (seed > 2) lines.shift(); // one header, at the top
-    if (!gzip.write(`${lines.join('\n')}\n`)) await once(gzip, 'drain');
-  }
-  gzip.end();
-  await once(out, 'finish');
-}
-
-async function phaseSplit(): Promise<PhaseResult> {
-  const t0 = process.hrtime.bigint();
-  let records = 0;
-  for await (const batch of splitLines(await decompress(createReadStream(FILE)), MAX_LINE)) records += batch.length;
-  return finish(records - 1, t0);
-}
-
-async function phaseFull(): Promise<PhaseResult> {
-  const cityDbs = GEO_DBS.every(existsSync) ? GEO_DBS : [TEST_DBS.city];
-  const enricher = await openEnricher({ cityDbs, asnDb: TEST_DBS.asn });
-  const t0 = process.hrtime.bigint();
-  const read = await readObject({ bucket: 'bench', key: KEY }, createReadStream(FILE), { enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: Number.MAX_SAFE_INTEGER });
-  if (read.kind !== 'read') throw new Error(`bench object skipped: ${read.reason}`);
-  let records = 0;
-  let bodyBytes = 0;
-  let pending: string[] = [];
-  for await (const batch of read.batches) {
-    for (const op of batch.ops) {
-      pending.push(serializeOp(op));
-      if (pending.length === BULK_DOCS) {
-        bodyBytes += Buffer.byteLength(pending.join(''));
-        pending = [];
+const PHASES = {
+  floor: async (file: string) => {
+    let records = 0;
+    for await (const batch of splitLines(await decompress(createReadStream(file)), MAX_LINE)) records += batch.length;
+    return { records: records - 1 };
+  },
+  naive: (file: string) => naiveBulk(file, KEY, true),
+  'naive-no-id': (file: string) => naiveBulk(file, KEY, false),
+  full: async (file: string) => {
+    const cityDbs = GEO_DBS.every(existsSync) ? GEO_DBS : [TEST_DBS.city];
+    const enricher = await openEnricher({ cityDbs, asnDb: TEST_DBS.asn });
+    const read = await readObject({ bucket: 'bench', key: KEY }, createReadStream(file), { enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: Number.MAX_SAFE_INTEGER });
+    if (read.kind !== 'read') throw new Error(`bench object skipped: ${read.reason}`);
+    let records = 0;
+    let bodyBytes = 0;
+    let pending: string[] = [];
+    for await (const batch of read.batches) {
+      for (const op of batch.ops) {
+        pending.push(serializeOp(op));
+        if (pending.length === BULK_DOCS) {
+          bodyBytes += Buffer.byteLength(pending.join(''));
+          pending = [];
+        }
       }
+      records += batch.ops.length;
     }
-    records += batch.ops.length;
-  }
-  bodyBytes += Buffer.byteLength(pending.join(''));
-  return { ...finish(records, t0), bodyBytes };
+    bodyBytes += Buffer.byteLength(pending.join(''));
+    return { records, bodyBytes };
+  },
+} as const satisfies Record<string, (file: string) => Promise<{ records: number; bodyBytes?: number }>>;
+type Phase = keyof typeof PHASES;
+
+const LABELS: Record<Phase, string> = {
+  floor: 'gunzip + split lines (the floor)',
+  naive: 'naive script: split, JSON.stringify, murmurhash3js id',
+  'naive-no-id': 'naive script without the id',
+  full: 'ours: parse, derive, GeoIP+ASN, id, _bulk bodies',
+};
+
+async function measure(phase: Phase, file: string): Promise<PhaseResult> {
+  const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  const result = await PHASES[phase](file);
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    ...result,
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
 }
 
-function finish(records: number, t0: bigint): PhaseResult {
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { records, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
-}
-
-function runPhase(name: string): PhaseResult {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (child.status !== 0) throw new Error(`phase ${name} failed (${child.status})`);
+function runPhase(phase: Phase, file: string): PhaseResult {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), phase, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (child.status !== 0) throw new Error(`phase ${phase} failed (${child.status})`);
   return JSON.parse(child.stdout) as PhaseResult;
 }
 
-const phase = process.argv[2];
-if (phase === 'split' || phase === 'full') {
-  const result = phase === 'split' ? await phaseSplit() : await phaseFull();
-  process.stdout.write(JSON.stringify(result));
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${loadavg()[0]?.toFixed(1)}`);
+  console.log('records/s by wall clock; "cpu" is records per CPU-second of the phase\'s process; ratios against the floor of the same run\n');
+  for (const format of FORMATS) {
+    const file = await benchObject(OUT_DIR, format, RECORDS);
+    console.log(`${format} format: ${file} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB gzip, ${fmt(RECORDS)} records)`);
+    console.log('| path | records/s | cpu records/s | of the floor | peak RSS MiB |');
+    console.log('|---|---:|---:|---:|---:|');
+    let floor = 0;
+    for (const phase of Object.keys(PHASES) as Phase[]) {
+      const r = runPhase(phase, file);
+      const rate = r.records / r.seconds;
+      if (phase === 'floor') floor = rate;
+      console.log(`| ${LABELS[phase]} | ${fmt(rate)} | ${fmt(r.records / r.cpuSeconds)} | ${(rate / floor).toFixed(3)} | ${fmt(r.maxRssMiB)} |`);
+    }
+    console.log(`load average after: ${loadavg()[0]?.toFixed(1)}\n`);
+  }
+}
+
+const [phase, file] = process.argv.slice(2);
+if (phase !== undefined && file !== undefined && phase in PHASES) {
+  process.stdout.write(JSON.stringify(await measure(phase as Phase, file)));
 } else {
-  await generate();
-  const gz = statSync(FILE).size;
-  console.log(`object: ${FILE} (${(gz / 1048576).toFixed(1)} MiB gzip)`);
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
-  const split = runPhase('split');
-  const full = runPhase('full');
-  const rate = (r: PhaseResult) => Math.round(r.records / r.seconds);
-  console.log(`(a) gunzip + split: ${split.records} records in ${split.seconds.toFixed(1)} s = ${rate(split)} records/s, peak RSS ${split.maxRssMiB.toFixed(0)} MiB`);
-  console.log(`(b) full path to bulk bodies: ${full.records} records in ${full.seconds.toFixed(1)} s = ${rate(full)} records/s, peak RSS ${full.maxRssMiB.toFixed(0)} MiB, ${((full.bodyBytes ?? 0) / 2 ** 30).toFixed(2)} GiB of bulk bodies`);
-  console.log(`ratio (b)/(a): ${(rate(full) / rate(split)).toFixed(3)}`);
+  await main();
 }

@@ -8,7 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { isParquetKey, readObject, readParquetObject, type ReadOptions, type ReadResult } from '../pipeline/read-object.js';
 import { fileAsyncBuffer, s3AsyncBuffer } from '../source/range-reader.js';
 import type { S3ObjectRef } from '../core/types.js';
-import { serializeOp } from '../sink/bulk-body.js';
+import { documentJson, serializeOp } from '../sink/bulk-body.js';
 import { openObject, parseS3Uri } from '../source/s3.js';
 import { awsClients, readOptions } from '../context.js';
 import { AWS_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
@@ -64,7 +64,7 @@ async function printObject(ref: S3ObjectRef, result: ReadResult, mode: OutputMod
     for (const p of batch.problems) process.stderr.write(`${name} line ${p.lineNo}: ${p.reason}\n`);
     problems += batch.problems.length;
     documents += batch.ops.length;
-    const text = batch.ops.map((op) => (mode === OutputMode.bulk ? serializeOp(op) : `${JSON.stringify(op.doc)}\n`)).join('');
+    const text = batch.ops.map((op) => (mode === OutputMode.bulk ? serializeOp(op) : `${documentJson(op)}\n`)).join('');
     if (text && !process.stdout.write(text)) await once(process.stdout, 'drain');
   }
   process.stderr.write(`${name}: ${documents} documents, ${problems} lines not readable\n`);

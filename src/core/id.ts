@@ -11,13 +11,20 @@ import { murmur3x64Hash128 } from './murmur128.js';
 export function lineIdFactory(bucket: string, key: string): (lineNo: number, line: Uint8Array) => string {
   // Length-prefixed fields so that no two (bucket, key) pairs can produce the same byte string.
   const prefix = Buffer.from(`${bucket.length}:${bucket}${key.length}:${key}`, 'utf8');
+  // One scratch buffer per object, the prefix written once: a buffer per line cost more than hashing it.
+  let scratch = Buffer.allocUnsafe(prefix.length + 256);
+  prefix.copy(scratch, 0);
   return (lineNo, line) => {
-    const ordinal = `#${lineNo}:`;
-    const input = Buffer.allocUnsafe(prefix.length + ordinal.length + line.length);
-    prefix.copy(input, 0);
-    input.write(ordinal, prefix.length, 'latin1');
-    input.set(line, prefix.length + ordinal.length);
-    return murmur3x64Hash128(input);
+    // `#<lineNo>:` is at most 18 bytes (a safe integer has 16 digits).
+    const need = prefix.length + 18 + line.length;
+    if (need > scratch.length) {
+      scratch = Buffer.allocUnsafe(need * 2);
+      prefix.copy(scratch, 0);
+    }
+    let at = prefix.length + scratch.write(`#${lineNo}:`, prefix.length, 'latin1');
+    scratch.set(line, at);
+    at += line.length;
+    return murmur3x64Hash128(scratch, 0, at);
   };
 }
 

@@ -75,9 +75,9 @@ function hex128(a: number, b: number, c: number, d: number): string {
  *
  * @param bytes - the input; any length.
  * @param seed - taken modulo 2^32 (as the reference does; the C++ seed is a `uint32_t`).
+ * @param len - how many leading bytes of `bytes` to hash: a reused scratch buffer needs no view per call.
  */
-export function murmur3x64Hash128(bytes: Uint8Array, seed = 0): string {
-  const len = bytes.length;
+export function murmur3x64Hash128(bytes: Uint8Array, seed = 0, len = bytes.length): string {
   const blocks = len - (len & 15);
 
   let h1Hi = 0;

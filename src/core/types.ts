@@ -16,6 +16,27 @@ export interface IndexOp {
   readonly index: string;
   readonly id: string;
   readonly doc: Doc;
+  /**
+   * The document already serialised, exactly `JSON.stringify(doc)`, when the reader wrote it
+   * directly (see {@link JsonOp}): the sink sends it as it is.
+   */
+  readonly json?: string;
+}
+
+/**
+ * An operation whose document a reader wrote as JSON without building the object. `doc` parses it
+ * on demand, for the rare reader of the object (tests, tools); the hot path only reads `json`.
+ */
+export class JsonOp implements IndexOp {
+  constructor(
+    readonly index: string,
+    readonly id: string,
+    readonly json: string,
+  ) {}
+
+  get doc(): Doc {
+    return JSON.parse(this.json) as Doc;
+  }
 }
 
 /** How OpenSearch answered for one operation, after retries. */

@@ -75,7 +75,7 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
     answers.done();
     counts[outcome.status] += 1;
     if (outcome.status === ItemStatus.rejected) {
-      letters.push({ kind: DeadLetterKind.document, reason: outcome.error ?? 'rejected', bucket: ref.bucket, key: ref.key, index: op.index, id: op.id, document: JSON.stringify(op.doc) });
+      letters.push({ kind: DeadLetterKind.document, reason: outcome.error ?? 'rejected', bucket: ref.bucket, key: ref.key, index: op.index, id: op.id, document: op.json ?? JSON.stringify(op.doc) });
     } else if (outcome.status === ItemStatus.failed) {
       // Logged once per object with the count (in the outcome), not once per document.
       firstFailure ??= outcome.error;

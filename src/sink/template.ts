@@ -3,8 +3,7 @@ import type { Config } from '../config/schema.js';
 import { indexTemplate } from '../core/index-template.js';
 import { deadLetterTemplate } from '../deadletter/opensearch-store.js';
 import { cloudTrailTemplate } from '../formats/cloudtrail/reader.js';
-import { flowLogMappings } from '../formats/vpc-flow/document.js';
-import { LOG_FIELD, LOG_MAPPING } from '../formats/vpc-flow/reader.js';
+import { LOG_FIELD, LOG_MAPPING, flowLogMappings } from '../formats/vpc-flow/document.js';
 
 /**
  * The index template for flow-log indices, derived from the field catalogue so that every

@@ -184,12 +184,27 @@ function writeTuple(first: Uint8Array, second: Uint8Array, n: number, proto: num
  * a TCP/UDP/SCTP/ICMP tuple without both ports (for ICMP: type and code).
  */
 export function communityId(t: FlowTuple, seed = 0): string | undefined {
-  const { proto, sport, dport } = t;
+  const n = parseAddress(t.saddr, ADDR_A);
+  if (n === 0 || parseAddress(t.daddr, ADDR_B) !== n) return undefined;
+  return communityIdOfBytes(ADDR_A, ADDR_B, n, t.proto, t.sport, t.dport, seed);
+}
+
+/**
+ * The address's bytes (4 for IPv4, 16 for IPv6) as {@link communityIdOfBytes} takes them, or
+ * undefined when it is no address: parsed once per distinct address by callers that cache it.
+ */
+export function addressBytes(s: string): Uint8Array | undefined {
+  const n = parseAddress(s, ADDR_A);
+  return n === 0 ? undefined : ADDR_A.slice(0, n);
+}
+
+/** {@link communityId} of addresses already parsed (the first `n` bytes of `a` and `b`, see {@link addressBytes}). */
+export function communityIdOfBytes(
+  a: Uint8Array, b: Uint8Array, n: number, proto: number, sport: number | undefined, dport: number | undefined, seed = 0,
+): string | undefined {
   if (!isUint(proto, 255) || !isUint(seed, 0xffff)) return undefined;
   const ports = hasPorts(proto);
   if (ports && (!isUint(sport, 0xffff) || !isUint(dport, 0xffff))) return undefined;
-  const n = parseAddress(t.saddr, ADDR_A);
-  if (n === 0 || parseAddress(t.daddr, ADDR_B) !== n) return undefined;
   const p1 = ports ? (sport as number) : 0;
   let p2 = ports ? (dport as number) : 0;
   let oneWay = false;
@@ -199,12 +214,12 @@ export function communityId(t: FlowTuple, seed = 0): string | undefined {
     if (other >= 0) p2 = other;
     else oneWay = true;
   }
-  const order = compareBytes(ADDR_A, ADDR_B, n);
+  const order = compareBytes(a, b, n);
   // Ports only break ties between equal addresses (and are 0 for protocols without them).
   const keep = oneWay || order < 0 || (order === 0 && p1 <= p2);
   INPUT.writeUInt16BE(seed, 0);
   const length = keep
-    ? writeTuple(ADDR_A, ADDR_B, n, proto, ports, p1, p2)
-    : writeTuple(ADDR_B, ADDR_A, n, proto, ports, p2, p1);
+    ? writeTuple(a, b, n, proto, ports, p1, p2)
+    : writeTuple(b, a, n, proto, ports, p2, p1);
   return `1:${hash('sha1', VIEWS.get(length) as Buffer, 'base64')}`;
 }

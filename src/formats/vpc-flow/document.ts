@@ -72,7 +72,11 @@ export function recordTime(record: FlowRecord): number | undefined {
  * `new Date(...).toISOString()` costs ~1 µs, more than parsing the rest of the line; an object's
  * records share a few hundred distinct start times, so remember them.
  */
-const isoTime = boundedMemo((seconds: number) => new Date(seconds * 1000).toISOString(), 4096);
+export const isoTime = boundedMemo((seconds: number) => new Date(seconds * 1000).toISOString(), 4096);
+
+/** The provenance field of every flow-log document: `{ object: 's3://bucket/key', line }`. */
+export const LOG_FIELD = 'log';
+export const LOG_MAPPING = { properties: { object: { type: 'keyword' }, line: { type: 'long' } } } as const;
 
 /** What {@link toDocument} adds beyond the AWS fields and `@timestamp`. */
 export interface DocumentOptions {

@@ -1,13 +1,14 @@
 import type { Enricher } from '../../enrich/types.js';
 import type { LineProblem, OpBatch } from '../../core/records.js';
-import type { IndexOp, S3ObjectRef } from '../../core/types.js';
+import { JsonOp, type IndexOp, type S3ObjectRef } from '../../core/types.js';
 import { lineIdFactory } from '../../core/id.js';
 import { dailyIndexFor } from '../../core/index-name.js';
 import { isOverlong, type LineItem } from '../../source/lines.js';
 import { timeFromKey } from '../detect.js';
 import { isStatusRecord } from './derive.js';
-import { recordTime, toDocument } from './document.js';
-import { isParseError, parseHeader, parseRecord, type FlowFormat } from './parse.js';
+import { LOG_FIELD, recordTime, toDocument } from './document.js';
+import { isParseError, parseHeader, parseRecord, type FlowFormat, type ParseError } from './parse.js';
+import { FlowWriter } from './writer.js';
 
 /** What turning one object's records into index operations needs, whatever the object's layout. */
 export interface FlowObjectContext {
@@ -62,15 +63,12 @@ async function* records(
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield toOps(next.value);
 }
 
-/** The provenance field of every flow-log document: `{ object: 's3://bucket/key', line }`. */
-export const LOG_FIELD = 'log';
-export const LOG_MAPPING = { properties: { object: { type: 'keyword' }, line: { type: 'long' } } } as const;
-
 /**
- * Per-object state (id prefix, index memo, fallback time) around the per-line work: parse each line
- * by `format`, build its document, id and daily index, and report bad lines. Shared by every
- * flow-log reader (header-first S3 objects, header-less lines, Parquet rows rendered as lines) so
- * that one record gives one document, id and problem text whatever container it came in.
+ * Per-object state (id prefix, index memo, fallback time, the compiled writer) around the per-line
+ * work: parse each line by `format`, write its document, id and daily index, and report bad lines.
+ * Shared by every flow-log reader (header-first S3 objects, header-less lines, Parquet rows
+ * rendered as lines) so that one record gives one document, id and problem text whatever
+ * container it came in.
  */
 export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items: LineItem[]) => OpBatch {
   const idOf = lineIdFactory(ctx.ref.bucket, ctx.ref.key);
@@ -78,6 +76,8 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
   // A format without `start` still needs a day: the delivery time in the key, else now.
   const fallbackTime = timeFromKey(ctx.ref.key) ?? Math.floor(Date.now() / 1000);
   const object = `s3://${ctx.ref.bucket}/${ctx.ref.key}`;
+  const writer = FlowWriter.compile(format, ctx.enricher, object);
+  const lineOp = writer === undefined ? referenceOp(format, ctx, object) : undefined;
   return (items) => {
     const ops: IndexOp[] = [];
     const problems: LineProblem[] = [];
@@ -90,24 +90,52 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
       }
       if (item.bytes.length === 0) continue;
       const text = item.bytes.toString('utf8');
-      const record = parseRecord(format, text);
-      if (isParseError(record)) {
-        problems.push({ lineNo: item.lineNo, reason: record.error, text });
+      const line = writer === undefined ? (lineOp as ReferenceOp)(text, item.lineNo) : writer.scan(text) ? writer : undefined;
+      if (line === undefined || isParseError(line)) {
+        // The writer leaves bad lines to the parser, whose error text is the one reported.
+        const error = line ?? (parseRecord(format, text) as ParseError);
+        problems.push({ lineNo: item.lineNo, reason: error.error, text });
         continue;
       }
-      if (isStatusRecord(record)) {
+      if (line.isStatus) {
         statusRecords += 1;
         if (ctx.dropStatusRecords) {
           dropped += 1;
           continue;
         }
       }
-      const index = indexOf(recordTime(record) ?? fallbackTime);
-      const doc = toDocument(record, ctx.enricher, { derived: true });
-      // Provenance: where a document came from, to find its line again (and to audit exactly-once).
-      doc[LOG_FIELD] = { object, line: item.lineNo };
-      ops.push({ index, id: idOf(item.lineNo, item.bytes), doc });
+      const index = indexOf(line.time ?? fallbackTime);
+      ops.push(new JsonOp(index, idOf(item.lineNo, item.bytes), line.json(item.lineNo)));
     }
     return { ops, problems, dropped, statusRecords };
+  };
+}
+
+/** What the per-line loop needs of a read line, from the writer or from the reference path. */
+interface ReadLine {
+  readonly isStatus: boolean;
+  readonly time: number | undefined;
+  json(lineNo: number): string;
+}
+type ReferenceOp = (text: string, lineNo: number) => ReadLine | ParseError;
+
+/**
+ * The reference path (parse to a record, build the document, serialise), for formats the writer
+ * does not take: one naming a field like a generated key, whose value then replaces the AWS one.
+ */
+function referenceOp(format: FlowFormat, ctx: FlowObjectContext, object: string): ReferenceOp {
+  return (text) => {
+    const record = parseRecord(format, text);
+    if (isParseError(record)) return record;
+    return {
+      isStatus: isStatusRecord(record),
+      time: recordTime(record),
+      json: (lineNo) => {
+        const doc = toDocument(record, ctx.enricher, { derived: true });
+        // Provenance: where a document came from, to find its line again (and to audit exactly-once).
+        doc[LOG_FIELD] = { object, line: lineNo };
+        return JSON.stringify(doc);
+      },
+    };
   };
 }

@@ -1,0 +1,106 @@
+/**
+ * One answer per distinct address for everything a flow document needs of it: is it an address
+ * at all, is it public, its GeoIP and ASN siblings as finished JSON, and its bytes for the
+ * Community ID. Flows repeat their peers, so each address is parsed, classified and looked up once
+ * instead of going through a validator, a memo, the enricher's cache and a parser on every line.
+ */
+import { isIP } from 'node:net';
+import { isPublicAddress, parseIPv4 } from '../../enrich/ip.js';
+import type { Enricher } from '../../enrich/types.js';
+import { addressBytes } from './community-id.js';
+
+/** What is known of one address. */
+export interface AddressFacts {
+  /** The address as the `ip` field type accepts it (IPv4, or IPv6 without a zone id). */
+  readonly valid: boolean;
+  /** The address as a JSON string value. */
+  readonly json: string;
+  /** `true`/`false` as JSON, for `<field>_public`. */
+  readonly publicJson: string;
+  /** `<field>_geo` / `<field>_as` values as JSON, when the enricher knows them. */
+  readonly geoJson: string | undefined;
+  readonly asJson: string | undefined;
+  /** 4 or 16 bytes, for the Community ID. */
+  readonly bytes: Uint8Array | undefined;
+}
+
+/** Distinct addresses remembered; when full the book forgets all at once (cheaper than LRU upkeep on every hit). */
+export const ADDRESS_BOOK_SIZE = 1 << 16;
+/** Open-addressing slots: twice the entries, so probes stay short. */
+const SLOTS = ADDRESS_BOOK_SIZE * 2;
+
+const INVALID: AddressFacts = Object.freeze({ valid: false, json: '""', publicJson: 'false', geoJson: undefined, asJson: undefined, bytes: undefined });
+
+/**
+ * A cache of {@link AddressFacts} over one enricher, looked up by a span of the line: a hit
+ * allocates nothing (no substring, no Map hashing of a fresh string), which matters at two to four
+ * addresses a line.
+ */
+export class AddressBook {
+  readonly #enricher: Enricher;
+  /** Entry index + 1 by slot (0: empty); linear probing. */
+  readonly #slots = new Int32Array(SLOTS);
+  #keys: string[] = [];
+  #facts: AddressFacts[] = [];
+
+  constructor(enricher: Enricher) {
+    this.#enricher = enricher;
+  }
+
+  /** The facts of the address `line[start, end)` (any text; one that is no address gives `valid: false`). */
+  span(line: string, start: number, end: number): AddressFacts {
+    // FNV-1a over the char codes.
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ line.charCodeAt(i), 0x01000193);
+    let slot = (hash >>> 0) % SLOTS;
+    for (let entry = this.#slots[slot] as number; entry !== 0; entry = this.#slots[slot] as number) {
+      if (sameText(this.#keys[entry - 1] as string, line, start, end)) return this.#facts[entry - 1] as AddressFacts;
+      slot = slot + 1 === SLOTS ? 0 : slot + 1;
+    }
+    const address = line.slice(start, end);
+    const facts = this.#learn(address);
+    if (this.#keys.length >= ADDRESS_BOOK_SIZE) {
+      this.#slots.fill(0);
+      this.#keys = [];
+      this.#facts = [];
+      return facts;
+    }
+    this.#keys.push(address);
+    this.#facts.push(facts);
+    this.#slots[slot] = this.#keys.length;
+    return facts;
+  }
+
+  #learn(address: string): AddressFacts {
+    // Zone ids (fe80::1%eth0) pass isIP but never occur in flow logs and OpenSearch `ip` refuses them.
+    if (parseIPv4(address) < 0 && (isIP(address) !== 6 || address.includes('%'))) return INVALID;
+    const found = this.#enricher.lookup(address);
+    return {
+      valid: true,
+      // Address characters (hex digits, `:` and `.`) need no escaping.
+      json: `"${address}"`,
+      publicJson: isPublicAddress(address) ? 'true' : 'false',
+      geoJson: found?.geo === undefined ? undefined : JSON.stringify(found.geo),
+      asJson: found?.as === undefined ? undefined : JSON.stringify(found.as),
+      bytes: addressBytes(address),
+    };
+  }
+}
+
+function sameText(key: string, line: string, start: number, end: number): boolean {
+  if (key.length !== end - start) return false;
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) !== line.charCodeAt(start + i)) return false;
+  return true;
+}
+
+const books = new WeakMap<Enricher, AddressBook>();
+
+/** The process's book for `enricher`: shared by every object read with it, since peers recur across objects. */
+export function addressBookOf(enricher: Enricher): AddressBook {
+  let book = books.get(enricher);
+  if (book === undefined) {
+    book = new AddressBook(enricher);
+    books.set(enricher, book);
+  }
+  return book;
+}
