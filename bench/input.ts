@@ -6,7 +6,7 @@
  *
  * The VPC's own side has about two thousand private addresses. Deterministic for a seed (mulberry32 from src/sample), so two runs read the same bytes.
  */
-import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import { DEFAULT_FORMAT_FIELDS } from '../src/formats/vpc-flow/catalogue.js';
@@ -116,6 +116,37 @@ export async function benchObject(dir: string, format: BenchFormat, records: num
     if (!gzip.write(text)) await once(gzip, 'drain');
   }
   gzip.end();
+  await once(out, 'finish');
+  renameSync(`${file}.part`, file);
+  return file;
+}
+
+/** CloudTrail files hold up to a few thousand events; this one is large so that the rate is steady. */
+export const CLOUDTRAIL_KEY = 'AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/22/123456789012_CloudTrail_us-east-1_20261122T0000Z_bench.json.gz';
+
+/**
+ * A CloudTrail file of `events` records: the documented example events of the test fixtures, each
+ * with its own eventID, time and one of the public peers as source address.
+ */
+export async function cloudTrailObject(dir: string, fixture: string, events: number): Promise<string> {
+  const file = `${dir}cloudtrail-${events}.json.gz`;
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  const templates = (JSON.parse(readFileSync(fixture, 'utf8')) as { Records: Record<string, unknown>[] }).Records;
+  const random = rng(11);
+  const pool = peers(random).v4;
+  const gzip = createGzip();
+  const out = createWriteStream(`${file}.part`);
+  gzip.pipe(out);
+  gzip.write('{"Records":[');
+  for (let i = 0; i < events; i++) {
+    const event = {
+      ...templates[i % templates.length], eventID: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      eventTime: new Date(Date.UTC(2026, 10, 22) + i * 50).toISOString().replace(/\.\d+Z$/, 'Z'), sourceIPAddress: pool[i % pool.length],
+    };
+    if (!gzip.write(`${i === 0 ? '' : ','}${JSON.stringify(event)}`)) await once(gzip, 'drain');
+  }
+  gzip.end(']}');
   await once(out, 'finish');
   renameSync(`${file}.part`, file);
   return file;

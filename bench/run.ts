@@ -7,12 +7,15 @@
  *   floor   gunzip + line split alone: what any reader pays;
  *   naive   the afternoon script of bench/naive.ts, with and without its id;
  *   full    our path to finished bulk bodies: parse, type, derive, enrich, id, serialise (no network).
+ * Then a CloudTrail file (bench/input.ts), against its own floor: gunzip + JSON.parse of the file.
  *
  * Each phase runs in its own process (one core, its own peak RSS). BENCH_RECORDS sets the records
- * per object (default 1,000,000); BENCH_FORMATS the formats (default `default,wide`).
+ * per object (default 1,000,000); BENCH_FORMATS the formats (default `default,wide`); BENCH_EVENTS the
+ * CloudTrail events (default 200,000; 0 leaves CloudTrail out).
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { openEnricher } from '../src/enrich/geoip.js';
@@ -21,11 +24,13 @@ import { flowLogKey } from '../src/sample/flow-logs.js';
 import { serializeOp } from '../src/sink/bulk-body.js';
 import { decompress } from '../src/source/decompress.js';
 import { splitLines } from '../src/source/lines.js';
-import { BenchFormat, benchObject } from './input.js';
+import { BenchFormat, CLOUDTRAIL_KEY, benchObject, cloudTrailObject } from './input.js';
 import { naiveBulk } from './naive.js';
 
 const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 1_000_000);
-const FORMATS = (process.env['BENCH_FORMATS'] ?? 'default,wide').split(',') as BenchFormat[];
+const FORMATS = (process.env['BENCH_FORMATS'] ?? 'default,wide').split(',').filter((f) => f !== '') as BenchFormat[];
+const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
+const CLOUDTRAIL_FIXTURE = fileURLToPath(new URL('../test/fixtures/cloudtrail/ec2-iam-events.json', import.meta.url));
 const OUT_DIR = fileURLToPath(new URL('./out/', import.meta.url));
 const KEY = flowLogKey('123456789012', 'us-east-1', 'fl-bench', Date.UTC(2026, 10, 22) / 1000, 'bench');
 const MAX_LINE = 1024 * 1024;
@@ -44,6 +49,29 @@ interface PhaseResult {
   readonly bodyBytes?: number;
 }
 
+/** Our path to finished bulk bodies, for any object the worker reads. */
+async function fullPath(file: string, key: string): Promise<{ records: number; bodyBytes: number }> {
+  const cityDbs = GEO_DBS.every(existsSync) ? GEO_DBS : [TEST_DBS.city];
+  const enricher = await openEnricher({ cityDbs, asnDb: TEST_DBS.asn });
+  const read = await readObject({ bucket: 'bench', key }, createReadStream(file), { enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: Number.MAX_SAFE_INTEGER });
+  if (read.kind !== 'read') throw new Error(`bench object skipped: ${read.reason}`);
+  let records = 0;
+  let bodyBytes = 0;
+  let pending: string[] = [];
+  for await (const batch of read.batches) {
+    for (const op of batch.ops) {
+      pending.push(serializeOp(op));
+      if (pending.length === BULK_DOCS) {
+        bodyBytes += Buffer.byteLength(pending.join(''));
+        pending = [];
+      }
+    }
+    records += batch.ops.length;
+  }
+  bodyBytes += Buffer.byteLength(pending.join(''));
+  return { records, bodyBytes };
+}
+
 const PHASES = {
   floor: async (file: string) => {
     let records = 0;
@@ -52,27 +80,12 @@ const PHASES = {
   },
   naive: (file: string) => naiveBulk(file, KEY, true),
   'naive-no-id': (file: string) => naiveBulk(file, KEY, false),
-  full: async (file: string) => {
-    const cityDbs = GEO_DBS.every(existsSync) ? GEO_DBS : [TEST_DBS.city];
-    const enricher = await openEnricher({ cityDbs, asnDb: TEST_DBS.asn });
-    const read = await readObject({ bucket: 'bench', key: KEY }, createReadStream(file), { enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: Number.MAX_SAFE_INTEGER });
-    if (read.kind !== 'read') throw new Error(`bench object skipped: ${read.reason}`);
-    let records = 0;
-    let bodyBytes = 0;
-    let pending: string[] = [];
-    for await (const batch of read.batches) {
-      for (const op of batch.ops) {
-        pending.push(serializeOp(op));
-        if (pending.length === BULK_DOCS) {
-          bodyBytes += Buffer.byteLength(pending.join(''));
-          pending = [];
-        }
-      }
-      records += batch.ops.length;
-    }
-    bodyBytes += Buffer.byteLength(pending.join(''));
-    return { records, bodyBytes };
+  full: (file: string) => fullPath(file, KEY),
+  'cloudtrail-floor': (file: string) => {
+    const parsed = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { Records: unknown[] };
+    return Promise.resolve({ records: parsed.Records.length });
   },
+  'cloudtrail-full': (file: string) => fullPath(file, CLOUDTRAIL_KEY),
 } as const satisfies Record<string, (file: string) => Promise<{ records: number; bodyBytes?: number }>>;
 type Phase = keyof typeof PHASES;
 
@@ -81,7 +94,11 @@ const LABELS: Record<Phase, string> = {
   naive: 'naive script: split, JSON.stringify, murmurhash3js id',
   'naive-no-id': 'naive script without the id',
   full: 'ours: parse, derive, GeoIP+ASN, id, _bulk bodies',
+  'cloudtrail-floor': 'gunzip + JSON.parse of the file (the floor)',
+  'cloudtrail-full': 'ours: stream-parse, fields, GeoIP+ASN, id, _bulk bodies',
 };
+const FLOW_PHASES: readonly Phase[] = ['floor', 'naive', 'naive-no-id', 'full'];
+const CLOUDTRAIL_PHASES: readonly Phase[] = ['cloudtrail-floor', 'cloudtrail-full'];
 
 async function measure(phase: Phase, file: string): Promise<PhaseResult> {
   const t0 = process.hrtime.bigint();
@@ -104,22 +121,35 @@ function runPhase(phase: Phase, file: string): PhaseResult {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/** Runs `phases` on `file`, each in its own process, and prints a table row each; ratios against the first. */
+function table(phases: readonly Phase[], file: string): void {
+  console.log('| path | records/s | cpu records/s | of the floor | of the floor (cpu) | peak RSS MiB |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  let floor: PhaseResult | undefined;
+  for (const phase of phases) {
+    const r = runPhase(phase, file);
+    floor ??= r;
+    const rate = r.records / r.seconds;
+    const cpuRate = r.records / r.cpuSeconds;
+    const ofFloor = rate / (floor.records / floor.seconds);
+    const ofFloorCpu = cpuRate / (floor.records / floor.cpuSeconds);
+    console.log(`| ${LABELS[phase]} | ${fmt(rate)} | ${fmt(cpuRate)} | ${ofFloor.toFixed(3)} | ${ofFloorCpu.toFixed(3)} | ${fmt(r.maxRssMiB)} |`);
+  }
+  console.log(`load average after: ${loadavg()[0]?.toFixed(1)}\n`);
+}
+
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${loadavg()[0]?.toFixed(1)}`);
   console.log('records/s by wall clock; "cpu" is records per CPU-second of the phase\'s process; ratios against the floor of the same run\n');
   for (const format of FORMATS) {
     const file = await benchObject(OUT_DIR, format, RECORDS);
     console.log(`${format} format: ${file} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB gzip, ${fmt(RECORDS)} records)`);
-    console.log('| path | records/s | cpu records/s | of the floor | peak RSS MiB |');
-    console.log('|---|---:|---:|---:|---:|');
-    let floor = 0;
-    for (const phase of Object.keys(PHASES) as Phase[]) {
-      const r = runPhase(phase, file);
-      const rate = r.records / r.seconds;
-      if (phase === 'floor') floor = rate;
-      console.log(`| ${LABELS[phase]} | ${fmt(rate)} | ${fmt(r.records / r.cpuSeconds)} | ${(rate / floor).toFixed(3)} | ${fmt(r.maxRssMiB)} |`);
-    }
-    console.log(`load average after: ${loadavg()[0]?.toFixed(1)}\n`);
+    table(FLOW_PHASES, file);
+  }
+  if (EVENTS > 0) {
+    const file = await cloudTrailObject(OUT_DIR, CLOUDTRAIL_FIXTURE, EVENTS);
+    console.log(`CloudTrail: ${file} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB gzip, ${fmt(EVENTS)} events)`);
+    table(CLOUDTRAIL_PHASES, file);
   }
 }
 
