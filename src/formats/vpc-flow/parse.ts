@@ -42,7 +42,8 @@ const INT32_MAX = 2_147_483_647;
  */
 export const MAX_EPOCH_SECONDS = 253_402_300_799;
 
-const LIMITS: Readonly<Record<FieldType, number>> = {
+/** Largest value each numeric field type accepts (0 for types that are not numbers). */
+export const LIMITS: Readonly<Record<FieldType, number>> = {
   int: INT32_MAX,
   long: Number.MAX_SAFE_INTEGER,
   epoch_seconds: MAX_EPOCH_SECONDS,
@@ -54,7 +55,8 @@ const MAX_NAME_LENGTH = 64;
 /** Values quoted in error messages are cut here so a garbage line cannot bloat logs. */
 const MAX_QUOTED = 60;
 
-function isSpace(c: number): boolean {
+/** Whitespace between fields: space, tab, and the line-break characters. */
+export function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
 
@@ -142,7 +144,7 @@ export const DEFAULT_FORMAT = formatFromFields(DEFAULT_FORMAT_FIELDS) as FlowFor
  * Reads an unsigned base-10 integer from line[start, end), or returns -1. Digits only:
  * every numeric flow-log field is a count, port, flag set or timestamp, never negative.
  */
-function readUnsigned(line: string, start: number, end: number): number {
+export function readUnsigned(line: string, start: number, end: number): number {
   let value = 0;
   for (let i = start; i < end; i++) {
     const d = line.charCodeAt(i) - 48;

@@ -13,17 +13,13 @@ import { IpProtocol, communityIdOfBytes } from './community-id.js';
 import { addressBookOf, type AddressBook, type AddressFacts } from './addresses.js';
 import { DERIVED_FIELD_MAPPINGS, LOG_FIELD, isoTime } from './document.js';
 import { FieldType } from './catalogue.js';
-import { MAX_EPOCH_SECONDS, type FlowFormat } from './parse.js';
+import { LIMITS, isSpace, readUnsigned, type FlowFormat } from './parse.js';
 import { protocolName, tcpFlagNames } from './derive.js';
 import type { Enricher } from '../../enrich/types.js';
 
 const KEYWORD = 0;
 const IP = 1;
 const NUMBER = 2;
-
-const LIMITS: Readonly<Record<FieldType, number>> = {
-  int: 2_147_483_647, long: Number.MAX_SAFE_INTEGER, epoch_seconds: MAX_EPOCH_SECONDS, ip: 0, keyword: 0,
-};
 
 /** `,"protocol_name":"tcp"` by protocol number, `,"tcp_flags_names":[…]` by mask: built once. */
 const PROTOCOL_JSON = Array.from({ length: 256 }, (_, n) => {
@@ -34,21 +30,6 @@ const FLAGS_JSON = Array.from({ length: 256 }, (_, mask) => {
   const names = tcpFlagNames(mask);
   return names === undefined ? undefined : `,"tcp_flags_names":${JSON.stringify(names)}`;
 });
-
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-
-/** Reads an unsigned base-10 integer from line[start, end), or -1 (as parse.ts does). */
-function readUnsigned(line: string, start: number, end: number): number {
-  let value = 0;
-  for (let i = start; i < end; i++) {
-    const d = line.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
-}
 
 /** True when JSON.stringify would escape something in line[start, end): quote, backslash, control, surrogate. */
 function needsEscape(line: string, start: number, end: number): boolean {
