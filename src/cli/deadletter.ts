@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { awsClients, readOptions } from '../context.js';
 import { replayDeadLetters } from '../deadletter/replay.js';
 import { BulkIndexer } from '../sink/bulk-indexer.js';
-import { bulkTransport, createOpenSearchClient } from '../sink/opensearch.js';
+import { bulkTransport, createOpenSearchClient, requireOpenSearch } from '../sink/opensearch.js';
 import { redrive } from '../worker/redrive.js';
 import { AWS_SETTINGS, OPENSEARCH_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
 
@@ -20,6 +20,7 @@ export function replayCommand(): Command {
   return command.action(async (opts) => {
     const config = loadConfig(process.env, settingFlags(opts, REPLAY_SETTINGS));
     const client = createOpenSearchClient(config);
+    await requireOpenSearch(client, config.opensearchUrl);
     const indexer = new BulkIndexer(bulkTransport(client), { maxBytes: config.bulkMaxBytes, maxDocs: config.bulkMaxDocs });
     const { enricher } = await readOptions(config);
     const result = await replayDeadLetters(

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { runCli } from '../../helpers/cli.js';
 
 describe('settings errors on the command line', () => {
@@ -22,4 +23,32 @@ describe('settings errors on the command line', () => {
       assert.ok(!r.stderr.includes('\u0007'), 'no control character reaches the terminal');
     });
   }
+});
+
+/** A local port nothing listens on: bound, then closed again. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('an OpenSearch that does not answer', () => {
+  it('report names OPENSEARCH_URL and what it tried (exit 1)', async () => {
+    const port = await closedPort();
+    const r = await runCli(['report'], { OPENSEARCH_URL: `http://127.0.0.1:${port}` });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, `aws-log-indexer: OpenSearch does not answer at http://127.0.0.1:${port} (OPENSEARCH_URL, or --opensearch-url; `
+      + `tried GET http://127.0.0.1:${port}/: connect ECONNREFUSED 127.0.0.1:${port}): start it (the local stack: npm run stack:up) or point OPENSEARCH_URL at it\n`);
+  });
+
+  it('setup stops before it touches AWS', async () => {
+    // AWS is unreachable too: had setup gone there first, the error would be the AWS SDK's.
+    const [opensearch, aws] = [await closedPort(), await closedPort()];
+    const r = await runCli(['setup'], { OPENSEARCH_URL: `http://127.0.0.1:${opensearch}`, AWS_ENDPOINT_URL: `http://127.0.0.1:${aws}` });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`^aws-log-indexer: OpenSearch does not answer at http://127.0.0.1:${opensearch} \\(OPENSEARCH_URL`));
+    assert.doesNotMatch(r.stderr, new RegExp(String(aws)));
+  });
 });
