@@ -14,8 +14,8 @@ const REPLAY_SETTINGS = [...OPENSEARCH_SETTINGS, ...READ_SETTINGS, 'deadLetterIn
 export function replayCommand(): Command {
   const command = new Command('replay')
     .description(COMMANDS.replay.description)
-    .addOption(new Option('--bucket <name>', 'only letters of this bucket'))
-    .addOption(new Option('--key-prefix <prefix>', 'only letters of objects under this key prefix'));
+    .addOption(new Option('--bucket <name>', 'replay only the letters of this bucket (default: every bucket)'))
+    .addOption(new Option('--key-prefix <prefix>', 'replay only the letters of objects under this key prefix (default: every key)'));
   settingOptions(command, REPLAY_SETTINGS);
   return command.action(async (opts) => {
     const config = loadConfig(process.env, settingFlags(opts, REPLAY_SETTINGS));
@@ -39,7 +39,7 @@ const REDRIVE_SETTINGS = ['queueUrl', ...AWS_SETTINGS] as const;
 export function redriveCommand(): Command {
   const command = new Command('redrive')
     .description(COMMANDS.redrive.description)
-    .requiredOption('--dead-letter-queue-url <url>', 'the dead-letter queue to empty');
+    .requiredOption('--dead-letter-queue-url <url>', 'the dead-letter queue to empty, as setup printed it (required; no default)');
   settingOptions(command, REDRIVE_SETTINGS);
   return command.action(async (opts) => {
     const config = loadConfig(process.env, settingFlags(opts, REDRIVE_SETTINGS));

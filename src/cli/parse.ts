@@ -35,7 +35,7 @@ export function parseCommand(): Command {
     .argument('<inputs...>', 'local paths or s3://bucket/key URIs')
     .addOption(new Option('--output <mode>', 'json: one document per line; bulk: the exact _bulk body the worker sends').choices(Object.values(OutputMode)).default(OutputMode.json))
     .addOption(new Option('--as <s3-uri>', 'read local files as the S3 objects they are copies of, so ids, log.object and the format follow that key as in the worker: s3://bucket/key for one input; s3://bucket/prefix/ (ending in /) for several, each named prefix + its relative path (default: a local file is named by its path, file:// in log.object)'))
-    .addOption(new Option('--headerless', 'the inputs are flow-log lines without a header line (CloudWatch Logs exports), in FLOW_FORMAT (--flow-format; default the v2 default format); off by default'));
+    .addOption(new Option('--headerless', 'the inputs are flow-log lines without a header line (CloudWatch Logs exports), in FLOW_FORMAT (--flow-format; default the v2 default format); without it the first line of each input is its header').default(false));
   settingOptions(command, SETTINGS);
   return command.action(async (args: string[], opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));

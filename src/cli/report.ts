@@ -11,8 +11,8 @@ const SETTINGS = [...OPENSEARCH_SETTINGS, 'indexPrefix', 'logLevel'] as const;
 export function reportCommand(): Command {
   const command = new Command('report')
     .description(COMMANDS.report.description)
-    .addOption(new Option('--top <n>', 'rows per table').default('10'))
-    .addOption(new Option('--json', 'print JSON instead of text'));
+    .addOption(new Option('--top <n>', 'rows in each table: top talkers, rejected ports (1–1000)').default('10'))
+    .addOption(new Option('--json', 'print the report as JSON instead of text').default(false));
   settingOptions(command, SETTINGS);
   return command.action(async (opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));

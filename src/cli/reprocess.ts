@@ -17,9 +17,9 @@ const SETTINGS = ['queueUrl', ...AWS_SETTINGS, ...OPENSEARCH_SETTINGS, ...READ_S
 export function reprocessCommand(): Command {
   const command = new Command('reprocess')
     .description(COMMANDS.reprocess.description)
-    .argument('<s3-uri>', 's3://bucket/prefix')
-    .addOption(new Option('--enqueue', 'send one S3 event per object to QUEUE_URL, so that all workers share the work'))
-    .addOption(new Option('--concurrency <n>', 'objects read at once without --enqueue').default('4'));
+    .argument('<s3-uri>', 's3://bucket/prefix: every object under it (s3://bucket/ for the whole bucket)')
+    .addOption(new Option('--enqueue', 'send one S3 event per object to QUEUE_URL, so that all workers share the work; without it this process reads and indexes every object').default(false))
+    .addOption(new Option('--concurrency <n>', 'objects read at once without --enqueue (1–256)').default('4'));
   settingOptions(command, SETTINGS);
   return command.action(async (uri: string, opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));

@@ -17,9 +17,9 @@ export function setupCommand(): Command {
     .addOption(new Option('--topic <name>', 'SNS topic for the bucket notifications').default('aws-log-indexer-objects'))
     .addOption(new Option('--queue <name>', 'SQS queue the workers poll').default('aws-log-indexer'))
     .addOption(new Option('--dead-letter-queue <name>', 'SQS dead-letter queue').default('aws-log-indexer-dlq'))
-    .addOption(new Option('--max-receive-count <n>', 'receives before a message moves to the dead-letter queue').default('5'))
+    .addOption(new Option('--max-receive-count <n>', 'receives before a message moves to the dead-letter queue (1–1000)').default('5'))
     .addOption(new Option('--raw-delivery', 'SNS raw message delivery (bare S3 events in the queue)').default(false))
-    .addOption(new Option('--skip-opensearch', 'do not install the index template'));
+    .addOption(new Option('--skip-opensearch', 'leave OpenSearch alone: neither check that it answers nor install the index templates (flow logs, CloudTrail, dead letters)').default(false));
   settingOptions(command, SETTINGS);
   return command.action(async (opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));
