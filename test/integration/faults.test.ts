@@ -54,8 +54,6 @@ function worker(stack: TestStack, env: Record<string, string> = {}): { child: Ch
   const w = spawnWorker(stack, env);
   children.add(w.child);
   void w.exited.finally(() => children.delete(w.child)).catch(() => undefined);
-  // FAULTS_DEBUG=1 shows each worker's log and totals as it ends.
-  if (process.env.FAULTS_DEBUG) void w.exited.then((e) => console.error(`--- worker ${e.code ?? e.signal}\n${e.log}\n${e.stdout}`));
   return w;
 }
 
@@ -65,7 +63,7 @@ async function finished<T extends CliExit>(p: { child: ChildProcess; exited: Pro
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       p.child.kill('SIGKILL');
-      void p.exited.then((exit) => reject(new Error(`${what} still running after ${timeoutMs} ms; its log ends:\n${exit.log.slice(-3000)}`)));
+      void p.exited.then((exit) => reject(new Error(`${what} still running after ${timeoutMs} ms; its log: ${exit.logFile}`)));
     }, timeoutMs);
   });
   try {
@@ -78,7 +76,7 @@ async function finished<T extends CliExit>(p: { child: ChildProcess; exited: Pro
 /** A worker that ran to the end (`--until-empty`) with exit code 0; its totals. */
 async function succeeded(p: { child: ChildProcess; exited: Promise<WorkerExit> }, timeoutMs: number): Promise<NonNullable<WorkerExit['stats']>> {
   const exit = await finished(p, timeoutMs);
-  assert.equal(exit.code, 0, `worker exited with ${exit.code ?? exit.signal}; its log ends:\n${exit.log.slice(-3000)}`);
+  assert.equal(exit.code, 0, `worker exited with ${exit.code ?? exit.signal}; its log: ${exit.logFile}`);
   assert.ok(exit.stats, `worker printed no totals; stdout: ${exit.stdout}`);
   return exit.stats;
 }
@@ -277,7 +275,7 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     w.child.kill('SIGTERM');
     const exit = await finished(w, 60_000);
     const stoppedMs = Date.now() - signalled;
-    assert.equal(exit.code, 0, `exit code after SIGTERM; log ends:\n${exit.log.slice(-3000)}`);
+    assert.equal(exit.code, 0, `exit code after SIGTERM; its log: ${exit.logFile}`);
     assert.ok(stoppedMs < (GRACE_S + 5) * 1000, `stopped ${stoppedMs} ms after SIGTERM (grace ${GRACE_S} s)`);
     const before = await countDocs(stack);
     assert.ok(before < OBJECTS * RECORDS, `work was left (${before} of ${OBJECTS * RECORDS})`);
@@ -424,7 +422,7 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
 
     // Replay with nothing fixed: the bad number fails again, the overlong line has nothing to replay.
     const replay = await finished(spawnCli(['replay', '--bucket', stack.bucket], stores), 60_000, 'replay');
-    assert.ok(replay.code === 0 || replay.code === 2, `replay ended with ${replay.code ?? replay.signal}; log:\n${replay.log.slice(-2000)}`);
+    assert.ok(replay.code === 0 || replay.code === 2, `replay ended with ${replay.code ?? replay.signal}; its log: ${replay.logFile}`);
     replayRun = { code: replay.code, result: JSON.parse(replay.stdout) as unknown };
     assert.equal((replayRun.result as { replayed?: number }).replayed, 0, 'nothing was fixed: nothing replayed');
     const kept = await deadLetters(stack);
@@ -439,7 +437,7 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     // Redrive: the permission is fixed, the AccessDenied message goes back to the queue.
     s3.heal(stack.bucket, deniedKey);
     const redrive = await finished(spawnCli(['redrive', '--dead-letter-queue-url', stack.deadLetterQueueUrl], { QUEUE_URL: stack.queueUrl }), 60_000, 'redrive');
-    assert.equal(redrive.code, 0, redrive.log);
+    assert.equal(redrive.code, 0, `redrive ended with ${redrive.code ?? redrive.signal}; its log: ${redrive.logFile}`);
     assert.deepEqual(JSON.parse(redrive.stdout), { moved: 1 });
     assert.equal(await queueDepth(stack, 'dlq'), 0, 'the DLQ is empty after the redrive');
     const stats = await succeeded(worker(stack, { AWS_ENDPOINT_URL: s3.url }), 120_000);
