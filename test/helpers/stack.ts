@@ -16,6 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { awsClients } from '../../src/context.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
+import type { DeadLetter } from '../../src/deadletter/types.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { provision, type SetupResult } from '../../src/setup/provision.js';
 import { createOpenSearchClient } from '../../src/sink/opensearch.js';
@@ -151,6 +152,15 @@ export async function countDocs(stack: TestStack, query?: Record<string, unknown
   await stack.opensearch.indices.refresh({ index });
   const res = await stack.opensearch.count({ index, body: query ? { query } : {} } as never);
   return (res.body as { count: number }).count;
+}
+
+/** The stack's dead letters, as stored in its dead-letter index (none when the index was never made). */
+export async function storedDeadLetters(stack: TestStack): Promise<DeadLetter[]> {
+  const index = stack.config.deadLetterIndex;
+  await stack.opensearch.indices.refresh({ index }, { ignore: [404] });
+  const res = await stack.opensearch.search({ index, body: { size: 1000, query: { match_all: {} } } } as never, { ignore: [404] });
+  const hits = (res.body as { hits?: { hits: Array<{ _source: DeadLetter }> } }).hits?.hits ?? [];
+  return hits.map((h) => h._source);
 }
 
 /** Removes all the stack made or a test added under its name: indices, templates, buckets, topic, queues. */

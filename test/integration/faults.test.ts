@@ -22,7 +22,7 @@ import { decodeNotification } from '../../src/notification/decode.js';
 import { BulkFault, BulkFaultProxy, S3Errors, S3FaultProxy, resendViolations } from '../helpers/fault-proxy.js';
 import { Expected, FaultTable, type FaultRow } from '../helpers/faults-table.js';
 import {
-  countDocs, dropStack, newStack, queueDepth, sendMessage, spawnCli, spawnWorker, type CliExit, type TestStack, type WorkerExit,
+  countDocs, dropStack, newStack, queueDepth, sendMessage, spawnCli, spawnWorker, storedDeadLetters, type CliExit, type TestStack, type WorkerExit,
 } from '../helpers/stack.js';
 
 const START = Date.UTC(2026, 10, 22, 10, 0) / 1000;
@@ -133,15 +133,6 @@ async function putSamples(stack: TestStack, expected: Expected, name: string, co
 const s3Event = (bucket: string, key: string): string => JSON.stringify({
   Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key } } }],
 });
-
-/** The stack's dead letters, as stored. */
-async function deadLetters(stack: TestStack): Promise<DeadLetter[]> {
-  const index = stack.config.deadLetterIndex;
-  await stack.opensearch.indices.refresh({ index }, { ignore: [404] });
-  const res = await stack.opensearch.search({ index, body: { size: 1000, query: { match_all: {} } } } as never, { ignore: [404] });
-  const hits = (res.body as { hits?: { hits: Array<{ _source: DeadLetter }> } }).hits?.hits ?? [];
-  return hits.map((h) => h._source);
-}
 
 /** The row's exactly-once verdict: every expected line once, nothing else, the queue empty, `dlq` messages in the DLQ. */
 function assertExactlyOnce(row: FaultRow, dlq = 0): void {
@@ -388,7 +379,7 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     const parked = decodeNotification(dlq[0] ?? '');
     assert.deepEqual(parked.kind === 'objects' ? parked.objects.map((o) => o.key) : parked, [deniedKey], 'SQS moved the AccessDenied message to the DLQ');
 
-    const letters = await deadLetters(stack);
+    const letters = await storedDeadLetters(stack);
     const find = (kind: string, key: string) => letters.filter((l) => l.kind === kind && l.key === key);
     const one = (kind: string, key: string, reason: RegExp, lineNo?: number) => {
       const found = find(kind, key);
@@ -425,7 +416,7 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     assert.ok(replay.code === 0 || replay.code === 2, `replay ended with ${replay.code ?? replay.signal}; its log: ${replay.logFile}`);
     replayRun = { code: replay.code, result: JSON.parse(replay.stdout) as unknown };
     assert.equal((replayRun.result as { replayed?: number }).replayed, 0, 'nothing was fixed: nothing replayed');
-    const kept = await deadLetters(stack);
+    const kept = await storedDeadLetters(stack);
     assert.equal(kept.length, letters.length, 'every letter stays');
     for (const letter of letters.filter((l) => l.kind === 'object' || l.kind === 'message')) {
       assert.ok(kept.some((l) => l.kind === letter.kind && l.key === letter.key && l.reason === letter.reason && l.body === letter.body), `${letter.kind} letter ${letter.key ?? letter.body} untouched`);
