@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ import { decodeNotification } from '../../src/notification/decode.js';
 import { BulkFault, BulkFaultProxy, S3Errors, S3FaultProxy, resendViolations } from '../helpers/fault-proxy.js';
 import { Expected, FaultTable, type FaultRow } from '../helpers/faults-table.js';
 import {
-  countDocs, dropStack, newStack, queueDepth, sendMessage, spawnCli, spawnWorker, storedDeadLetters, type CliExit, type TestStack, type WorkerExit,
+  OPENSEARCH_PORT, countDocs, dropStack, newStack, queueDepth, sendMessage, spawnCli, spawnWorker, storedDeadLetters, type CliExit, type TestStack, type WorkerExit,
 } from '../helpers/stack.js';
 
 const START = Date.UTC(2026, 10, 22, 10, 0) / 1000;
@@ -93,6 +94,15 @@ async function until(what: string, predicate: () => Promise<boolean>, timeoutMs:
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const stackScript = (command: 'status' | 'stop-opensearch' | 'start-opensearch') =>
   run('bash', ['scripts/stack.sh', command], { cwd: REPO_ROOT, timeout: 180_000 });
+
+/** True when nothing accepts connections on 127.0.0.1:`port`. */
+function portClosed(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
+}
 
 /** Visible and in-flight messages of the main queue, apart. */
 async function queueCounts(stack: TestStack): Promise<{ visible: number; inFlight: number }> {
@@ -472,6 +482,7 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     let held = 0;
     try {
       await stackScript('stop-opensearch');
+      assert.ok(await portClosed(Number(OPENSEARCH_PORT)), `OpenSearch is really down: port ${OPENSEARCH_PORT} refuses connections`);
       await sleep(1000);
       held = await queueDepth(stack, 'main');
       assert.ok(held > 0, 'messages were still in work when OpenSearch went away');
