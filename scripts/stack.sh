@@ -68,7 +68,8 @@ usage: bash scripts/stack.sh up|down|status|logs|reset|stop-opensearch|start-ope
   status  show each service; exit 0 only if both are running and healthy
   logs    show the last ${LOG_LINES} lines of both logs (and follow them when run in a terminal)
   reset   down, delete the OpenSearch data, up
-  stop-opensearch, start-opensearch   stop or start OpenSearch alone (the fault suite's outage)
+  stop-opensearch, start-opensearch   stop or start OpenSearch alone (the fault suite's outage);
+          stop-opensearch fails when it finds nothing of its own to stop, or the port stays open
 EOF
   exit 2
 }
@@ -441,10 +442,19 @@ cmd_logs() {
   tail -n "$LOG_LINES" "${files[@]}"
 }
 
-# The fault suite stops and restarts OpenSearch alone, as an outage of the cluster would.
+# The fault suite stops and restarts OpenSearch alone, as an outage of the cluster would. Unlike
+# `down`, this fails when there is nothing of ours to stop, and checks that the port is closed
+# after: an outage test that stopped nothing would pass for the wrong reason.
 cmd_stop_opensearch() {
+  local pid answering=''
   take_lock
+  if ! pid=$(running_pid "$OS_PID" "$(os_pattern)"); then
+    port_in_use "$OPENSEARCH_PORT" && answering=", yet port $OPENSEARCH_PORT is open (a process this script did not start)"
+    [[ -f $OS_PID ]] && die "opensearch: stale pid file $OS_PID (pid $(<"$OS_PID") is not our OpenSearch): nothing stopped$answering"
+    die "opensearch: not running (no pid file $OS_PID): nothing stopped$answering"
+  fi
   stop_service opensearch "$OS_PID" "$(os_pattern)"
+  if port_in_use "$OPENSEARCH_PORT"; then die "opensearch: pid $pid stopped, but port $OPENSEARCH_PORT still accepts connections"; fi
 }
 
 cmd_start_opensearch() {

@@ -5,9 +5,14 @@
 #   bash scripts/test.sh            all of it
 #   bash scripts/test.sh unit       typecheck, lint and unit tests only
 #   bash scripts/test.sh integration  integration tests only
+# Unit tests run twice: under UTC and under TZ=Pacific/Chatham (UTC+12:45/+13:45), so that code
+# taking a date in local time fails. Worker logs of the integration tests go to .cache/test-logs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
+
+die() { printf 'test: error: %s\n' "$*" >&2; exit 1; }
+[ -d node_modules ] || die "node_modules is missing: run npm ci --no-audit --no-fund first"
 
 tests() { find "$1" -name '*.test.ts' | sort; }
 
@@ -17,9 +22,12 @@ run_static() {
 }
 
 run_unit() {
-  echo "test: unit"
-  # shellcheck disable=SC2046
-  node --import tsx --test --test-reporter=spec $(tests test/unit)
+  local tz
+  for tz in UTC Pacific/Chatham; do
+    echo "test: unit (TZ=$tz)"
+    # shellcheck disable=SC2046
+    TZ=$tz node --import tsx --test --test-reporter=spec $(tests test/unit)
+  done
 }
 
 run_integration() {
@@ -31,10 +39,16 @@ run_integration() {
   if [ "$started_here" = 1 ] && [ "${STACK_KEEP:-0}" != 1 ]; then trap 'bash scripts/stack.sh down' EXIT; fi
   # Worker processes run the compiled CLI: build it from the sources under test.
   npm run --silent build
-  echo "test: integration (real OpenSearch and AWS emulator on 127.0.0.1)"
+  rm -rf .cache/test-logs
+  echo "test: integration (real OpenSearch and AWS emulator on 127.0.0.1; worker logs in .cache/test-logs/)"
   # One file at a time: the files share one OpenSearch node and one emulator.
+  local rc=0
   # shellcheck disable=SC2046
-  node --import tsx --test --test-reporter=spec --test-concurrency=1 $(tests test/integration)
+  node --import tsx --test --test-reporter=spec --test-concurrency=1 $(tests test/integration) || rc=$?
+  # Whatever the tests did, the node and the emulator must hold nothing they made.
+  echo "test: nothing left behind"
+  node --import tsx --test --test-reporter=spec test/end/node-left-clean.test.ts || rc=1
+  return "$rc"
 }
 
 case "$what" in

@@ -1,12 +1,13 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
 /**
  * Structured JSON logs on stderr (stdout belongs to command output such as `parse`). Secrets are
- * redacted by path as a second line of defence: the code never logs them on purpose.
+ * redacted by path as a second line of defence: the code never logs them on purpose. `destination`
+ * lets a test keep a worker's lines in a file instead of its reporter's stream.
  */
-export function createLogger(level: string, name = 'aws-log-indexer'): Logger {
+export function createLogger(level: string, name = 'aws-log-indexer', destination: DestinationStream = pino.destination(2)): Logger {
   return pino(
     {
       name,
@@ -17,6 +18,6 @@ export function createLogger(level: string, name = 'aws-log-indexer'): Logger {
       },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    pino.destination(2),
+    destination,
   );
 }

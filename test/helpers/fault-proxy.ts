@@ -5,7 +5,8 @@
  *   requests with HTTP 429, rewrites some items of real answers to 429 (a partial failure whose
  *   documents were in fact written), or delays every `_bulk`. It logs the ids each `_bulk` carried.
  * - {@link S3FaultProxy} sits in front of the S3 emulator and answers GetObject of chosen objects
- *   with an S3 error (moto enforces no IAM, so AccessDenied has to come from here).
+ *   with an S3 error, always or the next n times (moto enforces no IAM and never throttles, so
+ *   AccessDenied and SlowDown have to come from here).
  *
  * Everything else passes through unchanged. Bodies are buffered: these are test proxies.
  */
@@ -276,6 +277,7 @@ export interface S3Error {
 export const S3Errors = {
   accessDenied: { status: 403, code: 'AccessDenied', message: 'Access Denied' },
   slowDown: { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' },
+  serviceUnavailable: { status: 503, code: 'ServiceUnavailable', message: 'Service is unable to handle request.' },
 } as const satisfies Record<string, S3Error>;
 
 /** One GetObject the S3 proxy saw. */
@@ -293,7 +295,8 @@ export interface GetObjectLog {
  */
 export class S3FaultProxy {
   readonly gets: GetObjectLog[] = [];
-  private readonly faults = new Map<string, S3Error>();
+  /** Per object: the error, and how many more GetObjects get it (Infinity: until healed). */
+  private readonly faults = new Map<string, { error: S3Error; left: number }>();
   private readonly proxy: Proxy;
 
   private constructor(target: string) {
@@ -310,9 +313,9 @@ export class S3FaultProxy {
     return this.proxy.url;
   }
 
-  /** Answers GetObject of `bucket/key` with `error` from now on. */
-  fail(bucket: string, key: string, error: S3Error): void {
-    this.faults.set(`${bucket}/${key}`, error);
+  /** Answers GetObject of `bucket/key` with `error` from now on, or only the next `times` times. */
+  fail(bucket: string, key: string, error: S3Error, times = Infinity): void {
+    this.faults.set(`${bucket}/${key}`, { error, left: times });
   }
 
   /** Lets GetObject of `bucket/key` through again (the permission was fixed). */
@@ -326,9 +329,11 @@ export class S3FaultProxy {
 
   private async handle(req: ProxiedRequest, forward: () => Promise<ProxiedResponse>): Promise<ProxiedResponse | undefined> {
     const object = req.method === 'GET' ? getObjectTarget(req.url) : undefined;
-    const error = object && this.faults.get(`${object.bucket}/${object.key}`);
+    const fault = object && this.faults.get(`${object.bucket}/${object.key}`);
+    if (fault && (fault.left -= 1) <= 0) this.faults.delete(`${object.bucket}/${object.key}`);
+    const error = fault?.error;
     if (object) this.gets.push({ ...object, ...(error ? { error: error.code } : {}) });
-    if (!error) return forward().catch(() => undefined);
+    if (!object || !error) return forward().catch(() => undefined);
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${error.code}</Code><Message>${error.message}</Message>` +
       `<Key>${object.key}</Key><RequestId>FAULTPROXY</RequestId><HostId>fault-proxy</HostId></Error>`;
     return { status: error.status, headers: { 'content-type': 'application/xml', 'x-amz-request-id': 'FAULTPROXY' }, body: Buffer.from(xml) };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { SampleFormat, sampleLines } from '../../src/sample/flow-logs.js';
-import { countDocs, dropStack, newStack, putObject, queueDepth, runWorkerUntilEmpty, sendMessage, type TestStack } from '../helpers/stack.js';
+import { countDocs, dropStack, newStack, putObject, queueDepth, runWorkerUntilEmpty, sendMessage, storedDeadLetters, type TestStack } from '../helpers/stack.js';
 
 const START = Date.UTC(2026, 10, 22, 8, 0) / 1000;
 const text = (seed: number, records: number) =>
@@ -18,7 +18,10 @@ describe('delivery forms', () => {
     const stats = await runWorkerUntilEmpty(stack);
     assert.equal(stats.created, 40);
     assert.equal(stats.testEvents, 1, 'the raw s3:TestEvent leaves the queue too');
+    assert.equal(await countDocs(stack), 40);
     assert.equal(await queueDepth(stack, 'main'), 0);
+    assert.equal(await queueDepth(stack, 'dlq'), 0);
+    assert.deepEqual(await storedDeadLetters(stack), []);
   });
 
   it('reads keys with spaces, +, = and non-ASCII characters', async () => {
@@ -35,7 +38,9 @@ describe('delivery forms', () => {
     assert.equal(stats.objectsFailed, 0);
     assert.equal(stats.created, 100);
     assert.equal(await countDocs(stack), 100);
+    assert.equal(await queueDepth(stack, 'main'), 0);
     assert.equal(await queueDepth(stack, 'dlq'), 0);
+    assert.deepEqual(await storedDeadLetters(stack), []);
   });
 
   it('removes a message that is no notification, and goes on with the others', async () => {
@@ -47,6 +52,10 @@ describe('delivery forms', () => {
     const stats = await runWorkerUntilEmpty(stack);
     assert.equal(stats.messagesInvalid, 2);
     assert.equal(stats.created, 10);
+    assert.equal(await countDocs(stack), 10);
     assert.equal(await queueDepth(stack, 'main'), 0);
+    assert.equal(await queueDepth(stack, 'dlq'), 0, 'a body that is no notification is recorded, not left to the DLQ');
+    const letters = await storedDeadLetters(stack);
+    assert.deepEqual(letters.map((l) => [l.kind, l.body]).sort(), [['message', 'not json at all'], ['message', '{"hello":"world"}']]);
   });
 });

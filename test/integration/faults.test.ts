@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ import { decodeNotification } from '../../src/notification/decode.js';
 import { BulkFault, BulkFaultProxy, S3Errors, S3FaultProxy, resendViolations } from '../helpers/fault-proxy.js';
 import { Expected, FaultTable, type FaultRow } from '../helpers/faults-table.js';
 import {
-  countDocs, dropStack, newStack, queueDepth, sendMessage, spawnCli, spawnWorker, type CliExit, type TestStack, type WorkerExit,
+  OPENSEARCH_PORT, countDocs, dropStack, newStack, queueDepth, sendMessage, spawnCli, spawnWorker, storedDeadLetters, type CliExit, type TestStack, type WorkerExit,
 } from '../helpers/stack.js';
 
 const START = Date.UTC(2026, 10, 22, 10, 0) / 1000;
@@ -54,8 +55,6 @@ function worker(stack: TestStack, env: Record<string, string> = {}): { child: Ch
   const w = spawnWorker(stack, env);
   children.add(w.child);
   void w.exited.finally(() => children.delete(w.child)).catch(() => undefined);
-  // FAULTS_DEBUG=1 shows each worker's log and totals as it ends.
-  if (process.env.FAULTS_DEBUG) void w.exited.then((e) => console.error(`--- worker ${e.code ?? e.signal}\n${e.log}\n${e.stdout}`));
   return w;
 }
 
@@ -65,7 +64,7 @@ async function finished<T extends CliExit>(p: { child: ChildProcess; exited: Pro
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       p.child.kill('SIGKILL');
-      void p.exited.then((exit) => reject(new Error(`${what} still running after ${timeoutMs} ms; its log ends:\n${exit.log.slice(-3000)}`)));
+      void p.exited.then((exit) => reject(new Error(`${what} still running after ${timeoutMs} ms; its log: ${exit.logFile}`)));
     }, timeoutMs);
   });
   try {
@@ -78,7 +77,7 @@ async function finished<T extends CliExit>(p: { child: ChildProcess; exited: Pro
 /** A worker that ran to the end (`--until-empty`) with exit code 0; its totals. */
 async function succeeded(p: { child: ChildProcess; exited: Promise<WorkerExit> }, timeoutMs: number): Promise<NonNullable<WorkerExit['stats']>> {
   const exit = await finished(p, timeoutMs);
-  assert.equal(exit.code, 0, `worker exited with ${exit.code ?? exit.signal}; its log ends:\n${exit.log.slice(-3000)}`);
+  assert.equal(exit.code, 0, `worker exited with ${exit.code ?? exit.signal}; its log: ${exit.logFile}`);
   assert.ok(exit.stats, `worker printed no totals; stdout: ${exit.stdout}`);
   return exit.stats;
 }
@@ -95,6 +94,15 @@ async function until(what: string, predicate: () => Promise<boolean>, timeoutMs:
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const stackScript = (command: 'status' | 'stop-opensearch' | 'start-opensearch') =>
   run('bash', ['scripts/stack.sh', command], { cwd: REPO_ROOT, timeout: 180_000 });
+
+/** True when nothing accepts connections on 127.0.0.1:`port`. */
+function portClosed(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
+}
 
 /** Visible and in-flight messages of the main queue, apart. */
 async function queueCounts(stack: TestStack): Promise<{ visible: number; inFlight: number }> {
@@ -135,15 +143,6 @@ async function putSamples(stack: TestStack, expected: Expected, name: string, co
 const s3Event = (bucket: string, key: string): string => JSON.stringify({
   Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key } } }],
 });
-
-/** The stack's dead letters, as stored. */
-async function deadLetters(stack: TestStack): Promise<DeadLetter[]> {
-  const index = stack.config.deadLetterIndex;
-  await stack.opensearch.indices.refresh({ index }, { ignore: [404] });
-  const res = await stack.opensearch.search({ index, body: { size: 1000, query: { match_all: {} } } } as never, { ignore: [404] });
-  const hits = (res.body as { hits?: { hits: Array<{ _source: DeadLetter }> } }).hits?.hits ?? [];
-  return hits.map((h) => h._source);
-}
 
 /** The row's exactly-once verdict: every expected line once, nothing else, the queue empty, `dlq` messages in the DLQ. */
 function assertExactlyOnce(row: FaultRow, dlq = 0): void {
@@ -277,7 +276,7 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     w.child.kill('SIGTERM');
     const exit = await finished(w, 60_000);
     const stoppedMs = Date.now() - signalled;
-    assert.equal(exit.code, 0, `exit code after SIGTERM; log ends:\n${exit.log.slice(-3000)}`);
+    assert.equal(exit.code, 0, `exit code after SIGTERM; its log: ${exit.logFile}`);
     assert.ok(stoppedMs < (GRACE_S + 5) * 1000, `stopped ${stoppedMs} ms after SIGTERM (grace ${GRACE_S} s)`);
     const before = await countDocs(stack);
     assert.ok(before < OBJECTS * RECORDS, `work was left (${before} of ${OBJECTS * RECORDS})`);
@@ -390,7 +389,7 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     const parked = decodeNotification(dlq[0] ?? '');
     assert.deepEqual(parked.kind === 'objects' ? parked.objects.map((o) => o.key) : parked, [deniedKey], 'SQS moved the AccessDenied message to the DLQ');
 
-    const letters = await deadLetters(stack);
+    const letters = await storedDeadLetters(stack);
     const find = (kind: string, key: string) => letters.filter((l) => l.kind === kind && l.key === key);
     const one = (kind: string, key: string, reason: RegExp, lineNo?: number) => {
       const found = find(kind, key);
@@ -424,10 +423,10 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
 
     // Replay with nothing fixed: the bad number fails again, the overlong line has nothing to replay.
     const replay = await finished(spawnCli(['replay', '--bucket', stack.bucket], stores), 60_000, 'replay');
-    assert.ok(replay.code === 0 || replay.code === 2, `replay ended with ${replay.code ?? replay.signal}; log:\n${replay.log.slice(-2000)}`);
+    assert.ok(replay.code === 0 || replay.code === 2, `replay ended with ${replay.code ?? replay.signal}; its log: ${replay.logFile}`);
     replayRun = { code: replay.code, result: JSON.parse(replay.stdout) as unknown };
     assert.equal((replayRun.result as { replayed?: number }).replayed, 0, 'nothing was fixed: nothing replayed');
-    const kept = await deadLetters(stack);
+    const kept = await storedDeadLetters(stack);
     assert.equal(kept.length, letters.length, 'every letter stays');
     for (const letter of letters.filter((l) => l.kind === 'object' || l.kind === 'message')) {
       assert.ok(kept.some((l) => l.kind === letter.kind && l.key === letter.key && l.reason === letter.reason && l.body === letter.body), `${letter.kind} letter ${letter.key ?? letter.body} untouched`);
@@ -439,7 +438,7 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     // Redrive: the permission is fixed, the AccessDenied message goes back to the queue.
     s3.heal(stack.bucket, deniedKey);
     const redrive = await finished(spawnCli(['redrive', '--dead-letter-queue-url', stack.deadLetterQueueUrl], { QUEUE_URL: stack.queueUrl }), 60_000, 'redrive');
-    assert.equal(redrive.code, 0, redrive.log);
+    assert.equal(redrive.code, 0, `redrive ended with ${redrive.code ?? redrive.signal}; its log: ${redrive.logFile}`);
     assert.deepEqual(JSON.parse(redrive.stdout), { moved: 1 });
     assert.equal(await queueDepth(stack, 'dlq'), 0, 'the DLQ is empty after the redrive');
     const stats = await succeeded(worker(stack, { AWS_ENDPOINT_URL: s3.url }), 120_000);
@@ -483,6 +482,7 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     let held = 0;
     try {
       await stackScript('stop-opensearch');
+      assert.ok(await portClosed(Number(OPENSEARCH_PORT)), `OpenSearch is really down: port ${OPENSEARCH_PORT} refuses connections`);
       await sleep(1000);
       held = await queueDepth(stack, 'main');
       assert.ok(held > 0, 'messages were still in work when OpenSearch went away');

@@ -1,29 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { SampleFormat, flowLogKey, sampleLines } from '../../src/sample/flow-logs.js';
 import type { WorkerStats } from '../../src/worker/stats.js';
-import { countDocs, dropStack, newStack, putObject, queueDepth, type TestStack } from '../helpers/stack.js';
+import { countDocs, dropStack, newStack, putObject, queueDepth, spawnWorker, type TestStack } from '../helpers/stack.js';
 
 const OBJECTS = 30;
 const RECORDS = 200;
 const START = Date.UTC(2026, 10, 22, 9, 0) / 1000;
 
-/** A real worker process, as ECS runs it: the compiled CLI. */
-function workerProcess(stack: TestStack): Promise<WorkerStats> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/aws-log-indexer.js', 'worker', '--until-empty', '--pollers', '2'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env, QUEUE_URL: stack.queueUrl, INDEX_PREFIX: stack.config.indexPrefix, DEADLETTER_INDEX: stack.config.deadLetterIndex,
-        ALLOWED_BUCKETS: stack.bucket, SQS_BATCH_SIZE: '2',
-      },
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as WorkerStats) : reject(new Error(`worker exited with ${code}`))));
-  });
+/** A real worker process, as ECS runs it: the compiled CLI, two pollers, its log in a file. */
+async function workerProcess(stack: TestStack): Promise<WorkerStats> {
+  const exit = await spawnWorker(stack, { SQS_BATCH_SIZE: '2' }, ['--until-empty', '--pollers', '2']).exited;
+  assert.equal(exit.code, 0, `worker exited with ${exit.code ?? exit.signal}; its log: ${exit.logFile}`);
+  assert.ok(exit.stats, `worker printed no totals; its log: ${exit.logFile}`);
+  return exit.stats;
 }
 
 describe('two worker processes on one queue', () => {
@@ -39,7 +29,6 @@ describe('two worker processes on one queue', () => {
       }),
     );
     const [a, b] = await Promise.all([workerProcess(stack), workerProcess(stack)]);
-    assert.ok(a && b);
     assert.equal(a.objects + b.objects, OBJECTS, 'every object was read once in all');
     assert.ok(a.objects > 0 && b.objects > 0, `both workers took a share (${a.objects} + ${b.objects})`);
     assert.equal(a.created + b.created, OBJECTS * RECORDS);

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { SampleFormat, flowLogKey, sampleLines } from '../../src/sample/flow-logs.js';
-import { countDocs, dropStack, newStack, purgeQueue, putObject, queueDepth, runWorkerUntilEmpty, type TestStack } from '../helpers/stack.js';
+import { countDocs, dropStack, newStack, purgeQueue, putObject, queueDepth, runWorkerUntilEmpty, spawnCli, type TestStack } from '../helpers/stack.js';
 
 const START = Date.UTC(2026, 10, 22, 11, 0) / 1000;
 
-function cli(stack: TestStack, ...args: string[]) {
-  const run = spawnSync(process.execPath, ['bin/aws-log-indexer.js', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, QUEUE_URL: stack.queueUrl, INDEX_PREFIX: stack.config.indexPrefix, DEADLETTER_INDEX: stack.config.deadLetterIndex },
-  });
-  assert.equal(run.status, 0, run.stderr);
+/** Runs the compiled CLI on the stack (its log in a file); what it printed. */
+async function cli(stack: TestStack, ...args: string[]): Promise<Record<string, number>> {
+  const run = await spawnCli(args, { QUEUE_URL: stack.queueUrl, INDEX_PREFIX: stack.config.indexPrefix, DEADLETTER_INDEX: stack.config.deadLetterIndex }, `${stack.name}-${args[0]}`).exited;
+  assert.equal(run.code, 0, `${args[0]} exited with ${run.code ?? run.signal}; its log: ${run.logFile}`);
   return JSON.parse(run.stdout) as Record<string, number>;
 }
 
@@ -26,17 +23,17 @@ describe('reprocess an S3 prefix', () => {
       await putObject(stack, flowLogKey('123456789012', 'us-east-1', 'fl-re', START + i * 60, `r${i}`), `${text.join('\n')}\n`);
     }
     await purgeQueue(stack);
-    const first = cli(stack, 'reprocess', `s3://${stack.bucket}/AWSLogs/`);
+    const first = await cli(stack, 'reprocess', `s3://${stack.bucket}/AWSLogs/`);
     assert.equal(first.objects, 5);
     assert.equal(first.created, 150);
-    const second = cli(stack, 'reprocess', `s3://${stack.bucket}/AWSLogs/`);
+    const second = await cli(stack, 'reprocess', `s3://${stack.bucket}/AWSLogs/`);
     assert.equal(second.exists, 150);
     assert.equal(await countDocs(stack), 150);
   });
 
   it('with --enqueue puts one event per object on the queue for the workers', async () => {
     assert.equal(await queueDepth(stack, 'main'), 0, 'the first test left the queue empty');
-    assert.equal(cli(stack, 'reprocess', '--enqueue', `s3://${stack.bucket}/AWSLogs/`).enqueued, 5);
+    assert.equal((await cli(stack, 'reprocess', '--enqueue', `s3://${stack.bucket}/AWSLogs/`)).enqueued, 5);
     const stats = await runWorkerUntilEmpty(stack);
     assert.equal(stats.objects, 5);
     assert.equal(stats.exists, 150);

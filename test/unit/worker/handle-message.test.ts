@@ -72,6 +72,16 @@ describe('bucketPolicy', () => {
   });
   it('admits any bucket only when * is given', () => assert.equal(bucketPolicy(['*'])('anything'), true));
   it('admits nothing when the list is empty', () => assert.equal(bucketPolicy([])('a'), false));
+  it('admits the exact name only: no prefix, suffix, case or whitespace near-miss', () => {
+    const allowed = bucketPolicy(['logs', 'flow.logs-1']);
+    const nearMisses = ['logs-secrets', 'logsx', 'log', 'xlogs', 'my-logs', 'LOGS', 'Logs', 'logs ', ' logs', 'logs/', 'logs*', 'flow.logs-12', 'flow.logs', 'flowXlogs-1', ''];
+    assert.deepEqual(nearMisses.filter(allowed), []);
+    assert.deepEqual(['logs', 'flow.logs-1'].map(allowed), [true, true]);
+  });
+  it('treats * as the wildcard only when it is a whole entry', () => {
+    assert.equal(bucketPolicy(['logs-*'])('logs-secrets'), false);
+    assert.equal(bucketPolicy(['logs-*'])('logs-*'), true);
+  });
 });
 
 describe('handleMessage on the last receive before the DLQ', () => {

@@ -1,0 +1,133 @@
+/**
+ * The acknowledgement path of startWorker (src/worker/worker.ts) against a scripted SQS: a
+ * message is deleted only once everything it names is acknowledged, a failed one is made visible
+ * again after RETRY_DELAY_SECONDS, and one still in work when the grace period ends is handed back
+ * (visibility 0), never deleted. sqs-consumer runs for real; only the SQS client is scripted.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import { loadConfig } from '../../../src/config/load.js';
+import type { S3ObjectRef } from '../../../src/core/types.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { newCounts, type ObjectOutcome } from '../../../src/pipeline/process-object.js';
+import { HealthGate } from '../../../src/worker/gate.js';
+import { startWorker, type RunningWorker } from '../../../src/worker/worker.js';
+
+const QUEUE = 'http://127.0.0.1:1/000000000000/q';
+const RETRY_DELAY = 7;
+
+/** An SQS client that hands out `messages` once, then answers empty long polls; records every other call. */
+function scriptedSqs(messages: Message[]): { sqs: SQSClient; calls: Array<{ command: string; input: Record<string, unknown> }> } {
+  const calls: Array<{ command: string; input: Record<string, unknown> }> = [];
+  let handedOut = false;
+  const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+    const name = command.constructor.name;
+    if (name === 'ReceiveMessageCommand') {
+      if (!handedOut) {
+        handedOut = true;
+        return { Messages: messages };
+      }
+      await sleep(20);
+      return { Messages: [] };
+    }
+    calls.push({ command: name, input: command.input });
+    if (name === 'GetQueueAttributesCommand') return { Attributes: { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' } };
+    return {};
+  };
+  return { sqs: { send } as unknown as SQSClient, calls };
+}
+
+const message = (id: string, key: string): Message => ({
+  MessageId: id, ReceiptHandle: `rh-${id}`, Attributes: { ApproximateReceiveCount: '1' },
+  Body: JSON.stringify({ Records: [{ eventVersion: '2.1', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'logs' }, object: { key } } }] }),
+});
+
+/** An object read whose outcome (the bulk answers) the test gives when it wants. */
+function pendingRead(): { processObject: (ref: S3ObjectRef) => Promise<ObjectOutcome>; started: Promise<S3ObjectRef>; answer: (o: Partial<ReturnType<typeof newCounts>>) => void } {
+  let answer: (o: Partial<ReturnType<typeof newCounts>>) => void = () => undefined;
+  let begin: (ref: S3ObjectRef) => void = () => undefined;
+  const started = new Promise<S3ObjectRef>((resolve) => (begin = resolve));
+  const processObject = (ref: S3ObjectRef) => {
+    begin(ref);
+    return new Promise<ObjectOutcome>((resolve) => (answer = (counts) => resolve({ status: 'indexed', ref, counts: { ...newCounts(), ...counts } })));
+  };
+  return { processObject, started, answer: (counts) => answer(counts) };
+}
+
+function worker(sqs: SQSClient, processObject: (ref: S3ObjectRef) => Promise<ObjectOutcome>, graceSeconds = 30): RunningWorker {
+  const config = {
+    ...loadConfig({}), queueUrl: QUEUE, pollers: 1, batchSize: 1, waitTimeSeconds: 1, visibilityTimeout: 30, heartbeatInterval: 10,
+    retryDelaySeconds: RETRY_DELAY, shutdownGraceSeconds: graceSeconds,
+  };
+  const logger = createLogger('silent');
+  return startWorker({
+    config, sqs, gate: new HealthGate(async () => true), logger,
+    handle: { processObject, logger, bucketAllowed: (b) => b === 'logs', deadLetters: { record: async () => undefined } },
+  });
+}
+
+async function until(what: string, predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+const deletes = (calls: Array<{ command: string; input: Record<string, unknown> }>) => calls.filter((c) => c.command.startsWith('DeleteMessage'));
+
+describe('startWorker acknowledgement', { timeout: 20_000 }, () => {
+  it('deletes a message only after the bulk answers for its object arrived', async () => {
+    const { sqs, calls } = scriptedSqs([message('m1', 'a.log.gz')]);
+    const read = pendingRead();
+    const w = worker(sqs, read.processObject);
+    try {
+      assert.equal((await read.started).key, 'a.log.gz');
+      await sleep(200);
+      assert.deepEqual(deletes(calls), [], 'nothing deleted while the object waits for its bulk answers');
+      read.answer({ created: 3 });
+      await until('the delete', () => deletes(calls).length > 0);
+      assert.deepEqual(deletes(calls).map((c) => c.input.ReceiptHandle ?? (c.input.Entries as Array<{ ReceiptHandle: string }>)[0]?.ReceiptHandle), ['rh-m1']);
+      await until('the tally', () => w.stats.messagesDeleted === 1);
+      assert.equal(w.stats.created, 3);
+    } finally {
+      w.stop();
+      await w.stopped;
+    }
+  });
+
+  it('keeps a message whose documents were not all acknowledged, visible again after RETRY_DELAY_SECONDS', async () => {
+    const { sqs, calls } = scriptedSqs([message('m2', 'b.log.gz')]);
+    const read = pendingRead();
+    const w = worker(sqs, read.processObject);
+    try {
+      await read.started;
+      read.answer({ created: 2, failed: 1 });
+      await until('the retry', () => w.stats.messagesRetried === 1);
+      const visibility = calls.filter((c) => c.command === 'ChangeMessageVisibilityCommand');
+      assert.deepEqual(visibility.map((c) => [c.input.ReceiptHandle, c.input.VisibilityTimeout]), [['rh-m2', RETRY_DELAY]]);
+      assert.deepEqual(deletes(calls), []);
+    } finally {
+      w.stop();
+      await w.stopped;
+    }
+  });
+
+  it('hands back a message still in work when the grace period ends, and never deletes it', async () => {
+    const { sqs, calls } = scriptedSqs([message('m3', 'c.log.gz')]);
+    const read = pendingRead();
+    const w = worker(sqs, read.processObject, 0);
+    await read.started;
+    w.stop();
+    await w.stopped;
+    const released = calls.filter((c) => c.command === 'ChangeMessageVisibilityBatchCommand');
+    assert.deepEqual(released.flatMap((c) => (c.input.Entries as Array<{ ReceiptHandle: string; VisibilityTimeout: number }>).map((e) => [e.ReceiptHandle, e.VisibilityTimeout])), [['rh-m3', 0]]);
+    // The work goes on unobserved; when its answers come, the message is still not deleted.
+    read.answer({ created: 5 });
+    await sleep(100);
+    assert.deepEqual(deletes(calls), []);
+    assert.equal(w.stats.messagesDeleted, 0);
+  });
+});
