@@ -5,11 +5,11 @@ import { once } from 'node:events';
 import { loadConfig } from '../config/load.js';
 import { where } from '../core/errors.js';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { isParquetKey, readObject, readParquetObject, type ReadOptions, type ReadResult } from '../pipeline/read-object.js';
-import { fileAsyncBuffer, s3AsyncBuffer } from '../source/range-reader.js';
+import { isParquetKey, readObject, readParquetObject, readS3Object, type ReadOptions, type ReadResult } from '../pipeline/read-object.js';
+import { fileAsyncBuffer } from '../source/range-reader.js';
 import type { S3ObjectRef } from '../core/types.js';
 import { serializeOp } from '../sink/bulk-body.js';
-import { openObject, parseS3Uri } from '../source/s3.js';
+import { parseS3Uri } from '../source/s3.js';
 import { awsClients, readOptions } from '../context.js';
 import { AWS_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
 
@@ -44,11 +44,10 @@ export function parseCommand(): Command {
 
 /** Reads a local file or an S3 object: Parquet through random access, everything else as a stream. */
 async function openInput(ref: S3ObjectRef, s3: S3Client | undefined, options: ReadOptions): Promise<ReadResult> {
-  if (isParquetKey(ref.key)) {
-    // The file handle stays open until the process ends: parse reads each input once, to the end.
-    return readParquetObject(ref, s3 ? await s3AsyncBuffer(s3, ref) : await fileAsyncBuffer(ref.key), options);
-  }
-  return readObject(ref, s3 ? await openObject(s3, ref) : createReadStream(ref.key), options);
+  if (s3) return readS3Object(s3, ref, options);
+  // The file handle stays open until the process ends: parse reads each input once, to the end.
+  if (isParquetKey(ref.key)) return readParquetObject(ref, await fileAsyncBuffer(ref.key), options);
+  return readObject(ref, createReadStream(ref.key), options);
 }
 
 /** Prints one object's documents; returns how many lines could not be read. Progress and problems go to stderr. */

@@ -10,11 +10,11 @@ const SQS_BATCH = 10;
  * Reads every listed object here, `concurrency` at a time, and reports each outcome as it ends.
  * Memory stays bounded: the listing is consumed as it goes.
  */
-export async function processAll(
+export async function processAll<T = ObjectOutcome>(
   refs: AsyncIterable<S3ObjectRef>,
-  process: (ref: S3ObjectRef) => Promise<ObjectOutcome>,
+  process: (ref: S3ObjectRef) => Promise<T>,
   concurrency: number,
-  onOutcome: (outcome: ObjectOutcome) => void,
+  onOutcome: (outcome: T) => void,
 ): Promise<void> {
   const running = new Set<Promise<void>>();
   for await (const ref of refs) {

@@ -4,7 +4,7 @@ import type { IndexOp, S3ObjectRef } from '../../core/types.js';
 import { lineIdFactory } from '../../core/id.js';
 import { dailyIndexFor } from '../../core/index-name.js';
 import { isOverlong, type LineItem } from '../../source/lines.js';
-import { timeFromKey } from '../detect.js';
+import { timeFromKey } from '../../source/key-time.js';
 import { isStatusRecord } from './derive.js';
 import { recordTime, toDocument } from './document.js';
 import { isParseError, parseHeader, parseRecord, type FlowFormat } from './parse.js';
