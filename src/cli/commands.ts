@@ -35,6 +35,10 @@ export const COMMANDS = {
     description: 'find flow records or CloudTrail events by time, address (findip, CIDR) and field, in the index or straight from s3://bucket/prefix; rank with --top',
     load: async () => (await import('./query.js')).queryCommand(),
   },
+  prune: {
+    description: 'delete our daily indices older than --older-than (30d); a dry run unless --yes',
+    load: async () => (await import('./prune.js')).pruneCommand(),
+  },
   replay: {
     description: 'replay dead letters (unparseable lines, refused documents) after a fix; replayed letters leave the store',
     load: async () => (await import('./deadletter.js')).replayCommand(),

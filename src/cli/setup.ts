@@ -2,12 +2,13 @@ import { Command, Option } from 'commander';
 import { COMMANDS } from './commands.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { createOpenSearchClient } from '../sink/opensearch.js';
+import { installRetention } from '../sink/retention.js';
 import { indexNamesOf, installTemplates } from '../sink/template.js';
 import { provision } from '../setup/provision.js';
 import { awsClients } from '../context.js';
 import { AWS_SETTINGS, OPENSEARCH_SETTINGS, settingFlags, settingOptions } from './options.js';
 
-const SETTINGS = [...AWS_SETTINGS, ...OPENSEARCH_SETTINGS, 'indexPrefix', 'cloudtrailIndexPrefix', 'deadLetterIndex', 'visibilityTimeout'] as const;
+const SETTINGS = [...AWS_SETTINGS, ...OPENSEARCH_SETTINGS, 'indexPrefix', 'cloudtrailIndexPrefix', 'deadLetterIndex', 'visibilityTimeout', 'retentionDays'] as const;
 
 /** `setup`: bucket, topic, queue + DLQ, subscription, bucket notification, index template. Idempotent. */
 export function setupCommand(): Command {
@@ -31,7 +32,11 @@ export function setupCommand(): Command {
       bucket: opts.bucket, topic: opts.topic, queue: opts.queue, deadLetterQueue: opts.deadLetterQueue,
       maxReceiveCount, visibilityTimeout: config.visibilityTimeout, region: config.region, rawDelivery: Boolean(opts.rawDelivery),
     });
-    const templates = opts.skipOpensearch ? [] : await installTemplates(createOpenSearchClient(config), indexNamesOf(config));
-    process.stdout.write(`${JSON.stringify({ ...result, templates }, null, 2)}\n`);
+    const opensearch = opts.skipOpensearch ? undefined : createOpenSearchClient(config);
+    const templates = opensearch ? await installTemplates(opensearch, indexNamesOf(config)) : [];
+    const retention = opensearch && config.retentionDays !== undefined
+      ? { retention: await installRetention(opensearch, config.retentionDays, [config.indexPrefix, config.cloudtrailIndexPrefix]) }
+      : {};
+    process.stdout.write(`${JSON.stringify({ ...result, templates, ...retention }, null, 2)}\n`);
   });
 }

@@ -3,6 +3,7 @@
  * when stderr is a pipe or a file, so logs and scripts see nothing of it.
  */
 import type { WriteStream } from 'node:tty';
+import type { S3ObjectRef } from '../core/types.js';
 
 /** Counts a long run reports: objects and bytes listed and done, records, when it started. */
 export interface ProgressCounts {
@@ -92,4 +93,14 @@ export class ProgressLine {
     // \r back to the start of the line, the text, then ESC[K clears what a longer line left.
     this.stream.write(`\r${this.render(Date.now() - this.started)}\x1b[K`);
   }
+}
+
+/** Counts each listed object (and its size) as it passes, and marks the listing complete at its end. */
+export async function* countListed(refs: AsyncIterable<S3ObjectRef>, counts: ProgressCounts): AsyncGenerator<S3ObjectRef> {
+  for await (const ref of refs) {
+    counts.listed += 1;
+    counts.listedBytes += ref.size ?? 0;
+    yield ref;
+  }
+  counts.listingDone = true;
 }

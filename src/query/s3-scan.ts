@@ -6,11 +6,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Doc } from '../core/types.js';
 import { where } from '../core/errors.js';
-import type { ProgressCounts } from '../observability/progress.js';
+import { countListed, type ProgressCounts } from '../observability/progress.js';
 import { readS3Object, type ReadOptions } from '../pipeline/read-object.js';
 import { processAll } from '../pipeline/reprocess.js';
-import { listingPrefixes, selectByKeyTime, type KeySelection, type TimeRange } from '../source/key-time.js';
-import { listObjects } from '../source/s3.js';
+import { listByKeyTime, type KeySelection } from '../source/key-time.js';
 import type { S3ObjectRef } from '../core/types.js';
 import { QueryKind, type KindSpec } from './fields.js';
 import { matches, type QueryFilter } from './filter.js';
@@ -38,24 +37,12 @@ export interface ScanSummary extends KeySelection {
   unreadableLines: number;
 }
 
-/** Every listed object under the prefixes a time range needs, in key order per prefix. */
-export async function* listRange(s3: S3Client, bucket: string, prefix: string, range: TimeRange, lagMs: number, counts: ProgressCounts): AsyncGenerator<S3ObjectRef> {
-  for (const p of listingPrefixes(prefix, range, lagMs)) {
-    for await (const ref of listObjects(s3, bucket, p)) {
-      counts.listed += 1;
-      counts.listedBytes += ref.size ?? 0;
-      yield ref;
-    }
-  }
-  counts.listingDone = true;
-}
-
 /** Reads the selected objects and calls `onDoc` for each matching document of the kind. */
 export async function scanS3(options: ScanOptions, onDoc: (doc: Doc) => void): Promise<ScanSummary> {
   const { spec, filter, progress } = options;
   const summary: ScanSummary = { objects: 0, outOfRange: 0, noTime: 0, unreadableObjects: 0, unreadableLines: 0 };
-  const listed = listRange(options.s3, options.bucket, options.prefix, filter.range, options.lagMs, progress);
-  const selected = selectByKeyTime(listed, filter.range, options.lagMs, summary);
+  const listing = { bucket: options.bucket, prefix: options.prefix, range: filter.range, lagMs: options.lagMs, skipped: summary };
+  const selected = countListed(listByKeyTime(options.s3, listing), progress);
   // Documents of the other kind are told apart by the index they would go to.
   const indexPrefix = `${spec.kind === QueryKind.flows ? options.read.indexPrefix : (options.read.cloudtrailIndexPrefix ?? 'cloudtrail')}-`;
   const readOne = async (ref: S3ObjectRef): Promise<void> => {

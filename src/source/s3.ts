@@ -30,11 +30,11 @@ export async function openObject(s3: S3Client, ref: S3ObjectRef, signal?: AbortS
   }
 }
 
-/** Every object under a prefix, page by page, as refs. */
-export async function* listObjects(s3: S3Client, bucket: string, prefix: string): AsyncGenerator<S3ObjectRef> {
+/** Every object under a prefix (after `startAfter`, when given), page by page in key order, as refs. */
+export async function* listObjects(s3: S3Client, bucket: string, prefix: string, startAfter?: string): AsyncGenerator<S3ObjectRef> {
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, ...(startAfter ? { StartAfter: startAfter } : {}) }));
     for (const object of page.Contents ?? []) {
       if (object.Key) yield { bucket, key: object.Key, ...(object.Size === undefined ? {} : { size: object.Size }) };
     }

@@ -111,7 +111,12 @@ export async function countDocs(stack: TestStack, query?: Record<string, unknown
 
 /** Removes the stack's indices (queues and buckets live in the emulator, which forgets them on restart). */
 export async function dropStack(stack: TestStack): Promise<void> {
-  await stack.opensearch.indices.delete({ index: `${stack.config.indexPrefix}-*,${stack.config.cloudtrailIndexPrefix}-*,${stack.config.deadLetterIndex}` }, { ignore: [404] });
+  // ignore_unavailable: without it a missing dead-letter index fails the whole delete (404, ignored), leaving every index.
+  await stack.opensearch.indices.delete(
+    { index: `${stack.config.indexPrefix}-*,${stack.config.cloudtrailIndexPrefix}-*,${stack.config.deadLetterIndex}`, ignore_unavailable: true },
+    { ignore: [404] },
+  );
+  await stack.opensearch.indices.deleteIndexTemplate({ name: `${stack.name}-*` }, { ignore: [404] });
 }
 
 /** How a CLI process ended: exit code or signal, what it printed, and the end of its log. */

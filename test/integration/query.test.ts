@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { dropStack, newStack, putObject, type TestStack } from '../helpers/stack.js';
+import { kindSpec } from '../../src/query/fields.js';
+import { searchDocuments } from '../../src/query/search.js';
+import { dropStack, newStack, putObject, spawnCli, type TestStack } from '../helpers/stack.js';
 
 const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status pkt-srcaddr pkt-dstaddr';
 const A = '3 123456789012';
@@ -42,10 +44,16 @@ describe('query', () => {
     assert.equal(r.status, 0, r.stderr);
     return r.stdout;
   };
-  /** The same question from S3 gives the same stdout. */
-  const both = (args: string[], expected: string) => {
-    assert.equal(query(...args), expected, 'from the index');
-    assert.equal(query(`s3://${stack.bucket}/${PREFIX}`, ...args), expected, 'from S3');
+  const queryAsync = async (...args: string[]) => {
+    const exit = await spawnCli(['query', ...args], env).exited;
+    assert.equal(exit.code, 0, exit.log);
+    return exit.stdout;
+  };
+  /** The same question from S3 gives the same stdout (both run at once: the CLI's start-up dominates). */
+  const both = async (args: string[], expected: string) => {
+    const [index, s3] = await Promise.all([queryAsync(...args), queryAsync(`s3://${stack.bucket}/${PREFIX}`, ...args)]);
+    assert.equal(index, expected, `from the index: ${args.join(' ')}`);
+    assert.equal(s3, expected, `from S3: ${args.join(' ')}`);
   };
 
   before(async () => {
@@ -63,45 +71,55 @@ describe('query', () => {
   });
   after(() => dropStack(stack));
 
-  it('findip in a time range: what talked to 54.245.120.220 between 10:59 and 11:00 (11:00 itself excluded)', () => {
-    both(['--since', '2026-11-22T10:59', '--until', '2026-11-22T11:00:00Z', 'findip', '54.245.120.220'], lines(6));
+  it('findip in a time range: what talked to 54.245.120.220 between 10:59 and 11:00 (11:00 itself excluded)', async () => {
+    await both(['--since', '2026-11-22T10:59', '--until', '2026-11-22T11:00:00Z', 'findip', '54.245.120.220'], lines(6));
   });
 
-  it('findip on either side, in time order; a CIDR block; an address only pkt-dstaddr holds', () => {
-    both(['findip', '54.245.120.220'], lines(1, 2, 6, 8, 11));
-    both(['findip', '203.0.113.0/24'], lines(7, 9));
-    both(['findip', '10.9.9.9'], lines(4));
+  it('findip on either side, in time order; a CIDR block; an address only pkt-dstaddr holds', async () => {
+    await Promise.all([
+      both(['findip', '54.245.120.220'], lines(1, 2, 6, 8, 11)),
+      both(['findip', '203.0.113.0/24'], lines(7, 9)),
+      both(['findip', '10.9.9.9'], lines(4)),
+    ]);
   });
 
-  it('--where field=value and !=, repeated; a status record prints - as AWS writes it', () => {
-    both(['--where', 'action=REJECT', '--where', 'dstport=22'], lines(3, 7));
-    both(['--where', 'action=REJECT', '--where', 'dstport!=22'], lines(9));
-    both(['--where', 'log-status=NODATA'], lines(5));
-    both(['--where', 'srcaddr=172.20.0.0/28', '--where', 'protocol=17'], lines(10));
+  it('--where field=value and !=, repeated; a status record prints - as AWS writes it', async () => {
+    await Promise.all([
+      both(['--where', 'action=REJECT', '--where', 'dstport=22'], lines(3, 7)),
+      both(['--where', 'action=REJECT', '--where', 'dstport!=22'], lines(9)),
+      both(['--where', 'log-status=NODATA'], lines(5)),
+      both(['--where', 'srcaddr=172.20.0.0/28', '--where', 'protocol=17'], lines(10)),
+    ]);
   });
 
-  it('relative times: everything is older than a minute, nothing newer; --limit; --no-header', () => {
-    both(['--until', '1m'], lines(1, 2, 3, 4, 5, 10, 7, 6, 8, 9, 11));
-    both(['--since', '1m'], lines());
-    both(['--limit', '2'], lines(1, 2));
+  it('relative times: everything is older than a minute, nothing newer; --limit; --no-header', async () => {
+    await Promise.all([
+      both(['--until', '1m'], lines(1, 2, 3, 4, 5, 10, 7, 6, 8, 9, 11)),
+      both(['--since', '1m'], lines()),
+      both(['--limit', '2'], lines(1, 2)),
+    ]);
     assert.equal(query('--no-header', '--limit', '1'), lines(1).split('\n')[1] + '\n');
   });
 
-  it('--top FIELD --by bytes | packets | flows, ranked highest first, --limit values', () => {
-    both(['--top', 'srcaddr', '--by', 'bytes', '--limit', '3'], 'srcaddr bytes\n172.20.0.10 25850\n172.20.0.11 9000\n54.245.120.220 3000\n');
-    both(['--where', 'srcaddr=172.20.0.10', '--top', 'dstaddr', '--by', 'bytes'], 'dstaddr bytes\n54.245.120.220 25700\n8.8.8.8 150\n');
-    both(['--top', 'srcaddr', '--by', 'packets'], 'srcaddr packets\n172.20.0.10 47\n172.20.0.11 20\n54.245.120.220 8\n172.20.0.12 4\n203.0.113.9 3\n198.51.100.7 1\n');
-    both(['--where', 'action=REJECT', '--top', 'dstport', '--by', 'flows', '--format', 'csv'], 'dstport,flows\n22,2\n3389,1\n');
+  it('--top FIELD --by bytes | packets | flows, ranked highest first, --limit values', async () => {
+    await Promise.all([
+      both(['--top', 'srcaddr', '--by', 'bytes', '--limit', '3'], 'srcaddr bytes\n172.20.0.10 25850\n172.20.0.11 9000\n54.245.120.220 3000\n'),
+      both(['--where', 'srcaddr=172.20.0.10', '--top', 'dstaddr', '--by', 'bytes'], 'dstaddr bytes\n54.245.120.220 25700\n8.8.8.8 150\n'),
+      both(['--top', 'srcaddr', '--by', 'packets'], 'srcaddr packets\n172.20.0.10 47\n172.20.0.11 20\n54.245.120.220 8\n172.20.0.12 4\n203.0.113.9 3\n198.51.100.7 1\n'),
+      both(['--where', 'action=REJECT', '--top', 'dstport', '--by', 'flows', '--format', 'csv'], 'dstport,flows\n22,2\n3389,1\n'),
+    ]);
   });
 
-  it('--format csv, json and table with --fields', () => {
+  it('--format csv, json and table with --fields', async () => {
     const rejects = ['--where', 'action=REJECT', '--fields', 'srcaddr,dstport,action,pkt-dstaddr'];
-    both([...rejects, '--format', 'csv'], 'srcaddr,dstport,action,pkt-dstaddr\n198.51.100.7,22,REJECT,172.20.0.10\n203.0.113.9,22,REJECT,172.20.0.10\n203.0.113.9,3389,REJECT,172.20.0.10\n');
-    both([...rejects, '--format', 'table'], [
-      'srcaddr       dstport  action  pkt-dstaddr',
-      '198.51.100.7  22       REJECT  172.20.0.10',
-      '203.0.113.9   22       REJECT  172.20.0.10',
-      '203.0.113.9   3389     REJECT  172.20.0.10', ''].join('\n'));
+    await Promise.all([
+      both([...rejects, '--format', 'csv'], 'srcaddr,dstport,action,pkt-dstaddr\n198.51.100.7,22,REJECT,172.20.0.10\n203.0.113.9,22,REJECT,172.20.0.10\n203.0.113.9,3389,REJECT,172.20.0.10\n'),
+      both([...rejects, '--format', 'table'], [
+        'srcaddr       dstport  action  pkt-dstaddr',
+        '198.51.100.7  22       REJECT  172.20.0.10',
+        '203.0.113.9   22       REJECT  172.20.0.10',
+        '203.0.113.9   3389     REJECT  172.20.0.10', ''].join('\n')),
+    ]);
     const docs = query(...rejects, '--format', 'json').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(docs.map((d) => [d['srcaddr'], d['dstport'], d['@timestamp']]), [
       ['198.51.100.7', 22, '2026-11-22T10:55:10.000Z'], ['203.0.113.9', 22, '2026-11-22T10:59:10.000Z'], ['203.0.113.9', 3389, '2026-11-22T11:00:10.000Z'],
@@ -113,6 +131,19 @@ describe('query', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, lines(11));
     assert.match(r.stderr, /^1 objects read, 3 outside the time range by their keys, 0 without a time in their keys left out$/m);
+  });
+
+  it('pages with search_after: pages of 2 give every record once, in time order', async () => {
+    const starts: unknown[] = [];
+    for await (const doc of searchDocuments(stack.opensearch, `${stack.config.indexPrefix}-*`, kindSpec('flows'), { range: {}, where: [] }, undefined, 2)) starts.push(doc['start']);
+    assert.deepEqual(starts, ([1, 2, 3, 4, 5, 10, 7, 6, 8, 9, 11] as N[]).map((n) => Number(R[n].split(' ')[10])));
+  });
+
+  it('from S3 on a terminal, draws a progress line on stderr', () => {
+    const cmd = `${process.execPath} bin/aws-log-indexer.js query s3://${stack.bucket}/${PREFIX} --limit 1 >/dev/null`;
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, ...env } });
+    assert.equal(r.status, 0, r.stdout);
+    assert.match(r.stdout, /\robjects 3\/3 +\S+ \S+\/\S+ \S+ +\d+ records\/s +11 matched/);
   });
 
   it('CloudTrail: --where eventName and userIdentity.arn, --top eventName', () => {
