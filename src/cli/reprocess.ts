@@ -11,8 +11,8 @@ import { isAcknowledged, type ObjectOutcome } from '../pipeline/process-object.j
 import { enqueueAll, processAll, untilAborted } from '../pipeline/reprocess.js';
 import { ResumePoint } from '../pipeline/resume.js';
 import { parseDuration, parseWhen } from '../query/when.js';
-import { listByKeyTime, type KeySelection } from '../source/key-time.js';
-import { parseS3Uri } from '../source/s3.js';
+import type { KeySelection } from '../source/key-time.js';
+import { listByKeyTime, parseS3Uri } from '../source/s3.js';
 import { addOutcome, newStats } from '../worker/stats.js';
 import { wholeNumber } from './query.js';
 import { AWS_SETTINGS, OPENSEARCH_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';

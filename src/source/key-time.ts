@@ -7,9 +7,7 @@
  * (`…/aws-region=us-east-1/year=2026/month=11/day=22/hour=07/`). The stamp trails the records a file
  * holds by the aggregation interval and the delivery delay, so a range is widened by a lag.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3ObjectRef } from '../core/types.js';
-import { listObjects } from './s3.js';
 
 /** An inclusive–exclusive time range in epoch milliseconds; an open end is undefined. */
 export interface TimeRange {
@@ -120,24 +118,4 @@ export function listingPrefixes(prefix: string, range: TimeRange, lagMs: number)
     out.push(plain ? `${prefix}${y}/${m}/${dd}/` : `${prefix}year=${y}/month=${m}/day=${dd}/`);
   }
   return out;
-}
-
-/** What to list: a prefix, a time range read from keys, and where a previous run stopped. */
-export interface KeyTimeListing {
-  readonly bucket: string;
-  readonly prefix: string;
-  readonly range: TimeRange;
-  /** How far a key's delivery time may lie from its records. */
-  readonly lagMs: number;
-  /** List only keys after this one (`--start-after`, to resume). */
-  readonly startAfter?: string;
-  /** Counts of what the selection left out. */
-  readonly skipped?: KeySelection;
-}
-
-/** The objects under a prefix whose key times fall in the range, in key order, listing only the day folders needed. */
-export async function* listByKeyTime(s3: S3Client, l: KeyTimeListing): AsyncGenerator<S3ObjectRef> {
-  for (const prefix of listingPrefixes(l.prefix, l.range, l.lagMs)) {
-    yield* selectByKeyTime(listObjects(s3, l.bucket, prefix, l.startAfter), l.range, l.lagMs, l.skipped);
-  }
 }
