@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { COMMANDS } from './commands.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { parseDuration } from '../query/when.js';
-import { createOpenSearchClient } from '../sink/opensearch.js';
+import { createOpenSearchClient, requireOpenSearch } from '../sink/opensearch.js';
 import { deleteIndices, indicesToPrune, listIndices } from '../sink/retention.js';
 import { OPENSEARCH_SETTINGS, settingFlags, settingOptions } from './options.js';
 
@@ -24,6 +24,7 @@ export function pruneCommand(): Command {
     const cutoff = Date.now() - parseDuration('--older-than', olderThan);
     const prefixes = [config.indexPrefix, config.cloudtrailIndexPrefix];
     const client = createOpenSearchClient(config);
+    await requireOpenSearch(client, config.opensearchUrl);
     const doomed = indicesToPrune(await listIndices(client, prefixes), prefixes, cutoff);
     const execute = Boolean(opts.yes || opts.execute);
     if (execute) await deleteIndices(client, doomed);

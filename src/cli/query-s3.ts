@@ -9,7 +9,8 @@ import { scanS3 } from '../query/s3-scan.js';
 import { sortDocuments } from '../query/sort.js';
 import { TopCounter } from '../query/top.js';
 import { parseDuration } from '../query/when.js';
-import { wholeNumber, type OutputChoice } from './query.js';
+import { intOption } from './options.js';
+import type { OutputChoice } from './query.js';
 
 /** `query s3://bucket/prefix`: reads the objects in the range, prints what matches, progress on a terminal. */
 export async function queryS3(config: Config, where: { bucket: string; key: string }, spec: KindSpec, filter: QueryFilter, out: OutputChoice, opts: Record<string, string>): Promise<void> {
@@ -20,7 +21,7 @@ export async function queryS3(config: Config, where: { bucket: string; key: stri
   const summary = await scanS3({
     s3: awsClients(config).s3, bucket: where.bucket, prefix: where.key, spec, filter, progress,
     lagMs: parseDuration('--key-lag', opts['keyLag'] ?? '15m'),
-    concurrency: wholeNumber('--concurrency', opts['concurrency'] ?? '8', 256),
+    concurrency: intOption('--concurrency', opts['concurrency'] ?? '8', 1, 256),
     read: await readOptions(config),
     warn: (message) => process.stderr.write(`${line.enabled ? '\n' : ''}${message}\n`),
   }, (doc) => (counter ? counter.add(doc) : found.push(doc)));

@@ -8,9 +8,9 @@ import { OutputFormat, documentWriter, writeTop } from '../query/output.js';
 import { searchDocuments } from '../query/search.js';
 import { parseTop, topFromIndex, type TopRequest } from '../query/top.js';
 import { parseWhen } from '../query/when.js';
-import { createOpenSearchClient } from '../sink/opensearch.js';
+import { createOpenSearchClient, requireOpenSearch } from '../sink/opensearch.js';
 import { parseS3Uri } from '../source/s3.js';
-import { AWS_SETTINGS, OPENSEARCH_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
+import { AWS_SETTINGS, OPENSEARCH_SETTINGS, READ_SETTINGS, intOption, settingFlags, settingOptions } from './options.js';
 
 const SETTINGS = [...OPENSEARCH_SETTINGS, ...AWS_SETTINGS, ...READ_SETTINGS] as const;
 
@@ -35,13 +35,6 @@ export function parseTarget(words: readonly string[]): Target {
     } else throw new ConfigError(`query: ${JSON.stringify(word)} is not flows, cloudtrail, s3://bucket/prefix or findip ADDR`);
   }
   return target;
-}
-
-/** A whole number option within 1…max. */
-export function wholeNumber(option: string, text: string, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigError(`${option} ${JSON.stringify(text)}: a whole number from 1 to ${max} expected`);
-  return n;
 }
 
 /** `query`: find flow records or CloudTrail events by time, address and field, in the index or straight from S3. */
@@ -70,7 +63,7 @@ export function queryCommand(): Command {
       ...(target.findip === undefined ? {} : { findip: parseFindip(target.findip) }),
       where: ((opts.where as string[] | undefined) ?? []).map((w) => parseCondition(spec, w)),
     };
-    const limit = opts.limit === undefined ? undefined : wholeNumber('--limit', opts.limit, 10_000_000);
+    const limit = opts.limit === undefined ? undefined : intOption('--limit', opts.limit, 1, 10_000_000);
     const top = opts.top === undefined ? undefined : parseTop(spec, opts.top, opts.by ?? (target.kind === QueryKind.flows ? 'flows' : 'events'), limit ?? 10);
     if (top === undefined && opts.by !== undefined) throw new ConfigError('--by: only with --top FIELD');
     const columns = opts.fields === undefined ? spec.defaultColumns : (opts.fields as string).split(',').map((f) => f.trim());
@@ -98,6 +91,7 @@ export interface OutputChoice {
 
 async function fromIndex(config: Config, spec: KindSpec, filter: QueryFilter, out: OutputChoice): Promise<void> {
   const client = createOpenSearchClient(config);
+  await requireOpenSearch(client, config.opensearchUrl);
   const index = `${spec.kind === QueryKind.flows ? config.indexPrefix : config.cloudtrailIndexPrefix}-*`;
   if (out.top) {
     await writeTop(process.stdout, out.format, out.top, await topFromIndex(client, index, spec, filter, out.top), out.header);

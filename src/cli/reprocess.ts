@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { COMMANDS } from './commands.js';
-import { ConfigError, loadConfig } from '../config/load.js';
+import { ConfigError, loadConfig, shownValue } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { awsClients } from '../context.js';
 import type { S3ObjectRef } from '../core/types.js';
@@ -14,8 +14,8 @@ import { parseDuration, parseWhen } from '../query/when.js';
 import type { KeySelection } from '../source/key-time.js';
 import { listByKeyTime, parseS3Uri } from '../source/s3.js';
 import { addOutcome, newStats } from '../worker/stats.js';
-import { wholeNumber } from './query.js';
-import { AWS_SETTINGS, OPENSEARCH_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
+import { createOpenSearchClient, requireOpenSearch } from '../sink/opensearch.js';
+import { AWS_SETTINGS, OPENSEARCH_SETTINGS, READ_SETTINGS, intOption, settingFlags, settingOptions } from './options.js';
 
 const SETTINGS = ['queueUrl', ...AWS_SETTINGS, ...OPENSEARCH_SETTINGS, ...READ_SETTINGS, 'bulkMaxBytes', 'bulkMaxDocs', 'bulkConcurrency', 'deadLetterIndex'] as const;
 
@@ -26,9 +26,9 @@ const EXIT_INTERRUPTED = 130;
 export function reprocessCommand(): Command {
   const command = new Command('reprocess')
     .description(COMMANDS.reprocess.description)
-    .argument('<s3-uri>', 's3://bucket/prefix')
-    .addOption(new Option('--enqueue', 'send one S3 event per object to QUEUE_URL, so that all workers share the work'))
-    .addOption(new Option('--concurrency <n>', 'objects read at once without --enqueue').default('4'))
+    .argument('<s3-uri>', 's3://bucket/prefix: every object under it (s3://bucket/ for the whole bucket)')
+    .addOption(new Option('--enqueue', 'send one S3 event per object to QUEUE_URL, so that all workers share the work; without it this process reads and indexes every object').default(false))
+    .addOption(new Option('--concurrency <n>', 'objects read at once without --enqueue (1–256)').default('4'))
     .addOption(new Option('--since <time>', 'only objects whose key time is from then on (ISO-8601, UTC unless an offset is given, or a time ago: 2h, 7d)'))
     .addOption(new Option('--until <time>', 'only objects whose key time is before then'))
     .addOption(new Option('--key-lag <duration>', 'widen --since/--until by this much: a key carries its delivery time, later than its records').default('15m'))
@@ -37,12 +37,13 @@ export function reprocessCommand(): Command {
   return command.action(async (uri: string, opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));
     const target = parseS3Uri(uri);
-    if (!target) throw new ConfigError(`${JSON.stringify(uri)}: an s3://bucket/prefix URI expected`);
-    const concurrency = wholeNumber('--concurrency', opts.concurrency, 256);
+    if (!target) throw new ConfigError(`argument ${shownValue(uri)}: an s3://bucket/prefix URI expected`);
+    const concurrency = intOption('--concurrency', opts.concurrency, 1, 256);
     if (opts.enqueue && !config.queueUrl) throw new ConfigError('--enqueue needs QUEUE_URL (or --queue-url)');
     const range = { ...(opts.since ? { since: parseWhen('--since', opts.since) } : {}), ...(opts.until ? { until: parseWhen('--until', opts.until) } : {}) };
     const skipped: KeySelection = { outOfRange: 0, noTime: 0 };
     const { s3 } = awsClients(config);
+    if (!opts.enqueue) await requireOpenSearch(createOpenSearchClient(config), config.opensearchUrl);
     const run = new Backfill(uri, opts.startAfter);
     const listing = listByKeyTime(s3, { bucket: target.bucket, prefix: target.key, range, lagMs: parseDuration('--key-lag', opts.keyLag), startAfter: opts.startAfter, skipped });
     const refs = run.track(listing);
