@@ -13,9 +13,9 @@ export function pruneCommand(): Command {
   const command = new Command('prune')
     .description(COMMANDS.prune.description)
     .addOption(new Option('--older-than <duration>', 'delete daily indices whose whole day lies further back than this (30d, 12w; default RETENTION_DAYS)'))
-    .addOption(new Option('--yes', 'delete them (without it, only list what would go)'))
-    .addOption(new Option('--execute', 'same as --yes'))
-    .addOption(new Option('--json', 'print JSON instead of text'));
+    .addOption(new Option('--yes', 'delete them (without it, only list what would go)').default(false))
+    .addOption(new Option('--execute', 'delete them, the same as --yes').default(false))
+    .addOption(new Option('--json', 'print JSON instead of text').default(false));
   settingOptions(command, SETTINGS);
   return command.action(async (opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));

@@ -29,10 +29,10 @@ export function reprocessCommand(): Command {
     .argument('<s3-uri>', 's3://bucket/prefix: every object under it (s3://bucket/ for the whole bucket)')
     .addOption(new Option('--enqueue', 'send one S3 event per object to QUEUE_URL, so that all workers share the work; without it this process reads and indexes every object').default(false))
     .addOption(new Option('--concurrency <n>', 'objects read at once without --enqueue (1–256)').default('4'))
-    .addOption(new Option('--since <time>', 'only objects whose key time is from then on (ISO-8601, UTC unless an offset is given, or a time ago: 2h, 7d)'))
-    .addOption(new Option('--until <time>', 'only objects whose key time is before then'))
+    .addOption(new Option('--since <time>', 'only objects whose key time is from then on (ISO-8601, UTC unless an offset is given, or a time ago: 2h, 7d; default: no lower bound)'))
+    .addOption(new Option('--until <time>', 'only objects whose key time is before then (default: no upper bound)'))
     .addOption(new Option('--key-lag <duration>', 'widen --since/--until by this much: a key carries its delivery time, later than its records').default('15m'))
-    .addOption(new Option('--start-after <key>', 'skip every key up to and including this one (the key an interrupted run printed)'));
+    .addOption(new Option('--start-after <key>', 'skip every key up to and including this one (the key an interrupted run printed; default: from the first key)'));
   settingOptions(command, SETTINGS);
   return command.action(async (uri: string, opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));
