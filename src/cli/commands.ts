@@ -31,6 +31,14 @@ export const COMMANDS = {
     description: 'query the flow-log indices: document count, top talkers by bytes, rejected flows by port',
     load: async () => (await import('./report.js')).reportCommand(),
   },
+  query: {
+    description: 'find flow records or CloudTrail events by time, address (findip, CIDR) and field, in the index or straight from s3://bucket/prefix; rank with --top',
+    load: async () => (await import('./query.js')).queryCommand(),
+  },
+  prune: {
+    description: 'delete our daily indices older than --older-than (30d); a dry run unless --yes',
+    load: async () => (await import('./prune.js')).pruneCommand(),
+  },
   replay: {
     description: 'replay dead letters (unparseable lines, refused documents) after a fix; replayed letters leave the store',
     load: async () => (await import('./deadletter.js')).replayCommand(),

@@ -2,12 +2,13 @@ import { Command, Option } from 'commander';
 import { COMMANDS } from './commands.js';
 import { loadConfig } from '../config/load.js';
 import { createOpenSearchClient, requireOpenSearch } from '../sink/opensearch.js';
+import { installRetention } from '../sink/retention.js';
 import { indexNamesOf, installTemplates } from '../sink/template.js';
 import { provision } from '../setup/provision.js';
 import { awsClients } from '../context.js';
 import { AWS_SETTINGS, OPENSEARCH_SETTINGS, intOption, settingFlags, settingOptions } from './options.js';
 
-const SETTINGS = [...AWS_SETTINGS, ...OPENSEARCH_SETTINGS, 'indexPrefix', 'cloudtrailIndexPrefix', 'deadLetterIndex', 'visibilityTimeout'] as const;
+const SETTINGS = [...AWS_SETTINGS, ...OPENSEARCH_SETTINGS, 'indexPrefix', 'cloudtrailIndexPrefix', 'deadLetterIndex', 'visibilityTimeout', 'retentionDays'] as const;
 
 /** `setup`: bucket, topic, queue + DLQ, subscription, bucket notification, index template. Idempotent. */
 export function setupCommand(): Command {
@@ -32,6 +33,9 @@ export function setupCommand(): Command {
       maxReceiveCount, visibilityTimeout: config.visibilityTimeout, region: config.region, rawDelivery: Boolean(opts.rawDelivery),
     });
     const templates = opensearch ? await installTemplates(opensearch, indexNamesOf(config)) : [];
-    process.stdout.write(`${JSON.stringify({ ...result, templates }, null, 2)}\n`);
+    const retention = opensearch && config.retentionDays !== undefined
+      ? { retention: await installRetention(opensearch, config.retentionDays, [config.indexPrefix, config.cloudtrailIndexPrefix]) }
+      : {};
+    process.stdout.write(`${JSON.stringify({ ...result, templates, ...retention }, null, 2)}\n`);
   });
 }

@@ -68,6 +68,7 @@ export const SETTINGS = {
   // Header-less flow-log lines (CloudWatch Logs exports): their format as AWS writes it.
   flowFormat: setting('FLOW_FORMAT', z.string().optional(), 'format of header-less lines, as AWS writes it: `${version} ${account-id} …`', { shownDefault: 'the v2 default format' }),
   cloudtrailIndexPrefix: setting('CLOUDTRAIL_INDEX_PREFIX', indexName('').default('cloudtrail'), 'CloudTrail indices are `<prefix>-YYYY.MM.DD`'),
+  retentionDays: setting('RETENTION_DAYS', int(1, 36_500).optional(), 'days a daily index is kept: `setup` installs an ISM policy deleting older ones where the cluster has the Index State Management plugin; `prune` takes it as its default `--older-than`'),
   cloudtrailMaxBlobBytes: setting('CLOUDTRAIL_MAX_BLOB_BYTES', int(1024, 16 * 1024 * 1024).default(32 * 1024), 'cap on each CloudTrail blob before it is cut into `<field>_json` and marked `truncated`'),
   maxLineBytes: setting('MAX_LINE_BYTES', int(256, 64 * 1024 * 1024).default(1024 * 1024), 'longer lines are dead-lettered and skipped, never buffered'),
   // 75 MB of gzip (AWS's largest flow-log file) unpacks to about 1 GiB; far more is a gzip bomb.

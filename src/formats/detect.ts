@@ -20,14 +20,3 @@ export function kindFromKey(key: string): ObjectKind {
   }
   return ObjectKind.unknown;
 }
-
-const KEY_TIME = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_/;
-
-/** The delivery time AWS writes into flow-log and CloudTrail file names, as epoch seconds. */
-export function timeFromKey(key: string): number | undefined {
-  const m = KEY_TIME.exec(key);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
-  const ms = Date.UTC(y, mo - 1, d, h, mi);
-  return Number.isNaN(ms) ? undefined : ms / 1000;
-}

@@ -1,10 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DeadLetterKind, type DeadLetter, type DeadLetterSink } from '../deadletter/types.js';
 import type { Logger } from '../observability/logger.js';
-import { openObject } from '../source/s3.js';
 import { ObjectError, messageOf, where } from '../core/errors.js';
-import { s3AsyncBuffer } from '../source/range-reader.js';
-import { isParquetKey, readObject, readParquetObject, type ReadOptions } from './read-object.js';
+import { readS3Object, type ReadOptions } from './read-object.js';
 import { problemText, type OpBatch } from '../core/records.js';
 import { ItemStatus, type IndexOp, type ItemOutcome, type S3ObjectRef } from '../core/types.js';
 
@@ -86,9 +84,7 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
     await deps.deadLetters.record(letters.splice(0));
   };
   try {
-    const read = isParquetKey(ref.key)
-      ? readParquetObject(ref, await s3AsyncBuffer(deps.s3, ref, ref.size), deps.read)
-      : await readObject(ref, await openObject(deps.s3, ref), deps.read);
+    const read = await readS3Object(deps.s3, ref, deps.read);
     if (read.kind === 'skip') return { status: 'skipped', ref, reason: read.reason };
     for await (const batch of read.batches) {
       tally(counts, batch);

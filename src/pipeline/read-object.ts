@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { AsyncBuffer } from 'hyparquet';
 import type { Enricher } from '../enrich/types.js';
 import { ObjectKind, kindFromKey } from '../formats/detect.js';
@@ -7,6 +8,8 @@ import { readParquetFlow } from '../formats/vpc-flow/parquet.js';
 import { isParseError, type FlowFormat } from '../formats/vpc-flow/parse.js';
 import { readVpcFlow } from '../formats/vpc-flow/reader.js';
 import { decompress } from '../source/decompress.js';
+import { s3AsyncBuffer } from '../source/range-reader.js';
+import { openObject } from '../source/s3.js';
 import { splitLines } from '../source/lines.js';
 import { ObjectError, messageOf } from '../core/errors.js';
 import type { OpBatch } from '../core/records.js';
@@ -76,6 +79,11 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
 export function readParquetObject(ref: S3ObjectRef, source: AsyncBuffer, options: ReadOptions): ReadResult {
   const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords };
   return { kind: 'read', batches: guarded(ref, readParquetFlow(source, ctx)) };
+}
+
+/** Reads an S3 object: Parquet through ranged reads, everything else as one stream. */
+export async function readS3Object(s3: S3Client, ref: S3ObjectRef, options: ReadOptions): Promise<ReadResult> {
+  return isParquetKey(ref.key) ? readParquetObject(ref, await s3AsyncBuffer(s3, ref, ref.size), options) : readObject(ref, await openObject(s3, ref), options);
 }
 
 /** The header-less format; validated with the settings, so a bad one cannot reach here. */

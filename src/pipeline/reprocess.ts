@@ -10,11 +10,11 @@ const SQS_BATCH = 10;
  * Reads every listed object here, `concurrency` at a time, and reports each outcome as it ends.
  * Memory stays bounded: the listing is consumed as it goes.
  */
-export async function processAll(
+export async function processAll<T = ObjectOutcome>(
   refs: AsyncIterable<S3ObjectRef>,
-  process: (ref: S3ObjectRef) => Promise<ObjectOutcome>,
+  process: (ref: S3ObjectRef) => Promise<T>,
   concurrency: number,
-  onOutcome: (outcome: ObjectOutcome) => void,
+  onOutcome: (outcome: T) => void,
 ): Promise<void> {
   const running = new Set<Promise<void>>();
   for await (const ref of refs) {
@@ -29,7 +29,9 @@ export async function processAll(
  * Puts one S3 event per object on the queue, ten per call, so that every worker of the fleet
  * shares the backfill with the live traffic. Returns how many were sent.
  */
-export async function enqueueAll(refs: AsyncIterable<S3ObjectRef>, sqs: SQSClient, queueUrl: string): Promise<number> {
+export async function enqueueAll(
+  refs: AsyncIterable<S3ObjectRef>, sqs: SQSClient, queueUrl: string, onSent: (refs: readonly S3ObjectRef[]) => void = () => undefined,
+): Promise<number> {
   let sent = 0;
   let batch: S3ObjectRef[] = [];
   const flush = async () => {
@@ -39,6 +41,7 @@ export async function enqueueAll(refs: AsyncIterable<S3ObjectRef>, sqs: SQSClien
     );
     if (out.Failed?.length) throw new Error(`queue refused ${out.Failed.length} message(s): ${out.Failed[0]?.Message ?? '?'}`);
     sent += batch.length;
+    onSent(batch);
     batch = [];
   };
   for await (const ref of refs) {
@@ -47,4 +50,12 @@ export async function enqueueAll(refs: AsyncIterable<S3ObjectRef>, sqs: SQSClien
   }
   await flush();
   return sent;
+}
+
+/** Passes refs on until the signal is raised, then ends the listing (work already started goes on). */
+export async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  for await (const item of items) {
+    if (signal.aborted) return;
+    yield item;
+  }
 }

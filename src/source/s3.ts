@@ -2,6 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } 
 import type { Readable } from 'node:stream';
 import { ObjectError, messageOf } from '../core/errors.js';
 import type { S3ObjectRef } from '../core/types.js';
+import { listingPrefixes, selectByKeyTime, type KeySelection, type TimeRange } from './key-time.js';
 
 /**
  * S3 errors that a retry cannot mend: the object or bucket is gone (NotFound is HeadObject's
@@ -30,11 +31,11 @@ export async function openObject(s3: S3Client, ref: S3ObjectRef, signal?: AbortS
   }
 }
 
-/** Every object under a prefix, page by page, as refs. */
-export async function* listObjects(s3: S3Client, bucket: string, prefix: string): AsyncGenerator<S3ObjectRef> {
+/** Every object under a prefix (after `startAfter`, when given), page by page in key order, as refs. */
+export async function* listObjects(s3: S3Client, bucket: string, prefix: string, startAfter?: string): AsyncGenerator<S3ObjectRef> {
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, ...(startAfter ? { StartAfter: startAfter } : {}) }));
     for (const object of page.Contents ?? []) {
       if (object.Key) yield { bucket, key: object.Key, ...(object.Size === undefined ? {} : { size: object.Size }) };
     }
@@ -46,4 +47,24 @@ export async function* listObjects(s3: S3Client, bucket: string, prefix: string)
 export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
   return m ? { bucket: m[1] as string, key: m[2] as string } : undefined;
+}
+
+/** What to list: a prefix, a time range read from keys, and where a previous run stopped. */
+export interface KeyTimeListing {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly range: TimeRange;
+  /** How far a key's delivery time may lie from its records. */
+  readonly lagMs: number;
+  /** List only keys after this one (`--start-after`, to resume). */
+  readonly startAfter?: string;
+  /** Counts of what the selection left out. */
+  readonly skipped?: KeySelection;
+}
+
+/** The objects under a prefix whose key times fall in the range, in key order, listing only the day folders needed. */
+export async function* listByKeyTime(s3: S3Client, l: KeyTimeListing): AsyncGenerator<S3ObjectRef> {
+  for (const prefix of listingPrefixes(l.prefix, l.range, l.lagMs)) {
+    yield* selectByKeyTime(listObjects(s3, l.bucket, prefix, l.startAfter), l.range, l.lagMs, l.skipped);
+  }
 }

@@ -6,7 +6,7 @@ import { dailyIndexFor } from '../../core/index-name.js';
 import { objectUri } from '../../core/errors.js';
 import { isBinary, quotedBytes } from '../../core/text.js';
 import { isOverlong, type LineItem } from '../../source/lines.js';
-import { timeFromKey } from '../detect.js';
+import { timeFromKey } from '../../source/key-time.js';
 import { isStatusRecord } from './derive.js';
 import { LOG_FIELD, recordTime, toDocument } from './document.js';
 import { isParseError, parseHeader, parseRecord, type FlowFormat, type ParseError } from './parse.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { kindFromKey, timeFromKey } from '../../../src/formats/detect.js';
+import { kindFromKey } from '../../../src/formats/detect.js';
 
 describe('kindFromKey', () => {
   const cases: [string, string][] = [
@@ -13,11 +13,4 @@ describe('kindFromKey', () => {
     ['uploads/random.txt', 'unknown'],
   ];
   for (const [key, kind] of cases) it(`${kind}: ${key.slice(0, 60)}`, () => assert.equal(kindFromKey(key), kind));
-});
-
-describe('timeFromKey', () => {
-  it('reads the delivery time from an AWS file name', () => {
-    assert.equal(timeFromKey('a/1_vpcflowlogs_us-east-1_fl-1_20261122T0705Z_ab.log.gz'), Date.UTC(2026, 10, 22, 7, 5) / 1000);
-  });
-  it('is undefined when the name has none', () => assert.equal(timeFromKey('a/b.log.gz'), undefined));
 });
