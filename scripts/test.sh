@@ -14,6 +14,8 @@ tests() { find "$1" -name '*.test.ts' | sort; }
 run_static() {
   echo "test: typecheck"; npx tsc -p tsconfig.json --noEmit
   echo "test: lint"; npx eslint .
+  # Checked statically only: no container engine runs here (scripts/tools.sh installs the tools).
+  echo "test: lint Dockerfile (hadolint)"; "$(bash scripts/tools.sh hadolint)" Dockerfile
 }
 
 run_unit() {
