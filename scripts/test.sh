@@ -3,7 +3,7 @@
 # local stack (OpenSearch + moto), which this script starts if it is not running and stops again
 # afterwards if it started it (STACK_KEEP=1 leaves it running).
 #   bash scripts/test.sh            all of it
-#   bash scripts/test.sh unit       typecheck, lint and unit tests only
+#   bash scripts/test.sh unit       typecheck, lint (code, Dockerfile, compose file), and unit tests
 #   bash scripts/test.sh integration  integration tests only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,8 @@ run_static() {
   echo "test: lint"; npx eslint .
   # Checked statically only: no container engine runs here (scripts/tools.sh installs the tools).
   echo "test: lint Dockerfile (hadolint)"; "$(bash scripts/tools.sh hadolint)" Dockerfile
+  echo "test: validate docker-compose.yml (docker-compose config)"
+  "$(bash scripts/tools.sh docker-compose)" -f docker-compose.yml --profile demo config -q
 }
 
 run_unit() {
