@@ -3,7 +3,8 @@
 # local stack (OpenSearch + moto), which this script starts if it is not running and stops again
 # afterwards if it started it (STACK_KEEP=1 leaves it running).
 #   bash scripts/test.sh            all of it
-#   bash scripts/test.sh unit       typecheck, lint (code, Dockerfile, compose file), and unit tests
+#   bash scripts/test.sh unit       typecheck, lint (code, Dockerfile, compose file), unit and infra tests
+#   bash scripts/test.sh infra      the CDK app's tests only
 #   bash scripts/test.sh integration  integration tests only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,17 @@ run_unit() {
   node --import tsx --test --test-reporter=spec $(tests test/unit)
 }
 
+# The CDK app (infra/, its own package.json): installed when its lock changed, then typechecked,
+# synthesised offline and its template asserted.
+run_infra() {
+  echo "test: infra (CDK synth and template assertions)"
+  if [ ! infra/node_modules/.package-lock.json -nt infra/package-lock.json ]; then
+    npm ci --prefix infra --no-audit --no-fund
+  fi
+  npx tsc -p infra/tsconfig.json --noEmit
+  (cd infra && node --import tsx --test --test-reporter=spec test/*.test.ts)
+}
+
 run_integration() {
   started_here=0
   if ! bash scripts/stack.sh status >/dev/null 2>&1; then
@@ -42,8 +54,9 @@ run_integration() {
 }
 
 case "$what" in
-  all) run_static; run_unit; run_integration ;;
-  unit) run_static; run_unit ;;
+  all) run_static; run_unit; run_infra; run_integration ;;
+  unit) run_static; run_unit; run_infra ;;
+  infra) run_infra ;;
   integration) run_integration ;;
-  *) echo "usage: $0 [all|unit|integration]" >&2; exit 64 ;;
+  *) echo "usage: $0 [all|unit|infra|integration]" >&2; exit 64 ;;
 esac
