@@ -46,7 +46,7 @@ export class LogIndexerStack extends Stack {
     const param = (name: string, p: { type: string; default: string | number; description: string; minValue?: number }) =>
       new CfnParameter(this, name, p);
     const minTasks = param('MinTasks', { type: 'Number', default: 1, minValue: 1, description: 'fewest worker tasks (at least 1: backlog per task divides by the running count)' });
-    const maxTasks = param('MaxTasks', { type: 'Number', default: 20, minValue: 1, description: 'most worker tasks' });
+    const maxTasks = param('MaxTasks', { type: 'Number', default: 50, minValue: 1, description: 'most worker tasks' });
     const target = param('BacklogPerTaskTarget', { type: 'Number', default: DEFAULT_BACKLOG_PER_TASK, minValue: 1, description: 'visible messages per running task that scaling aims for' });
     const oldestAlarm = param('OldestMessageAlarmSeconds', { type: 'Number', default: 900, minValue: 60, description: 'alarm when the oldest message is older than this (the lag)' });
 
