@@ -6,6 +6,7 @@
 #   bash scripts/test.sh unit       typecheck, lint (code, Dockerfile, compose file), unit and infra tests
 #   bash scripts/test.sh infra      the CDK app's tests only
 #   bash scripts/test.sh integration  integration tests only
+#   bash scripts/test.sh node 24    unit and integration tests on Node 24 (fetched by scripts/tools.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -38,6 +39,18 @@ run_infra() {
   (cd infra && node --import tsx --test --test-reporter=spec test/*.test.ts)
 }
 
+# Unit and integration tests again on the official Node MAJOR binary (the image's Node), put first
+# on PATH: the machine's Node 20 stays the default, and the image must pass too.
+run_on_node() {
+  local bin
+  bin=$(bash scripts/tools.sh node "$1")
+  PATH="$(dirname "$bin"):$PATH"
+  export PATH
+  echo "test: on Node $(node --version)"
+  run_unit
+  run_integration
+}
+
 run_integration() {
   started_here=0
   if ! bash scripts/stack.sh status >/dev/null 2>&1; then
@@ -57,6 +70,7 @@ case "$what" in
   all) run_static; run_unit; run_infra; run_integration ;;
   unit) run_static; run_unit; run_infra ;;
   infra) run_infra ;;
+  node) run_on_node "${2:?usage: $0 node 22|24}" ;;
   integration) run_integration ;;
-  *) echo "usage: $0 [all|unit|infra|integration]" >&2; exit 64 ;;
+  *) echo "usage: $0 [all|unit|infra|integration|node MAJOR]" >&2; exit 64 ;;
 esac
