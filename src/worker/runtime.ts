@@ -6,7 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { assemblePipeline, type Pipeline } from '../pipeline/assemble.js';
 import { RetryScope } from '../sink/bulk-indexer.js';
-import { createOpenSearchClient } from '../sink/opensearch.js';
+import { createOpenSearchClient, openSearchProblem } from '../sink/opensearch.js';
 import { HealthGate } from './gate.js';
 import { bucketPolicy } from './handle-message.js';
 import { startWorker, type RunningWorker } from './worker.js';
@@ -29,6 +29,12 @@ export async function runWorker(config: Config & { queueUrl: string; allowedBuck
   const current: { worker?: RunningWorker } = {};
   // Up before the slow start (GeoIP databases), so a liveness probe does not kill a starting task.
   const health = await serveHealth(config, logger, metrics, () => current.worker?.polling() === true && gate.isOpen);
+  // Said at start, in words that name the setting; the gate then keeps polling paused until it answers.
+  const problem = await openSearchProblem(probeClient, config.opensearchUrl);
+  if (problem !== undefined) {
+    logger.warn({ opensearchUrl: config.opensearchUrl }, `${problem}; the worker starts and polls once OpenSearch answers`);
+    gate.close(problem);
+  }
   const started = await startPipelineWorker({ config, sqs, gate, metrics, logger, untilEmpty }).catch(async (err: unknown) => {
     await health?.close();
     throw err;
