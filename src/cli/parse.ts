@@ -48,7 +48,7 @@ async function openInput(ref: S3ObjectRef, s3: S3Client | undefined, options: Re
     // The file handle stays open until the process ends: parse reads each input once, to the end.
     return readParquetObject(ref, s3 ? await s3AsyncBuffer(s3, ref) : await fileAsyncBuffer(ref.key), options);
   }
-  return readObject(ref, s3 ? await openObject(s3, ref) : createReadStream(ref.key), options);
+  return readObject(ref, s3 ? (await openObject(s3, ref)).body : createReadStream(ref.key), options);
 }
 
 /** Prints one object's documents; returns how many lines could not be read. Progress and problems go to stderr. */

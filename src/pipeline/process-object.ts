@@ -1,10 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
 import { DeadLetterKind, type DeadLetter, type DeadLetterSink } from '../deadletter/types.js';
 import type { Logger } from '../observability/logger.js';
 import { openObject } from '../source/s3.js';
 import { ObjectError, messageOf, where } from '../core/errors.js';
 import { s3AsyncBuffer } from '../source/range-reader.js';
-import { isParquetKey, readObject, readParquetObject, type ReadOptions } from './read-object.js';
+import { isParquetKey, readObject, readParquetObject, type ReadOptions, type ReadResult } from './read-object.js';
 import { problemText, type OpBatch } from '../core/records.js';
 import { ItemStatus, type IndexOp, type ItemOutcome, type S3ObjectRef } from '../core/types.js';
 
@@ -52,13 +53,16 @@ export const newCounts = (): ObjectCounts => ({
 });
 
 /**
- * True when nothing of the object is left to do: every document is in the index (created now or
- * before) or in the dead-letter store, or the object can never be read (and is recorded as such).
+ * True when nothing of the object is left to do: every document it produced is in the index
+ * (created now or before) or in the dead-letter store, and the rest of the object, if it failed,
+ * can never be read (and is recorded as such). A document that OpenSearch did not take after every
+ * retry (`failed`) keeps the message, even when the object itself then failed for good: an
+ * `object` letter does not bring its documents back, a redelivery does.
  */
 export function isAcknowledged(outcome: ObjectOutcome): boolean {
   if (outcome.status === 'skipped') return true;
-  if (outcome.status === 'failed') return !outcome.error.retryable;
-  return outcome.counts.failed === 0;
+  if (outcome.counts.failed > 0) return false;
+  return outcome.status === 'indexed' || !outcome.error.retryable;
 }
 
 /**
@@ -85,10 +89,18 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
     counts.deadLetters += letters.length;
     await deps.deadLetters.record(letters.splice(0));
   };
+  // The body of a streamed object: destroyed in `finally` on every path (skip, failure, end), since
+  // a body left open holds one of the S3 client's pooled sockets for good.
+  let body: Readable | undefined;
   try {
-    const read = isParquetKey(ref.key)
-      ? readParquetObject(ref, await s3AsyncBuffer(deps.s3, ref, ref.size), deps.read)
-      : await readObject(ref, await openObject(deps.s3, ref), deps.read);
+    let read: ReadResult;
+    if (isParquetKey(ref.key)) {
+      read = readParquetObject(ref, await s3AsyncBuffer(deps.s3, ref, ref.size), deps.read);
+    } else {
+      const opened = await openObject(deps.s3, ref);
+      body = opened.body;
+      read = await readObject(ref, body, deps.read);
+    }
     if (read.kind === 'skip') return { status: 'skipped', ref, reason: read.reason };
     for await (const batch of read.batches) {
       tally(counts, batch);
@@ -110,6 +122,8 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
     // Whatever was read before the failure is still acknowledged before we answer: nothing is left in flight.
     await answers.all();
     return failed(ref, err, counts, deps, letters);
+  } finally {
+    body?.destroy();
   }
 }
 

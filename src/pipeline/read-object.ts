@@ -6,7 +6,7 @@ import { headerlessFormat, readHeaderlessFlow } from '../formats/vpc-flow/header
 import { readParquetFlow } from '../formats/vpc-flow/parquet.js';
 import { isParseError, type FlowFormat } from '../formats/vpc-flow/parse.js';
 import { readVpcFlow } from '../formats/vpc-flow/reader.js';
-import { decompress } from '../source/decompress.js';
+import { decompress, peekChunk } from '../source/decompress.js';
 import { splitLines } from '../source/lines.js';
 import { ObjectError, messageOf } from '../core/errors.js';
 import type { OpBatch } from '../core/records.js';
@@ -41,15 +41,23 @@ export type ReadResult =
 /**
  * Turns an object's raw bytes into batches of index operations, choosing the reader from the
  * key layout. Objects that are not logs are skipped with a reason, never failed: a message about
- * them must leave the queue, not cycle through it.
+ * them must leave the queue, not cycle through it. The caller owns `body`: it destroys it when done
+ * with the result, whatever happened (a skip, a failure or the end), so its socket goes back.
  */
 export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, options: ReadOptions): Promise<ReadResult> {
   const kind = kindFromKey(ref.key);
   if (kind === ObjectKind.cloudTrailDigest) return { kind: 'skip', reason: 'CloudTrail digest file (not events)' };
   const decompressed = await guard(ref, () => decompress(body));
+  // The user's word comes before any sniffing: a CloudWatch Logs dump starts with `{` too.
+  if (options.headerlessPrefixes?.some((prefix) => ref.key.startsWith(prefix))) {
+    const format = flowFormatOf(options);
+    const lines = splitLines(capped(ref, decompressed, options.maxObjectBytes), options.maxLineBytes);
+    const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords };
+    return { kind: 'read', batches: guarded(ref, readHeaderlessFlow(lines, format, ctx)), format: format.fields.join(' ') };
+  }
   // A key that says nothing: the first bytes decide (JSON is CloudTrail, text may be a flow log).
-  const { head, bytes: all } = kind === ObjectKind.unknown ? await peek(decompressed) : { head: undefined, bytes: decompressed };
-  const bytes = capped(ref, all, options.maxObjectBytes);
+  const head = kind === ObjectKind.unknown ? await guard(ref, () => peekChunk(decompressed)) : undefined;
+  const bytes = capped(ref, decompressed, options.maxObjectBytes);
   if (kind === ObjectKind.cloudTrail || (head !== undefined && looksLikeJsonObject(head))) {
     const ctx = {
       ref, enricher: options.enricher, indexPrefix: options.cloudtrailIndexPrefix ?? 'cloudtrail',
@@ -58,11 +66,6 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
     return { kind: 'read', batches: guarded(ref, readCloudTrail(bytes, ctx)) };
   }
   const lines = splitLines(bytes, options.maxLineBytes);
-  if (options.headerlessPrefixes?.some((prefix) => ref.key.startsWith(prefix))) {
-    const format = flowFormatOf(options);
-    const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords };
-    return { kind: 'read', batches: guarded(ref, readHeaderlessFlow(lines, format, ctx)), format: format.fields.join(' ') };
-  }
   const read = await guard(ref, () =>
     readVpcFlow(lines, { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords, strict: kind === ObjectKind.vpcFlow }),
   );
@@ -82,18 +85,6 @@ export function flowFormatOf(options: Pick<ReadOptions, 'flowFormat'>): FlowForm
   const format = headerlessFormat(options.flowFormat);
   if (isParseError(format)) throw new Error(`FLOW_FORMAT: ${format.error}`);
   return format;
-}
-
-/** The first chunk, and the whole stream again (the chunk put back in front). */
-async function peek(source: AsyncIterable<Buffer>): Promise<{ head: Buffer | undefined; bytes: AsyncIterable<Buffer> }> {
-  const iterator = source[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  async function* again(): AsyncGenerator<Buffer> {
-    if (first.done) return;
-    yield first.value;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-  }
-  return { head: first.done ? undefined : first.value, bytes: again() };
 }
 
 function looksLikeJsonObject(head: Buffer): boolean {

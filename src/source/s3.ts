@@ -19,12 +19,20 @@ export function s3Failure(ref: S3ObjectRef, operation: string, err: unknown): Ob
   return new ObjectError(ref, `${operation} failed: ${name ?? ''} ${messageOf(err)}`.trim(), !permanent, undefined, { cause: err });
 }
 
+/** An object opened for reading: its body, which the caller must destroy when done, and when it was written. */
+export interface OpenedObject {
+  readonly body: Readable;
+  /** LastModified, epoch seconds. */
+  readonly modified?: number;
+}
+
 /** Opens an object's body as a byte stream. Fails with an ObjectError that says whether retrying helps. */
-export async function openObject(s3: S3Client, ref: S3ObjectRef, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
+export async function openObject(s3: S3Client, ref: S3ObjectRef, signal?: AbortSignal): Promise<OpenedObject> {
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), { abortSignal: signal });
     if (!out.Body) throw new ObjectError(ref, 'GetObject returned no body', true);
-    return out.Body as Readable;
+    const modified = out.LastModified === undefined ? undefined : Math.floor(out.LastModified.getTime() / 1000);
+    return { body: out.Body as Readable, ...(modified === undefined ? {} : { modified }) };
   } catch (err) {
     throw s3Failure(ref, 'GetObject', err);
   }
