@@ -63,4 +63,13 @@ describe('readObject', () => {
     const read = await readObject({ bucket: 'b', key: FLOW_KEY }, body(gz.subarray(0, gz.length - 20)), options);
     await assert.rejects(all(read.kind === 'read' ? read.batches : []), (e: ObjectError) => !e.retryable && e.message.startsWith(`s3://b/${FLOW_KEY}`));
   });
+  it('reads JSON-wrapped lines under a header-less prefix as flow records, not as CloudTrail', async () => {
+    const v2 = '2 123456789010 eni-1 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+    const dump = [1, 2].map((i) => JSON.stringify({ id: String(i), timestamp: 1418530010000, message: v2 })).join('\n');
+    const read = await readObject({ bucket: 'b', key: 'exports/cwl/dump.gz' }, body(gzipSync(`${dump}\n`)), { ...options, headerlessPrefixes: ['exports/'] });
+    assert.equal(read.kind, 'read');
+    const batches = await all(read.kind === 'read' ? read.batches : []);
+    assert.deepEqual(batches.flatMap((b) => b.problems), []);
+    assert.deepEqual(batches.flatMap((b) => b.ops.map((o) => o.doc['interface-id'])), ['eni-1', 'eni-1']);
+  });
 });
