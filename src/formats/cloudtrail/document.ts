@@ -77,27 +77,36 @@ function isObjectOrObjects(value: unknown): boolean {
   return isRecordObject(value) || (Array.isArray(value) && value.every(isRecordObject));
 }
 
+/**
+ * Sets a field as an own property whatever its name: keys are data, and `doc['__proto__'] = v`
+ * would replace the document's prototype instead (the field then vanishes from the bulk body).
+ */
+function put(doc: Doc, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(doc, key, { value, enumerable: true, writable: true, configurable: true });
+  else doc[key] = value;
+}
+
 /** Copies one field into the document according to its kind; cut blobs are named in `truncated`. */
 function putField(doc: Doc, key: string, value: unknown, maxBlobBytes: number, truncated: string[]): void {
   const kind = KIND_OF.get(key) ?? unknownFieldKind(value);
   switch (kind) {
     case FieldKind.scalar:
-      doc[key] = value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
+      put(doc, key, value !== null && typeof value === 'object' ? JSON.stringify(value) : value);
       return;
     case FieldKind.boolean: {
       // A value that is neither is left out: a boolean field would refuse the whole document.
       const b = toBoolean(value);
-      if (b !== undefined) doc[key] = b;
+      if (b !== undefined) put(doc, key, b);
       return;
     }
     case FieldKind.object:
-      if (value === null || isObjectOrObjects(value)) doc[key] = value;
+      if (value === null || isObjectOrObjects(value)) put(doc, key, value);
       else doc[`${key}${JSON_SUFFIX}`] = typeof value === 'string' ? value : JSON.stringify(value);
       return;
     default: {
       const fit = fitBlob(key, value, maxBlobBytes);
       if (fit.kind === 'object') {
-        doc[key] = value;
+        put(doc, key, value);
         return;
       }
       doc[`${key}${JSON_SUFFIX}`] = fit.text;

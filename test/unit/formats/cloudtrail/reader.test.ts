@@ -200,3 +200,16 @@ describe('readCloudTrail batching and failures', () => {
     assert.deepEqual(ops.map((o) => o.doc['eventName']), ['StartInstances', 'StopInstances', 'CreateUser']);
   });
 });
+
+describe('readCloudTrail keeps every key as data', () => {
+  it('keeps a top-level key named __proto__ as an own field of the document, in the bulk body too', async () => {
+    const text = `{"Records":[${JSON.stringify(event(1)).slice(0, -1)},"__proto__":"polluted","constructor":"c"}]}`;
+    const { ops, problems } = await readAll(chunked(Buffer.from(text)));
+    assert.deepEqual(problems, []);
+    const doc = ops[0]?.doc ?? {};
+    assert.equal(Object.getPrototypeOf(doc), Object.prototype, 'the prototype is untouched');
+    assert.equal(Object.getOwnPropertyDescriptor(doc, '__proto__')?.value, 'polluted');
+    assert.equal((JSON.parse(JSON.stringify(doc)) as Record<string, unknown>)['constructor'], 'c');
+    assert.match(JSON.stringify(doc), /"__proto__":"polluted"/);
+  });
+});
