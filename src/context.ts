@@ -19,5 +19,6 @@ export async function readOptions(config: Config): Promise<ReadOptions & { enric
   const enricher = await openEnricher({ cityDbs: config.geoipCityDb, asnDb: config.geoipAsnDb });
   return { enricher, indexPrefix: config.indexPrefix, maxLineBytes: config.maxLineBytes, maxObjectBytes: config.maxObjectBytes,
     headerlessPrefixes: config.headerlessPrefixes, flowFormat: config.flowFormat, dropStatusRecords: config.dropStatusRecords,
-    cloudtrailIndexPrefix: config.cloudtrailIndexPrefix, cloudtrailMaxBlobBytes: config.cloudtrailMaxBlobBytes };
+    cloudtrailIndexPrefix: config.cloudtrailIndexPrefix, cloudtrailMaxBlobBytes: config.cloudtrailMaxBlobBytes,
+    cloudtrailMaxRecordBytes: config.cloudtrailMaxRecordBytes };
 }

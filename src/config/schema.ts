@@ -65,6 +65,7 @@ export const SETTINGS = {
   flowFormat: setting('FLOW_FORMAT', z.string().optional(), 'format of header-less lines, as AWS writes it: `${version} ${account-id} …`', { shownDefault: 'the v2 default format' }),
   cloudtrailIndexPrefix: setting('CLOUDTRAIL_INDEX_PREFIX', indexName('').default('cloudtrail'), 'CloudTrail indices are `<prefix>-YYYY.MM.DD`'),
   cloudtrailMaxBlobBytes: setting('CLOUDTRAIL_MAX_BLOB_BYTES', int(1024, 16 * 1024 * 1024).default(32 * 1024), 'cap on each CloudTrail blob before it is cut into `<field>_json` and marked `truncated`'),
+  cloudtrailMaxRecordBytes: setting('CLOUDTRAIL_MAX_RECORD_BYTES', int(1024, 256 * 1024 * 1024).default(1024 * 1024), 'cap on one CloudTrail record\'s JSON (AWS writes at most 256 KB): a longer record is passed over before it is assembled and dead-lettered by its ordinal'),
   maxLineBytes: setting('MAX_LINE_BYTES', int(256, 64 * 1024 * 1024).default(1024 * 1024), 'longer lines are dead-lettered and skipped, never buffered'),
   // 75 MB of gzip (AWS's largest flow-log file) unpacks to about 1 GiB; far more is a gzip bomb.
   maxObjectBytes: setting('MAX_OBJECT_BYTES', int(1024, Number.MAX_SAFE_INTEGER).default(8 * 1024 ** 3), 'decompressed bytes per object; past it (a gzip bomb) reading stops and the object is dead-lettered'),

@@ -29,6 +29,8 @@ export interface ReadOptions {
   readonly cloudtrailIndexPrefix?: string;
   /** Cap on each CloudTrail blob (requestParameters …) before it is cut and marked. */
   readonly cloudtrailMaxBlobBytes?: number;
+  /** Cap on one CloudTrail record's JSON before it is assembled; past it the record is dead-lettered by its ordinal. */
+  readonly cloudtrailMaxRecordBytes?: number;
 }
 
 /** Parquet needs random access (its footer is at the end), so it is recognised from the key before reading. */
@@ -61,7 +63,7 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
   if (kind === ObjectKind.cloudTrail || (head !== undefined && looksLikeJsonObject(head))) {
     const ctx = {
       ref, enricher: options.enricher, indexPrefix: options.cloudtrailIndexPrefix ?? 'cloudtrail',
-      maxBlobBytes: options.cloudtrailMaxBlobBytes ?? 32 * 1024,
+      maxBlobBytes: options.cloudtrailMaxBlobBytes ?? 32 * 1024, maxRecordBytes: options.cloudtrailMaxRecordBytes,
     };
     return { kind: 'read', batches: guarded(ref, readCloudTrail(bytes, ctx)) };
   }

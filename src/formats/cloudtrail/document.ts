@@ -8,6 +8,7 @@ import type { Doc, IndexOp } from '../../core/types.js';
 import { keyId } from '../../core/id.js';
 import { dailyIndexFor } from '../../core/index-name.js';
 import { JSON_SUFFIX, fitBlob } from './blob.js';
+import { OversizedRecord } from './body.js';
 import {
   FieldKind, KIND_OF, SOURCE_ADDRESS_FIELD, SOURCE_IP_AS_FIELD, SOURCE_IP_FIELD, SOURCE_IP_GEO_FIELD, TRUNCATED_FIELD,
   unknownFieldKind,
@@ -153,6 +154,10 @@ export function toDocument(record: Record<string, unknown>, options: DocumentOpt
 export function recordOutcomes(options: DocumentOptions): (record: unknown, ordinal: number) => RecordOutcome {
   const indexOf = dailyIndexFor(options.indexPrefix);
   return (record, ordinal) => {
+    if (record instanceof OversizedRecord) {
+      const reason = `record of more than ${record.cap} characters of JSON is over CLOUDTRAIL_MAX_RECORD_BYTES: passed over, not assembled`;
+      return { problem: { lineNo: ordinal, reason } };
+    }
     const identity = identify(record);
     if (typeof identity === 'string') {
       // Serialised only here, for the problem's text: good records are never re-serialised whole.
