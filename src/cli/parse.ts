@@ -46,7 +46,7 @@ export function parseCommand(): Command {
 async function openInput(ref: S3ObjectRef, s3: S3Client | undefined, options: ReadOptions): Promise<ReadResult> {
   if (isParquetKey(ref.key)) {
     // The file handle stays open until the process ends: parse reads each input once, to the end.
-    return readParquetObject(ref, s3 ? await s3AsyncBuffer(s3, ref) : await fileAsyncBuffer(ref.key), options);
+    return await readParquetObject(ref, s3 ? await s3AsyncBuffer(s3, ref) : await fileAsyncBuffer(ref.key), options);
   }
   return readObject(ref, s3 ? (await openObject(s3, ref)).body : createReadStream(ref.key), options);
 }

@@ -95,7 +95,7 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
   try {
     let read: ReadResult;
     if (isParquetKey(ref.key)) {
-      read = readParquetObject(ref, await s3AsyncBuffer(deps.s3, ref, ref.size), deps.read);
+      read = await readParquetObject(ref, await s3AsyncBuffer(deps.s3, ref, ref.size), deps.read);
     } else {
       const opened = await openObject(deps.s3, ref);
       body = opened.body;

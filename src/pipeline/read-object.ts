@@ -3,7 +3,7 @@ import type { Enricher } from '../enrich/types.js';
 import { ObjectKind, kindFromKey } from '../formats/detect.js';
 import { CloudTrailBodyError, readCloudTrail } from '../formats/cloudtrail/reader.js';
 import { headerlessFormat, readHeaderlessFlow } from '../formats/vpc-flow/headerless.js';
-import { readParquetFlow } from '../formats/vpc-flow/parquet.js';
+import { openParquetFlow } from '../formats/vpc-flow/parquet.js';
 import { isParseError, type FlowFormat } from '../formats/vpc-flow/parse.js';
 import { readVpcFlow } from '../formats/vpc-flow/reader.js';
 import { decompress, peekChunk } from '../source/decompress.js';
@@ -77,9 +77,10 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
 }
 
 /** Reads a Parquet flow-log object, row group by row group, through a random-access source. */
-export function readParquetObject(ref: S3ObjectRef, source: AsyncBuffer, options: ReadOptions): ReadResult {
-  const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords };
-  return { kind: 'read', batches: guarded(ref, readParquetFlow(source, ctx)) };
+export async function readParquetObject(ref: S3ObjectRef, source: AsyncBuffer, options: ReadOptions): Promise<ReadResult> {
+  const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords, maxObjectBytes: options.maxObjectBytes };
+  const { format, batches } = await guard(ref, () => openParquetFlow(source, ctx));
+  return { kind: 'read', batches: guarded(ref, batches), format: format.fields.join(' ') };
 }
 
 /** The header-less format; validated with the settings, so a bad one cannot reach here. */

@@ -17,7 +17,7 @@ const trailKey = (n: number) => `AWSLogs/123456789012/CloudTrail/us-east-1/2026/
 /** Documents a Parquet file gives when read locally: what the worker must index from S3. */
 async function parquetDocs(): Promise<number> {
   const source = await fileAsyncBuffer(PARQUET);
-  const read = readParquetObject({ bucket: 'b', key: PARQUET }, source, { enricher: noopEnricher, indexPrefix: 'x', maxLineBytes: 1 << 20, maxObjectBytes: 1 << 30 });
+  const read = await readParquetObject({ bucket: 'b', key: PARQUET }, source, { enricher: noopEnricher, indexPrefix: 'x', maxLineBytes: 1 << 20, maxObjectBytes: 1 << 30 });
   let docs = 0;
   if (read.kind === 'read') for await (const batch of read.batches) docs += batch.ops.length;
   await source.close();

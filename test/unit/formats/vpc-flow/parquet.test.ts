@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { RowGroup } from 'hyparquet';
+import { ParquetBudget, ParquetBudgetError } from '../../../../src/formats/vpc-flow/parquet-budget.js';
+import { readParquetObject } from '../../../../src/pipeline/read-object.js';
 import type { Enricher, Enrichment } from '../../../../src/enrich/types.js';
 import {
   PARQUET_FOOTER_FETCH_BYTES, fieldOfColumn, isParquet, readParquetFlow, renderRow,
@@ -225,5 +229,39 @@ describe('isParquet', () => {
     assert.equal(isParquet(await readFile(`${FIXTURES}default.log.parquet`)), true);
     assert.equal(isParquet(Buffer.from('version account-id')), false);
     assert.equal(isParquet(Buffer.from('PAR')), false);
+  });
+});
+
+describe('Parquet under MAX_OBJECT_BYTES', () => {
+  it('stops before a row group that would decode past the cap, after yielding the groups before it', async () => {
+    const source = await fileAsyncBuffer(`${FIXTURES}many-groups.log.parquet`);
+    const ops: IndexOp[] = [];
+    try {
+      await assert.rejects(async () => {
+        for await (const batch of readParquetFlow(source, { ...ctx, maxObjectBytes: 250_000 })) ops.push(...batch.ops);
+      }, (err: unknown) => err instanceof ObjectError && !err.retryable && /MAX_OBJECT_BYTES \(250000 bytes\): row group \d/.test(err.message));
+    } finally {
+      await source.close();
+    }
+    assert.ok(ops.length > 0 && ops.length < 4000 && ops.length % 1000 === 0, `${ops.length} rows read, whole row groups only`);
+  });
+  it('charges pages that inflate past what the footer declared', () => {
+    const budget = new ParquetBudget(100_000);
+    budget.chargeRowGroup({ columns: [], num_rows: 10n, total_byte_size: 0n } as unknown as RowGroup, 1, 'row group 1');
+    const gzip = budget.compressors().GZIP as (input: Uint8Array, size: number) => Uint8Array;
+    assert.equal(gzip(gzipSync(Buffer.alloc(60_000)), 60_000).length, 60_000);
+    assert.throws(() => gzip(gzipSync(Buffer.alloc(60_000)), 60_000), ParquetBudgetError);
+  });
+  it('gives the format its rows are rendered in, so a dead-lettered row can be parsed again', async () => {
+    const source = await fileAsyncBuffer(`${FIXTURES}custom-v5.log.parquet`);
+    try {
+      const read = await readParquetObject(REF, source, { enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: 1 << 20, maxObjectBytes: 1 << 30 });
+      assert.equal(read.kind, 'read');
+      const format = read.kind === 'read' ? read.format : undefined;
+      assert.ok(format?.startsWith('version '), `format: ${format}`);
+      assert.ok(format?.includes('account-id'), 'hyphenated as a text header');
+    } finally {
+      await source.close();
+    }
   });
 });
