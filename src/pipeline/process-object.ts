@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { DeadLetterKind, type DeadLetter, type DeadLetterSink } from '../deadletter/types.js';
 import type { Logger } from '../observability/logger.js';
 import { openObject } from '../source/s3.js';
+import type { StallPolicy } from '../source/s3-body.js';
 import { ObjectError, messageOf, where } from '../core/errors.js';
 import { s3AsyncBuffer } from '../source/range-reader.js';
 import { isParquetKey, readObject, readParquetObject, type ReadOptions, type ReadResult } from './read-object.js';
@@ -43,6 +44,8 @@ export interface ObjectDeps {
   readonly deadLetters: DeadLetterSink;
   readonly read: ReadOptions;
   readonly logger: Logger;
+  /** How a streamed body that stops sending is resumed, then given up (retryable). */
+  readonly stall?: StallPolicy;
 }
 
 /** Dead letters are written in groups of this many while an object is read, so memory stays bounded. */
@@ -97,7 +100,7 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
     if (isParquetKey(ref.key)) {
       read = await readParquetObject(ref, await s3AsyncBuffer(deps.s3, ref, ref.size), deps.read);
     } else {
-      const opened = await openObject(deps.s3, ref);
+      const opened = await openObject(deps.s3, ref, deps.stall);
       body = opened.body;
       read = await readObject(ref, body, deps.read);
     }

@@ -2,6 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } 
 import type { Readable } from 'node:stream';
 import { ObjectError, messageOf } from '../core/errors.js';
 import type { S3ObjectRef } from '../core/types.js';
+import { stallSafeBody, type StallPolicy } from './s3-body.js';
 
 /**
  * S3 errors that a retry cannot mend: the object or bucket is gone (NotFound is HeadObject's
@@ -26,16 +27,25 @@ export interface OpenedObject {
   readonly modified?: number;
 }
 
-/** Opens an object's body as a byte stream. Fails with an ObjectError that says whether retrying helps. */
-export async function openObject(s3: S3Client, ref: S3ObjectRef, signal?: AbortSignal): Promise<OpenedObject> {
-  try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), { abortSignal: signal });
-    if (!out.Body) throw new ObjectError(ref, 'GetObject returned no body', true);
-    const modified = out.LastModified === undefined ? undefined : Math.floor(out.LastModified.getTime() / 1000);
-    return { body: out.Body as Readable, ...(modified === undefined ? {} : { modified }) };
-  } catch (err) {
-    throw s3Failure(ref, 'GetObject', err);
-  }
+/**
+ * Opens an object's body as a byte stream. Fails with an ObjectError that says whether retrying
+ * helps. With a stall policy, a body that stops sending is resumed where it stopped (s3-body.ts).
+ */
+export async function openObject(s3: S3Client, ref: S3ObjectRef, stall?: StallPolicy): Promise<OpenedObject> {
+  const get = async (range?: string, ifMatch?: string) => {
+    try {
+      const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, Range: range, IfMatch: ifMatch }));
+      if (!out.Body) throw new ObjectError(ref, `GetObject${range ? ` ${range}` : ''} returned no body`, true);
+      return { ...out, Body: out.Body as Readable };
+    } catch (err) {
+      throw s3Failure(ref, `GetObject${range ? ` ${range}` : ''}`, err);
+    }
+  };
+  const out = await get();
+  const modified = out.LastModified === undefined ? undefined : Math.floor(out.LastModified.getTime() / 1000);
+  const reopen = async (offset: number) => (await get(`bytes=${offset}-`, out.ETag)).Body;
+  const body = stall === undefined ? out.Body : stallSafeBody(ref, out.Body, reopen, stall);
+  return { body, ...(modified === undefined ? {} : { modified }) };
 }
 
 /** Every object under a prefix, page by page, as refs. */
