@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { COMMANDS } from './commands.js';
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
 import { loadConfig } from '../config/load.js';
 import { where } from '../core/errors.js';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -34,7 +35,8 @@ export function parseCommand(): Command {
     let problems = 0;
     for (const input of inputs) {
       const uri = parseS3Uri(input);
-      const ref: S3ObjectRef = uri ?? { bucket: '', key: input };
+      // A local file is dated by its modification time, as an S3 object by its LastModified.
+      const ref: S3ObjectRef = uri ?? { bucket: '', key: input, time: Math.floor((await stat(input)).mtimeMs / 1000) };
       const client = uri ? (s3 ??= awsClients(config).s3) : undefined;
       problems += await printObject(ref, await openInput(ref, client, options), opts.output as OutputMode);
     }
@@ -48,7 +50,9 @@ async function openInput(ref: S3ObjectRef, s3: S3Client | undefined, options: Re
     // The file handle stays open until the process ends: parse reads each input once, to the end.
     return await readParquetObject(ref, s3 ? await s3AsyncBuffer(s3, ref) : await fileAsyncBuffer(ref.key), options);
   }
-  return readObject(ref, s3 ? (await openObject(s3, ref)).body : createReadStream(ref.key), options);
+  if (!s3) return readObject(ref, createReadStream(ref.key), options);
+  const opened = await openObject(s3, ref);
+  return readObject({ ...ref, time: ref.time ?? opened.modified }, opened.body, options);
 }
 
 /** Prints one object's documents; returns how many lines could not be read. Progress and problems go to stderr. */

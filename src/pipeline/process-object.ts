@@ -102,7 +102,7 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
     } else {
       const opened = await openObject(deps.s3, ref, deps.stall);
       body = opened.body;
-      read = await readObject(ref, body, deps.read);
+      read = await readObject(ref.time === undefined && opened.modified !== undefined ? { ...ref, time: opened.modified } : ref, body, deps.read);
     }
     if (read.kind === 'skip') return { status: 'skipped', ref, reason: read.reason };
     for await (const batch of read.batches) {

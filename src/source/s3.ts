@@ -54,7 +54,9 @@ export async function* listObjects(s3: S3Client, bucket: string, prefix: string)
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
     for (const object of page.Contents ?? []) {
-      if (object.Key) yield { bucket, key: object.Key, ...(object.Size === undefined ? {} : { size: object.Size }) };
+      if (!object.Key) continue;
+      const time = object.LastModified === undefined ? undefined : Math.floor(object.LastModified.getTime() / 1000);
+      yield { bucket, key: object.Key, ...(object.Size === undefined ? {} : { size: object.Size }), ...(time === undefined ? {} : { time }) };
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);

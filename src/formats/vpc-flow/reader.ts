@@ -75,8 +75,10 @@ export const LOG_MAPPING = { properties: { object: { type: 'keyword' }, line: { 
 export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items: LineItem[]) => OpBatch {
   const idOf = lineIdFactory(ctx.ref.bucket, ctx.ref.key);
   const indexOf = dailyIndexFor(ctx.indexPrefix);
-  // A format without `start` still needs a day: the delivery time in the key, else now.
-  const fallbackTime = timeFromKey(ctx.ref.key) ?? Math.floor(Date.now() / 1000);
+  // A format without `start` still needs a day: the delivery time in the key, else the object's
+  // (event time or LastModified). Never the clock: read again after midnight, a record would land
+  // in a second index, where `create` cannot see it is there already.
+  const fallbackTime = timeFromKey(ctx.ref.key) ?? ctx.ref.time;
   const object = `s3://${ctx.ref.bucket}/${ctx.ref.key}`;
   return (items) => {
     const ops: IndexOp[] = [];
@@ -102,7 +104,12 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
           continue;
         }
       }
-      const index = indexOf(recordTime(record) ?? fallbackTime);
+      const time = recordTime(record) ?? fallbackTime;
+      if (time === undefined) {
+        problems.push({ lineNo: item.lineNo, reason: 'record has no start time, and neither the key nor the object says when it was written', text });
+        continue;
+      }
+      const index = indexOf(time);
       const doc = toDocument(record, ctx.enricher, { derived: true });
       // Provenance: where a document came from, to find its line again (and to audit exactly-once).
       doc[LOG_FIELD] = { object, line: item.lineNo };
