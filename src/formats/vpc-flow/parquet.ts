@@ -44,13 +44,14 @@ export function isParquet(head: Uint8Array): boolean {
 }
 
 /**
- * The flow-log field a Parquet column holds: `account_id` → `account-id` when the catalogue knows
- * the hyphenated name; any other column keeps its own name (and is read as a string).
+ * The flow-log field a Parquet column holds: its name with `-` for `_` (`account_id` →
+ * `account-id`), for every column, known or not, since AWS names a Parquet column after its text
+ * field that way: a field AWS adds later (`future_count`) gets the name the text header gives it
+ * (`future-count`), and no column can take the name of a derived field (`community_id`, always
+ * with `_`) and be overwritten by it. A name the catalogue knows as it is stays as it is.
  */
 export function fieldOfColumn(column: string): string {
-  if (fieldSpec(column) !== undefined) return column;
-  const hyphenated = column.replaceAll('_', '-');
-  return fieldSpec(hyphenated) !== undefined ? hyphenated : column;
+  return fieldSpec(column) !== undefined ? column : column.replaceAll('_', '-');
 }
 
 /** One value as a text-format token; an error when no flow-log line could hold it. */
