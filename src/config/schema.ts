@@ -12,7 +12,11 @@ const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
   .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 const list = z.string().transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean));
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+/** Userinfo in a URL would be printed wherever the URL is (logs, errors): refused, with where to put it instead. */
+const hasCredentials = (u: string): boolean => URL.canParse(u) && (new URL(u).username !== '' || new URL(u).password !== '');
+const httpUrl = (credentialsHint = 'AWS clients sign requests with the default credential chain') =>
+  z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .refine((u) => !hasCredentials(u), `must not carry credentials (they would end up in logs): ${credentialsHint}`);
 const indexName = (extra: string) =>
   z.string().regex(new RegExp(`^[a-z0-9][a-z0-9_${extra}-]*$`), `lowercase letters, digits, ${extra ? `${extra}, ` : ''}- and _ only (an OpenSearch index name)`);
 
@@ -36,9 +40,9 @@ const setting = <S extends z.ZodType>(
  * Flags are the kebab-case names (`--queue-url` for `queueUrl`).
  */
 export const SETTINGS = {
-  queueUrl: setting('QUEUE_URL', httpUrl.optional(), 'SQS queue the worker polls (required for `worker`)'),
+  queueUrl: setting('QUEUE_URL', httpUrl().optional(), 'SQS queue the worker polls (required for `worker`)'),
   allowedBuckets: setting('ALLOWED_BUCKETS', list.optional(), 'buckets the worker may read, comma-separated (required for `worker`); `*` admits any, and only when said so. A message naming another bucket is recorded as a dead letter, never read'),
-  opensearchUrl: setting('OPENSEARCH_URL', httpUrl.default('http://127.0.0.1:9200'), 'OpenSearch endpoint (credentials inside the URL are refused)'),
+  opensearchUrl: setting('OPENSEARCH_URL', httpUrl('use OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD').default('http://127.0.0.1:9200'), 'OpenSearch endpoint (credentials inside the URL are refused)'),
   opensearchAuth: setting('OPENSEARCH_AUTH', z.enum(['none', 'basic', 'sigv4']).optional(), '`none`, `basic` or `sigv4` (Amazon OpenSearch Service or Serverless, credentials from the default chain, e.g. the ECS task role)', { shownDefault: '`basic` with a username, else `none`' }),
   opensearchUsername: setting('OPENSEARCH_USERNAME', z.string().min(1).optional(), 'HTTP basic auth user (with `OPENSEARCH_PASSWORD`)'),
   opensearchPassword: setting('OPENSEARCH_PASSWORD', z.string().min(1).optional(), 'HTTP basic auth password (with `OPENSEARCH_USERNAME`; from the environment only, never a flag)', { secret: true }),
@@ -71,7 +75,7 @@ export const SETTINGS = {
   maxObjectBytes: setting('MAX_OBJECT_BYTES', int(1024, Number.MAX_SAFE_INTEGER).default(8 * 1024 ** 3), 'decompressed bytes per object; past it (a gzip bomb) reading stops and the object is dead-lettered'),
   s3ConnectTimeoutMs: setting('S3_CONNECT_TIMEOUT_MS', int(100, 600_000).default(5000), 'milliseconds to open a connection to S3, and to wait for its answer to begin'),
   s3ReadTimeoutMs: setting('S3_READ_TIMEOUT_MS', int(100, 3_600_000).default(60_000), 'milliseconds an S3 body may send nothing while the worker waits for it: the read then goes on from where it stopped (3 times), then the message is released for a retry'),
-  endpointUrl: setting('AWS_ENDPOINT_URL', httpUrl.optional(), 'AWS endpoint (the local emulator); unset for AWS'),
+  endpointUrl: setting('AWS_ENDPOINT_URL', httpUrl().optional(), 'AWS endpoint (the local emulator); unset for AWS'),
   region: setting('AWS_REGION', z.string().min(1).default('us-east-1'), 'region (also for SigV4)'),
   s3ForcePathStyle: setting('S3_FORCE_PATH_STYLE', bool.optional(), 'path-style S3 addressing', { shownDefault: 'on with an endpoint' }),
   logLevel: setting('LOG_LEVEL', z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'), '`trace` … `fatal`, `silent`; logs are JSON lines on stderr, secrets redacted'),
@@ -107,14 +111,7 @@ export const settingsSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['heartbeatInterval'],
-        message: `must be below the visibility timeout (${s.visibilityTimeout} s), or messages reappear while in work`,
-      });
-    }
-    if (new URL(s.opensearchUrl).username || new URL(s.opensearchUrl).password) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['opensearchUrl'],
-        message: 'must not carry credentials (they would end up in logs): use OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD',
+        message: `must be below SQS_VISIBILITY_TIMEOUT (${s.visibilityTimeout} s), or messages reappear while in work`,
       });
     }
     if (s.opensearchAuth === 'basic' && s.opensearchUsername === undefined) {
@@ -124,7 +121,7 @@ export const settingsSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['opensearchPassword'],
-        message: 'OpenSearch basic auth needs both a username and a password',
+        message: 'OpenSearch basic auth needs both OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD (or neither)',
       });
     }
   });
