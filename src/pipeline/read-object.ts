@@ -6,7 +6,7 @@ import { headerlessFormat, readHeaderlessFlow } from '../formats/vpc-flow/header
 import { openParquetFlow } from '../formats/vpc-flow/parquet.js';
 import { isParseError, type FlowFormat } from '../formats/vpc-flow/parse.js';
 import { readVpcFlow } from '../formats/vpc-flow/reader.js';
-import { decompress, peekChunk } from '../source/decompress.js';
+import { decompress, peek } from '../source/decompress.js';
 import { splitLines } from '../source/lines.js';
 import { ObjectError, messageOf } from '../core/errors.js';
 import type { OpBatch } from '../core/records.js';
@@ -59,8 +59,9 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
     return { kind: 'read', batches: guarded(ref, readHeaderlessFlow(lines, format, ctx)), format: format.fields.join(' ') };
   }
   // A key that says nothing: the first bytes decide (JSON is CloudTrail, text may be a flow log).
-  const head = kind === ObjectKind.unknown ? await guard(ref, () => peekChunk(decompressed)) : undefined;
-  const bytes = capped(ref, decompressed, options.maxObjectBytes);
+  const peeked = kind === ObjectKind.unknown ? await guard(ref, () => peek(decompressed)) : { head: undefined, stream: decompressed };
+  const head = peeked.head;
+  const bytes = capped(ref, peeked.stream, options.maxObjectBytes);
   if (kind === ObjectKind.cloudTrail || (head !== undefined && looksLikeJsonObject(head))) {
     const ctx = {
       ref, enricher: options.enricher, indexPrefix: options.cloudtrailIndexPrefix ?? 'cloudtrail',

@@ -19,15 +19,26 @@ export function asStream(source: AsyncIterable<Buffer>): Readable {
 }
 
 /**
- * The stream's first chunk, left in the stream: read with `for await` on an iterator that does not
- * destroy the stream when left, then put back in front with `unshift`. Undefined when it is empty.
+ * The stream's first bytes (at least `min` of them unless it is shorter), and the stream to read
+ * from then on, those bytes included: read with `for await` on an iterator that does not destroy
+ * the stream when left, then put back in front with `unshift` (or, when the stream has already
+ * ended, served from memory). `head` is undefined when it is empty. A socket may deliver one byte
+ * first, so one chunk is not always enough to tell the gzip magic.
  */
-export async function peekChunk(stream: Readable): Promise<Buffer | undefined> {
+export async function peek(stream: Readable, min = 1): Promise<{ head: Buffer | undefined; stream: Readable }> {
+  const chunks: Buffer[] = [];
+  let length = 0;
   for await (const chunk of stream.iterator({ destroyOnReturn: false })) {
-    stream.unshift(chunk as Buffer);
-    return chunk as Buffer;
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+    if (length >= min) {
+      const head = Buffer.concat(chunks, length);
+      stream.unshift(head);
+      return { head, stream };
+    }
   }
-  return undefined;
+  const head = length === 0 ? undefined : Buffer.concat(chunks, length);
+  return { head, stream: Readable.from(head === undefined ? [] : [head], { objectMode: false }) };
 }
 
 /**
@@ -38,8 +49,7 @@ export async function peekChunk(stream: Readable): Promise<Buffer | undefined> {
  * `finally`, a reader that stops early) destroys the source too and its socket goes back.
  */
 export async function decompress(source: AsyncIterable<Buffer>): Promise<Readable> {
-  const input = asStream(source);
-  const head = await peekChunk(input);
+  const { head, stream: input } = await peek(asStream(source), GZIP_MAGIC.length);
   const stage: Transform = head !== undefined && detectEncoding(head) === Encoding.gzip ? createGunzip() : new PassThrough();
   const out = new PassThrough({ readableHighWaterMark: 1 << 20 });
   // The pipeline's own promise is left to reject silently: its error reaches the reader through `out`.
