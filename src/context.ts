@@ -11,7 +11,9 @@ export function awsClients(config: Config): { s3: S3Client; sns: SNSClient; sqs:
   const common = { region: config.region, ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}) };
   // Emulators answer on one host name, so bucket names cannot be subdomains there.
   const forcePathStyle = config.s3ForcePathStyle ?? config.endpointUrl !== undefined;
-  return { s3: new S3Client({ ...common, forcePathStyle }), sns: new SNSClient(common), sqs: new SQSClient(common) };
+  // Without timeouts, a connection that opens but never answers holds its pooled socket for good.
+  const requestHandler = { connectionTimeout: config.s3ConnectTimeoutMs, requestTimeout: config.s3ConnectTimeoutMs, throwOnRequestTimeout: true };
+  return { s3: new S3Client({ ...common, forcePathStyle, requestHandler }), sns: new SNSClient(common), sqs: new SQSClient(common) };
 }
 
 /** Opens the configured GeoIP/ASN databases once; a bad path fails here, at start. */
@@ -19,5 +21,6 @@ export async function readOptions(config: Config): Promise<ReadOptions & { enric
   const enricher = await openEnricher({ cityDbs: config.geoipCityDb, asnDb: config.geoipAsnDb });
   return { enricher, indexPrefix: config.indexPrefix, maxLineBytes: config.maxLineBytes, maxObjectBytes: config.maxObjectBytes,
     headerlessPrefixes: config.headerlessPrefixes, flowFormat: config.flowFormat, dropStatusRecords: config.dropStatusRecords,
-    cloudtrailIndexPrefix: config.cloudtrailIndexPrefix, cloudtrailMaxBlobBytes: config.cloudtrailMaxBlobBytes };
+    cloudtrailIndexPrefix: config.cloudtrailIndexPrefix, cloudtrailMaxBlobBytes: config.cloudtrailMaxBlobBytes,
+    cloudtrailMaxRecordBytes: config.cloudtrailMaxRecordBytes };
 }

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { ObjectError, messageOf } from '../core/errors.js';
 import type { S3ObjectRef } from '../core/types.js';
 import { listingPrefixes, selectByKeyTime, type KeySelection, type TimeRange } from './key-time.js';
+import { stallSafeBody, type StallPolicy } from './s3-body.js';
 
 /**
  * S3 errors that a retry cannot mend: the object or bucket is gone (NotFound is HeadObject's
@@ -20,15 +21,32 @@ export function s3Failure(ref: S3ObjectRef, operation: string, err: unknown): Ob
   return new ObjectError(ref, `${operation} failed: ${name ?? ''} ${messageOf(err)}`.trim(), !permanent, undefined, { cause: err });
 }
 
-/** Opens an object's body as a byte stream. Fails with an ObjectError that says whether retrying helps. */
-export async function openObject(s3: S3Client, ref: S3ObjectRef, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
-  try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), { abortSignal: signal });
-    if (!out.Body) throw new ObjectError(ref, 'GetObject returned no body', true);
-    return out.Body as Readable;
-  } catch (err) {
-    throw s3Failure(ref, 'GetObject', err);
-  }
+/** An object opened for reading: its body, which the caller must destroy when done, and when it was written. */
+export interface OpenedObject {
+  readonly body: Readable;
+  /** LastModified, epoch seconds. */
+  readonly modified?: number;
+}
+
+/**
+ * Opens an object's body as a byte stream. Fails with an ObjectError that says whether retrying
+ * helps. With a stall policy, a body that stops sending is resumed where it stopped (s3-body.ts).
+ */
+export async function openObject(s3: S3Client, ref: S3ObjectRef, stall?: StallPolicy): Promise<OpenedObject> {
+  const get = async (range?: string, ifMatch?: string) => {
+    try {
+      const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, Range: range, IfMatch: ifMatch }));
+      if (!out.Body) throw new ObjectError(ref, `GetObject${range ? ` ${range}` : ''} returned no body`, true);
+      return { ...out, Body: out.Body as Readable };
+    } catch (err) {
+      throw s3Failure(ref, `GetObject${range ? ` ${range}` : ''}`, err);
+    }
+  };
+  const out = await get();
+  const modified = out.LastModified === undefined ? undefined : Math.floor(out.LastModified.getTime() / 1000);
+  const reopen = async (offset: number) => (await get(`bytes=${offset}-`, out.ETag)).Body;
+  const body = stall === undefined ? out.Body : stallSafeBody(ref, out.Body, reopen, stall);
+  return { body, ...(modified === undefined ? {} : { modified }) };
 }
 
 /**
@@ -53,7 +71,9 @@ export async function* listObjects(s3: S3Client, bucket: string, prefix: string,
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, ...(startAfter ? { StartAfter: startAfter } : {}) }));
     for (const object of page.Contents ?? []) {
-      if (object.Key) yield { bucket, key: object.Key, ...(object.Size === undefined ? {} : { size: object.Size }) };
+      if (!object.Key) continue;
+      const time = object.LastModified === undefined ? undefined : Math.floor(object.LastModified.getTime() / 1000);
+      yield { bucket, key: object.Key, ...(object.Size === undefined ? {} : { size: object.Size }), ...(time === undefined ? {} : { time }) };
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
