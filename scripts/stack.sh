@@ -15,6 +15,8 @@
 #   OPENSEARCH_USER [aws-log-indexer-os]   OPENSEARCH_JAVA_HOME [auto: Java 17]
 #   OPENSEARCH_WAIT_SECONDS [120]   MOTO_WAIT_SECONDS [60]   STOP_TIMEOUT [20]
 #   PYTHON [python3]   LOG_LINES [100] (lines shown by `logs`)
+#   OPENSEARCH_SECURE_PORT [9201]   OPENSEARCH_SECURE_TRANSPORT_PORT [9301]   OPENSEARCH_SECURE_WAIT_SECONDS [300] (the secured node,
+#   `up-secure`: TLS, basic auth, least-privilege worker role; scripts/lib/secure-opensearch.sh)
 set -euo pipefail
 
 readonly OPENSEARCH_VERSION=2.19.3
@@ -54,13 +56,16 @@ STOP_TIMEOUT=${STOP_TIMEOUT:-20}
 PYTHON=${PYTHON:-python3}
 LOG_LINES=${LOG_LINES:-100}
 
+# shellcheck source=lib/secure-opensearch.sh
+source "$SCRIPT_DIR/lib/secure-opensearch.sh"
+
 log() { printf 'stack: %s\n' "$*"; }
 warn() { printf 'stack: warning: %s\n' "$*" >&2; }
 die() { printf 'stack: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
   cat >&2 <<EOF
-usage: bash scripts/stack.sh up|down|status|logs|reset|stop-opensearch|start-opensearch
+usage: bash scripts/stack.sh up|down|status|logs|reset|stop-opensearch|start-opensearch|up-secure|down-secure|status-secure
 
   up      install (first time only) and start OpenSearch ${OPENSEARCH_VERSION} on 127.0.0.1:${OPENSEARCH_PORT}
           and moto ${MOTO_VERSION} (S3, SNS, SQS) on 127.0.0.1:${MOTO_PORT}; waits until both are healthy
@@ -69,6 +74,8 @@ usage: bash scripts/stack.sh up|down|status|logs|reset|stop-opensearch|start-ope
   logs    show the last ${LOG_LINES} lines of both logs (and follow them when run in a terminal)
   reset   down, delete the OpenSearch data, up
   stop-opensearch, start-opensearch   stop or start OpenSearch alone (the fault suite's outage)
+  up-secure, down-secure, status-secure   a second, secured node (TLS from a test CA, basic auth,
+          a least-privilege worker user) on https://127.0.0.1:${OPENSEARCH_SECURE_PORT}; the tests that need it start it
 EOF
   exit 2
 }
@@ -90,6 +97,7 @@ init_paths() {
   MOTO_LOG=$LOG_DIR/moto.log
   OS_URL=http://127.0.0.1:$OPENSEARCH_PORT
   MOTO_URL=http://127.0.0.1:$MOTO_PORT
+  init_secure_paths
 }
 
 # Serialise concurrent up/down/reset runs. fd 9 must not leak into the services.
@@ -464,7 +472,7 @@ cmd_reset() {
 main() {
   [[ $# -eq 1 ]] || usage
   case $1 in
-    up | down | status | logs | reset | stop-opensearch | start-opensearch) ;;
+    up | down | status | logs | reset | stop-opensearch | start-opensearch | up-secure | down-secure | status-secure) ;;
     *) usage ;;
   esac
   init_paths
@@ -476,6 +484,9 @@ main() {
     reset) cmd_reset ;;
     stop-opensearch) cmd_stop_opensearch ;;
     start-opensearch) cmd_start_opensearch ;;
+    up-secure) cmd_up_secure ;;
+    down-secure) cmd_down_secure ;;
+    status-secure) cmd_status_secure ;;
   esac
 }
 

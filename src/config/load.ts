@@ -1,3 +1,4 @@
+import { redactUrls } from '../core/redact.js';
 import { ENV, SETTINGS, settingsSchema, type Config, type SettingName } from './schema.js';
 
 /** Settings that must never be echoed back, even in a validation error. */
@@ -36,7 +37,8 @@ export function loadConfig(
   const lines = result.error.issues.map((issue) => {
     const name = issue.path[0] as SettingName;
     const source = from[name] ?? `${ENV[name] ?? String(name)} (not set)`;
-    const shown = SECRET.has(name) || raw[name] === undefined ? '' : ` = ${JSON.stringify(raw[name])}`;
+    // A URL's userinfo is a secret too (`https://admin:S3cr3t@…`): cut out of every value shown.
+    const shown = SECRET.has(name) || raw[name] === undefined ? '' : ` = ${redactUrls(JSON.stringify(raw[name]))}`;
     return `  ${source}${shown}: ${issue.message}`;
   });
   throw new ConfigError(`Invalid settings:\n${lines.join('\n')}`);

@@ -40,8 +40,10 @@ export const SETTINGS = {
   allowedBuckets: setting('ALLOWED_BUCKETS', list.optional(), 'buckets the worker may read, comma-separated (required for `worker`); `*` admits any, and only when said so. A message naming another bucket is recorded as a dead letter, never read'),
   opensearchUrl: setting('OPENSEARCH_URL', httpUrl.default('http://127.0.0.1:9200'), 'OpenSearch endpoint (credentials inside the URL are refused)'),
   opensearchAuth: setting('OPENSEARCH_AUTH', z.enum(['none', 'basic', 'sigv4']).optional(), '`none`, `basic` or `sigv4` (Amazon OpenSearch Service or Serverless, credentials from the default chain, e.g. the ECS task role)', { shownDefault: '`basic` with a username, else `none`' }),
-  opensearchUsername: setting('OPENSEARCH_USERNAME', z.string().min(1).optional(), 'HTTP basic auth user (with `OPENSEARCH_PASSWORD`)'),
+  opensearchUsername: setting('OPENSEARCH_USERNAME', z.string().min(1).optional(), 'HTTP basic auth user (with `OPENSEARCH_PASSWORD` or `OPENSEARCH_PASSWORD_FILE`)'),
   opensearchPassword: setting('OPENSEARCH_PASSWORD', z.string().min(1).optional(), 'HTTP basic auth password (with `OPENSEARCH_USERNAME`; from the environment only, never a flag)', { secret: true }),
+  opensearchPasswordFile: setting('OPENSEARCH_PASSWORD_FILE', z.string().min(1).optional(), 'file holding the basic auth password instead of `OPENSEARCH_PASSWORD` (as ECS secrets or a Kubernetes secret volume provide it); read again while OpenSearch refuses the credentials, so a rotated password is picked up without a restart'),
+  opensearchCaFile: setting('OPENSEARCH_CA_FILE', z.string().min(1).optional(), 'PEM file of the CA certificate(s) that signed the OpenSearch node\'s certificate (a private CA); it replaces the system\'s CAs for OpenSearch, and verification stays on'),
   opensearchSigv4Service: setting('OPENSEARCH_SIGV4_SERVICE', z.enum(['es', 'aoss']).default('es'), '`es` (OpenSearch Service) or `aoss` (Serverless)'),
   opensearchDocumentIds: setting('OPENSEARCH_DOCUMENT_IDS', bool.default(true), '`false` leaves `_id` to OpenSearch: only for Serverless time-series collections, which refuse custom ids. Redelivered or re-read objects are then indexed again (duplicates); the worker says so at start'),
   opensearchTlsInsecure: setting('OPENSEARCH_TLS_INSECURE', bool.default(false), 'turn TLS certificate verification off (logged as a warning)'),
@@ -117,12 +119,16 @@ export const settingsSchema = z
     if (s.opensearchAuth === 'basic' && s.opensearchUsername === undefined) {
       ctx.addIssue({ code: 'custom', path: ['opensearchAuth'], message: 'basic needs OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD' });
     }
-    if ((s.opensearchUsername === undefined) !== (s.opensearchPassword === undefined)) {
+    const passwords = (s.opensearchPassword === undefined ? 0 : 1) + (s.opensearchPasswordFile === undefined ? 0 : 1);
+    if ((s.opensearchUsername === undefined) !== (passwords === 0)) {
       ctx.addIssue({
         code: 'custom',
         path: ['opensearchPassword'],
-        message: 'OpenSearch basic auth needs both a username and a password',
+        message: 'OpenSearch basic auth needs both a username and a password (OPENSEARCH_PASSWORD or OPENSEARCH_PASSWORD_FILE)',
       });
+    }
+    if (passwords === 2) {
+      ctx.addIssue({ code: 'custom', path: ['opensearchPasswordFile'], message: 'give OPENSEARCH_PASSWORD or OPENSEARCH_PASSWORD_FILE, not both' });
     }
   });
 

@@ -1,3 +1,4 @@
+import { redactUrls } from './redact.js';
 import type { S3ObjectRef } from './types.js';
 
 /**
@@ -24,7 +25,7 @@ export function where(ref: S3ObjectRef, lineNo?: number): string {
   return `s3://${ref.bucket}/${ref.key}${lineNo === undefined ? '' : ` line ${lineNo}`}`;
 }
 
-/** The message of any thrown value, for error texts. */
+/** The message of any thrown value, for error texts; credentials in URLs are cut out. */
 export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return redactUrls(err instanceof Error ? err.message : String(err));
 }

@@ -1,10 +1,12 @@
 import { pino, type Logger } from 'pino';
+import { redactDeep } from '../core/redact.js';
 
 export type { Logger };
 
 /**
  * Structured JSON logs on stderr (stdout belongs to command output such as `parse`). Secrets are
- * redacted by path as a second line of defence: the code never logs them on purpose.
+ * redacted by path as a second line of defence (the code never logs them on purpose), and the
+ * userinfo of every URL in every message and field is cut out.
  */
 export function createLogger(level: string, name = 'aws-log-indexer'): Logger {
   return pino(
@@ -16,6 +18,11 @@ export function createLogger(level: string, name = 'aws-log-indexer'): Logger {
         censor: '[redacted]',
       },
       timestamp: pino.stdTimeFunctions.isoTime,
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => redactDeep(arg)) as Parameters<typeof method>);
+        },
+      },
     },
     pino.destination(2),
   );

@@ -4,7 +4,7 @@ import { awsClients } from '../context.js';
 import type { Logger } from '../observability/logger.js';
 import { assemblePipeline } from '../pipeline/assemble.js';
 import { RetryScope } from '../sink/bulk-indexer.js';
-import { createOpenSearchClient } from '../sink/opensearch.js';
+import { probeOpenSearch } from '../sink/opensearch.js';
 import { HealthGate } from './gate.js';
 import { bucketPolicy } from './handle-message.js';
 import { startWorker, type RunningWorker } from './worker.js';
@@ -16,15 +16,15 @@ import { startWorker, type RunningWorker } from './worker.js';
 export async function runWorker(config: Config & { queueUrl: string; allowedBuckets: string[] }, logger: Logger, untilEmpty = false): Promise<{ worker: RunningWorker; finish: () => Promise<void> }> {
   const { sqs } = awsClients(config);
   const stopSignal = new AbortController();
-  const probeClient = createOpenSearchClient(config);
-  const gate = new HealthGate(
-    async () => (await probeClient.cluster.health({}, { requestTimeout: 5000 })).statusCode === 200,
-    (open, detail) => (open ? logger.info({ detail }, 'OpenSearch is back: polling resumes') : logger.warn({ detail }, 'OpenSearch unavailable: polling paused')),
-    stopSignal.signal,
-  );
   const pipeline = await assemblePipeline(config, logger, (info) => {
     if (info.scope === RetryScope.request) gate.close(info.error);
   });
+  // Probes with the pipeline's own client: a password read again there serves the writes too.
+  const gate = new HealthGate(
+    () => probeOpenSearch(pipeline.client, config.deadLetterIndex),
+    (open, detail) => (open ? logger.info({ detail }, 'OpenSearch is back: polling resumes') : logger.warn({ detail }, 'OpenSearch unavailable or refusing us: polling paused')),
+    stopSignal.signal,
+  );
   const maxReceiveCount = await redriveLimit(sqs, config.queueUrl);
   const worker = startWorker({
     config, sqs, logger, gate, untilEmpty,

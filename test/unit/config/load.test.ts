@@ -33,4 +33,22 @@ describe('loadConfig', () => {
       return true;
     });
   });
+  it('never echoes the userinfo of a URL it refuses (OPENSEARCH_URL, AWS_ENDPOINT_URL, QUEUE_URL)', () => {
+    const env = {
+      OPENSEARCH_URL: 'https://admin:S3cr3t@search.example:9200',
+      AWS_ENDPOINT_URL: 'ftp://key:S3cr3t2@emulator',
+      QUEUE_URL: 'sqs://user:S3cr3t3@queue',
+    };
+    assert.throws(() => loadConfig(env), (err: ConfigError) => {
+      assert.doesNotMatch(err.message, /S3cr3t|admin:/);
+      assert.match(err.message, /environment OPENSEARCH_URL = "https:\/\/\[redacted\]@search\.example:9200": must not carry credentials/);
+      assert.match(err.message, /environment AWS_ENDPOINT_URL = "ftp:\/\/\[redacted\]@emulator"/);
+      return true;
+    });
+  });
+  it('takes the password from OPENSEARCH_PASSWORD_FILE, but not from both places', () => {
+    assert.equal(loadConfig({ OPENSEARCH_USERNAME: 'u', OPENSEARCH_PASSWORD_FILE: '/run/secrets/os' }).opensearchPasswordFile, '/run/secrets/os');
+    assert.throws(() => loadConfig({ OPENSEARCH_USERNAME: 'u', OPENSEARCH_PASSWORD_FILE: '/f', OPENSEARCH_PASSWORD: 'p' }), /OPENSEARCH_PASSWORD_FILE.*not both/);
+    assert.throws(() => loadConfig({ OPENSEARCH_PASSWORD_FILE: '/f' }), /needs both a username and a password/);
+  });
 });
