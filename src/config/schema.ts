@@ -13,6 +13,23 @@ const bool = z
   .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 const list = z.string().transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean));
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+/**
+ * `value` for every bucket, or `bucket=value,other=value2` (`*=value` for the rest): a setting
+ * that may differ per bucket, such as the owning account or the role to assume.
+ */
+const perBucket = (valid: RegExp, what: string) =>
+  z.string().transform((text, ctx) => {
+    const buckets: Record<string, string> = {};
+    let fallback: string | undefined;
+    for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const eq = part.indexOf('=');
+      const [bucket, value] = eq < 0 ? ['*', part] : [part.slice(0, eq).trim(), part.slice(eq + 1).trim()];
+      if (!valid.test(value)) ctx.addIssue({ code: 'custom', message: `"${value}" is not ${what}` });
+      else if (bucket === '*') fallback = value;
+      else buckets[bucket] = value;
+    }
+    return { buckets, ...(fallback === undefined ? {} : { fallback }) };
+  });
 const indexName = (extra: string) =>
   z.string().regex(new RegExp(`^[a-z0-9][a-z0-9_${extra}-]*$`), `lowercase letters, digits, ${extra ? `${extra}, ` : ''}- and _ only (an OpenSearch index name)`);
 
@@ -71,6 +88,8 @@ export const SETTINGS = {
   // 75 MB of gzip (AWS's largest flow-log file) unpacks to about 1 GiB; far more is a gzip bomb.
   maxObjectBytes: setting('MAX_OBJECT_BYTES', int(1024, Number.MAX_SAFE_INTEGER).default(8 * 1024 ** 3), 'decompressed bytes per object; past it (a gzip bomb) reading stops and the object is dead-lettered'),
   endpointUrl: setting('AWS_ENDPOINT_URL', httpUrl.optional(), 'AWS endpoint (the local emulator); unset for AWS'),
+  s3ExpectedBucketOwner: setting('S3_EXPECTED_BUCKET_OWNER', perBucket(/^\d{12}$/, 'a 12-digit account id').optional(), 'account id that must own the buckets read (sent as `ExpectedBucketOwner`, so a bucket re-created by another account is refused): `111122223333` for all, or `bucket=111122223333,…` with `*=…` for the rest'),
+  s3RoleArn: setting('S3_ROLE_ARN', perBucket(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN').optional(), 'role to assume for reading the buckets (a central log-archive account): one ARN for all, or `bucket=arn:…,…` with `*=arn:…` for the rest; STS credentials are cached and refreshed'),
   region: setting('AWS_REGION', z.string().min(1).default('us-east-1'), 'region (also for SigV4)'),
   s3ForcePathStyle: setting('S3_FORCE_PATH_STYLE', bool.optional(), 'path-style S3 addressing', { shownDefault: 'on with an endpoint' }),
   logLevel: setting('LOG_LEVEL', z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'), '`trace` … `fatal`, `silent`; logs are JSON lines on stderr, secrets redacted'),

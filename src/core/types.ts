@@ -6,6 +6,8 @@ export interface S3ObjectRef {
   readonly key: string;
   /** Size in bytes when the notification says it. */
   readonly size?: number;
+  /** The bucket's region when the notification says it (`awsRegion`): the object is read there. */
+  readonly region?: string;
 }
 
 /** A JSON document to index. */

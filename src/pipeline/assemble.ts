@@ -58,7 +58,10 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
   return {
     client,
     deadLetters,
-    processObject: (ref) => processObject(ref, { s3, sink: { add }, deadLetters, read, logger }),
+    processObject: (ref) => {
+      s3.noteRegion(ref.bucket, ref.region);
+      return processObject(ref, { s3, sink: { add }, deadLetters, read, logger });
+    },
     close: () => indexer.close(),
   };
 }

@@ -284,6 +284,16 @@ export interface GetObjectLog {
   readonly key: string;
   /** The S3 error code the proxy answered with, when it did. */
   readonly error?: string;
+  /** Who signed it and for which region (the SigV4 credential scope), and the ExpectedBucketOwner header. */
+  readonly accessKey?: string;
+  readonly region?: string;
+  readonly expectedOwner?: string;
+}
+
+/** Access key and region of a SigV4 `Authorization` header (`Credential=AKID/date/region/service/aws4_request`). */
+function signer(headers: IncomingHttpHeaders): { accessKey?: string; region?: string } {
+  const m = /Credential=([^/]+)\/\d+\/([^/]+)\//.exec(String(headers.authorization ?? ''));
+  return m ? { accessKey: m[1] as string, region: m[2] as string } : {};
 }
 
 /**
@@ -293,7 +303,11 @@ export interface GetObjectLog {
  */
 export class S3FaultProxy {
   readonly gets: GetObjectLog[] = [];
+  /** STS AssumeRole calls seen (the SDK sends STS to the same endpoint). */
+  assumeRoles = 0;
   private readonly faults = new Map<string, S3Error>();
+  /** Bucket → owning account, checked against ExpectedBucketOwner as S3 does (moto does not). */
+  private readonly owners = new Map<string, string>();
   private readonly proxy: Proxy;
 
   private constructor(target: string) {
@@ -315,6 +329,11 @@ export class S3FaultProxy {
     this.faults.set(`${bucket}/${key}`, error);
   }
 
+  /** From now on `bucket` belongs to `account`: a GetObject that expects another owner gets S3's 403 (one that expects none is served). */
+  own(bucket: string, account: string): void {
+    this.owners.set(bucket, account);
+  }
+
   /** Lets GetObject of `bucket/key` through again (the permission was fixed). */
   heal(bucket: string, key: string): void {
     this.faults.delete(`${bucket}/${key}`);
@@ -325,9 +344,12 @@ export class S3FaultProxy {
   }
 
   private async handle(req: ProxiedRequest, forward: () => Promise<ProxiedResponse>): Promise<ProxiedResponse | undefined> {
+    if (req.method === 'POST' && /(^|&)Action=AssumeRole(&|$)/.test(req.body.toString())) this.assumeRoles += 1;
     const object = req.method === 'GET' ? getObjectTarget(req.url) : undefined;
-    const error = object && this.faults.get(`${object.bucket}/${object.key}`);
-    if (object) this.gets.push({ ...object, ...(error ? { error: error.code } : {}) });
+    const expectedOwner = req.headers['x-amz-expected-bucket-owner'] as string | undefined;
+    const owner = object && this.owners.get(object.bucket);
+    const error = object && (this.faults.get(`${object.bucket}/${object.key}`) ?? (owner !== undefined && expectedOwner !== undefined && owner !== expectedOwner ? S3Errors.accessDenied : undefined));
+    if (object) this.gets.push({ ...object, ...(error ? { error: error.code } : {}), ...signer(req.headers), ...(expectedOwner ? { expectedOwner } : {}) });
     if (!error) return forward().catch(() => undefined);
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${error.code}</Code><Message>${error.message}</Message>` +
       `<Key>${object.key}</Key><RequestId>FAULTPROXY</RequestId><HostId>fault-proxy</HostId></Error>`;
