@@ -95,17 +95,8 @@ write_secure_config() {
   mkdir -p "$OSS_HOME/config/certs"
   cp "$SECURE_DIR/root-ca.pem" "$SECURE_DIR/node.pem" "$SECURE_DIR/node-key.pem" "$OSS_HOME/config/certs/"
   chmod 600 "$OSS_HOME/config/certs/"*
-  cat >"$OSS_HOME/config/opensearch.yml" <<EOF
-# Written by scripts/lib/secure-opensearch.sh on every 'up-secure'; edit the script, not this file.
-cluster.name: aws-log-indexer-secure
-node.name: secure-1
-path.data: $OSS_DATA
-path.logs: $OSS_HOME/logs
-network.host: 127.0.0.1
-http.port: $OPENSEARCH_SECURE_PORT
-transport.port: $OPENSEARCH_SECURE_TRANSPORT_PORT
-discovery.type: single-node
-cluster.routing.allocation.disk.threshold_enabled: false
+  write_node_config "$OSS_HOME" "$OSS_DATA" "$OPENSEARCH_SECURE_PORT" "$OPENSEARCH_SECURE_TRANSPORT_PORT" secure
+  cat >>"$OSS_HOME/config/opensearch.yml" <<EOF
 plugins.security.ssl.transport.pemcert_filepath: certs/node.pem
 plugins.security.ssl.transport.pemkey_filepath: certs/node-key.pem
 plugins.security.ssl.transport.pemtrustedcas_filepath: certs/root-ca.pem
@@ -118,7 +109,6 @@ plugins.security.allow_default_init_securityindex: true
 plugins.security.nodes_dn: ["CN=node,O=aws-log-indexer test"]
 plugins.security.restapi.roles_enabled: ["all_access"]
 EOF
-  printf -- '-Xms%s\n-Xmx%s\n' "$OPENSEARCH_HEAP" "$OPENSEARCH_HEAP" >"$OSS_HOME/config/jvm.options.d/heap.options"
   admin_hash=$(new_password_hash admin)
   worker_hash=$(new_password_hash log-indexer)
   [[ $admin_hash == \$2* && $worker_hash == \$2* ]] || die "the security plugin's hash.sh gave no bcrypt hash"
@@ -166,11 +156,7 @@ start_secure_opensearch() {
   fi
   log "opensearch-secure: starting on https://127.0.0.1:$OPENSEARCH_SECURE_PORT (log $OSS_LOG)"
   printf '\n==== %s stack.sh up-secure ====\n' "$(date -u +%FT%TZ)" >>"$OSS_LOG"
-  setsid "${drop_root[@]}" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 HOME="$OSS_HOME" JAVA_HOME="$JAVA_HOME_OS" OPENSEARCH_JAVA_HOME="$JAVA_HOME_OS" \
-    OPENSEARCH_TMPDIR="$OSS_TMP" OPENSEARCH_JAVA_OPTS="${OPENSEARCH_JAVA_OPTS:-}" \
-    "$OSS_HOME/bin/opensearch" >>"$OSS_LOG" 2>&1 </dev/null 9>&- &
-  echo $! >"$OSS_PID"
+  launch_node "$OSS_HOME" "$OSS_TMP" "$OSS_LOG" "$OSS_PID"
 }
 
 # Healthy: answers over TLS signed by our CA and lets the admin in.

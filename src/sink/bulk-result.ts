@@ -135,10 +135,16 @@ export function classifyTransportError(err: unknown): RequestVerdict {
   return { kind: RequestVerdictKind.retry, error: `no answer to the _bulk request: ${describeTransportError(err)}` };
 }
 
+/**
+ * OpenSSL's words for the same failures: the OpenSearch client's ConnectionError keeps the
+ * message of the socket error but not its code.
+ */
+const TLS_CONFIG_TEXT = /unable to verify the first certificate|self[- ]signed certificate|certificate has expired|unable to get (local )?issuer certificate|does not match certificate's altnames/i;
+
 /** What went wrong when OpenSearch gave no HTTP answer, naming the fix for TLS certificate failures. */
 export function describeTransportError(err: unknown): string {
   const { text, codes } = describeThrown(err);
-  if (!codes.some((code) => TLS_CONFIG_CODES.has(code))) return text;
+  if (!codes.some((code) => TLS_CONFIG_CODES.has(code)) && !TLS_CONFIG_TEXT.test(text)) return text;
   return `TLS certificate of OpenSearch not trusted: ${text}: set OPENSEARCH_CA_FILE to the CA that signed it, or fix the endpoint's name`;
 }
 

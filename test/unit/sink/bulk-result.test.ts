@@ -156,4 +156,9 @@ describe('classifyTransportError', () => {
       assert.match('error' in verdict ? verdict.error : '', new RegExp(`TLS certificate of OpenSearch not trusted: .*${code}.*OPENSEARCH_CA_FILE`));
     }
   });
+
+  it('recognises a certificate failure by its OpenSSL text when the client dropped the code', () => {
+    const verdict = classifyTransportError(Object.assign(new Error('unable to verify the first certificate'), { name: 'ConnectionError' }));
+    assert.match('error' in verdict ? verdict.error : '', /TLS certificate of OpenSearch not trusted: ConnectionError: unable to verify the first certificate: set OPENSEARCH_CA_FILE/);
+  });
 });
