@@ -41,7 +41,7 @@ export function createOpenSearchClient(config: ClientConfig, logger?: Logger): C
 }
 
 /** Reads a password file again (see OPENSEARCH_PASSWORD_FILE); true when the password changed. */
-export async function refreshCredentials(client: Client): Promise<boolean> {
+async function refreshCredentials(client: Client): Promise<boolean> {
   return (await basicCredentials.get(client)?.reload()) ?? false;
 }
 
