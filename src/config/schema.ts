@@ -12,7 +12,11 @@ const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
   .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 const list = z.string().transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean));
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+/** Userinfo in a URL would be printed wherever the URL is (logs, errors): refused, with where to put it instead. */
+const hasCredentials = (u: string): boolean => URL.canParse(u) && (new URL(u).username !== '' || new URL(u).password !== '');
+const httpUrl = (credentialsHint = 'AWS clients sign requests with the default credential chain') =>
+  z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .refine((u) => !hasCredentials(u), `must not carry credentials (they would end up in logs): ${credentialsHint}`);
 /**
  * `value` for every bucket, or `bucket=value,other=value2` (`*=value` for the rest): a setting
  * that may differ per bucket, such as the owning account or the role to assume.
@@ -53,9 +57,9 @@ const setting = <S extends z.ZodType>(
  * Flags are the kebab-case names (`--queue-url` for `queueUrl`).
  */
 export const SETTINGS = {
-  queueUrl: setting('QUEUE_URL', httpUrl.optional(), 'SQS queue the worker polls (required for `worker`)'),
+  queueUrl: setting('QUEUE_URL', httpUrl().optional(), 'SQS queue the worker polls (required for `worker`)'),
   allowedBuckets: setting('ALLOWED_BUCKETS', list.optional(), 'buckets the worker may read, comma-separated (required for `worker`); `*` admits any, and only when said so. A message naming another bucket is recorded as a dead letter, never read'),
-  opensearchUrl: setting('OPENSEARCH_URL', httpUrl.default('http://127.0.0.1:9200'), 'OpenSearch endpoint (credentials inside the URL are refused)'),
+  opensearchUrl: setting('OPENSEARCH_URL', httpUrl('use OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD').default('http://127.0.0.1:9200'), 'OpenSearch endpoint (credentials inside the URL are refused)'),
   opensearchAuth: setting('OPENSEARCH_AUTH', z.enum(['none', 'basic', 'sigv4']).optional(), '`none`, `basic` or `sigv4` (Amazon OpenSearch Service or Serverless, credentials from the default chain, e.g. the ECS task role)', { shownDefault: '`basic` with a username, else `none`' }),
   opensearchUsername: setting('OPENSEARCH_USERNAME', z.string().min(1).optional(), 'HTTP basic auth user (with `OPENSEARCH_PASSWORD` or `OPENSEARCH_PASSWORD_FILE`)'),
   opensearchPassword: setting('OPENSEARCH_PASSWORD', z.string().min(1).optional(), 'HTTP basic auth password (with `OPENSEARCH_USERNAME`; from the environment only, never a flag)', { secret: true }),
@@ -87,7 +91,7 @@ export const SETTINGS = {
   maxLineBytes: setting('MAX_LINE_BYTES', int(256, 64 * 1024 * 1024).default(1024 * 1024), 'longer lines are dead-lettered and skipped, never buffered'),
   // 75 MB of gzip (AWS's largest flow-log file) unpacks to about 1 GiB; far more is a gzip bomb.
   maxObjectBytes: setting('MAX_OBJECT_BYTES', int(1024, Number.MAX_SAFE_INTEGER).default(8 * 1024 ** 3), 'decompressed bytes per object; past it (a gzip bomb) reading stops and the object is dead-lettered'),
-  endpointUrl: setting('AWS_ENDPOINT_URL', httpUrl.optional(), 'AWS endpoint (the local emulator); unset for AWS'),
+  endpointUrl: setting('AWS_ENDPOINT_URL', httpUrl().optional(), 'AWS endpoint (the local emulator); unset for AWS'),
   s3ExpectedBucketOwner: setting('S3_EXPECTED_BUCKET_OWNER', perBucket(/^\d{12}$/, 'a 12-digit account id').optional(), 'account id that must own the buckets read (sent as `ExpectedBucketOwner`, so a bucket re-created by another account is refused): `111122223333` for all, or `bucket=111122223333,…` with `*=…` for the rest'),
   s3RoleArn: setting('S3_ROLE_ARN', perBucket(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN').optional(), 'role to assume for reading the buckets (a central log-archive account): one ARN for all, or `bucket=arn:…,…` with `*=arn:…` for the rest; STS credentials are cached and refreshed'),
   region: setting('AWS_REGION', z.string().min(1).default('us-east-1'), 'region (also for SigV4)'),
@@ -125,14 +129,7 @@ export const settingsSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['heartbeatInterval'],
-        message: `must be below the visibility timeout (${s.visibilityTimeout} s), or messages reappear while in work`,
-      });
-    }
-    if (new URL(s.opensearchUrl).username || new URL(s.opensearchUrl).password) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['opensearchUrl'],
-        message: 'must not carry credentials (they would end up in logs): use OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD',
+        message: `must be below SQS_VISIBILITY_TIMEOUT (${s.visibilityTimeout} s), or messages reappear while in work`,
       });
     }
     if (s.opensearchAuth === 'basic' && s.opensearchUsername === undefined) {
@@ -143,7 +140,7 @@ export const settingsSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['opensearchPassword'],
-        message: 'OpenSearch basic auth needs both a username and a password (OPENSEARCH_PASSWORD or OPENSEARCH_PASSWORD_FILE)',
+        message: 'OpenSearch basic auth needs both OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD or OPENSEARCH_PASSWORD_FILE (or neither)',
       });
     }
     if (passwords === 2) {
