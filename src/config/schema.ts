@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quoted } from '../core/text.js';
 import { headerlessFormat } from '../formats/vpc-flow/headerless.js';
 
 /**
@@ -28,7 +29,7 @@ const perBucket = (valid: RegExp, what: string) =>
     for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
       const eq = part.indexOf('=');
       const [bucket, value] = eq < 0 ? ['*', part] : [part.slice(0, eq).trim(), part.slice(eq + 1).trim()];
-      if (!valid.test(value)) ctx.addIssue({ code: 'custom', message: `"${value}" is not ${what}` });
+      if (!valid.test(value)) ctx.addIssue({ code: 'custom', message: `${quoted(value, 80)} is not ${what}` });
       else if (bucket === '*') fallback = value;
       else buckets[bucket] = value;
     }

@@ -143,8 +143,13 @@ const TLS_CONFIG_TEXT = /unable to verify the first certificate|self[- ]signed c
 
 /** What went wrong when OpenSearch gave no HTTP answer, naming the fix for TLS certificate failures. */
 export function describeTransportError(err: unknown): string {
+  return tlsProblem(err) ?? describeThrown(err).text;
+}
+
+/** For a TLS certificate failure (which only a configuration change fixes), what to do; else undefined. */
+export function tlsProblem(err: unknown): string | undefined {
   const { text, codes } = describeThrown(err);
-  if (!codes.some((code) => TLS_CONFIG_CODES.has(code)) && !TLS_CONFIG_TEXT.test(text)) return text;
+  if (!codes.some((code) => TLS_CONFIG_CODES.has(code)) && !TLS_CONFIG_TEXT.test(text)) return undefined;
   return `TLS certificate of OpenSearch not trusted: ${text}: set OPENSEARCH_CA_FILE to the CA that signed it, or fix the endpoint's name`;
 }
 

@@ -5,7 +5,8 @@ import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
 import { opensearchAuth, type Config } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { BulkTransport } from './bulk-indexer.js';
-import { configHint, describeTransportError } from './bulk-result.js';
+import { configHint, describeTransportError, tlsProblem } from './bulk-result.js';
+import { messageOf } from '../core/errors.js';
 import { BasicCredentials } from './credentials.js';
 
 const BULK_FILTER = 'errors,items.*.status,items.*.error';
@@ -128,7 +129,7 @@ export async function openSearchProblem(client: Client, url: string): Promise<st
       if (err.statusCode !== 401) return undefined;
       return `OpenSearch at ${url} (OPENSEARCH_URL) refused our credentials (${tried}: HTTP 401): check OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD (or OPENSEARCH_PASSWORD_FILE), or OPENSEARCH_AUTH`;
     }
-    const why = err instanceof errors.TimeoutError ? `no answer within ${CHECK_TIMEOUT_MS / 1000} s` : describeTransportError(err);
+    const why = err instanceof errors.TimeoutError ? `no answer within ${CHECK_TIMEOUT_MS / 1000} s` : (tlsProblem(err) ?? messageOf(err));
     return `OpenSearch does not answer at ${url} (OPENSEARCH_URL, or --opensearch-url; tried ${tried}: ${why}): start it (the local stack: npm run stack:up) or point OPENSEARCH_URL at it`;
   }
 }
