@@ -131,7 +131,10 @@ describe('secured OpenSearch: TLS, basic auth, least-privilege worker', { concur
     w.child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
     await until('the worker to pause, naming the TLS problem', () => /polling paused/.test(log), 60_000);
     assert.match(log, /"detail":"[^"]*TLS certificate of OpenSearch not trusted: [^"]*certificate[^"]*: set OPENSEARCH_CA_FILE[^"]*","msg":"OpenSearch unavailable or refusing us: polling paused"/);
-    assert.equal(await queueDepth(stack, 'main'), 1, 'the message is kept');
+    // The object's message and S3's s3:TestEvent: the test event is gone only if the worker polled
+    // before its start-up check or a failed _bulk closed the gate; the object's message is kept either way.
+    const left = await queueDepth(stack, 'main');
+    assert.ok(left === 1 || left === 2, `the object's message is kept (${left} left)`);
     w.child.kill('SIGTERM');
     assert.equal((await w.exited).code, 0);
     assert.equal(await countDocs(stack), 0, 'nothing reached the index');
