@@ -15,6 +15,8 @@ export interface S3ObjectRef {
    * records that carry no time of their own (never the clock: a re-read must land in the same index).
    */
   readonly time?: number;
+  /** The bucket's region when the notification says it (`awsRegion`): the object is read there. */
+  readonly region?: string;
 }
 
 /** A JSON document to index. */

@@ -78,7 +78,10 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
   return {
     client,
     deadLetters,
-    processObject: (ref) => processObject(ref, { s3, sink: { add }, deadLetters, read, logger, stall }),
+    processObject: (ref) => {
+      s3.noteRegion(ref.bucket, ref.region);
+      return processObject(ref, { s3, sink: { add }, deadLetters, read, logger, stall });
+    },
     close: () => indexer.close(),
   };
 }

@@ -1,5 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import { BucketRoutedS3, type S3Pluggable } from './bucket-access.js';
 import { ObjectError, messageOf } from '../core/errors.js';
 import type { S3ObjectRef } from '../core/types.js';
 import { listingPrefixes, selectByKeyTime, type KeySelection, type TimeRange } from './key-time.js';
@@ -51,18 +52,23 @@ export async function openObject(s3: S3Client, ref: S3ObjectRef, stall?: StallPo
 
 /**
  * Tells `onBytes` the size of every GetObject answer this client receives (whole objects and
- * ranges): the bytes fetched from S3, counted without touching the body stream.
+ * ranges): the bytes fetched from S3, counted without touching the body stream. A bucket-routed
+ * client counts what each of its per-bucket clients receives.
  */
 export function countFetchedBytes(s3: S3Client, onBytes: (bytes: number) => void): void {
-  s3.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      const length = (result.output as { ContentLength?: number }).ContentLength;
-      if (context.commandName === 'GetObjectCommand' && typeof length === 'number') onBytes(length);
-      return result;
-    },
-    { step: 'initialize', name: 'countFetchedBytes' },
-  );
+  const pluggable: S3Pluggable = {
+    applyToStack: (stack) => stack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const length = (result.output as { ContentLength?: number }).ContentLength;
+        if (context.commandName === 'GetObjectCommand' && typeof length === 'number') onBytes(length);
+        return result;
+      },
+      { step: 'initialize', name: 'countFetchedBytes' },
+    ),
+  };
+  if (s3 instanceof BucketRoutedS3) s3.useEverywhere(pluggable);
+  else s3.middlewareStack.use(pluggable);
 }
 
 /** Every object under a prefix (after `startAfter`, when given), page by page in key order, as refs. */

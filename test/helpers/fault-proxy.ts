@@ -295,6 +295,16 @@ export interface GetObjectLog {
   readonly range?: string;
   /** True when the proxy stalled this read's body. */
   readonly stalled?: boolean;
+  /** Who signed it and for which region (the SigV4 credential scope), and the ExpectedBucketOwner header. */
+  readonly accessKey?: string;
+  readonly region?: string;
+  readonly expectedOwner?: string;
+}
+
+/** Access key and region of a SigV4 `Authorization` header (`Credential=AKID/date/region/service/aws4_request`). */
+function signer(headers: IncomingHttpHeaders): { accessKey?: string; region?: string } {
+  const m = /Credential=([^/]+)\/\d+\/([^/]+)\//.exec(String(headers.authorization ?? ''));
+  return m ? { accessKey: m[1] as string, region: m[2] as string } : {};
 }
 
 /**
@@ -304,9 +314,13 @@ export interface GetObjectLog {
  */
 export class S3FaultProxy {
   readonly gets: GetObjectLog[] = [];
+  /** STS AssumeRole calls seen (the SDK sends STS to the same endpoint). */
+  assumeRoles = 0;
   /** Per object: the error, and how many more GetObjects get it (Infinity: until healed). */
   private readonly faults = new Map<string, { error: S3Error; left: number }>();
   private readonly stalls = new Map<string, { afterBytes: number; left: number }>();
+  /** Bucket → owning account, checked against ExpectedBucketOwner as S3 does (moto does not). */
+  private readonly owners = new Map<string, string>();
   private readonly proxy: Proxy;
 
   private constructor(target: string) {
@@ -336,6 +350,11 @@ export class S3FaultProxy {
     this.stalls.set(`${bucket}/${key}`, { afterBytes, left: times });
   }
 
+  /** From now on `bucket` belongs to `account`: a GetObject that expects another owner gets S3's 403 (one that expects none is served). */
+  own(bucket: string, account: string): void {
+    this.owners.set(bucket, account);
+  }
+
   /** Lets GetObject of `bucket/key` through again (the permission was fixed). */
   heal(bucket: string, key: string): void {
     this.faults.delete(`${bucket}/${key}`);
@@ -346,15 +365,23 @@ export class S3FaultProxy {
   }
 
   private async handle(req: ProxiedRequest, forward: () => Promise<ProxiedResponse>): Promise<ProxiedResponse | undefined> {
+    if (req.method === 'POST' && /(^|&)Action=AssumeRole(&|$)/.test(req.body.toString())) this.assumeRoles += 1;
     const object = req.method === 'GET' ? getObjectTarget(req.url) : undefined;
     const fault = object && this.faults.get(`${object.bucket}/${object.key}`);
     if (fault && (fault.left -= 1) <= 0) this.faults.delete(`${object.bucket}/${object.key}`);
-    const error = fault?.error;
+    const expectedOwner = req.headers['x-amz-expected-bucket-owner'] as string | undefined;
+    const owner = object && this.owners.get(object.bucket);
+    const error = fault?.error ?? (object && owner !== undefined && expectedOwner !== undefined && owner !== expectedOwner ? S3Errors.accessDenied : undefined);
     const stall = object && !error ? this.stalls.get(`${object.bucket}/${object.key}`) : undefined;
     const stalled = stall !== undefined && stall.left > 0;
     if (stalled) stall.left -= 1;
     const range = req.headers.range?.toString();
-    if (object) this.gets.push({ ...object, ...(error ? { error: error.code } : {}), ...(range ? { range } : {}), ...(stalled ? { stalled } : {}) });
+    if (object) {
+      this.gets.push({
+        ...object, ...(error ? { error: error.code } : {}), ...(range ? { range } : {}), ...(stalled ? { stalled } : {}),
+        ...signer(req.headers), ...(expectedOwner ? { expectedOwner } : {}),
+      });
+    }
     if (stalled) return forward().then((answer) => ({ ...answer, stallAfter: stall.afterBytes }), () => undefined);
     if (!object || !error) return forward().catch(() => undefined);
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${error.code}</Code><Message>${error.message}</Message>` +

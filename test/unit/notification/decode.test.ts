@@ -25,12 +25,16 @@ describe('decodeS3Key', () => {
 });
 
 describe('decodeNotification', () => {
-  it('reads every record of an S3 event, with decoded keys and sizes', () => {
+  it('reads every record of an S3 event, with decoded keys, sizes and the bucket\'s region', () => {
     const n = decodeNotification(s3Event('AWSLogs/a+b.log.gz', 'AWSLogs/c%3D1.log.gz'));
     assert.deepEqual(n, {
       kind: 'objects', envelope: 's3-event',
-      objects: [{ bucket: 'logs', key: 'AWSLogs/a b.log.gz', size: 1234, time: T }, { bucket: 'logs', key: 'AWSLogs/c=1.log.gz', size: 1234, time: T }],
+      objects: [{ bucket: 'logs', key: 'AWSLogs/a b.log.gz', size: 1234, time: T, region: 'us-east-1' }, { bucket: 'logs', key: 'AWSLogs/c=1.log.gz', size: 1234, time: T, region: 'us-east-1' }],
     });
+  });
+  it('leaves out a region that is not one', () => {
+    const n = decodeNotification(JSON.stringify({ Records: [s3Record('k', { awsRegion: '../evil' })] }));
+    assert.deepEqual(n.kind === 'objects' && n.objects, [{ bucket: 'logs', key: 'k', size: 1234, time: T }]);
   });
   it('unwraps an SNS notification around an S3 event', () => {
     const n = decodeNotification(sns(s3Event('k.log.gz')));
@@ -62,7 +66,7 @@ describe('decodeNotification', () => {
       version: '0', 'detail-type': 'Object Created', source: 'aws.s3', time: 't', region: 'us-east-1',
       detail: { bucket: { name: 'logs' }, object: { key: 'x+y.log.gz', size: 7, etag: 'e' }, reason: 'PutObject' },
     }));
-    assert.deepEqual(n, { kind: 'objects', envelope: 'eventbridge', objects: [{ bucket: 'logs', key: 'x y.log.gz', size: 7 }] });
+    assert.deepEqual(n, { kind: 'objects', envelope: 'eventbridge', objects: [{ bucket: 'logs', key: 'x y.log.gz', size: 7, region: 'us-east-1' }] });
   });
   it("reads CloudTrail's own SNS notice", () => {
     const n = decodeNotification(sns(JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: ['AWSLogs/1/CloudTrail/a.json.gz'] })));
