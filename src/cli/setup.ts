@@ -19,6 +19,7 @@ export function setupCommand(): Command {
     .addOption(new Option('--dead-letter-queue <name>', 'SQS dead-letter queue').default('aws-log-indexer-dlq'))
     .addOption(new Option('--max-receive-count <n>', 'receives before a message moves to the dead-letter queue').default('5'))
     .addOption(new Option('--raw-delivery', 'SNS raw message delivery (bare S3 events in the queue)').default(false))
+    .addOption(new Option('--firehose-prefix <prefix>', 'also notify every new object under this prefix: where a Firehose stream writes CloudWatch Logs subscription objects'))
     .addOption(new Option('--skip-opensearch', 'do not install the index template'));
   settingOptions(command, SETTINGS);
   return command.action(async (opts) => {
@@ -30,6 +31,7 @@ export function setupCommand(): Command {
     const result = await provision(awsClients(config), {
       bucket: opts.bucket, topic: opts.topic, queue: opts.queue, deadLetterQueue: opts.deadLetterQueue,
       maxReceiveCount, visibilityTimeout: config.visibilityTimeout, region: config.region, rawDelivery: Boolean(opts.rawDelivery),
+      firehosePrefix: opts.firehosePrefix,
     });
     const templates = opts.skipOpensearch ? [] : await installTemplates(createOpenSearchClient(config), indexNamesOf(config));
     process.stdout.write(`${JSON.stringify({ ...result, templates }, null, 2)}\n`);

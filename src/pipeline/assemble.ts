@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import { BulkIndexer, type RetryInfo } from '../sink/bulk-indexer.js';
 import { bulkTransport, createOpenSearchClient } from '../sink/opensearch.js';
 import { processObject, type ObjectOutcome, type OpSink } from './process-object.js';
+import type { ReadOptions } from './read-object.js';
 import { ItemStatus, type ItemOutcome, type S3ObjectRef } from '../core/types.js';
 
 /** How OpenSearch Serverless time-series collections refuse a `_bulk` item that carries an `_id`. */
@@ -15,6 +16,9 @@ const CUSTOM_ID_REFUSED = /document id is not supported/i;
 export interface Pipeline {
   readonly client: Client;
   readonly deadLetters: OpenSearchDeadLetters;
+  /** The shared bulk indexer, for documents that come from elsewhere than S3 objects (`cwl`). */
+  readonly sink: OpSink;
+  readonly read: ReadOptions;
   processObject(ref: S3ObjectRef): Promise<ObjectOutcome>;
   /** Sends what is buffered and waits for every answer. */
   close(): Promise<void>;
@@ -58,6 +62,8 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
   return {
     client,
     deadLetters,
+    sink: { add },
+    read,
     processObject: (ref) => processObject(ref, { s3, sink: { add }, deadLetters, read, logger }),
     close: () => indexer.close(),
   };

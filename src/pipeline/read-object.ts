@@ -1,6 +1,8 @@
 import type { AsyncBuffer } from 'hyparquet';
 import type { Enricher } from '../enrich/types.js';
-import { ObjectKind, kindFromKey } from '../formats/detect.js';
+import { ObjectKind, isCwlEnvelopeHead, kindFromKey } from '../formats/detect.js';
+import { CwlEnvelopeError, readCwlEnvelopes } from '../formats/cwl/envelope.js';
+import type { FormatOf } from '../formats/cwl/events.js';
 import { CloudTrailBodyError, readCloudTrail } from '../formats/cloudtrail/reader.js';
 import { headerlessFormat, readHeaderlessFlow } from '../formats/vpc-flow/headerless.js';
 import { readParquetFlow } from '../formats/vpc-flow/parquet.js';
@@ -23,6 +25,8 @@ export interface ReadOptions {
   readonly headerlessPrefixes?: readonly string[];
   /** The format of header-less lines (`${version} ${account-id} …`); the v2 default when absent. */
   readonly flowFormat?: string;
+  /** The format of each log group's flow-log events (CloudWatch Logs subscription objects); `flowFormat` when absent. */
+  readonly groupFormats?: FormatOf;
   /** Leave NODATA/SKIPDATA flow records out of the index (counted either way). */
   readonly dropStatusRecords?: boolean;
   /** CloudTrail indices are `<prefix>-YYYY.MM.DD`; the default prefix is `cloudtrail`. */
@@ -47,9 +51,16 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
   const kind = kindFromKey(ref.key);
   if (kind === ObjectKind.cloudTrailDigest) return { kind: 'skip', reason: 'CloudTrail digest file (not events)' };
   const decompressed = await guard(ref, () => decompress(body));
-  // A key that says nothing: the first bytes decide (JSON is CloudTrail, text may be a flow log).
+  // A key that says nothing: the first bytes decide (CloudWatch Logs envelopes from a subscription
+  // through Firehose, other JSON is CloudTrail, text may be a flow log).
   const { head, bytes: all } = kind === ObjectKind.unknown ? await peek(decompressed) : { head: undefined, bytes: decompressed };
   const bytes = capped(ref, all, options.maxObjectBytes);
+  if (head !== undefined && isCwlEnvelopeHead(head)) {
+    const fallback = flowFormatOf(options);
+    const formatOf = options.groupFormats ?? (() => fallback);
+    const ctx = { enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords, formatOf };
+    return { kind: 'read', batches: guarded(ref, readCwlEnvelopes(bytes, ctx)) };
+  }
   if (kind === ObjectKind.cloudTrail || (head !== undefined && looksLikeJsonObject(head))) {
     const ctx = {
       ref, enricher: options.enricher, indexPrefix: options.cloudtrailIndexPrefix ?? 'cloudtrail',
@@ -117,7 +128,7 @@ async function* capped(ref: S3ObjectRef, source: AsyncIterable<Buffer>, max: num
 /** Errors while reading become ObjectErrors: corrupt compressed data or JSON is permanent, I/O is not. */
 function toObjectError(ref: S3ObjectRef, err: unknown): ObjectError {
   if (err instanceof ObjectError) return err;
-  if (err instanceof CloudTrailBodyError) return new ObjectError(ref, err.message, false, undefined, { cause: err });
+  if (err instanceof CloudTrailBodyError || err instanceof CwlEnvelopeError) return new ObjectError(ref, err.message, false, undefined, { cause: err });
   const code = (err as { code?: unknown }).code;
   const corrupt = typeof code === 'string' && code.startsWith('Z_');
   const detail = corrupt ? `corrupt or truncated compressed data: ${messageOf(err)}` : `read failed: ${messageOf(err)}`;

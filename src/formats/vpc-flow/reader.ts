@@ -1,13 +1,13 @@
 import type { Enricher } from '../../enrich/types.js';
 import type { LineProblem, OpBatch } from '../../core/records.js';
-import type { IndexOp, S3ObjectRef } from '../../core/types.js';
+import type { Doc, IndexOp, S3ObjectRef } from '../../core/types.js';
 import { lineIdFactory } from '../../core/id.js';
 import { dailyIndexFor } from '../../core/index-name.js';
 import { isOverlong, type LineItem } from '../../source/lines.js';
 import { timeFromKey } from '../detect.js';
 import { isStatusRecord } from './derive.js';
 import { recordTime, toDocument } from './document.js';
-import { isParseError, parseHeader, parseRecord, type FlowFormat } from './parse.js';
+import { isParseError, parseHeader, parseRecord, type FlowFormat, type ParseError } from './parse.js';
 
 /** What turning one object's records into index operations needs, whatever the object's layout. */
 export interface FlowObjectContext {
@@ -62,27 +62,58 @@ async function* records(
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield toOps(next.value);
 }
 
-/** The provenance field of every flow-log document: `{ object: 's3://bucket/key', line }`. */
+/** The provenance field of every flow-log document: `{ object: 's3://bucket/key', line }` from S3, `{ group, stream, event_id }` from CloudWatch Logs. */
 export const LOG_FIELD = 'log';
-export const LOG_MAPPING = { properties: { object: { type: 'keyword' }, line: { type: 'long' } } } as const;
+export const LOG_MAPPING = {
+  properties: { object: { type: 'keyword' }, line: { type: 'long' }, group: { type: 'keyword' }, stream: { type: 'keyword' }, event_id: { type: 'keyword' } },
+} as const;
+
+/** What turning one record's text into a document needs, wherever the record came from. */
+export type RecordContext = Omit<FlowObjectContext, 'ref'>;
+
+/** One record's fate: a document for a daily index, a reason it is no document, or left out on purpose. */
+export type RecordResult = { readonly index: string; readonly doc: Doc } | ParseError | 'dropped';
+
+/** Counts kept across records: NODATA/SKIPDATA records seen, and records left out on purpose. */
+export interface RecordTally { statusRecords: number; dropped: number }
 
 /**
- * Per-object state (id prefix, index memo, fallback time) around the per-line work: parse each line
- * by `format`, build its document, id and daily index, and report bad lines. Shared by every
- * flow-log reader (header-first S3 objects, header-less lines, Parquet rows rendered as lines) so
- * that one record gives one document, id and problem text whatever container it came in.
+ * The per-record work every flow-log reader shares: parse `text` by `format`, count status
+ * records (dropping them when told), build the document with derived fields and enrichment, and
+ * pick its daily index (by `start`, else `fallbackTime`). Ids and provenance are the caller's.
+ */
+export function recordDocumenter(format: FlowFormat, ctx: RecordContext): (text: string, fallbackTime: number, tally: RecordTally) => RecordResult {
+  const indexOf = dailyIndexFor(ctx.indexPrefix);
+  return (text, fallbackTime, tally) => {
+    const record = parseRecord(format, text);
+    if (isParseError(record)) return record;
+    if (isStatusRecord(record)) {
+      tally.statusRecords += 1;
+      if (ctx.dropStatusRecords) {
+        tally.dropped += 1;
+        return 'dropped';
+      }
+    }
+    return { index: indexOf(recordTime(record) ?? fallbackTime), doc: toDocument(record, ctx.enricher, { derived: true }) };
+  };
+}
+
+/**
+ * Per-object state (id prefix, fallback time) around the per-record work: each line becomes a
+ * document with its id and provenance, or a problem. Shared by every flow-log reader of S3 objects
+ * (header-first text, header-less lines, Parquet rows rendered as lines) so that one record gives
+ * one document, id and problem text whatever container it came in.
  */
 export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items: LineItem[]) => OpBatch {
   const idOf = lineIdFactory(ctx.ref.bucket, ctx.ref.key);
-  const indexOf = dailyIndexFor(ctx.indexPrefix);
+  const toDoc = recordDocumenter(format, ctx);
   // A format without `start` still needs a day: the delivery time in the key, else now.
   const fallbackTime = timeFromKey(ctx.ref.key) ?? Math.floor(Date.now() / 1000);
   const object = `s3://${ctx.ref.bucket}/${ctx.ref.key}`;
   return (items) => {
     const ops: IndexOp[] = [];
     const problems: LineProblem[] = [];
-    let statusRecords = 0;
-    let dropped = 0;
+    const tally: RecordTally = { statusRecords: 0, dropped: 0 };
     for (const item of items) {
       if (isOverlong(item)) {
         problems.push({ lineNo: item.lineNo, reason: `line of ${item.overlongBytes} bytes is over the line cap` });
@@ -90,24 +121,16 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
       }
       if (item.bytes.length === 0) continue;
       const text = item.bytes.toString('utf8');
-      const record = parseRecord(format, text);
-      if (isParseError(record)) {
-        problems.push({ lineNo: item.lineNo, reason: record.error, text });
+      const result = toDoc(text, fallbackTime, tally);
+      if (result === 'dropped') continue;
+      if (isParseError(result)) {
+        problems.push({ lineNo: item.lineNo, reason: result.error, text });
         continue;
       }
-      if (isStatusRecord(record)) {
-        statusRecords += 1;
-        if (ctx.dropStatusRecords) {
-          dropped += 1;
-          continue;
-        }
-      }
-      const index = indexOf(recordTime(record) ?? fallbackTime);
-      const doc = toDocument(record, ctx.enricher, { derived: true });
       // Provenance: where a document came from, to find its line again (and to audit exactly-once).
-      doc[LOG_FIELD] = { object, line: item.lineNo };
-      ops.push({ index, id: idOf(item.lineNo, item.bytes), doc });
+      result.doc[LOG_FIELD] = { object, line: item.lineNo };
+      ops.push({ index: result.index, id: idOf(item.lineNo, item.bytes), doc: result.doc });
     }
-    return { ops, problems, dropped, statusRecords };
+    return { ops, problems, ...tally };
   };
 }
