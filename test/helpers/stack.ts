@@ -8,6 +8,7 @@ import { GetQueueAttributesCommand, PurgeQueueCommand, SendMessageCommand } from
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { awsClients } from '../../src/context.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -50,13 +51,14 @@ export interface TestStack extends SetupResult {
 }
 
 /** A fresh bucket → topic → queue (+DLQ) chain and index prefix, named uniquely for one test. */
-export async function newStack(options: { rawDelivery?: boolean; maxReceiveCount?: number } = {}): Promise<TestStack> {
+export async function newStack(options: { rawDelivery?: boolean; maxReceiveCount?: number; firehosePrefix?: string } = {}): Promise<TestStack> {
   const name = `t-${randomBytes(4).toString('hex')}`;
   const base = loadConfig(process.env, { indexPrefix: `${name}-flow`, cloudtrailIndexPrefix: `${name}-cloudtrail`, deadLetterIndex: `${name}-deadletter` });
   const aws = awsClients(base);
   const result = await provision(aws, {
     bucket: name, topic: name, queue: name, deadLetterQueue: `${name}-dlq`, maxReceiveCount: options.maxReceiveCount ?? 5,
     visibilityTimeout: base.visibilityTimeout, region: base.region, rawDelivery: options.rawDelivery ?? false,
+    firehosePrefix: options.firehosePrefix,
   });
   const opensearch = createOpenSearchClient(base);
   await installTemplates(opensearch, indexNamesOf(base));
@@ -111,7 +113,8 @@ export async function countDocs(stack: TestStack, query?: Record<string, unknown
 
 /** Removes the stack's indices (queues and buckets live in the emulator, which forgets them on restart). */
 export async function dropStack(stack: TestStack): Promise<void> {
-  await stack.opensearch.indices.delete({ index: `${stack.config.indexPrefix}-*,${stack.config.cloudtrailIndexPrefix}-*,${stack.config.deadLetterIndex}` }, { ignore: [404] });
+  // ignore_unavailable: a missing dead-letter index must not stop the others from going.
+  await stack.opensearch.indices.delete({ index: `${stack.config.indexPrefix}-*,${stack.config.cloudtrailIndexPrefix}-*,${stack.config.deadLetterIndex}`, ignore_unavailable: true }, { ignore: [404] });
 }
 
 /** How a CLI process ended: exit code or signal, what it printed, and the end of its log. */
@@ -143,6 +146,31 @@ export function spawnCli(args: readonly string[], env: Record<string, string> = 
     child.on('close', (code, signal) => resolve({ code, signal, stdout, log }));
   });
   return { child, exited };
+}
+
+/** Waits for a process to end; past the deadline it is killed and the test fails with its log. */
+export async function finished<T extends CliExit>(p: { child: ChildProcess; exited: Promise<T> }, timeoutMs: number, what = 'worker'): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      p.child.kill('SIGKILL');
+      void p.exited.then((exit) => reject(new Error(`${what} still running after ${timeoutMs} ms; its log ends:\n${exit.log.slice(-3000)}`)));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([p.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls until `predicate` holds; fails naming `what` after `timeoutMs`. */
+export async function until(what: string, predicate: () => Promise<boolean>, timeoutMs: number, intervalMs = 300): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
 }
 
 /** A worker process's end, with the totals it prints under `--until-empty` (when it got that far). */
