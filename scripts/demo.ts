@@ -4,7 +4,7 @@
  * empty → what happened, and a small answer from OpenSearch.
  */
 import { spawn } from 'node:child_process';
-import { awsClients } from '../src/context.js';
+import { awsClients, readOptions } from '../src/context.js';
 import { loadConfig } from '../src/config/load.js';
 import { formatReport, runReport } from '../src/query/report.js';
 import { createOpenSearchClient } from '../src/sink/opensearch.js';
@@ -21,6 +21,9 @@ const BUCKET = 'aws-log-indexer-demo';
 const config = loadConfig();
 const aws = awsClients(config);
 const opensearch = createOpenSearchClient(config);
+// Opened (and checked by our reader) before anything else, as every worker will: a bad file stops here.
+await readOptions(config);
+console.log(`enrichment: GeoIP ${config.geoipCityDb.join(', ') || 'off'}; ASN ${config.geoipAsnDb ?? 'off'} (both checked at open)`);
 
 const setup = await provision(aws, {
   bucket: BUCKET, topic: 'aws-log-indexer-demo', queue: 'aws-log-indexer-demo', deadLetterQueue: 'aws-log-indexer-demo-dlq',
@@ -49,6 +52,7 @@ seconds:    ${seconds.toFixed(1)} (worker start to exit, ${WORKERS} processes)
 records/s:  ${Math.round(sum('lines') / seconds)}
 `);
 console.log(formatReport(await runReport(opensearch, { indexPattern: `${config.indexPrefix}-*`, top: 5 })));
+console.log(await asnSummary());
 console.log(`Look further:
   curl -s '${config.opensearchUrl}/_cat/indices/${config.indexPrefix}-*?v'
   curl -s '${config.opensearchUrl}/${config.indexPrefix}-*/_search?q=action:REJECT&size=1&pretty'
@@ -67,4 +71,19 @@ function runWorker(queueUrl: string): Promise<WorkerStats> {
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as WorkerStats) : reject(new Error(`worker exited ${code}`))));
   });
+}
+
+/** How many documents carry an autonomous system, and the systems seen most (the ASN enrichment at work). */
+async function asnSummary(): Promise<string> {
+  const res = await opensearch.search({
+    index: `${config.indexPrefix}-*`,
+    body: {
+      size: 0, track_total_hits: true, query: { exists: { field: 'srcaddr_as.number' } },
+      aggs: { as: { terms: { field: 'srcaddr_as.organization', size: 5 }, aggs: { number: { max: { field: 'srcaddr_as.number' } } } } },
+    } as never,
+  });
+  const body = res.body as unknown as { hits: { total: { value: number } }; aggregations: { as: { buckets: Array<{ key: string; doc_count: number; number: { value: number } }> } } };
+  const lines = [`Documents whose source has an autonomous system (srcaddr_as): ${body.hits.total.value}`];
+  for (const b of body.aggregations.as.buckets) lines.push(`  AS${String(b.number.value).padEnd(8)} ${b.key.padEnd(32)} ${String(b.doc_count).padStart(8)} documents`);
+  return `${lines.join('\n')}\n`;
 }

@@ -15,7 +15,7 @@ export function cwlCommand(): Command {
   const command = new Command('cwl')
     .description(COMMANDS.cwl.description)
     .addOption(new Option('--start-time <time>', 'where streams without a checkpoint start: ISO-8601 (2026-11-30T06:00:00Z) or epoch milliseconds (default: their first event)'))
-    .addOption(new Option('--until-caught-up', 'stop once every followed stream has been read to its end since the start, then print totals'));
+    .addOption(new Option('--until-caught-up', 'stop once every followed stream has been read to its end since the start, then print totals').default(false));
   settingOptions(command, SETTINGS);
   return command.action(async (opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));

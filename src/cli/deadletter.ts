@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { awsClients, readOptions } from '../context.js';
 import { replayDeadLetters } from '../deadletter/replay.js';
 import { BulkIndexer } from '../sink/bulk-indexer.js';
-import { bulkTransport, createOpenSearchClient } from '../sink/opensearch.js';
+import { bulkTransport, createOpenSearchClient, requireOpenSearch } from '../sink/opensearch.js';
 import { redrive } from '../worker/redrive.js';
 import { AWS_SETTINGS, OPENSEARCH_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
 
@@ -14,12 +14,13 @@ const REPLAY_SETTINGS = [...OPENSEARCH_SETTINGS, ...READ_SETTINGS, 'deadLetterIn
 export function replayCommand(): Command {
   const command = new Command('replay')
     .description(COMMANDS.replay.description)
-    .addOption(new Option('--bucket <name>', 'only letters of this bucket'))
-    .addOption(new Option('--key-prefix <prefix>', 'only letters of objects under this key prefix'));
+    .addOption(new Option('--bucket <name>', 'replay only the letters of this bucket (default: every bucket)'))
+    .addOption(new Option('--key-prefix <prefix>', 'replay only the letters of objects under this key prefix (default: every key)'));
   settingOptions(command, REPLAY_SETTINGS);
   return command.action(async (opts) => {
     const config = loadConfig(process.env, settingFlags(opts, REPLAY_SETTINGS));
     const client = createOpenSearchClient(config);
+    await requireOpenSearch(client, config.opensearchUrl);
     const indexer = new BulkIndexer(bulkTransport(client), { maxBytes: config.bulkMaxBytes, maxDocs: config.bulkMaxDocs });
     const { enricher } = await readOptions(config);
     const result = await replayDeadLetters(
@@ -38,7 +39,7 @@ const REDRIVE_SETTINGS = ['queueUrl', ...AWS_SETTINGS] as const;
 export function redriveCommand(): Command {
   const command = new Command('redrive')
     .description(COMMANDS.redrive.description)
-    .requiredOption('--dead-letter-queue-url <url>', 'the dead-letter queue to empty');
+    .requiredOption('--dead-letter-queue-url <url>', 'the dead-letter queue to empty, as setup printed it (required; no default)');
   settingOptions(command, REDRIVE_SETTINGS);
   return command.action(async (opts) => {
     const config = loadConfig(process.env, settingFlags(opts, REDRIVE_SETTINGS));

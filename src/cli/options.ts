@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { ENV, SETTINGS, shownDefault, type SettingName } from '../config/schema.js';
-import { kebab } from '../config/load.js';
+import { ConfigError, kebab, shownValue } from '../config/load.js';
 
 /**
  * Adds `--flag` options for settings; each one overrides its environment variable. The help text
@@ -19,6 +19,13 @@ export function settingHelp(name: SettingName): string {
   const shown = shownDefault(name);
   const text = `${SETTINGS[name].help} (env ${ENV[name]}${shown === undefined ? '' : `, default: ${shown}`})`;
   return text.replace(/`/g, '');
+}
+
+/** A command's own whole-number option, checked: `--flag value` must be from `min` to `max`. @throws ConfigError */
+export function intOption(flag: string, value: unknown, min: number, max: number): number {
+  const n = Number(value);
+  if (typeof value === 'string' && value.trim() !== '' && Number.isInteger(n) && n >= min && n <= max) return n;
+  throw new ConfigError(`flag ${flag} = ${shownValue(value)}: a whole number from ${min} to ${max} expected`);
 }
 
 /** The subset of parsed commander options that are settings, keyed by setting name. */

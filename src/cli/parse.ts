@@ -2,8 +2,9 @@ import { Command, Option } from 'commander';
 import { COMMANDS } from './commands.js';
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
-import { loadConfig } from '../config/load.js';
-import { where } from '../core/errors.js';
+import { isAbsolute, normalize, sep } from 'node:path';
+import { ConfigError, loadConfig, shownValue } from '../config/load.js';
+import { ObjectError, localRef, where } from '../core/errors.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { isParquetKey, readObject, readParquetObject, type ReadOptions, type ReadResult } from '../pipeline/read-object.js';
 import { fileAsyncBuffer, s3AsyncBuffer } from '../source/range-reader.js';
@@ -18,45 +19,97 @@ const SETTINGS = [...AWS_SETTINGS, ...READ_SETTINGS] as const;
 export const OutputMode = { json: 'json', bulk: 'bulk' } as const;
 export type OutputMode = (typeof OutputMode)[keyof typeof OutputMode];
 
+/** One input: the object it is read as (ids, `log.object`, format detection), and where its bytes are. */
+interface Input {
+  readonly ref: S3ObjectRef;
+  /** A local path, or undefined to read `ref` from S3. */
+  readonly path?: string;
+  /** How messages name it. */
+  readonly name: string;
+}
+
 /** `parse`: files or s3:// objects to documents on stdout, without OpenSearch. */
 export function parseCommand(): Command {
   const command = new Command('parse')
     .description(COMMANDS.parse.description)
     .argument('<inputs...>', 'local paths or s3://bucket/key URIs')
     .addOption(new Option('--output <mode>', 'json: one document per line; bulk: the exact _bulk body the worker sends').choices(Object.values(OutputMode)).default(OutputMode.json))
-    .addOption(new Option('--headerless', 'the inputs are flow-log lines without a header line (CloudWatch Logs exports), in FLOW_FORMAT (--flow-format; default the v2 default format)'));
+    .addOption(new Option('--as <s3-uri>', 'read local files as the S3 objects they are copies of, so ids, log.object and the format follow that key as in the worker: s3://bucket/key for one input; s3://bucket/prefix/ (ending in /) for several, each named prefix + its relative path (default: a local file is named by its path, file:// in log.object)'))
+    .addOption(new Option('--headerless', 'the inputs are flow-log lines without a header line (CloudWatch Logs exports), in FLOW_FORMAT (--flow-format; default the v2 default format); without it the first line of each input is its header').default(false));
   settingOptions(command, SETTINGS);
-  return command.action(async (inputs: string[], opts) => {
+  return command.action(async (args: string[], opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));
+    const inputs = inputsOf(args, opts.as as string | undefined);
     const read = await readOptions(config);
     const options = opts.headerless ? { ...read, headerlessPrefixes: [''] } : read;
     let s3: ReturnType<typeof awsClients>['s3'] | undefined;
-    let problems = 0;
+    let unreadable = 0;
     for (const input of inputs) {
-      const uri = parseS3Uri(input);
-      const ref: S3ObjectRef = uri ?? { bucket: '', key: input };
-      const client = uri ? (s3 ??= awsClients(config).s3) : undefined;
-      problems += await printObject(ref, await openInput(ref, client, options), opts.output as OutputMode);
+      const client = input.path === undefined ? (s3 ??= awsClients(config).s3) : undefined;
+      try {
+        unreadable += await printObject(input, await openInput(input, client, options), opts.output as OutputMode);
+      } catch (err) {
+        // One input that cannot be read does not stop the others; it is reported and counted.
+        if (!(err instanceof ObjectError)) throw err;
+        process.stderr.write(`${input.name}${err.lineNo === undefined ? '' : ` line ${err.lineNo}`}: ${err.detail}\n`);
+        unreadable += 1;
+      }
     }
-    if (problems > 0) process.exitCode = 2;
+    if (unreadable > 0) process.exitCode = 2;
   });
 }
 
-/** Reads a local file or an S3 object: Parquet through random access, everything else as a stream. */
-async function openInput(ref: S3ObjectRef, s3: S3Client | undefined, options: ReadOptions): Promise<ReadResult> {
-  if (isParquetKey(ref.key)) {
-    // The file handle stays open until the process ends: parse reads each input once, to the end.
-    return readParquetObject(ref, s3 ? await s3AsyncBuffer(s3, ref) : await fileAsyncBuffer(ref.key), options);
-  }
-  return readObject(ref, s3 ? await openObject(s3, ref) : createReadStream(ref.key), options);
+/**
+ * The inputs, named. Without `--as`, a local file is itself; with it, the S3 object it is a copy
+ * of: one input takes the URI as its key, and a URI ending in `/` is a prefix before each input's
+ * relative path (`cd` into the download so that paths are the keys' tails).
+ * @throws ConfigError when `--as` does not fit the inputs.
+ */
+export function inputsOf(args: readonly string[], as: string | undefined): Input[] {
+  const target = as === undefined ? undefined : parseS3Uri(as);
+  const prefix = as?.endsWith('/') ?? false;
+  if (as !== undefined && (target === undefined || (!prefix && target.key === ''))) throw new ConfigError(`flag --as = ${shownValue(as)}: s3://bucket/key (one input) or s3://bucket/prefix/ (several) expected`);
+  return args.map((arg) => {
+    const uri = parseS3Uri(arg);
+    if (uri) {
+      if (target) throw new ConfigError(`--as renames local files, and ${shownValue(arg)} is already an S3 object`);
+      return { ref: uri, name: where(uri) };
+    }
+    if (!target) return { ref: localRef(arg), path: arg, name: arg };
+    const ref = prefix ? { bucket: target.bucket, key: target.key + keyTail(arg) } : target;
+    if (!prefix && args.length > 1) throw new ConfigError(`flag --as = ${shownValue(as)} names one object, and ${args.length} inputs were given: end it with / to make it a prefix`);
+    return { ref, path: arg, name: `${where(ref)} (read from ${arg})` };
+  });
 }
 
-/** Prints one object's documents; returns how many lines could not be read. Progress and problems go to stderr. */
-async function printObject(ref: S3ObjectRef, result: ReadResult, mode: OutputMode): Promise<number> {
-  const name = ref.bucket ? where(ref) : ref.key;
+/** A relative path as the tail of a key: `/`-separated, with no `..` that would leave the prefix. */
+function keyTail(path: string): string {
+  const tail = normalize(path).split(sep).join('/');
+  if (isAbsolute(path) || tail === '..' || tail.startsWith('../')) {
+    throw new ConfigError(`with --as s3://bucket/prefix/, inputs are relative paths inside the prefix; ${shownValue(path)} is not`);
+  }
+  return tail;
+}
+
+/** Reads a local file or an S3 object: Parquet through random access, everything else as a stream. */
+async function openInput(input: Input, s3: S3Client | undefined, options: ReadOptions): Promise<ReadResult> {
+  const { ref, path } = input;
+  if (isParquetKey(ref.key)) {
+    // The file handle stays open until the process ends: parse reads each input once, to the end.
+    return readParquetObject(ref, s3 ? await s3AsyncBuffer(s3, ref) : await fileAsyncBuffer(path ?? ref.key), options);
+  }
+  return readObject(ref, s3 ? await openObject(s3, ref) : createReadStream(path ?? ref.key), options);
+}
+
+/**
+ * Prints one object's documents; returns how many lines (or whole inputs that are no log) could
+ * not be read. Progress and problems go to stderr.
+ */
+async function printObject(input: Input, result: ReadResult, mode: OutputMode): Promise<number> {
+  const { name } = input;
   if (result.kind === 'skip') {
-    process.stderr.write(`${name}: skipped: ${result.reason}\n`);
-    return 0;
+    process.stderr.write(`${name}: ${result.notALog ? 'not read' : 'skipped'}: ${result.reason}\n`);
+    return result.notALog ? 1 : 0;
   }
   let documents = 0;
   let problems = 0;

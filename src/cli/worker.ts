@@ -15,7 +15,7 @@ const SETTINGS = [
 export function workerCommand(): Command {
   const command = new Command('worker')
     .description(COMMANDS.worker.description)
-    .addOption(new Option('--until-empty', 'stop once the queue is empty (no visible and no in-flight message), then print totals'));
+    .addOption(new Option('--until-empty', 'stop once the queue is empty (no visible and no in-flight message), then print totals as JSON; without it the worker runs until SIGTERM/SIGINT').default(false));
   settingOptions(command, SETTINGS);
   return command.action(async (opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));

@@ -1,3 +1,4 @@
+import { quoted } from '../core/text.js';
 import { ENV, SETTINGS, settingsSchema, type Config, type SettingName } from './schema.js';
 
 /** Settings that must never be echoed back, even in a validation error. */
@@ -36,10 +37,24 @@ export function loadConfig(
   const lines = result.error.issues.map((issue) => {
     const name = issue.path[0] as SettingName;
     const source = from[name] ?? `${ENV[name] ?? String(name)} (not set)`;
-    const shown = SECRET.has(name) || raw[name] === undefined ? '' : ` = ${JSON.stringify(raw[name])}`;
+    const shown = SECRET.has(name) || raw[name] === undefined ? '' : ` = ${shownValue(raw[name])}`;
     return `  ${source}${shown}: ${issue.message}`;
   });
   throw new ConfigError(`Invalid settings:\n${lines.join('\n')}`);
+}
+
+/** Longest value echoed in an error: enough to recognise it, not enough to flood a terminal. */
+const MAX_SHOWN = 80;
+
+/**
+ * A bad value as an error shows it: quoted, escaped and cut (`quoted`), with everything up to the
+ * last `@` masked, since a URL's userinfo (or a value that merely looks like one) may hold a
+ * password. The last `@`, because passwords hold `@` too: a masked path is a small loss, a
+ * leaked password is not.
+ */
+export function shownValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return quoted(text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^]*@/i, '$1***@'), MAX_SHOWN);
 }
 
 /** `visibilityTimeout` → `visibility-timeout`: the flag spelling of a setting. */

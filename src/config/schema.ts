@@ -13,7 +13,11 @@ const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
   .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 const list = z.string().transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean));
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+/** Userinfo in a URL would be printed wherever the URL is (logs, errors): refused, with where to put it instead. */
+const hasCredentials = (u: string): boolean => URL.canParse(u) && (new URL(u).username !== '' || new URL(u).password !== '');
+const httpUrl = (credentialsHint = 'AWS clients sign requests with the default credential chain') =>
+  z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .refine((u) => !hasCredentials(u), `must not carry credentials (they would end up in logs): ${credentialsHint}`);
 const indexName = (extra: string) =>
   z.string().regex(new RegExp(`^[a-z0-9][a-z0-9_${extra}-]*$`), `lowercase letters, digits, ${extra ? `${extra}, ` : ''}- and _ only (an OpenSearch index name)`);
 
@@ -37,9 +41,9 @@ const setting = <S extends z.ZodType>(
  * Flags are the kebab-case names (`--queue-url` for `queueUrl`).
  */
 export const SETTINGS = {
-  queueUrl: setting('QUEUE_URL', httpUrl.optional(), 'SQS queue the worker polls (required for `worker`)'),
+  queueUrl: setting('QUEUE_URL', httpUrl().optional(), 'SQS queue the worker polls (required for `worker`)'),
   allowedBuckets: setting('ALLOWED_BUCKETS', list.optional(), 'buckets the worker may read, comma-separated (required for `worker`); `*` admits any, and only when said so. A message naming another bucket is recorded as a dead letter, never read'),
-  opensearchUrl: setting('OPENSEARCH_URL', httpUrl.default('http://127.0.0.1:9200'), 'OpenSearch endpoint (credentials inside the URL are refused)'),
+  opensearchUrl: setting('OPENSEARCH_URL', httpUrl('use OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD').default('http://127.0.0.1:9200'), 'OpenSearch endpoint (credentials inside the URL are refused)'),
   opensearchAuth: setting('OPENSEARCH_AUTH', z.enum(['none', 'basic', 'sigv4']).optional(), '`none`, `basic` or `sigv4` (Amazon OpenSearch Service or Serverless, credentials from the default chain, e.g. the ECS task role)', { shownDefault: '`basic` with a username, else `none`' }),
   opensearchUsername: setting('OPENSEARCH_USERNAME', z.string().min(1).optional(), 'HTTP basic auth user (with `OPENSEARCH_PASSWORD`)'),
   opensearchPassword: setting('OPENSEARCH_PASSWORD', z.string().min(1).optional(), 'HTTP basic auth password (with `OPENSEARCH_USERNAME`; from the environment only, never a flag)', { secret: true }),
@@ -68,14 +72,14 @@ export const SETTINGS = {
   cwlGroupFormats: setting('CWL_GROUP_FORMATS', z.string().optional(), 'flow-log format per log group, a JSON object `{"<group or prefix*>": "${version} …"}`; groups it does not name use `FLOW_FORMAT` (for `cwl` and subscription objects)'),
   cwlCheckpointIndex: setting('CWL_CHECKPOINT_INDEX', indexName('.').default('aws-log-indexer-cwl-checkpoints'), 'index holding `cwl`\'s stream positions and leases'),
   cwlLeaseSeconds: setting('CWL_LEASE_SECONDS', int(2, 3600).default(60), 'a `cwl` process that stops renewing its leases for this long loses its streams to the others'),
-  cwlPollSeconds: setting('CWL_POLL_SECONDS', int(1, 3600).default(10), 'pause between `cwl` rounds once every stream is read to its end (must be below the lease)'),
+  cwlPollSeconds: setting('CWL_POLL_SECONDS', int(1, 3600).default(10), 'pause between `cwl` rounds once every stream is read to its end (at most half the lease, so idle streams keep their leases)'),
   cwlRequestsPerSecond: setting('CWL_REQUESTS_PER_SECOND', z.coerce.number().positive().max(1000).default(5), 'CloudWatch Logs API calls per second per `cwl` process (FilterLogEvents allows few per account and region); throttled calls back off'),
   cloudtrailIndexPrefix: setting('CLOUDTRAIL_INDEX_PREFIX', indexName('').default('cloudtrail'), 'CloudTrail indices are `<prefix>-YYYY.MM.DD`'),
   cloudtrailMaxBlobBytes: setting('CLOUDTRAIL_MAX_BLOB_BYTES', int(1024, 16 * 1024 * 1024).default(32 * 1024), 'cap on each CloudTrail blob before it is cut into `<field>_json` and marked `truncated`'),
   maxLineBytes: setting('MAX_LINE_BYTES', int(256, 64 * 1024 * 1024).default(1024 * 1024), 'longer lines are dead-lettered and skipped, never buffered'),
   // 75 MB of gzip (AWS's largest flow-log file) unpacks to about 1 GiB; far more is a gzip bomb.
   maxObjectBytes: setting('MAX_OBJECT_BYTES', int(1024, Number.MAX_SAFE_INTEGER).default(8 * 1024 ** 3), 'decompressed bytes per object; past it (a gzip bomb) reading stops and the object is dead-lettered'),
-  endpointUrl: setting('AWS_ENDPOINT_URL', httpUrl.optional(), 'AWS endpoint (the local emulator); unset for AWS'),
+  endpointUrl: setting('AWS_ENDPOINT_URL', httpUrl().optional(), 'AWS endpoint (the local emulator); unset for AWS'),
   region: setting('AWS_REGION', z.string().min(1).default('us-east-1'), 'region (also for SigV4)'),
   s3ForcePathStyle: setting('S3_FORCE_PATH_STYLE', bool.optional(), 'path-style S3 addressing', { shownDefault: 'on with an endpoint' }),
   logLevel: setting('LOG_LEVEL', z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'), '`trace` … `fatal`, `silent`; logs are JSON lines on stderr, secrets redacted'),
@@ -109,21 +113,11 @@ export const settingsSchema = z
     if ('error' in format) ctx.addIssue({ code: 'custom', path: ['flowFormat'], message: format.error });
     const formats = 'error' in format ? undefined : groupFormats(s.cwlGroupFormats, format);
     if (formats !== undefined && 'error' in formats) ctx.addIssue({ code: 'custom', path: ['cwlGroupFormats'], message: formats.error });
-    if (s.cwlPollSeconds >= s.cwlLeaseSeconds) {
-      ctx.addIssue({ code: 'custom', path: ['cwlPollSeconds'], message: `must be below the lease (${s.cwlLeaseSeconds} s), or idle streams lose their leases between rounds` });
-    }
     if (s.heartbeatInterval >= s.visibilityTimeout) {
       ctx.addIssue({
         code: 'custom',
         path: ['heartbeatInterval'],
-        message: `must be below the visibility timeout (${s.visibilityTimeout} s), or messages reappear while in work`,
-      });
-    }
-    if (new URL(s.opensearchUrl).username || new URL(s.opensearchUrl).password) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['opensearchUrl'],
-        message: 'must not carry credentials (they would end up in logs): use OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD',
+        message: `must be below SQS_VISIBILITY_TIMEOUT (${s.visibilityTimeout} s), or messages reappear while in work`,
       });
     }
     if (s.opensearchAuth === 'basic' && s.opensearchUsername === undefined) {
@@ -133,7 +127,7 @@ export const settingsSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['opensearchPassword'],
-        message: 'OpenSearch basic auth needs both a username and a password',
+        message: 'OpenSearch basic auth needs both OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD (or neither)',
       });
     }
   });

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import type { S3ObjectRef } from './types.js';
 
 /**
@@ -19,9 +20,21 @@ export class ObjectError extends Error {
   }
 }
 
-/** `s3://bucket/key line N`: how every error names its place. */
+/** A local file read under its own name (`parse` without `--as`): see S3ObjectRef. */
+export function localRef(path: string): S3ObjectRef {
+  return { bucket: '', key: path };
+}
+
+const isLocal = (ref: S3ObjectRef): boolean => ref.bucket === '';
+
+/** Where a document came from, as documents record it (`log.object`): `s3://bucket/key`, or a `file://` URI for a local file. */
+export function objectUri(ref: S3ObjectRef): string {
+  return isLocal(ref) ? pathToFileURL(ref.key).href : `s3://${ref.bucket}/${ref.key}`;
+}
+
+/** `s3://bucket/key line N` (a local file: its path): how every error names its place. */
 export function where(ref: S3ObjectRef, lineNo?: number): string {
-  return `s3://${ref.bucket}/${ref.key}${lineNo === undefined ? '' : ` line ${lineNo}`}`;
+  return `${isLocal(ref) ? ref.key : objectUri(ref)}${lineNo === undefined ? '' : ` line ${lineNo}`}`;
 }
 
 /** The message of any thrown value, for error texts. */

@@ -1,6 +1,10 @@
 /** Values exchanged between pipeline stages. Pure data, no I/O. */
 
-/** One S3 object a notification or a listing points at. Keys are already URL-decoded. */
+/**
+ * One S3 object a notification or a listing points at. Keys are already URL-decoded. S3 has no
+ * bucket named '': `parse` names a local file it reads under its own name as `{ bucket: '', key: path }`
+ * (`localRef`), so that messages and `log.object` can say it is a file.
+ */
 export interface S3ObjectRef {
   readonly bucket: string;
   readonly key: string;

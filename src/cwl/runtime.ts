@@ -34,7 +34,8 @@ export async function runCwl(config: Config & { cwlLogGroups: string[] }, logger
         read: { ...pipeline.read, formatOf: pipeline.read.groupFormats ?? (() => fallback) },
         selectors: config.cwlLogGroups.map(groupSelector),
         startTime: run.startTime,
-        pollMs: config.cwlPollSeconds * 1000,
+        // Each round renews the leases: a pause of half the lease at most keeps idle streams held.
+        pollMs: Math.min(config.cwlPollSeconds * 1000, config.cwlLeaseSeconds * 500),
         logger,
         signal: run.signal,
       },

@@ -39,7 +39,8 @@ export interface ReadOptions {
 export const isParquetKey = (key: string): boolean => key.endsWith('.parquet');
 
 export type ReadResult =
-  | { readonly kind: 'skip'; readonly reason: string }
+  /** `notALog`: the content is no log of any kind we read (rather than one we skip by design, such as a digest). */
+  | { readonly kind: 'skip'; readonly reason: string; readonly notALog?: true }
   | { readonly kind: 'read'; readonly batches: AsyncIterable<OpBatch>; /** The header, for replaying a line alone. */ readonly format?: string };
 
 /**

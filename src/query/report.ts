@@ -53,8 +53,38 @@ export function readReport(body: unknown): Report {
   };
 }
 
-/** Runs the report against the flow-log indices, after a refresh so that it sees every acknowledged document. */
+/** No index matches the report's pattern (a wrong INDEX_PREFIX, or nothing indexed yet); the message names the prefixes there are. */
+export class NoMatchingIndex extends Error {
+  override readonly name = 'NoMatchingIndex';
+}
+
+/** `<prefix>-YYYY.MM.DD` → prefix, for every daily index among `names` (hidden `.` indices left out), sorted, once each. */
+export function dailyPrefixes(names: readonly string[]): string[] {
+  const prefixes = names.filter((n) => !n.startsWith('.')).map((n) => /^(.+)-\d{4}\.\d{2}\.\d{2}$/.exec(n)?.[1]);
+  return [...new Set(prefixes.filter((p): p is string => p !== undefined))].sort();
+}
+
+/** What to tell when `pattern` matches nothing, given the daily prefixes that exist. */
+export function noMatchMessage(pattern: string, prefixes: readonly string[]): string {
+  const there = prefixes.length === 0
+    ? 'OpenSearch holds no daily index yet: run the worker (or npm run demo) first'
+    : `daily index prefixes there: ${prefixes.join(', ')} (choose one with INDEX_PREFIX or --index-prefix)`;
+  return `no index matches ${pattern}; ${there}`;
+}
+
+async function indexNames(client: Client, pattern: string): Promise<string[]> {
+  const res = await client.cat.indices({ index: pattern, format: 'json', h: ['index'] }, { ignore: [404] });
+  return Array.isArray(res.body) ? (res.body as Array<{ index: string }>).map((row) => row.index) : [];
+}
+
+/**
+ * Runs the report against the flow-log indices, after a refresh so that it sees every acknowledged
+ * document. @throws NoMatchingIndex when no index matches the pattern.
+ */
 export async function runReport(client: Client, options: ReportOptions): Promise<Report> {
+  if ((await indexNames(client, options.indexPattern)).length === 0) {
+    throw new NoMatchingIndex(noMatchMessage(options.indexPattern, dailyPrefixes(await indexNames(client, '*'))));
+  }
   await client.indices.refresh({ index: options.indexPattern });
   const res = await client.search({ index: options.indexPattern, body: reportQuery(options.top) as never });
   return readReport(res.body);

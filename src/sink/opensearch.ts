@@ -5,7 +5,6 @@ import { opensearchAuth, type Config } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { BulkTransport } from './bulk-indexer.js';
 
-
 const BULK_FILTER = 'errors,items.*.status,items.*.error';
 
 type ClientConfig = Pick<
@@ -61,4 +60,39 @@ export function bulkTransport(client: Client): BulkTransport {
       throw err;
     }
   };
+}
+
+/** How long the start-up check waits for OpenSearch's first answer. */
+const CHECK_TIMEOUT_MS = 5000;
+
+/** OpenSearch did not answer, or refused our credentials; the message says where we asked and what to change. */
+export class OpenSearchUnavailable extends Error {
+  override readonly name = 'OpenSearchUnavailable';
+}
+
+/**
+ * Asks OpenSearch for its banner (`GET /`) once. Returns what is wrong, naming OPENSEARCH_URL and
+ * the URL tried, or undefined when it answers. Any HTTP answer but 401 counts as an answer: a
+ * role without cluster permissions (or Serverless, which has no `GET /`) may refuse the banner
+ * and still index.
+ */
+export async function openSearchProblem(client: Client, url: string): Promise<string | undefined> {
+  const tried = `GET ${new URL('/', url).href}`;
+  try {
+    await client.info({}, { requestTimeout: CHECK_TIMEOUT_MS });
+    return undefined;
+  } catch (err) {
+    if (err instanceof errors.ResponseError) {
+      if (err.statusCode !== 401) return undefined;
+      return `OpenSearch at ${url} (OPENSEARCH_URL) refused our credentials (${tried}: HTTP 401): check OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD, or OPENSEARCH_AUTH`;
+    }
+    const why = err instanceof errors.TimeoutError ? `no answer within ${CHECK_TIMEOUT_MS / 1000} s` : err instanceof Error ? err.message : String(err);
+    return `OpenSearch does not answer at ${url} (OPENSEARCH_URL, or --opensearch-url; tried ${tried}: ${why}): start it (the local stack: npm run stack:up) or point OPENSEARCH_URL at it`;
+  }
+}
+
+/** Fails at once, before any work, when OpenSearch does not answer. @throws OpenSearchUnavailable */
+export async function requireOpenSearch(client: Client, url: string): Promise<void> {
+  const problem = await openSearchProblem(client, url);
+  if (problem !== undefined) throw new OpenSearchUnavailable(problem);
 }

@@ -4,7 +4,7 @@ import { awsClients } from '../context.js';
 import type { Logger } from '../observability/logger.js';
 import { assemblePipeline } from '../pipeline/assemble.js';
 import { RetryScope } from '../sink/bulk-indexer.js';
-import { createOpenSearchClient } from '../sink/opensearch.js';
+import { createOpenSearchClient, openSearchProblem } from '../sink/opensearch.js';
 import { HealthGate } from './gate.js';
 import { bucketPolicy } from './handle-message.js';
 import { startWorker, type RunningWorker } from './worker.js';
@@ -22,6 +22,12 @@ export async function runWorker(config: Config & { queueUrl: string; allowedBuck
     (open, detail) => (open ? logger.info({ detail }, 'OpenSearch is back: polling resumes') : logger.warn({ detail }, 'OpenSearch unavailable: polling paused')),
     stopSignal.signal,
   );
+  // Said at start, in words that name the setting; the gate then keeps polling paused until it answers.
+  const problem = await openSearchProblem(probeClient, config.opensearchUrl);
+  if (problem !== undefined) {
+    logger.warn({ opensearchUrl: config.opensearchUrl }, `${problem}; the worker starts and polls once OpenSearch answers`);
+    gate.close(problem);
+  }
   const pipeline = await assemblePipeline(config, logger, (info) => {
     if (info.scope === RetryScope.request) gate.close(info.error);
   });

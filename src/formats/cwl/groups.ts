@@ -2,6 +2,7 @@
  * Log-group selectors (`/vpc/flow` names one group, `/vpc/*` every group whose name starts with
  * `/vpc/`) and the per-group flow-log formats keyed by such selectors.
  */
+import { quoted } from '../../core/text.js';
 import { headerlessFormat } from '../vpc-flow/headerless.js';
 import { isParseError, type FlowFormat, type ParseError } from '../vpc-flow/parse.js';
 import type { FormatOf } from './events.js';
@@ -32,14 +33,15 @@ export function groupFormats(json: string | undefined, fallback: FlowFormat): Fo
   try {
     parsed = JSON.parse(json);
   } catch (err) {
-    return { error: `not JSON: ${err instanceof Error ? err.message : String(err)}` };
+    // JSON.parse quotes the input: escaped, so no control character reaches a terminal.
+    return { error: `not JSON: ${quoted(err instanceof Error ? err.message : String(err), 200)}` };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { error: 'must be a JSON object {"<group or prefix*>": "<format>"}' };
   const rules: Array<{ selector: GroupSelector; format: FlowFormat }> = [];
   for (const [written, value] of Object.entries(parsed)) {
-    if (typeof value !== 'string') return { error: `the format of "${written}" is not a string` };
+    if (typeof value !== 'string') return { error: `the format of ${quoted(written, 200)} is not a string` };
     const format = headerlessFormat(value);
-    if (isParseError(format)) return { error: `the format of "${written}": ${format.error}` };
+    if (isParseError(format)) return { error: `the format of ${quoted(written, 200)}: ${format.error}` };
     rules.push({ selector: groupSelector(written), format });
   }
   // Exact names before prefixes, longer prefixes before shorter: the most specific rule wins.

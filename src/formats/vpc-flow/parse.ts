@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { parseIPv4 } from '../../enrich/ip.js';
+import { quoted } from '../../core/text.js';
 import { DEFAULT_FORMAT_FIELDS, FieldType, fieldSpec } from './catalogue.js';
 
 /** Why a header, format string or line could not be used. */
@@ -59,7 +60,7 @@ function isSpace(c: number): boolean {
 }
 
 function quote(s: string): string {
-  return JSON.stringify(s.length > MAX_QUOTED ? `${s.slice(0, MAX_QUOTED)}…` : s);
+  return quoted(s, MAX_QUOTED);
 }
 
 function splitWhitespace(s: string): string[] {

@@ -3,6 +3,8 @@ import type { LineProblem, OpBatch } from '../../core/records.js';
 import type { Doc, IndexOp, S3ObjectRef } from '../../core/types.js';
 import { lineIdFactory } from '../../core/id.js';
 import { dailyIndexFor } from '../../core/index-name.js';
+import { objectUri } from '../../core/errors.js';
+import { isBinary, quotedBytes } from '../../core/text.js';
 import { isOverlong, type LineItem } from '../../source/lines.js';
 import { timeFromKey } from '../detect.js';
 import { isStatusRecord } from './derive.js';
@@ -28,7 +30,7 @@ export interface VpcFlowContext extends FlowObjectContext {
 
 /** `invalid`: the key says flow log but the first line is no header; re-reading cannot mend that. */
 export type VpcFlowRead =
-  | { readonly kind: 'skip'; readonly reason: string }
+  | { readonly kind: 'skip'; readonly reason: string; readonly notALog?: true }
   | { readonly kind: 'invalid'; readonly reason: string }
   | { readonly kind: 'read'; readonly format: FlowFormat; readonly batches: AsyncIterable<OpBatch> };
 
@@ -41,14 +43,24 @@ export async function readVpcFlow(lines: AsyncIterable<LineItem[]>, ctx: VpcFlow
   const first = await iterator.next();
   const head = first.done ? undefined : first.value[0];
   if (head === undefined) return { kind: 'skip', reason: 'empty object' };
-  const format = isOverlong(head) ? { error: `header line of ${head.overlongBytes} bytes` } : parseHeader(head.bytes.toString('utf8'));
+  const format = headerOf(head);
   if (isParseError(format) || (!ctx.strict && format.unknownFields.length > 0)) {
     const reason = isParseError(format) ? format.error : `unknown fields ${format.unknownFields.join(', ')}`;
-    if (!ctx.strict) return { kind: 'skip', reason: `not a flow log (first line: ${reason})` };
+    if (!ctx.strict) return { kind: 'skip', reason: `not a flow log (first line: ${reason})`, notALog: true };
     return { kind: 'invalid', reason: `not a flow-log header: ${reason}` };
   }
   const rest = (first.value as LineItem[]).slice(1);
   return { kind: 'read', format, batches: records(format, rest, iterator, ctx) };
+}
+
+/** Bytes shown of a first line that is binary: enough to recognise a file type by its magic. */
+const SHOWN_BYTES = 24;
+
+/** The format a first line names, or why it names none (a binary line is shown as escaped bytes, not as text). */
+function headerOf(head: LineItem): FlowFormat | { error: string } {
+  if (isOverlong(head)) return { error: `header line of ${head.overlongBytes} bytes` };
+  if (isBinary(head.bytes)) return { error: `binary data, not text: ${quotedBytes(head.bytes, SHOWN_BYTES)}` };
+  return parseHeader(head.bytes.toString('utf8'));
 }
 
 async function* records(
@@ -109,7 +121,7 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
   const toDoc = recordDocumenter(format, ctx);
   // A format without `start` still needs a day: the delivery time in the key, else now.
   const fallbackTime = timeFromKey(ctx.ref.key) ?? Math.floor(Date.now() / 1000);
-  const object = `s3://${ctx.ref.bucket}/${ctx.ref.key}`;
+  const object = objectUri(ctx.ref);
   return (items) => {
     const ops: IndexOp[] = [];
     const problems: LineProblem[] = [];

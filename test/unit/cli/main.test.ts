@@ -34,3 +34,18 @@ describe('the command line', () => {
     }
   });
 });
+
+describe('--help of each command', () => {
+  it('says what every flag does and its default', async () => {
+    for (const [name, entry] of Object.entries(COMMANDS)) {
+      const command = await entry.load();
+      for (const option of command.options) {
+        const what = `${name} ${option.long ?? option.flags}`;
+        assert.ok(option.description.length >= 15, `${what}: says what it does`);
+        // Settings name their variable and default (options.ts); a command's own flags carry a default or say there is none.
+        const told = /\(env [A-Z0-9_]+[,)]/.test(option.description) || option.defaultValue !== undefined || /\b(default|required)\b/.test(option.description);
+        assert.ok(told, `${what}: "${option.description}" gives no default`);
+      }
+    }
+  });
+});
