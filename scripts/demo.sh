@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run demo`: on a fresh clone, install what is needed, start the local stack (OpenSearch +
 # AWS emulator on 127.0.0.1), fetch GeoIP data and build an ASN database, and run the demo end to end.
+# `npm run demo:cwl` (`bash scripts/demo.sh cwl`) runs the CloudWatch Logs demo instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,4 +58,5 @@ export GEOIP_ASN_DB=${GEOIP_ASN_DB:-$asn_db}
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 # Short long-polls so that workers notice the empty queue quickly and the demo ends promptly.
 export SQS_WAIT_TIME_SECONDS=${SQS_WAIT_TIME_SECONDS:-2}
+if [ "${1:-}" = cwl ]; then exec node --import tsx scripts/demo-cwl.ts; fi
 exec node --import tsx scripts/demo.ts

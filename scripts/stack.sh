@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Local AWS (moto: S3/SNS/SQS) + OpenSearch stack, without Docker.
+# Local AWS (moto: S3/SNS/SQS, CloudWatch Logs, Firehose: every service on one port) + OpenSearch stack, without Docker.
 #
 #   bash scripts/stack.sh up|down|status|logs|reset
 #
@@ -68,7 +68,7 @@ usage() {
 usage: bash scripts/stack.sh up|down|status|logs|reset|stop-opensearch|start-opensearch|up-secure|down-secure|status-secure|secure-dir
 
   up      install (first time only) and start OpenSearch ${OPENSEARCH_VERSION} on 127.0.0.1:${OPENSEARCH_PORT}
-          and moto ${MOTO_VERSION} (S3, SNS, SQS) on 127.0.0.1:${MOTO_PORT}; waits until both are healthy
+          and moto ${MOTO_VERSION} (S3, SNS, SQS, CloudWatch Logs, Firehose …) on 127.0.0.1:${MOTO_PORT}; waits until both are healthy
   down    stop the processes started by 'up'
   status  show each service; exit 0 only if both are running and healthy
   logs    show the last ${LOG_LINES} lines of both logs (and follow them when run in a terminal)
@@ -421,7 +421,7 @@ cmd_up() {
   start_moto
   wait_http moto "$MOTO_URL/moto-api/" "$MOTO_WAIT_SECONDS" "$MOTO_PID" "$(moto_pattern)" "$MOTO_LOG"
   wait_http opensearch "$(os_health_url)" "$OPENSEARCH_WAIT_SECONDS" "$OS_PID" "$(os_pattern)" "$OS_LOG"
-  log "up: OpenSearch $OS_URL | moto (S3, SNS, SQS) $MOTO_URL (any access key, region e.g. us-east-1)"
+  log "up: OpenSearch $OS_URL | moto (S3, SNS, SQS, CloudWatch Logs, Firehose …) $MOTO_URL (any access key, region e.g. us-east-1)"
 }
 
 cmd_down() {

@@ -3,7 +3,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from './config/schema.js';
 import { openEnricher } from './enrich/geoip.js';
 import type { Enricher } from './enrich/types.js';
-import type { ReadOptions } from './pipeline/read-object.js';
+import { groupFormats } from './formats/cwl/groups.js';
+import { isParseError } from './formats/vpc-flow/parse.js';
+import { flowFormatOf, type ReadOptions } from './pipeline/read-object.js';
 import { BucketRoutedS3 } from './source/bucket-access.js';
 
 /**
@@ -23,7 +25,10 @@ export function awsClients(config: Config): { s3: BucketRoutedS3; sns: SNSClient
 /** Opens the configured GeoIP/ASN databases once; a bad path fails here, at start. */
 export async function readOptions(config: Config): Promise<ReadOptions & { enricher: Enricher }> {
   const enricher = await openEnricher({ cityDbs: config.geoipCityDb, asnDb: config.geoipAsnDb });
-  return { enricher, indexPrefix: config.indexPrefix, maxLineBytes: config.maxLineBytes, maxObjectBytes: config.maxObjectBytes,
+  const formats = groupFormats(config.cwlGroupFormats, flowFormatOf(config));
+  // Validated with the settings, so an error cannot reach here.
+  if (isParseError(formats)) throw new Error(`CWL_GROUP_FORMATS: ${formats.error}`);
+  return { enricher, groupFormats: formats, indexPrefix: config.indexPrefix, maxLineBytes: config.maxLineBytes, maxObjectBytes: config.maxObjectBytes,
     headerlessPrefixes: config.headerlessPrefixes, flowFormat: config.flowFormat, dropStatusRecords: config.dropStatusRecords,
     cloudtrailIndexPrefix: config.cloudtrailIndexPrefix, cloudtrailMaxBlobBytes: config.cloudtrailMaxBlobBytes,
     cloudtrailMaxRecordBytes: config.cloudtrailMaxRecordBytes };

@@ -19,6 +19,10 @@ export const COMMANDS = {
     description: 'poll the SQS queue and index the objects its notifications name',
     load: async () => (await import('./worker.js')).workerCommand(),
   },
+  cwl: {
+    description: 'follow CloudWatch Logs groups of flow logs into the same indices, with checkpoints and leases shared in OpenSearch',
+    load: async () => (await import('./cwl.js')).cwlCommand(),
+  },
   parse: {
     description: 'read local files or s3://bucket/key objects and print their documents (no OpenSearch needed)',
     load: async () => (await import('./parse.js')).parseCommand(),

@@ -20,6 +20,7 @@ export function setupCommand(): Command {
     .addOption(new Option('--dead-letter-queue <name>', 'SQS dead-letter queue').default('aws-log-indexer-dlq'))
     .addOption(new Option('--max-receive-count <n>', 'receives before a message moves to the dead-letter queue (1–1000)').default('5'))
     .addOption(new Option('--raw-delivery', 'SNS raw message delivery (bare S3 events in the queue)').default(false))
+    .addOption(new Option('--firehose-prefix <prefix>', 'also notify every new object under this prefix: where a Firehose stream writes CloudWatch Logs subscription objects (default: none)'))
     .addOption(new Option('--skip-opensearch', 'leave OpenSearch alone: neither check that it answers nor install the index templates (flow logs, CloudTrail, dead letters)').default(false));
   settingOptions(command, SETTINGS);
   return command.action(async (opts) => {
@@ -31,6 +32,7 @@ export function setupCommand(): Command {
     const result = await provision(awsClients(config), {
       bucket: opts.bucket, topic: opts.topic, queue: opts.queue, deadLetterQueue: opts.deadLetterQueue,
       maxReceiveCount, visibilityTimeout: config.visibilityTimeout, region: config.region, rawDelivery: Boolean(opts.rawDelivery),
+      firehosePrefix: opts.firehosePrefix,
     });
     const templates = opensearch ? await installTemplates(opensearch, indexNamesOf(config)) : [];
     const retention = opensearch && config.retentionDays !== undefined

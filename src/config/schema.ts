@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { quoted } from '../core/text.js';
+import { groupFormats } from '../formats/cwl/groups.js';
 import { headerlessFormat } from '../formats/vpc-flow/headerless.js';
 
 /**
@@ -87,6 +88,12 @@ export const SETTINGS = {
   headerlessPrefixes: setting('HEADERLESS_PREFIXES', list.default([]), 'comma-separated key prefixes whose objects are header-less flow-log lines'),
   // Header-less flow-log lines (CloudWatch Logs exports): their format as AWS writes it.
   flowFormat: setting('FLOW_FORMAT', z.string().optional(), 'format of header-less lines, as AWS writes it: `${version} ${account-id} …`', { shownDefault: 'the v2 default format' }),
+  cwlLogGroups: setting('CWL_LOG_GROUPS', list.optional(), 'CloudWatch Logs groups `cwl` follows, comma-separated: names, or prefixes ending in `*` (required for `cwl`)'),
+  cwlGroupFormats: setting('CWL_GROUP_FORMATS', z.string().optional(), 'flow-log format per log group, a JSON object `{"<group or prefix*>": "${version} …"}`; groups it does not name use `FLOW_FORMAT` (for `cwl` and subscription objects)'),
+  cwlCheckpointIndex: setting('CWL_CHECKPOINT_INDEX', indexName('.').default('aws-log-indexer-cwl-checkpoints'), 'index holding `cwl`\'s stream positions and leases'),
+  cwlLeaseSeconds: setting('CWL_LEASE_SECONDS', int(2, 3600).default(60), 'a `cwl` process that stops renewing its leases for this long loses its streams to the others'),
+  cwlPollSeconds: setting('CWL_POLL_SECONDS', int(1, 3600).default(10), 'pause between `cwl` rounds once every stream is read to its end (at most half the lease, so idle streams keep their leases)'),
+  cwlRequestsPerSecond: setting('CWL_REQUESTS_PER_SECOND', z.coerce.number().positive().max(1000).default(5), 'CloudWatch Logs API calls per second per `cwl` process (FilterLogEvents allows few per account and region); throttled calls back off'),
   cloudtrailIndexPrefix: setting('CLOUDTRAIL_INDEX_PREFIX', indexName('').default('cloudtrail'), 'CloudTrail indices are `<prefix>-YYYY.MM.DD`'),
   retentionDays: setting('RETENTION_DAYS', int(1, 36_500).optional(), 'days a daily index is kept: `setup` installs an ISM policy deleting older ones where the cluster has the Index State Management plugin; `prune` takes it as its default `--older-than`'),
   cloudtrailMaxBlobBytes: setting('CLOUDTRAIL_MAX_BLOB_BYTES', int(1024, 16 * 1024 * 1024).default(32 * 1024), 'cap on each CloudTrail blob before it is cut into `<field>_json` and marked `truncated`'),
@@ -132,6 +139,8 @@ export const settingsSchema = z
   .superRefine((s, ctx) => {
     const format = headerlessFormat(s.flowFormat);
     if ('error' in format) ctx.addIssue({ code: 'custom', path: ['flowFormat'], message: format.error });
+    const formats = 'error' in format ? undefined : groupFormats(s.cwlGroupFormats, format);
+    if (formats !== undefined && 'error' in formats) ctx.addIssue({ code: 'custom', path: ['cwlGroupFormats'], message: formats.error });
     if (s.heartbeatInterval >= s.visibilityTimeout) {
       ctx.addIssue({
         code: 'custom',

@@ -68,3 +68,12 @@ export interface ItemOutcome {
   /** OpenSearch's error type and reason, when there was one. */
   readonly error?: string;
 }
+
+/** One CloudWatch Logs event, as the API (FilterLogEvents) and subscription envelopes both give it. */
+export interface LogEvent {
+  /** CloudWatch's event id (a string of digits, unique per event). */
+  readonly id: string;
+  /** Event time, epoch milliseconds. */
+  readonly timestamp: number;
+  readonly message: string;
+}

@@ -20,3 +20,15 @@ export function kindFromKey(key: string): ObjectKind {
   }
   return ObjectKind.unknown;
 }
+
+/** The first key of a CloudWatch Logs subscription envelope, whatever order the writer chose (AWS: messageType; moto: logEvents). */
+const CWL_ENVELOPE_START = /^\s*\{\s*"(messageType|owner|logGroup|logStream|subscriptionFilters|logEvents)"\s*:/;
+
+/**
+ * True when an object's first decompressed bytes open a CloudWatch Logs subscription envelope (what
+ * Firehose writes to S3 for a subscription filter). Its keys say nothing (Firehose's own layout,
+ * `prefix/YYYY/MM/DD/HH/stream-…`), so the content decides; CloudTrail opens with `{"Records"`.
+ */
+export function isCwlEnvelopeHead(head: Buffer): boolean {
+  return CWL_ENVELOPE_START.test(head.toString('utf8', 0, Math.min(head.length, 256)).replace(/^\uFEFF/, ''));
+}

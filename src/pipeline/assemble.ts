@@ -7,6 +7,7 @@ import { BulkIndexer, type BulkTransport, type RetryInfo } from '../sink/bulk-in
 import { countFetchedBytes } from '../source/s3.js';
 import { bulkTransport, createOpenSearchClient } from '../sink/opensearch.js';
 import { processObject, type ObjectOutcome, type OpSink } from './process-object.js';
+import type { ReadOptions } from './read-object.js';
 import { ItemStatus, type ItemOutcome, type S3ObjectRef } from '../core/types.js';
 import { where } from '../core/errors.js';
 import type { StallPolicy } from '../source/s3-body.js';
@@ -21,6 +22,9 @@ const CUSTOM_ID_REFUSED = /document id is not supported/i;
 export interface Pipeline {
   readonly client: Client;
   readonly deadLetters: OpenSearchDeadLetters;
+  /** The shared bulk indexer, for documents that come from elsewhere than S3 objects (`cwl`). */
+  readonly sink: OpSink;
+  readonly read: ReadOptions;
   processObject(ref: S3ObjectRef): Promise<ObjectOutcome>;
   /** Sends what is buffered and waits for every answer. */
   close(): Promise<void>;
@@ -78,6 +82,8 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
   return {
     client,
     deadLetters,
+    sink: { add },
+    read,
     processObject: (ref) => {
       s3.noteRegion(ref.bucket, ref.region);
       return processObject(ref, { s3, sink: { add }, deadLetters, read, logger, stall });

@@ -2,7 +2,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { AsyncBuffer } from 'hyparquet';
 import type { Readable } from 'node:stream';
 import type { Enricher } from '../enrich/types.js';
-import { ObjectKind, kindFromKey } from '../formats/detect.js';
+import { ObjectKind, isCwlEnvelopeHead, kindFromKey } from '../formats/detect.js';
+import { CwlEnvelopeError, readCwlEnvelopes } from '../formats/cwl/envelope.js';
+import type { FormatOf } from '../formats/cwl/events.js';
 import { CloudTrailBodyError, readCloudTrail } from '../formats/cloudtrail/reader.js';
 import { headerlessFormat, readHeaderlessFlow } from '../formats/vpc-flow/headerless.js';
 import { openParquetFlow } from '../formats/vpc-flow/parquet.js';
@@ -28,6 +30,8 @@ export interface ReadOptions {
   readonly headerlessPrefixes?: readonly string[];
   /** The format of header-less lines (`${version} ${account-id} …`); the v2 default when absent. */
   readonly flowFormat?: string;
+  /** The format of each log group's flow-log events (CloudWatch Logs subscription objects); `flowFormat` when absent. */
+  readonly groupFormats?: FormatOf;
   /** Leave NODATA/SKIPDATA flow records out of the index (counted either way). */
   readonly dropStatusRecords?: boolean;
   /** CloudTrail indices are `<prefix>-YYYY.MM.DD`; the default prefix is `cloudtrail`. */
@@ -63,10 +67,17 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
     const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords };
     return { kind: 'read', batches: guarded(ref, readHeaderlessFlow(lines, format, ctx)), format: format.fields.join(' ') };
   }
-  // A key that says nothing: the first bytes decide (JSON is CloudTrail, text may be a flow log).
+  // A key that says nothing: the first bytes decide (CloudWatch Logs envelopes from a subscription
+  // through Firehose, other JSON is CloudTrail, text may be a flow log).
   const peeked = kind === ObjectKind.unknown ? await guard(ref, () => peek(decompressed)) : { head: undefined, stream: decompressed };
   const head = peeked.head;
   const bytes = capped(ref, peeked.stream, options.maxObjectBytes);
+  if (head !== undefined && isCwlEnvelopeHead(head)) {
+    const fallback = flowFormatOf(options);
+    const formatOf = options.groupFormats ?? (() => fallback);
+    const ctx = { enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords, formatOf };
+    return { kind: 'read', batches: guarded(ref, readCwlEnvelopes(bytes, ctx)) };
+  }
   if (kind === ObjectKind.cloudTrail || (head !== undefined && looksLikeJsonObject(head))) {
     const ctx = {
       ref, enricher: options.enricher, indexPrefix: options.cloudtrailIndexPrefix ?? 'cloudtrail',
@@ -142,7 +153,7 @@ async function* capped(ref: S3ObjectRef, source: AsyncIterable<Buffer>, max: num
 /** Errors while reading become ObjectErrors: corrupt compressed data or JSON is permanent, I/O is not. */
 function toObjectError(ref: S3ObjectRef, err: unknown): ObjectError {
   if (err instanceof ObjectError) return err;
-  if (err instanceof CloudTrailBodyError) return new ObjectError(ref, err.message, false, undefined, { cause: err });
+  if (err instanceof CloudTrailBodyError || err instanceof CwlEnvelopeError) return new ObjectError(ref, err.message, false, undefined, { cause: err });
   const code = (err as { code?: unknown }).code;
   const corrupt = typeof code === 'string' && code.startsWith('Z_');
   const detail = corrupt ? `corrupt or truncated compressed data: ${messageOf(err)}` : `read failed: ${messageOf(err)}`;

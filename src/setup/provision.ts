@@ -25,6 +25,11 @@ export interface SetupPlan {
   readonly region: string;
   /** SNS raw message delivery: the queue gets the bare S3 event instead of the SNS envelope. */
   readonly rawDelivery: boolean;
+  /**
+   * Key prefix under which a Firehose stream delivers CloudWatch Logs subscription objects. Firehose
+   * names objects `<prefix>YYYY/MM/DD/HH/<stream>-…` without a suffix, so every new object under it notifies.
+   */
+  readonly firehosePrefix?: string;
 }
 
 export interface SetupResult {
@@ -44,6 +49,11 @@ export const NOTIFY_RULES = [
   { prefix: 'AWSLogs/', suffix: '.log.parquet' },
   { prefix: 'AWSLogs/', suffix: '.json.gz' },
 ] as const;
+
+/** The notification rules of a plan: the AWSLogs/ rules, and the Firehose prefix when there is one. */
+export function notifyRules(plan: Pick<SetupPlan, 'firehosePrefix'>): ReadonlyArray<{ prefix: string; suffix?: string }> {
+  return plan.firehosePrefix ? [...NOTIFY_RULES, { prefix: plan.firehosePrefix }] : NOTIFY_RULES;
+}
 
 /** Days SQS keeps a message: the longest it allows, so an outage of OpenSearch loses nothing. */
 const RETENTION_SECONDS = 14 * 24 * 3600;
@@ -86,11 +96,11 @@ export async function provision(aws: AwsClients, plan: SetupPlan): Promise<Setup
     new PutBucketNotificationConfigurationCommand({
       Bucket: plan.bucket,
       NotificationConfiguration: {
-        TopicConfigurations: NOTIFY_RULES.map((rule, i) => ({
+        TopicConfigurations: notifyRules(plan).map((rule, i) => ({
           Id: `aws-log-indexer-${i}`,
           TopicArn: topicArn,
           Events: ['s3:ObjectCreated:*'],
-          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: rule.prefix }, { Name: 'suffix', Value: rule.suffix }] } },
+          Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: rule.prefix }, ...(rule.suffix ? [{ Name: 'suffix' as const, Value: rule.suffix }] : [])] } },
         })),
       },
     }),

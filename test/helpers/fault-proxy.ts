@@ -397,3 +397,55 @@ function getObjectTarget(url: URL): { bucket: string; key: string } | undefined 
   const decode = (s: string) => decodeURIComponent(s);
   return { bucket: decode(m[1] as string), key: (m[2] as string).split('/').map(decode).join('/') };
 }
+
+/** One FilterLogEvents call the CloudWatch Logs proxy saw. */
+export interface FilterCallLog {
+  /** Milliseconds since the proxy started. */
+  readonly at: number;
+  readonly throttled: boolean;
+}
+
+/**
+ * Proxy in front of the emulator's CloudWatch Logs (and everything else on its port): answers the
+ * next FilterLogEvents calls with `ThrottlingException`, as the API does past its rate limit, and
+ * logs every FilterLogEvents call with its time.
+ */
+export class LogsThrottleProxy {
+  readonly calls: FilterCallLog[] = [];
+  private throttleLeft = 0;
+  private readonly started = Date.now();
+  private readonly proxy: Proxy;
+
+  private constructor(target: string) {
+    this.proxy = new Proxy(new URL(target), (req, forward) => this.handle(req, forward));
+  }
+
+  static async start(target = STACK_ENV.AWS_ENDPOINT_URL): Promise<LogsThrottleProxy> {
+    const proxy = new LogsThrottleProxy(target);
+    await proxy.proxy.listen();
+    return proxy;
+  }
+
+  get url(): string {
+    return this.proxy.url;
+  }
+
+  /** Throttles the next `count` FilterLogEvents calls. */
+  throttleNext(count: number): void {
+    this.throttleLeft = count;
+  }
+
+  close(): Promise<void> {
+    return this.proxy.close();
+  }
+
+  private async handle(req: ProxiedRequest, forward: () => Promise<ProxiedResponse>): Promise<ProxiedResponse | undefined> {
+    if (!String(req.headers['x-amz-target'] ?? '').endsWith('.FilterLogEvents')) return forward().catch(() => undefined);
+    const throttled = this.throttleLeft > 0;
+    this.calls.push({ at: Date.now() - this.started, throttled });
+    if (!throttled) return forward().catch(() => undefined);
+    this.throttleLeft -= 1;
+    const body = { __type: 'com.amazonaws.logs#ThrottlingException', message: 'Rate exceeded' };
+    return { status: 400, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'FAULTPROXY' }, body: Buffer.from(JSON.stringify(body)) };
+  }
+}

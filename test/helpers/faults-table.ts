@@ -9,17 +9,23 @@ import { countDocs, queueDepth, type TestStack } from './stack.js';
 
 /** Lines (1-based, the header is line 1) of each object that must each become exactly one document. */
 export class Expected {
-  private readonly lines = new Map<string, Set<number>>();
+  private readonly lines = new Map<string, Set<string>>();
   private total = 0;
 
   /** Lines `from`..`to` (inclusive) of `s3://bucket/key`, leaving out `except`. */
   add(bucket: string, key: string, from: number, to: number, except: Iterable<number> = []): this {
-    const object = `s3://${bucket}/${key}`;
-    const set = this.lines.get(object) ?? new Set<number>();
     const skip = new Set(except);
-    for (let line = from; line <= to; line++) {
-      if (skip.has(line) || set.has(line)) continue;
-      set.add(line);
+    const lines: string[] = [];
+    for (let line = from; line <= to; line++) if (!skip.has(line)) lines.push(String(line));
+    return this.addKeys(`s3://${bucket}/${key}`, lines);
+  }
+
+  /** Records named by other provenance (a CloudWatch Logs stream and its event ids). */
+  addKeys(object: string, keys: Iterable<string>): this {
+    const set = this.lines.get(object) ?? new Set<string>();
+    for (const key of keys) {
+      if (set.has(key)) continue;
+      set.add(key);
       this.total += 1;
     }
     this.lines.set(object, set);
@@ -28,15 +34,7 @@ export class Expected {
 
   /** Every expected line of `other` too. */
   merge(other: Expected): this {
-    for (const [object, lines] of other.lines) {
-      const set = this.lines.get(object) ?? new Set<number>();
-      for (const line of lines) {
-        if (set.has(line)) continue;
-        set.add(line);
-        this.total += 1;
-      }
-      this.lines.set(object, set);
-    }
+    for (const [object, lines] of other.lines) this.addKeys(object, lines);
     return this;
   }
 
@@ -44,8 +42,8 @@ export class Expected {
     return this.total;
   }
 
-  has(object: string, line: number): boolean {
-    return this.lines.get(object)?.has(line) === true;
+  has(object: string, line: number | string): boolean {
+    return this.lines.get(object)?.has(String(line)) === true;
   }
 }
 
@@ -69,14 +67,20 @@ export interface Audit {
 const PAGE = 5000;
 
 interface CompositePage {
-  aggregations: { pairs: { buckets: Array<{ key: { object: string; line: number }; doc_count: number }>; after_key?: Record<string, unknown> } };
+  aggregations: { pairs: { buckets: Array<{ key: { object: string; line: number | string }; doc_count: number }>; after_key?: Record<string, unknown> } };
 }
 
-/** Pairs every document with its line, page by page, and counts what is lost, doubled or unexpected. */
-export async function audit(stack: TestStack, expected: Expected): Promise<Audit> {
+/** The two provenance fields that name a record: S3 object and line, or CloudWatch Logs stream and event id. */
+export const S3_PROVENANCE = ['log.object', 'log.line'] as const;
+export const CWL_PROVENANCE = ['log.stream', 'log.event_id'] as const;
+type Provenance = typeof S3_PROVENANCE | typeof CWL_PROVENANCE;
+
+/** Pairs every document with its record, page by page, and counts what is lost, doubled or unexpected. */
+export async function audit(stack: TestStack, expected: Expected, provenance: Provenance = S3_PROVENANCE): Promise<Audit> {
   const index = `${stack.config.indexPrefix}-*`;
   const indexed = await countDocs(stack); // refreshes first
-  const complete = { bool: { filter: [{ exists: { field: 'log.object' } }, { exists: { field: 'log.line' } }] } };
+  const [objectField, lineField] = provenance;
+  const complete = { bool: { filter: [{ exists: { field: objectField } }, { exists: { field: lineField } }] } };
   const withoutProvenance = await countDocs(stack, { bool: { must_not: [complete] } });
   let distinct = 0;
   let found = 0;
@@ -85,7 +89,7 @@ export async function audit(stack: TestStack, expected: Expected): Promise<Audit
   do {
     const composite = {
       size: PAGE,
-      sources: [{ object: { terms: { field: 'log.object' } } }, { line: { terms: { field: 'log.line' } } }],
+      sources: [{ object: { terms: { field: objectField } } }, { line: { terms: { field: lineField } } }],
       ...(after ? { after } : {}),
     };
     const res = await stack.opensearch.search({ index, body: { size: 0, aggs: { pairs: { composite } } } } as never);
@@ -126,9 +130,9 @@ export class FaultTable {
   readonly rows: FaultRow[] = [];
 
   /** Audits the stack, reads both queues, adds the row and returns it for the scenario's assertions. */
-  async record(fault: string, stack: TestStack, input: { objects: number; records: number }, expected: Expected): Promise<FaultRow> {
+  async record(fault: string, stack: TestStack, input: { objects: number; records: number }, expected: Expected, provenance?: Provenance): Promise<FaultRow> {
     const row: FaultRow = {
-      fault, ...input, ...(await audit(stack, expected)),
+      fault, ...input, ...(await audit(stack, expected, provenance)),
       queueLeft: await queueDepth(stack, 'main'), dlq: await queueDepth(stack, 'dlq'),
     };
     this.rows.push(row);

@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { awsClients } from '../../src/context.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -85,7 +86,7 @@ export interface TestStack extends SetupResult {
  * A fresh bucket → topic → queue (+DLQ) chain and index prefix, named uniquely for one test.
  * `settings` override the stack's (e.g. another OpenSearch node and its admin credentials).
  */
-export async function newStack(options: { rawDelivery?: boolean; maxReceiveCount?: number; settings?: Partial<Record<SettingName, unknown>> } = {}): Promise<TestStack> {
+export async function newStack(options: { rawDelivery?: boolean; maxReceiveCount?: number; settings?: Partial<Record<SettingName, unknown>>; firehosePrefix?: string } = {}): Promise<TestStack> {
   const name = `t-${randomBytes(4).toString('hex')}`;
   const base = loadConfig(process.env, { ...options.settings, indexPrefix: `${name}-flow`, cloudtrailIndexPrefix: `${name}-cloudtrail`, deadLetterIndex: `${name}-deadletter` });
   const aws = awsClients(base);
@@ -95,6 +96,7 @@ export async function newStack(options: { rawDelivery?: boolean; maxReceiveCount
     result = await provision(aws, {
       bucket: name, topic: name, queue: name, deadLetterQueue: `${name}-dlq`, maxReceiveCount: options.maxReceiveCount ?? 5,
       visibilityTimeout: base.visibilityTimeout, region: base.region, rawDelivery: options.rawDelivery ?? false,
+      firehosePrefix: options.firehosePrefix,
     });
     await installTemplates(opensearch, indexNamesOf(base));
   } catch (err) {
@@ -209,6 +211,31 @@ export function spawnCli(args: readonly string[], env: Record<string, string> = 
     child.on('close', (code, signal) => file.end(() => resolve({ code, signal, stdout, log, logFile })));
   });
   return { child, exited };
+}
+
+/** Waits for a process to end; past the deadline it is killed and the test fails with its log. */
+export async function finished<T extends CliExit>(p: { child: ChildProcess; exited: Promise<T> }, timeoutMs: number, what = 'worker'): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      p.child.kill('SIGKILL');
+      void p.exited.then((exit) => reject(new Error(`${what} still running after ${timeoutMs} ms; its log: ${exit.logFile}`)));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([p.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls until `predicate` holds; fails naming `what` after `timeoutMs`. */
+export async function until(what: string, predicate: () => Promise<boolean>, timeoutMs: number, intervalMs = 300): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
 }
 
 /** A worker process's end, with the totals it prints under `--until-empty` (when it got that far). */

@@ -21,9 +21,10 @@ import { SampleFormat, flowLogKey, sampleLines } from '../../src/sample/flow-log
 import type { DeadLetter } from '../../src/deadletter/types.js';
 import { decodeNotification } from '../../src/notification/decode.js';
 import { BulkFault, BulkFaultProxy, S3Errors, S3FaultProxy, resendViolations } from '../helpers/fault-proxy.js';
-import { Expected, FaultTable, type FaultRow } from '../helpers/faults-table.js';
+import { createStreams, deleteGroups, flowMessages, listEvents, logsClient, putEvents, spawnCwl } from '../helpers/cwl.js';
+import { CWL_PROVENANCE, Expected, FaultTable, type FaultRow } from '../helpers/faults-table.js';
 import {
-  OPENSEARCH_PORT, countDocs, dropStack, newStack, queueDepth, sendMessage, spawnCli, spawnWorker, storedDeadLetters, type CliExit, type TestStack, type WorkerExit,
+  OPENSEARCH_PORT, countDocs, dropStack, finished, newStack, purgeQueue, queueDepth, sendMessage, spawnCli, spawnWorker, storedDeadLetters, until, type TestStack, type WorkerExit,
 } from '../helpers/stack.js';
 
 const START = Date.UTC(2026, 10, 22, 10, 0) / 1000;
@@ -36,6 +37,8 @@ const stacks: TestStack[] = [];
 const children = new Set<ChildProcess>();
 const proxies: Array<{ close(): Promise<void> }> = [];
 const run = promisify(execFile);
+const logs = logsClient();
+const cwlGroups: string[] = [];
 
 /** A stack of this suite, dropped at the end. */
 async function freshStack(options: { maxReceiveCount?: number } = {}): Promise<TestStack> {
@@ -58,37 +61,12 @@ function worker(stack: TestStack, env: Record<string, string> = {}): { child: Ch
   return w;
 }
 
-/** Waits for a process to end; past the deadline it is killed and the test fails with its log. */
-async function finished<T extends CliExit>(p: { child: ChildProcess; exited: Promise<T> }, timeoutMs: number, what = 'worker'): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      p.child.kill('SIGKILL');
-      void p.exited.then((exit) => reject(new Error(`${what} still running after ${timeoutMs} ms; its log: ${exit.logFile}`)));
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([p.exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** A worker that ran to the end (`--until-empty`) with exit code 0; its totals. */
 async function succeeded(p: { child: ChildProcess; exited: Promise<WorkerExit> }, timeoutMs: number): Promise<NonNullable<WorkerExit['stats']>> {
   const exit = await finished(p, timeoutMs);
   assert.equal(exit.code, 0, `worker exited with ${exit.code ?? exit.signal}; its log: ${exit.logFile}`);
   assert.ok(exit.stats, `worker printed no totals; stdout: ${exit.stdout}`);
   return exit.stats;
-}
-
-/** Polls until `predicate` holds; fails naming `what` after `timeoutMs`. */
-async function until(what: string, predicate: () => Promise<boolean>, timeoutMs: number, intervalMs = 300): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -173,9 +151,11 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     for (const child of children) child.kill('SIGKILL');
     // Whatever happened, OpenSearch is left running.
     await stackScript('status').catch(() => stackScript('start-opensearch'));
-    console.log(`\nfault suite: exactly-once audit by provenance (log.object, log.line)\n${table.render()}\n`);
+    console.log(`\nfault suite: exactly-once audit by provenance (log.object + log.line; for cwl log.stream + log.event_id)\n${table.render()}\n`);
     await Promise.all(proxies.map((p) => p.close()));
     await Promise.all(stacks.map((s) => dropStack(s).catch(() => undefined)));
+    await deleteGroups(logs, cwlGroups);
+    logs.destroy();
   });
 
   it('SIGKILL mid-object: a fresh worker redoes the object, nothing lost or doubled', { timeout: 180_000 }, async () => {
@@ -466,6 +446,38 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     assert.equal(all.reduce((n, s) => n + s.created, 0), OBJECTS * RECORDS);
     assert.ok(all.filter((s) => s.objects > 0).length >= 2, `the work was shared (${all.map((s) => s.objects).join(' + ')})`);
     assertExactlyOnce(await table.record('3 workers racing, 50 objects', stack, { objects: OBJECTS, records: OBJECTS * RECORDS }, expected));
+  });
+
+  it('cwl: two followers on five streams, one SIGKILLed mid-run: the other takes its streams over from their checkpoints', { timeout: 180_000 }, async () => {
+    const stack = await freshStack();
+    await purgeQueue(stack); // only the s3:TestEvent: this scenario has no queue
+    const group = `/${stack.name}/vpc`;
+    const streams = ['eni-1-all', 'eni-2-all', 'eni-3-all', 'eni-4-all', 'eni-5-all'];
+    const PER_STREAM = 1000;
+    cwlGroups.push(group);
+    await createStreams(logs, group, streams);
+    const expected = new Expected();
+    for (const [i, stream] of streams.entries()) {
+      await putEvents(logs, group, stream, flowMessages(40 + i, PER_STREAM, START), START * 1000);
+      expected.addKeys(stream, (await listEvents(logs, group, stream)).map((e) => e.id));
+    }
+    const proxy = await bulkProxy();
+    proxy.setDelay(40); // the victim indexes slowly, so the kill lands mid-run
+    const index = `${stack.name}-checkpoints`;
+    const env = { CWL_LOG_GROUPS: group, CWL_LEASE_SECONDS: '4', BULK_MAX_DOCS: '200', BULK_CONCURRENCY: '1' };
+    const victim = spawnCwl(stack, index, { ...env, OPENSEARCH_URL: proxy.url });
+    children.add(victim.child);
+    const survivor = spawnCwl(stack, index, env);
+    children.add(survivor.child);
+    await until('the first documents', async () => (await countDocs(stack).catch(() => 0)) >= 500, 90_000, 200);
+    victim.child.kill('SIGKILL');
+    assert.equal((await finished(victim, 10_000, 'cwl')).signal, 'SIGKILL');
+    const atKill = await countDocs(stack);
+    assert.ok(atKill < streams.length * PER_STREAM, `killed mid-run (${atKill} indexed)`);
+    const exit = await finished(survivor, 120_000, 'cwl');
+    assert.equal(exit.code, 0, `the survivor exited with ${exit.code ?? exit.signal}:\n${exit.log.slice(-3000)}`);
+    await stack.opensearch.indices.delete({ index }, { ignore: [404] });
+    assertExactlyOnce(await table.record('cwl: 1 of 2 followers SIGKILLed', stack, { objects: streams.length, records: streams.length * PER_STREAM }, expected, CWL_PROVENANCE));
   });
 
   it('OpenSearch stopped and restarted mid-run: nothing deleted while down, the worker resumes by itself', { timeout: 420_000 }, async () => {

@@ -74,9 +74,11 @@ export function recordTime(record: FlowRecord): number | undefined {
  */
 export const isoTime = boundedMemo((seconds: number) => new Date(seconds * 1000).toISOString(), 4096);
 
-/** The provenance field of every flow-log document: `{ object: 's3://bucket/key', line }`. */
+/** The provenance field of every flow-log document: `{ object: 's3://bucket/key', line }` from S3, `{ group, stream, event_id }` from CloudWatch Logs. */
 export const LOG_FIELD = 'log';
-export const LOG_MAPPING = { properties: { object: { type: 'keyword' }, line: { type: 'long' } } } as const;
+export const LOG_MAPPING = {
+  properties: { object: { type: 'keyword' }, line: { type: 'long' }, group: { type: 'keyword' }, stream: { type: 'keyword' }, event_id: { type: 'keyword' } },
+} as const;
 
 /** What {@link toDocument} adds beyond the AWS fields and `@timestamp`. */
 export interface DocumentOptions {

@@ -1,6 +1,6 @@
 import type { Enricher } from '../../enrich/types.js';
 import type { LineProblem, OpBatch } from '../../core/records.js';
-import { JsonOp, type IndexOp, type S3ObjectRef } from '../../core/types.js';
+import { JsonOp, type Doc, type IndexOp, type S3ObjectRef } from '../../core/types.js';
 import { lineIdFactory } from '../../core/id.js';
 import { dailyIndexFor } from '../../core/index-name.js';
 import { objectUri } from '../../core/errors.js';
@@ -73,6 +73,36 @@ async function* records(
   const toOps = batchReader(format, ctx);
   if (firstRest.length > 0) yield toOps(firstRest);
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield toOps(next.value);
+}
+
+/** What turning one record's text into a document needs, wherever the record came from. */
+export type RecordContext = Omit<FlowObjectContext, 'ref'>;
+
+/** One record's fate: a document for a daily index, a reason it is no document, or left out on purpose. */
+export type RecordResult = { readonly index: string; readonly doc: Doc } | ParseError | 'dropped';
+
+/** Counts kept across records: NODATA/SKIPDATA records seen, and records left out on purpose. */
+export interface RecordTally { statusRecords: number; dropped: number }
+
+/**
+ * The per-record work every flow-log reader shares: parse `text` by `format`, count status
+ * records (dropping them when told), build the document with derived fields and enrichment, and
+ * pick its daily index (by `start`, else `fallbackTime`). Ids and provenance are the caller's.
+ */
+export function recordDocumenter(format: FlowFormat, ctx: RecordContext): (text: string, fallbackTime: number, tally: RecordTally) => RecordResult {
+  const indexOf = dailyIndexFor(ctx.indexPrefix);
+  return (text, fallbackTime, tally) => {
+    const record = parseRecord(format, text);
+    if (isParseError(record)) return record;
+    if (isStatusRecord(record)) {
+      tally.statusRecords += 1;
+      if (ctx.dropStatusRecords) {
+        tally.dropped += 1;
+        return 'dropped';
+      }
+    }
+    return { index: indexOf(recordTime(record) ?? fallbackTime), doc: toDocument(record, ctx.enricher, { derived: true }) };
+  };
 }
 
 /**
