@@ -11,7 +11,7 @@ import { createOpenSearchClient } from '../src/sink/opensearch.js';
 import { indexNamesOf, installTemplates } from '../src/sink/template.js';
 import { provision } from '../src/setup/provision.js';
 import type { WorkerStats } from '../src/worker/stats.js';
-import { uploadSamples } from './demo-load.js';
+import { uploadSamples } from '../src/sample/upload.js';
 
 const OBJECTS = Number(process.env.DEMO_OBJECTS ?? 24);
 const RECORDS = Number(process.env.DEMO_RECORDS ?? 10_000);

@@ -3,8 +3,10 @@
 # local stack (OpenSearch + moto), which this script starts if it is not running and stops again
 # afterwards if it started it (STACK_KEEP=1 leaves it running).
 #   bash scripts/test.sh            all of it
-#   bash scripts/test.sh unit       typecheck, lint and unit tests only
+#   bash scripts/test.sh unit       typecheck, lint (code, Dockerfile, compose file), unit and infra tests
+#   bash scripts/test.sh infra      the CDK app's tests only
 #   bash scripts/test.sh integration  integration tests only
+#   bash scripts/test.sh node 24    unit and integration tests on Node 24 (fetched by scripts/tools.sh)
 # Unit tests run twice: under UTC and under TZ=Pacific/Chatham (UTC+12:45/+13:45), so that code
 # taking a date in local time fails. Worker logs of the integration tests go to .cache/test-logs/.
 set -euo pipefail
@@ -19,6 +21,10 @@ tests() { find "$1" -name '*.test.ts' | sort; }
 run_static() {
   echo "test: typecheck"; npx tsc -p tsconfig.json --noEmit
   echo "test: lint"; npx eslint .
+  # Checked statically only: no container engine runs here (scripts/tools.sh installs the tools).
+  echo "test: lint Dockerfile (hadolint)"; "$(bash scripts/tools.sh hadolint)" Dockerfile
+  echo "test: validate docker-compose.yml (docker-compose config)"
+  "$(bash scripts/tools.sh docker-compose)" -f docker-compose.yml --profile demo config -q
 }
 
 run_unit() {
@@ -28,6 +34,29 @@ run_unit() {
     # shellcheck disable=SC2046
     TZ=$tz node --import tsx --test --test-reporter=spec $(tests test/unit)
   done
+}
+
+# The CDK app (infra/, its own package.json): installed when its lock changed, then typechecked,
+# synthesised offline and its template asserted.
+run_infra() {
+  echo "test: infra (CDK synth and template assertions)"
+  if [ ! infra/node_modules/.package-lock.json -nt infra/package-lock.json ]; then
+    npm ci --prefix infra --no-audit --no-fund
+  fi
+  npx tsc -p infra/tsconfig.json --noEmit
+  (cd infra && node --import tsx --test --test-reporter=spec test/*.test.ts)
+}
+
+# Unit and integration tests again on the official Node MAJOR binary (the image's Node), put first
+# on PATH: the machine's Node 20 stays the default, and the image must pass too.
+run_on_node() {
+  local bin
+  bin=$(bash scripts/tools.sh node "$1")
+  PATH="$(dirname "$bin"):$PATH"
+  export PATH
+  echo "test: on Node $(node --version)"
+  run_unit
+  run_integration
 }
 
 run_integration() {
@@ -52,8 +81,10 @@ run_integration() {
 }
 
 case "$what" in
-  all) run_static; run_unit; run_integration ;;
-  unit) run_static; run_unit ;;
+  all) run_static; run_unit; run_infra; run_integration ;;
+  unit) run_static; run_unit; run_infra ;;
+  infra) run_infra ;;
+  node) run_on_node "${2:?usage: $0 node 22|24}" ;;
   integration) run_integration ;;
-  *) echo "usage: $0 [all|unit|integration]" >&2; exit 64 ;;
+  *) echo "usage: $0 [all|unit|infra|integration|node MAJOR]" >&2; exit 64 ;;
 esac

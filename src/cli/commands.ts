@@ -27,6 +27,10 @@ export const COMMANDS = {
     description: 'index every object under s3://bucket/prefix (again): here, or through the queue with --enqueue',
     load: async () => (await import('./reprocess.js')).reprocessCommand(),
   },
+  sample: {
+    description: 'upload generated VPC flow-log objects to s3://bucket (demos: the docker compose demo profile)',
+    load: async () => (await import('./sample.js')).sampleCommand(),
+  },
   report: {
     description: 'query the flow-log indices: document count, top talkers by bytes, rejected flows by port',
     load: async () => (await import('./report.js')).reportCommand(),

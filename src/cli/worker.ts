@@ -8,7 +8,7 @@ import { AWS_SETTINGS, OPENSEARCH_SETTINGS, READ_SETTINGS, settingFlags, setting
 const SETTINGS = [
   'queueUrl', 'allowedBuckets', ...AWS_SETTINGS, ...OPENSEARCH_SETTINGS, ...READ_SETTINGS,
   'pollers', 'batchSize', 'waitTimeSeconds', 'visibilityTimeout', 'heartbeatInterval', 'shutdownGraceSeconds', 'retryDelaySeconds',
-  'bulkMaxBytes', 'bulkMaxDocs', 'bulkConcurrency', 'deadLetterIndex',
+  'bulkMaxBytes', 'bulkMaxDocs', 'bulkConcurrency', 'deadLetterIndex', 'healthPort', 'healthHost',
 ] as const;
 
 /** `worker`: long-poll the queue and index every object its messages name, until stopped. */

@@ -76,6 +76,8 @@ export const SETTINGS = {
   endpointUrl: setting('AWS_ENDPOINT_URL', httpUrl().optional(), 'AWS endpoint (the local emulator); unset for AWS'),
   region: setting('AWS_REGION', z.string().min(1).default('us-east-1'), 'region (also for SigV4)'),
   s3ForcePathStyle: setting('S3_FORCE_PATH_STYLE', bool.optional(), 'path-style S3 addressing', { shownDefault: 'on with an endpoint' }),
+  healthPort: setting('HEALTH_PORT', int(0, 65_535).optional(), 'port of the worker\'s `/healthz`, `/readyz` and `/metrics` (Prometheus) server; unset: no server (the image sets 9464), 0: any free port', { shownDefault: 'off' }),
+  healthHost: setting('HEALTH_HOST', z.string().min(1).default('127.0.0.1'), 'address the health server listens on (the image sets `0.0.0.0`)'),
   logLevel: setting('LOG_LEVEL', z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'), '`trace` … `fatal`, `silent`; logs are JSON lines on stderr, secrets redacted'),
 } as const;
 

@@ -3,7 +3,8 @@ import type { Config } from '../config/schema.js';
 import { awsClients, readOptions } from '../context.js';
 import { OpenSearchDeadLetters } from '../deadletter/opensearch-store.js';
 import type { Logger } from '../observability/logger.js';
-import { BulkIndexer, type RetryInfo } from '../sink/bulk-indexer.js';
+import { BulkIndexer, type BulkTransport, type RetryInfo } from '../sink/bulk-indexer.js';
+import { countFetchedBytes } from '../source/s3.js';
 import { bulkTransport, createOpenSearchClient } from '../sink/opensearch.js';
 import { processObject, type ObjectOutcome, type OpSink } from './process-object.js';
 import { ItemStatus, type ItemOutcome, type S3ObjectRef } from '../core/types.js';
@@ -20,15 +21,25 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
+/** What the pipeline tells the metrics, when a process keeps them (the worker). */
+export interface PipelineMetrics {
+  /** One `_bulk` round trip took this long. */
+  bulkRequest(seconds: number): void;
+  /** This many bytes came from S3. */
+  s3Read(bytes: number): void;
+}
+
 /**
  * S3 client, OpenSearch client, bulk indexer, dead-letter store and reading options, built once
  * per process. `onRetry` hears every bulk retry (the worker's health gate listens there).
  */
-export async function assemblePipeline(config: Config, logger: Logger, onRetry?: (info: RetryInfo) => void): Promise<Pipeline> {
+export async function assemblePipeline(config: Config, logger: Logger, onRetry?: (info: RetryInfo) => void, metrics?: PipelineMetrics): Promise<Pipeline> {
   const { s3 } = awsClients(config);
+  if (metrics) countFetchedBytes(s3, metrics.s3Read);
   const read = await readOptions(config);
   const client = createOpenSearchClient(config, logger);
-  const indexer = new BulkIndexer(bulkTransport(client), {
+  const transport = bulkTransport(client);
+  const indexer = new BulkIndexer(metrics ? timed(transport, metrics.bulkRequest) : transport, {
     maxBytes: config.bulkMaxBytes, maxDocs: config.bulkMaxDocs, concurrency: config.bulkConcurrency,
     onRetry: (info) => {
       logger.warn(info, 'bulk request retried');
@@ -60,5 +71,17 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
     deadLetters,
     processObject: (ref) => processObject(ref, { s3, sink: { add }, deadLetters, read, logger }),
     close: () => indexer.close(),
+  };
+}
+
+/** The transport, telling `observe` how long each round trip took (failed ones too). */
+function timed(transport: BulkTransport, observe: (seconds: number) => void): BulkTransport {
+  return async (body) => {
+    const start = process.hrtime.bigint();
+    try {
+      return await transport(body);
+    } finally {
+      observe(Number(process.hrtime.bigint() - start) / 1e9);
+    }
   };
 }

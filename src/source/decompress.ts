@@ -1,6 +1,6 @@
+import { once } from 'node:events';
 import { PassThrough, Readable, type Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { Gunzip, constants, createGunzip } from 'node:zlib';
 
 /** What an object's first bytes say it is. */
 export const Encoding = { gzip: 'gzip', plain: 'plain' } as const;
@@ -27,8 +27,60 @@ export async function decompress(source: AsyncIterable<Buffer>): Promise<AsyncIt
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
   };
   const stage: Transform = detectEncoding(first.value) === Encoding.gzip ? createGunzip() : new PassThrough();
-  const out = new PassThrough({ readableHighWaterMark: 1 << 20 });
-  // The pipeline's own promise is left to reject silently: its error reaches the reader through `out`.
-  pipeline(Readable.from(rest()), stage, out).catch(() => undefined);
-  return out;
+  return inOrder(rest(), stage);
+}
+
+/** Output chunks held before the source is read further (each at most zlib's 16 KiB). */
+const MAX_QUEUED = 64;
+
+/**
+ * Feeds `stage` from `source` and yields its output, then its end or its error, in that order, so
+ * that every byte of a truncated object reaches the reader before the error (its complete lines
+ * are indexed). A piped PassThrough destroyed by zlib's error dropped what it still buffered, and
+ * zlib itself drops the last output unless flushed before the end: on Node 24 the fault suite lost
+ * the last ~100 lines of a truncated object.
+ */
+async function* inOrder(source: AsyncIterable<Buffer>, stage: Transform): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let ended = false;
+  let failure: Error | undefined;
+  let closed = false;
+  let wakeReader: (() => void) | undefined;
+  let wakeFeeder: (() => void) | undefined;
+  const wake = () => {
+    wakeReader?.();
+    wakeReader = undefined;
+  };
+  stage.on('data', (chunk: Buffer) => (queue.push(chunk), wake()));
+  stage.on('end', () => ((ended = true), wake()));
+  stage.on('error', (err: Error) => ((failure ??= err), (ended = true), wake()));
+  const feed = async () => {
+    for await (const chunk of source) {
+      while (queue.length >= MAX_QUEUED && !closed) await new Promise<void>((resolve) => (wakeFeeder = resolve));
+      if (closed || ended) return;
+      if (!stage.write(chunk)) await once(stage, 'drain');
+    }
+    // zlib keeps the output of a truncated stream's last bytes until a flush; ending alone drops it.
+    if (stage instanceof Gunzip) await new Promise<void>((resolve) => stage.flush(constants.Z_SYNC_FLUSH, () => resolve()));
+    stage.end();
+  };
+  feed().catch((err: Error) => stage.destroy(err));
+  try {
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk !== undefined) {
+        wakeFeeder?.();
+        yield chunk;
+      } else if (ended) {
+        if (failure) throw failure;
+        return;
+      } else {
+        await new Promise<void>((resolve) => (wakeReader = resolve));
+      }
+    }
+  } finally {
+    closed = true;
+    wakeFeeder?.();
+    stage.destroy();
+  }
 }

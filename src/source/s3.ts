@@ -31,6 +31,22 @@ export async function openObject(s3: S3Client, ref: S3ObjectRef, signal?: AbortS
   }
 }
 
+/**
+ * Tells `onBytes` the size of every GetObject answer this client receives (whole objects and
+ * ranges): the bytes fetched from S3, counted without touching the body stream.
+ */
+export function countFetchedBytes(s3: S3Client, onBytes: (bytes: number) => void): void {
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const length = (result.output as { ContentLength?: number }).ContentLength;
+      if (context.commandName === 'GetObjectCommand' && typeof length === 'number') onBytes(length);
+      return result;
+    },
+    { step: 'initialize', name: 'countFetchedBytes' },
+  );
+}
+
 /** Every object under a prefix (after `startAfter`, when given), page by page in key order, as refs. */
 export async function* listObjects(s3: S3Client, bucket: string, prefix: string, startAfter?: string): AsyncGenerator<S3ObjectRef> {
   let token: string | undefined;

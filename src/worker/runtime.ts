@@ -1,8 +1,10 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config/schema.js';
 import { awsClients } from '../context.js';
+import { startHealthServer, type HealthServer } from '../observability/health-server.js';
 import type { Logger } from '../observability/logger.js';
-import { assemblePipeline } from '../pipeline/assemble.js';
+import { Metrics } from '../observability/metrics.js';
+import { assemblePipeline, type Pipeline } from '../pipeline/assemble.js';
 import { RetryScope } from '../sink/bulk-indexer.js';
 import { createOpenSearchClient, openSearchProblem } from '../sink/opensearch.js';
 import { HealthGate } from './gate.js';
@@ -22,18 +24,48 @@ export async function runWorker(config: Config & { queueUrl: string; allowedBuck
     (open, detail) => (open ? logger.info({ detail }, 'OpenSearch is back: polling resumes') : logger.warn({ detail }, 'OpenSearch unavailable: polling paused')),
     stopSignal.signal,
   );
+  const metrics = new Metrics();
+  // Filled in once the pollers run; until then the worker is alive but not ready.
+  const current: { worker?: RunningWorker } = {};
+  // Up before the slow start (GeoIP databases), so a liveness probe does not kill a starting task.
+  const health = await serveHealth(config, logger, metrics, () => current.worker?.polling() === true && gate.isOpen);
   // Said at start, in words that name the setting; the gate then keeps polling paused until it answers.
   const problem = await openSearchProblem(probeClient, config.opensearchUrl);
   if (problem !== undefined) {
     logger.warn({ opensearchUrl: config.opensearchUrl }, `${problem}; the worker starts and polls once OpenSearch answers`);
     gate.close(problem);
   }
+  const started = await startPipelineWorker({ config, sqs, gate, metrics, logger, untilEmpty }).catch(async (err: unknown) => {
+    await health?.close();
+    throw err;
+  });
+  const { pipeline, worker: running } = started;
+  current.worker = running;
+  metrics.watch({ totals: running.stats, inFlight: running.inFlight, gateOpen: () => gate.isOpen });
+  const finish = async () => {
+    await running.stopped;
+    stopSignal.abort();
+    await pipeline.close();
+    await health?.close();
+  };
+  return { worker: running, finish };
+}
+
+/** The object pipeline and the pollers, with the metrics' hooks. */
+async function startPipelineWorker(w: {
+  config: Config & { queueUrl: string; allowedBuckets: string[] }; sqs: SQSClient; gate: HealthGate; metrics: Metrics; logger: Logger; untilEmpty: boolean;
+}): Promise<{ pipeline: Pipeline; worker: RunningWorker }> {
+  const { config, sqs, gate, metrics, logger } = w;
   const pipeline = await assemblePipeline(config, logger, (info) => {
     if (info.scope === RetryScope.request) gate.close(info.error);
-  });
+  }, metrics);
   const maxReceiveCount = await redriveLimit(sqs, config.queueUrl);
   const worker = startWorker({
-    config, sqs, logger, gate, untilEmpty,
+    config, sqs, logger, gate, untilEmpty: w.untilEmpty,
+    onReceive: (message) => {
+      const sent = Number(message.Attributes?.SentTimestamp);
+      if (Number.isFinite(sent)) metrics.received(sent);
+    },
     handle: {
       processObject: (ref) => pipeline.processObject(ref),
       maxReceiveCount,
@@ -42,12 +74,13 @@ export async function runWorker(config: Config & { queueUrl: string; allowedBuck
       logger,
     },
   });
-  const finish = async () => {
-    await worker.stopped;
-    stopSignal.abort();
-    await pipeline.close();
-  };
-  return { worker, finish };
+  return { pipeline, worker };
+}
+
+/** Starts the health and metrics server when HEALTH_PORT is set. */
+async function serveHealth(config: Config, logger: Logger, metrics: Metrics, ready: () => boolean): Promise<HealthServer | undefined> {
+  if (config.healthPort === undefined) return undefined;
+  return startHealthServer(config.healthHost, config.healthPort, { metrics, ready }, logger);
 }
 
 /** The queue's redrive maxReceiveCount, or undefined when it has no dead-letter queue. */

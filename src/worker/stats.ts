@@ -5,6 +5,8 @@ export interface WorkerStats {
   messages: number;
   messagesDeleted: number;
   messagesRetried: number;
+  /** Handed back unfinished when the worker stopped (visible again at once). */
+  messagesReleased: number;
   messagesInvalid: number;
   testEvents: number;
   objects: number;
@@ -26,7 +28,7 @@ export interface WorkerStats {
 }
 
 export const newStats = (): WorkerStats => ({
-  messages: 0, messagesDeleted: 0, messagesRetried: 0, messagesInvalid: 0, testEvents: 0,
+  messages: 0, messagesDeleted: 0, messagesRetried: 0, messagesReleased: 0, messagesInvalid: 0, testEvents: 0,
   objects: 0, objectsSkipped: 0, objectsFailed: 0, objectsRefused: 0,
   lines: 0, documents: 0, badLines: 0, statusRecords: 0, dropped: 0, created: 0, exists: 0, rejected: 0, failed: 0, deadLetters: 0,
 });

@@ -19,12 +19,18 @@ export interface WorkerOptions {
   readonly logger: Logger;
   /** Stop once the queue holds no visible and no in-flight message (the demo and tests). */
   readonly untilEmpty?: boolean;
+  /** Hears each message as it is received (the metrics take its SentTimestamp). */
+  readonly onReceive?: (message: Message) => void;
 }
 
 /** A running worker: its totals, and a promise that settles when it has stopped. */
 export interface RunningWorker {
   readonly stats: WorkerStats;
   readonly stopped: Promise<void>;
+  /** Messages received and not yet finished. */
+  inFlight(): number;
+  /** True while every poller runs and no stop has begun (readiness). */
+  polling(): boolean;
   /** Stops polling, waits up to the grace period for messages in work, then hands the rest back. */
   stop(): void;
 }
@@ -48,7 +54,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   // Messages in work, each with the way to let go of it when the grace period ends.
   const inFlight = new Map<string, { message: Message; letGo: () => void }>();
   let stopping = false;
-  const release = (messages: Message[]) => releaseMessages(options.sqs, config.queueUrl, messages, logger);
+  const release = (messages: Message[]) => {
+    stats.messagesReleased += messages.length;
+    return releaseMessages(options.sqs, config.queueUrl, messages, logger);
+  };
 
   const consumers = Array.from({ length: config.pollers }, () =>
     Consumer.create({
@@ -61,10 +70,11 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       // A function, because sqs-consumer reads a plain 0 as "leave the visibility alone".
       terminateVisibilityTimeout: () => config.retryDelaySeconds,
       preReceiveMessageCallback: () => options.gate.wait(),
-      messageSystemAttributeNames: ['ApproximateReceiveCount'],
+      messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
       handleMessage: async (message: Message) => {
         // A long poll that returns after stop began: hand the message straight back.
         if (stopping) return void (await release([message]));
+        options.onReceive?.(message);
         const handle = message.ReceiptHandle ?? '';
         let letGo: () => void = () => undefined;
         const released = new Promise<typeof RELEASED>((resolve) => (letGo = () => resolve(RELEASED)));
@@ -96,7 +106,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   for (const consumer of consumers) consumer.start();
   logger.info({ queueUrl: config.queueUrl, pollers: config.pollers, batchSize: config.batchSize }, 'worker started');
   if (options.untilEmpty) void stopWhenEmpty(options, stop, stopped);
-  return { stats, stopped, stop };
+  const polling = () => !stopping && consumers.every((c) => c.status.isRunning);
+  return { stats, stopped, stop, inFlight: () => inFlight.size, polling };
 }
 
 function observe(consumer: Consumer, stats: WorkerStats, logger: Logger): void {

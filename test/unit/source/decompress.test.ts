@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { decompress, detectEncoding } from '../../../src/source/decompress.js';
 
 async function text(source: AsyncIterable<Buffer>): Promise<string> {
@@ -32,6 +32,21 @@ describe('decompress', () => {
     await assert.rejects(text(await decompress(chunks(gz.subarray(0, gz.length - 12)))), (err: NodeJS.ErrnoException) =>
       String(err.code).startsWith('Z_'));
   });
+  it('hands every byte of a truncated gzip to the reader before the error (chunked, as S3 streams it)', async () => {
+    const text = Array.from({ length: 3000 }, (_, i) => `line ${i} ${'x'.repeat(100 + (i % 50))} ${Math.sin(i)}`).join('\n');
+    const whole = gzipSync(text);
+    const cut = whole.subarray(0, Math.floor(whole.length * 0.6));
+    const readable = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH }).length;
+    async function* chunks() {
+      for (let i = 0; i < cut.length; i += 16384) yield Buffer.from(cut.subarray(i, i + 16384));
+    }
+    let got = 0;
+    await assert.rejects(async () => {
+      for await (const chunk of await decompress(chunks())) got += chunk.length;
+    }, /unexpected end of file/);
+    assert.equal(got, readable);
+  });
+
   it('gives an empty stream for an empty object', async () => {
     assert.equal(await text(await decompress(chunks(Buffer.alloc(0)))), '');
   });

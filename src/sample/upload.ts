@@ -1,6 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
-import { SampleFormat, flowLogKey, sampleLines } from '../src/sample/flow-logs.js';
+import { SampleFormat, flowLogKey, sampleLines } from './flow-logs.js';
 
 /**
  * Generates realistic flow-log objects (alternately the default format and a custom format with
