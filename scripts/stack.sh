@@ -15,6 +15,8 @@
 #   OPENSEARCH_USER [aws-log-indexer-os]   OPENSEARCH_JAVA_HOME [auto: Java 17]
 #   OPENSEARCH_WAIT_SECONDS [120]   MOTO_WAIT_SECONDS [60]   STOP_TIMEOUT [20]
 #   PYTHON [python3]   LOG_LINES [100] (lines shown by `logs`)
+#   OPENSEARCH_SECURE_PORT [9201]   OPENSEARCH_SECURE_TRANSPORT_PORT [9301]   OPENSEARCH_SECURE_WAIT_SECONDS [300] (the secured node,
+#   `up-secure`: TLS, basic auth, least-privilege worker role; scripts/lib/secure-opensearch.sh)
 set -euo pipefail
 
 readonly OPENSEARCH_VERSION=2.19.3
@@ -54,13 +56,16 @@ STOP_TIMEOUT=${STOP_TIMEOUT:-20}
 PYTHON=${PYTHON:-python3}
 LOG_LINES=${LOG_LINES:-100}
 
+# shellcheck source=lib/secure-opensearch.sh
+source "$SCRIPT_DIR/lib/secure-opensearch.sh"
+
 log() { printf 'stack: %s\n' "$*"; }
 warn() { printf 'stack: warning: %s\n' "$*" >&2; }
 die() { printf 'stack: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
   cat >&2 <<EOF
-usage: bash scripts/stack.sh up|down|status|logs|reset|stop-opensearch|start-opensearch
+usage: bash scripts/stack.sh up|down|status|logs|reset|stop-opensearch|start-opensearch|up-secure|down-secure|status-secure|secure-dir
 
   up      install (first time only) and start OpenSearch ${OPENSEARCH_VERSION} on 127.0.0.1:${OPENSEARCH_PORT}
           and moto ${MOTO_VERSION} (S3, SNS, SQS) on 127.0.0.1:${MOTO_PORT}; waits until both are healthy
@@ -70,6 +75,9 @@ usage: bash scripts/stack.sh up|down|status|logs|reset|stop-opensearch|start-ope
   reset   down, delete the OpenSearch data, up
   stop-opensearch, start-opensearch   stop or start OpenSearch alone (the fault suite's outage);
           stop-opensearch fails when it finds nothing of its own to stop, or the port stays open
+  up-secure, down-secure, status-secure, secure-dir   a second, secured node (TLS from a test CA, basic auth,
+          a least-privilege worker user) on https://127.0.0.1:${OPENSEARCH_SECURE_PORT}; the tests that need it start it;
+          secure-dir prints where its CA and the users' password files are
 EOF
   exit 2
 }
@@ -91,6 +99,7 @@ init_paths() {
   MOTO_LOG=$LOG_DIR/moto.log
   OS_URL=http://127.0.0.1:$OPENSEARCH_PORT
   MOTO_URL=http://127.0.0.1:$MOTO_PORT
+  init_secure_paths
 }
 
 # Serialise concurrent up/down/reset runs. fd 9 must not leak into the services.
@@ -273,21 +282,40 @@ set_drop_root() {
   fi
 }
 
-write_opensearch_config() {
-  cat >"$OS_HOME/config/opensearch.yml" <<EOF
-# Written by scripts/stack.sh on every 'up'; edit the script, not this file.
-cluster.name: aws-log-indexer-local
-node.name: local-1
-path.data: $OS_DATA
-path.logs: $OS_HOME/logs
+# write_node_config HOME DATA HTTP_PORT TRANSPORT_PORT NAME: opensearch.yml and heap of one
+# single node (the secured node appends its security settings).
+write_node_config() {
+  local home=$1 data=$2 http=$3 transport=$4 name=$5
+  cat >"$home/config/opensearch.yml" <<EOF
+# Written by scripts/stack.sh on every start; edit the script, not this file.
+cluster.name: aws-log-indexer-$name
+node.name: $name-1
+path.data: $data
+path.logs: $home/logs
 network.host: 127.0.0.1
-http.port: $OPENSEARCH_PORT
-transport.port: $OPENSEARCH_TRANSPORT_PORT
+http.port: $http
+transport.port: $transport
 discovery.type: single-node
 cluster.routing.allocation.disk.threshold_enabled: false
 EOF
-  mkdir -p "$OS_HOME/config/jvm.options.d"
-  printf -- '-Xms%s\n-Xmx%s\n' "$OPENSEARCH_HEAP" "$OPENSEARCH_HEAP" >"$OS_HOME/config/jvm.options.d/heap.options"
+  mkdir -p "$home/config/jvm.options.d"
+  printf -- '-Xms%s\n-Xmx%s\n' "$OPENSEARCH_HEAP" "$OPENSEARCH_HEAP" >"$home/config/jvm.options.d/heap.options"
+}
+
+write_opensearch_config() {
+  write_node_config "$OS_HOME" "$OS_DATA" "$OPENSEARCH_PORT" "$OPENSEARCH_TRANSPORT_PORT" local
+}
+
+# launch_node HOME TMPDIR LOGFILE PIDFILE: starts bin/opensearch of HOME in the background.
+# setsid: own session, so signals to the caller's terminal / process group do not reach it.
+# setsid, setpriv and env all exec in place, so $! is the java pid.
+launch_node() {
+  local home=$1 tmpdir=$2 logfile=$3 pidfile=$4
+  setsid "${drop_root[@]}" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    LANG=C.UTF-8 HOME="$home" JAVA_HOME="$JAVA_HOME_OS" OPENSEARCH_JAVA_HOME="$JAVA_HOME_OS" \
+    OPENSEARCH_TMPDIR="$tmpdir" OPENSEARCH_JAVA_OPTS="${OPENSEARCH_JAVA_OPTS:-}" \
+    "$home/bin/opensearch" >>"$logfile" 2>&1 </dev/null 9>&- &
+  echo $! >"$pidfile"
 }
 
 start_opensearch() {
@@ -313,13 +341,7 @@ start_opensearch() {
   fi
   log "opensearch: starting on 127.0.0.1:$OPENSEARCH_PORT (java $JAVA_HOME_OS, heap $OPENSEARCH_HEAP, log $OS_LOG)"
   printf '\n==== %s stack.sh up ====\n' "$(date -u +%FT%TZ)" >>"$OS_LOG"
-  # setsid: own session, so signals to the caller's terminal / process group do not
-  # reach it. setsid, setpriv and env all exec in place, so $! is the java pid.
-  setsid "${drop_root[@]}" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 HOME="$OS_HOME" JAVA_HOME="$JAVA_HOME_OS" OPENSEARCH_JAVA_HOME="$JAVA_HOME_OS" \
-    OPENSEARCH_TMPDIR="$OS_TMP" OPENSEARCH_JAVA_OPTS="${OPENSEARCH_JAVA_OPTS:-}" \
-    "$OS_HOME/bin/opensearch" >>"$OS_LOG" 2>&1 </dev/null 9>&- &
-  echo $! >"$OS_PID"
+  launch_node "$OS_HOME" "$OS_TMP" "$OS_LOG" "$OS_PID"
 }
 
 # wait_http NAME URL SECONDS PIDFILE PATTERN LOGFILE
@@ -474,7 +496,7 @@ cmd_reset() {
 main() {
   [[ $# -eq 1 ]] || usage
   case $1 in
-    up | down | status | logs | reset | stop-opensearch | start-opensearch) ;;
+    up | down | status | logs | reset | stop-opensearch | start-opensearch | up-secure | down-secure | status-secure | secure-dir) ;;
     *) usage ;;
   esac
   init_paths
@@ -486,6 +508,10 @@ main() {
     reset) cmd_reset ;;
     stop-opensearch) cmd_stop_opensearch ;;
     start-opensearch) cmd_start_opensearch ;;
+    up-secure) cmd_up_secure ;;
+    down-secure) cmd_down_secure ;;
+    status-secure) cmd_status_secure ;;
+    secure-dir) printf '%s\n' "$SECURE_DIR" ;;
   esac
 }
 

@@ -1,17 +1,23 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from './config/schema.js';
 import { openEnricher } from './enrich/geoip.js';
 import type { Enricher } from './enrich/types.js';
 import type { ReadOptions } from './pipeline/read-object.js';
+import { BucketRoutedS3 } from './source/bucket-access.js';
 
-/** AWS clients for the configured region and endpoint (the local emulator, or AWS when unset). */
-export function awsClients(config: Config): { s3: S3Client; sns: SNSClient; sqs: SQSClient } {
+/**
+ * AWS clients for the configured region and endpoint (the local emulator, or AWS when unset). S3
+ * requests go out per bucket: owner-checked, with the bucket's role and in its region.
+ */
+export function awsClients(config: Config): { s3: BucketRoutedS3; sns: SNSClient; sqs: SQSClient } {
   const common = { region: config.region, ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}) };
   // Emulators answer on one host name, so bucket names cannot be subdomains there.
   const forcePathStyle = config.s3ForcePathStyle ?? config.endpointUrl !== undefined;
-  return { s3: new S3Client({ ...common, forcePathStyle }), sns: new SNSClient(common), sqs: new SQSClient(common) };
+  // Without timeouts, a connection that opens but never answers holds its pooled socket for good.
+  const requestHandler = { connectionTimeout: config.s3ConnectTimeoutMs, requestTimeout: config.s3ConnectTimeoutMs, throwOnRequestTimeout: true };
+  const s3 = new BucketRoutedS3({ ...common, forcePathStyle, requestHandler }, { owners: config.s3ExpectedBucketOwner, roles: config.s3RoleArn });
+  return { s3, sns: new SNSClient(common), sqs: new SQSClient(common) };
 }
 
 /** Opens the configured GeoIP/ASN databases once; a bad path fails here, at start. */
@@ -19,5 +25,6 @@ export async function readOptions(config: Config): Promise<ReadOptions & { enric
   const enricher = await openEnricher({ cityDbs: config.geoipCityDb, asnDb: config.geoipAsnDb });
   return { enricher, indexPrefix: config.indexPrefix, maxLineBytes: config.maxLineBytes, maxObjectBytes: config.maxObjectBytes,
     headerlessPrefixes: config.headerlessPrefixes, flowFormat: config.flowFormat, dropStatusRecords: config.dropStatusRecords,
-    cloudtrailIndexPrefix: config.cloudtrailIndexPrefix, cloudtrailMaxBlobBytes: config.cloudtrailMaxBlobBytes };
+    cloudtrailIndexPrefix: config.cloudtrailIndexPrefix, cloudtrailMaxBlobBytes: config.cloudtrailMaxBlobBytes,
+    cloudtrailMaxRecordBytes: config.cloudtrailMaxRecordBytes };
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
+import { messageOf } from '../core/errors.js';
 import { COMMANDS, type CommandName } from './commands.js';
 
 /** Exit codes: 0 done, 1 failure, 2 done but some input was unreadable, 64 bad usage or settings. */
@@ -30,7 +31,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = EXIT.usage;
       return;
     }
-    process.stderr.write(`aws-log-indexer: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`aws-log-indexer: ${messageOf(err)}\n`);
     process.exitCode = EXIT.failure;
   }
 }

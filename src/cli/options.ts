@@ -36,8 +36,8 @@ export function settingFlags(opts: Record<string, unknown>, names: readonly Sett
 }
 
 /** Settings every command that touches AWS accepts. */
-export const AWS_SETTINGS = ['endpointUrl', 'region', 's3ForcePathStyle', 'logLevel'] as const satisfies readonly SettingName[];
+export const AWS_SETTINGS = ['endpointUrl', 'region', 's3ForcePathStyle', 's3ConnectTimeoutMs', 's3ReadTimeoutMs', 'logLevel'] as const satisfies readonly SettingName[];
 export const OPENSEARCH_SETTINGS = [
   'opensearchUrl', 'opensearchUsername', 'opensearchTlsInsecure', 'opensearchAuth', 'opensearchSigv4Service', 'opensearchDocumentIds', 'region',
 ] as const satisfies readonly SettingName[];
-export const READ_SETTINGS = ['indexPrefix', 'geoipCityDb', 'geoipAsnDb', 'maxLineBytes', 'maxObjectBytes', 'headerlessPrefixes', 'flowFormat', 'dropStatusRecords', 'cloudtrailIndexPrefix', 'cloudtrailMaxBlobBytes'] as const satisfies readonly SettingName[];
+export const READ_SETTINGS = ['indexPrefix', 'geoipCityDb', 'geoipAsnDb', 'maxLineBytes', 'maxObjectBytes', 'headerlessPrefixes', 'flowFormat', 'dropStatusRecords', 'cloudtrailIndexPrefix', 'cloudtrailMaxBlobBytes', 'cloudtrailMaxRecordBytes'] as const satisfies readonly SettingName[];

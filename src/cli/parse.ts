@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { COMMANDS } from './commands.js';
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
 import { isAbsolute, normalize, sep } from 'node:path';
 import { ConfigError, loadConfig, shownValue } from '../config/load.js';
 import { ObjectError, localRef, where } from '../core/errors.js';
@@ -96,9 +97,17 @@ async function openInput(input: Input, s3: S3Client | undefined, options: ReadOp
   const { ref, path } = input;
   if (isParquetKey(ref.key)) {
     // The file handle stays open until the process ends: parse reads each input once, to the end.
-    return readParquetObject(ref, s3 ? await s3AsyncBuffer(s3, ref) : await fileAsyncBuffer(path ?? ref.key), options);
+    return await readParquetObject(ref, s3 ? await s3AsyncBuffer(s3, ref) : await fileAsyncBuffer(path ?? ref.key), options);
   }
-  return readObject(ref, s3 ? await openObject(s3, ref) : createReadStream(path ?? ref.key), options);
+  if (!s3) {
+    // A local file is dated by its modification time, as an S3 object by its LastModified (a
+    // file that cannot be read fails below, when it is opened).
+    const file = path ?? ref.key;
+    const time = ref.time ?? (await stat(file).then((s) => Math.floor(s.mtimeMs / 1000), () => undefined));
+    return readObject(time === undefined ? ref : { ...ref, time }, createReadStream(file), options);
+  }
+  const opened = await openObject(s3, ref);
+  return readObject({ ...ref, time: ref.time ?? opened.modified }, opened.body, options);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quoted } from '../core/text.js';
 import { headerlessFormat } from '../formats/vpc-flow/headerless.js';
 
 /**
@@ -17,6 +18,23 @@ const hasCredentials = (u: string): boolean => URL.canParse(u) && (new URL(u).us
 const httpUrl = (credentialsHint = 'AWS clients sign requests with the default credential chain') =>
   z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
     .refine((u) => !hasCredentials(u), `must not carry credentials (they would end up in logs): ${credentialsHint}`);
+/**
+ * `value` for every bucket, or `bucket=value,other=value2` (`*=value` for the rest): a setting
+ * that may differ per bucket, such as the owning account or the role to assume.
+ */
+const perBucket = (valid: RegExp, what: string) =>
+  z.string().transform((text, ctx) => {
+    const buckets: Record<string, string> = {};
+    let fallback: string | undefined;
+    for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const eq = part.indexOf('=');
+      const [bucket, value] = eq < 0 ? ['*', part] : [part.slice(0, eq).trim(), part.slice(eq + 1).trim()];
+      if (!valid.test(value)) ctx.addIssue({ code: 'custom', message: `${quoted(value, 80)} is not ${what}` });
+      else if (bucket === '*') fallback = value;
+      else buckets[bucket] = value;
+    }
+    return { buckets, ...(fallback === undefined ? {} : { fallback }) };
+  });
 const indexName = (extra: string) =>
   z.string().regex(new RegExp(`^[a-z0-9][a-z0-9_${extra}-]*$`), `lowercase letters, digits, ${extra ? `${extra}, ` : ''}- and _ only (an OpenSearch index name)`);
 
@@ -44,8 +62,10 @@ export const SETTINGS = {
   allowedBuckets: setting('ALLOWED_BUCKETS', list.optional(), 'buckets the worker may read, comma-separated (required for `worker`); `*` admits any, and only when said so. A message naming another bucket is recorded as a dead letter, never read'),
   opensearchUrl: setting('OPENSEARCH_URL', httpUrl('use OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD').default('http://127.0.0.1:9200'), 'OpenSearch endpoint (credentials inside the URL are refused)'),
   opensearchAuth: setting('OPENSEARCH_AUTH', z.enum(['none', 'basic', 'sigv4']).optional(), '`none`, `basic` or `sigv4` (Amazon OpenSearch Service or Serverless, credentials from the default chain, e.g. the ECS task role)', { shownDefault: '`basic` with a username, else `none`' }),
-  opensearchUsername: setting('OPENSEARCH_USERNAME', z.string().min(1).optional(), 'HTTP basic auth user (with `OPENSEARCH_PASSWORD`)'),
+  opensearchUsername: setting('OPENSEARCH_USERNAME', z.string().min(1).optional(), 'HTTP basic auth user (with `OPENSEARCH_PASSWORD` or `OPENSEARCH_PASSWORD_FILE`)'),
   opensearchPassword: setting('OPENSEARCH_PASSWORD', z.string().min(1).optional(), 'HTTP basic auth password (with `OPENSEARCH_USERNAME`; from the environment only, never a flag)', { secret: true }),
+  opensearchPasswordFile: setting('OPENSEARCH_PASSWORD_FILE', z.string().min(1).optional(), 'file holding the basic auth password instead of `OPENSEARCH_PASSWORD` (as ECS secrets or a Kubernetes secret volume provide it); read again while OpenSearch refuses the credentials, so a rotated password is picked up without a restart'),
+  opensearchCaFile: setting('OPENSEARCH_CA_FILE', z.string().min(1).optional(), 'PEM file of the CA certificate(s) that signed the OpenSearch node\'s certificate (a private CA); it replaces the system\'s CAs for OpenSearch, and verification stays on'),
   opensearchSigv4Service: setting('OPENSEARCH_SIGV4_SERVICE', z.enum(['es', 'aoss']).default('es'), '`es` (OpenSearch Service) or `aoss` (Serverless)'),
   opensearchDocumentIds: setting('OPENSEARCH_DOCUMENT_IDS', bool.default(true), '`false` leaves `_id` to OpenSearch: only for Serverless time-series collections, which refuse custom ids. Redelivered or re-read objects are then indexed again (duplicates); the worker says so at start'),
   opensearchTlsInsecure: setting('OPENSEARCH_TLS_INSECURE', bool.default(false), 'turn TLS certificate verification off (logged as a warning)'),
@@ -70,10 +90,15 @@ export const SETTINGS = {
   cloudtrailIndexPrefix: setting('CLOUDTRAIL_INDEX_PREFIX', indexName('').default('cloudtrail'), 'CloudTrail indices are `<prefix>-YYYY.MM.DD`'),
   retentionDays: setting('RETENTION_DAYS', int(1, 36_500).optional(), 'days a daily index is kept: `setup` installs an ISM policy deleting older ones where the cluster has the Index State Management plugin; `prune` takes it as its default `--older-than`'),
   cloudtrailMaxBlobBytes: setting('CLOUDTRAIL_MAX_BLOB_BYTES', int(1024, 16 * 1024 * 1024).default(32 * 1024), 'cap on each CloudTrail blob before it is cut into `<field>_json` and marked `truncated`'),
+  cloudtrailMaxRecordBytes: setting('CLOUDTRAIL_MAX_RECORD_BYTES', int(1024, 256 * 1024 * 1024).default(1024 * 1024), 'cap on one CloudTrail record\'s JSON (AWS writes at most 256 KB): a longer record is passed over before it is assembled and dead-lettered by its ordinal'),
   maxLineBytes: setting('MAX_LINE_BYTES', int(256, 64 * 1024 * 1024).default(1024 * 1024), 'longer lines are dead-lettered and skipped, never buffered'),
   // 75 MB of gzip (AWS's largest flow-log file) unpacks to about 1 GiB; far more is a gzip bomb.
   maxObjectBytes: setting('MAX_OBJECT_BYTES', int(1024, Number.MAX_SAFE_INTEGER).default(8 * 1024 ** 3), 'decompressed bytes per object; past it (a gzip bomb) reading stops and the object is dead-lettered'),
+  s3ConnectTimeoutMs: setting('S3_CONNECT_TIMEOUT_MS', int(100, 600_000).default(5000), 'milliseconds to open a connection to S3, and to wait for its answer to begin'),
+  s3ReadTimeoutMs: setting('S3_READ_TIMEOUT_MS', int(100, 3_600_000).default(60_000), 'milliseconds an S3 body may send nothing while the worker waits for it: the read then goes on from where it stopped (3 times), then the message is released for a retry'),
   endpointUrl: setting('AWS_ENDPOINT_URL', httpUrl().optional(), 'AWS endpoint (the local emulator); unset for AWS'),
+  s3ExpectedBucketOwner: setting('S3_EXPECTED_BUCKET_OWNER', perBucket(/^\d{12}$/, 'a 12-digit account id').optional(), 'account id that must own the buckets read (sent as `ExpectedBucketOwner`, so a bucket re-created by another account is refused): `111122223333` for all, or `bucket=111122223333,…` with `*=…` for the rest'),
+  s3RoleArn: setting('S3_ROLE_ARN', perBucket(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN').optional(), 'role to assume for reading the buckets (a central log-archive account): one ARN for all, or `bucket=arn:…,…` with `*=arn:…` for the rest; STS credentials are cached and refreshed'),
   region: setting('AWS_REGION', z.string().min(1).default('us-east-1'), 'region (also for SigV4)'),
   s3ForcePathStyle: setting('S3_FORCE_PATH_STYLE', bool.optional(), 'path-style S3 addressing', { shownDefault: 'on with an endpoint' }),
   healthPort: setting('HEALTH_PORT', int(0, 65_535).optional(), 'port of the worker\'s `/healthz`, `/readyz` and `/metrics` (Prometheus) server; unset: no server (the image sets 9464), 0: any free port', { shownDefault: 'off' }),
@@ -117,12 +142,16 @@ export const settingsSchema = z
     if (s.opensearchAuth === 'basic' && s.opensearchUsername === undefined) {
       ctx.addIssue({ code: 'custom', path: ['opensearchAuth'], message: 'basic needs OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD' });
     }
-    if ((s.opensearchUsername === undefined) !== (s.opensearchPassword === undefined)) {
+    const passwords = (s.opensearchPassword === undefined ? 0 : 1) + (s.opensearchPasswordFile === undefined ? 0 : 1);
+    if ((s.opensearchUsername === undefined) !== (passwords === 0)) {
       ctx.addIssue({
         code: 'custom',
         path: ['opensearchPassword'],
-        message: 'OpenSearch basic auth needs both OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD (or neither)',
+        message: 'OpenSearch basic auth needs both OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD or OPENSEARCH_PASSWORD_FILE (or neither)',
       });
+    }
+    if (passwords === 2) {
+      ctx.addIssue({ code: 'custom', path: ['opensearchPasswordFile'], message: 'give OPENSEARCH_PASSWORD or OPENSEARCH_PASSWORD_FILE, not both' });
     }
   });
 

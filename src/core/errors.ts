@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { redactUrls } from './redact.js';
 import type { S3ObjectRef } from './types.js';
 
 /**
@@ -37,7 +38,7 @@ export function where(ref: S3ObjectRef, lineNo?: number): string {
   return `${isLocal(ref) ? ref.key : objectUri(ref)}${lineNo === undefined ? '' : ` line ${lineNo}`}`;
 }
 
-/** The message of any thrown value, for error texts. */
+/** The message of any thrown value, for error texts; credentials in URLs are cut out. */
 export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return redactUrls(err instanceof Error ? err.message : String(err));
 }

@@ -10,6 +10,13 @@ export interface S3ObjectRef {
   readonly key: string;
   /** Size in bytes when the notification says it. */
   readonly size?: number;
+  /**
+   * When the object was written, epoch seconds: the S3 event's time, else LastModified. It dates
+   * records that carry no time of their own (never the clock: a re-read must land in the same index).
+   */
+  readonly time?: number;
+  /** The bucket's region when the notification says it (`awsRegion`): the object is read there. */
+  readonly region?: string;
 }
 
 /** A JSON document to index. */

@@ -100,7 +100,7 @@ function s3RecordRef(record: unknown): S3ObjectRef | undefined | string {
   const bucket = s3.bucket.name;
   const key = s3.object.key;
   if (typeof bucket !== 'string' || typeof key !== 'string' || !bucket || !key) return 'missing bucket name or object key';
-  return withSize({ bucket, key: decodeS3Key(key) }, s3.object.size);
+  return withRegion(withTime(withSize({ bucket, key: decodeS3Key(key) }, s3.object.size), record.eventTime), record.awsRegion);
 }
 
 function decodeEventBridge(msg: Json, viaSns: boolean): Notification {
@@ -115,7 +115,7 @@ function decodeEventBridge(msg: Json, viaSns: boolean): Notification {
     return { kind: 'invalid', reason: 'EventBridge Object Created without detail.bucket.name or detail.object.key' };
   }
   // EventBridge keys are URL-encoded like S3 event keys.
-  return { kind: 'objects', envelope, objects: [withSize({ bucket, key: decodeS3Key(object.key) }, object.size)] };
+  return { kind: 'objects', envelope, objects: [withRegion(withTime(withSize({ bucket, key: decodeS3Key(object.key) }, object.size), msg.time), msg.region)] };
 }
 
 function decodeCloudTrailNotice(msg: Json, viaSns: boolean): Notification {
@@ -129,6 +129,17 @@ function decodeCloudTrailNotice(msg: Json, viaSns: boolean): Notification {
 
 function withSize(ref: { bucket: string; key: string }, size: unknown): S3ObjectRef {
   return typeof size === 'number' && Number.isFinite(size) ? { ...ref, size } : ref;
+}
+
+/** The event's ISO-8601 time as epoch seconds, when it is one. */
+function withTime(ref: S3ObjectRef, time: unknown): S3ObjectRef {
+  const ms = typeof time === 'string' ? Date.parse(time) : Number.NaN;
+  return Number.isNaN(ms) ? ref : { ...ref, time: Math.floor(ms / 1000) };
+}
+
+/** Adds the bucket's region when the event names one (S3 events: `awsRegion`; EventBridge: `region`). */
+function withRegion(ref: S3ObjectRef, region: unknown): S3ObjectRef {
+  return typeof region === 'string' && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(region) ? { ...ref, region } : ref;
 }
 
 function preview(s: string): string {

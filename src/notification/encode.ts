@@ -14,7 +14,8 @@ export function s3EventBody(refs: readonly S3ObjectRef[], now = new Date()): str
     Records: refs.map((ref) => ({
       eventVersion: '2.1',
       eventSource: 'aws:s3',
-      eventTime: now.toISOString(),
+      // The object's own time when the listing gave it: records without a time are dated by it.
+      eventTime: (ref.time === undefined ? now : new Date(ref.time * 1000)).toISOString(),
       eventName: 'ObjectCreated:Put',
       s3: {
         bucket: { name: ref.bucket, arn: `arn:aws:s3:::${ref.bucket}` },

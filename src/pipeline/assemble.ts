@@ -8,6 +8,11 @@ import { countFetchedBytes } from '../source/s3.js';
 import { bulkTransport, createOpenSearchClient } from '../sink/opensearch.js';
 import { processObject, type ObjectOutcome, type OpSink } from './process-object.js';
 import { ItemStatus, type ItemOutcome, type S3ObjectRef } from '../core/types.js';
+import { where } from '../core/errors.js';
+import type { StallPolicy } from '../source/s3-body.js';
+
+/** Ranged re-reads of a stalled S3 body before its object fails (retryable) and the message is released. */
+const S3_STALL_RETRIES = 3;
 
 /** How OpenSearch Serverless time-series collections refuse a `_bulk` item that carries an `_id`. */
 const CUSTOM_ID_REFUSED = /document id is not supported/i;
@@ -47,6 +52,10 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
     },
   });
   const deadLetters = new OpenSearchDeadLetters(client, config.deadLetterIndex);
+  const stall: StallPolicy = {
+    idleMs: config.s3ReadTimeoutMs, retries: S3_STALL_RETRIES,
+    onStall: ({ ref, offset, attempt }) => logger.warn({ object: where(ref), offset, attempt }, 'S3 read stalled; reading on from where it stopped'),
+  };
   if (!config.opensearchDocumentIds) {
     logger.warn('OPENSEARCH_DOCUMENT_IDS=false: OpenSearch chooses document ids, so a redelivered or re-read object is indexed again (duplicates)');
   }
@@ -69,7 +78,10 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
   return {
     client,
     deadLetters,
-    processObject: (ref) => processObject(ref, { s3, sink: { add }, deadLetters, read, logger }),
+    processObject: (ref) => {
+      s3.noteRegion(ref.bucket, ref.region);
+      return processObject(ref, { s3, sink: { add }, deadLetters, read, logger, stall });
+    },
     close: () => indexer.close(),
   };
 }

@@ -1,6 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
 import { DeadLetterKind, type DeadLetter, type DeadLetterSink } from '../deadletter/types.js';
 import type { Logger } from '../observability/logger.js';
+import type { StallPolicy } from '../source/s3-body.js';
 import { ObjectError, messageOf, where } from '../core/errors.js';
 import { readS3Object, type ReadOptions } from './read-object.js';
 import { problemText, type OpBatch } from '../core/records.js';
@@ -40,6 +42,8 @@ export interface ObjectDeps {
   readonly deadLetters: DeadLetterSink;
   readonly read: ReadOptions;
   readonly logger: Logger;
+  /** How a streamed body that stops sending is resumed, then given up (retryable). */
+  readonly stall?: StallPolicy;
 }
 
 /** Dead letters are written in groups of this many while an object is read, so memory stays bounded. */
@@ -50,13 +54,16 @@ export const newCounts = (): ObjectCounts => ({
 });
 
 /**
- * True when nothing of the object is left to do: every document is in the index (created now or
- * before) or in the dead-letter store, or the object can never be read (and is recorded as such).
+ * True when nothing of the object is left to do: every document it produced is in the index
+ * (created now or before) or in the dead-letter store, and the rest of the object, if it failed,
+ * can never be read (and is recorded as such). A document that OpenSearch did not take after every
+ * retry (`failed`) keeps the message, even when the object itself then failed for good: an
+ * `object` letter does not bring its documents back, a redelivery does.
  */
 export function isAcknowledged(outcome: ObjectOutcome): boolean {
   if (outcome.status === 'skipped') return true;
-  if (outcome.status === 'failed') return !outcome.error.retryable;
-  return outcome.counts.failed === 0;
+  if (outcome.counts.failed > 0) return false;
+  return outcome.status === 'indexed' || !outcome.error.retryable;
 }
 
 /**
@@ -83,8 +90,13 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
     counts.deadLetters += letters.length;
     await deps.deadLetters.record(letters.splice(0));
   };
+  // The body of a streamed object: destroyed in `finally` on every path (skip, failure, end), since
+  // a body left open holds one of the S3 client's pooled sockets for good.
+  let body: Readable | undefined;
   try {
-    const read = await readS3Object(deps.s3, ref, deps.read);
+    const opened = await readS3Object(deps.s3, ref, deps.read, deps.stall);
+    body = opened.body;
+    const read = opened.result;
     if (read.kind === 'skip') return { status: 'skipped', ref, reason: read.reason };
     for await (const batch of read.batches) {
       tally(counts, batch);
@@ -106,6 +118,8 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
     // Whatever was read before the failure is still acknowledged before we answer: nothing is left in flight.
     await answers.all();
     return failed(ref, err, counts, deps, letters);
+  } finally {
+    body?.destroy();
   }
 }
 

@@ -1,15 +1,17 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AsyncBuffer } from 'hyparquet';
+import type { Readable } from 'node:stream';
 import type { Enricher } from '../enrich/types.js';
 import { ObjectKind, kindFromKey } from '../formats/detect.js';
 import { CloudTrailBodyError, readCloudTrail } from '../formats/cloudtrail/reader.js';
 import { headerlessFormat, readHeaderlessFlow } from '../formats/vpc-flow/headerless.js';
-import { readParquetFlow } from '../formats/vpc-flow/parquet.js';
+import { openParquetFlow } from '../formats/vpc-flow/parquet.js';
 import { isParseError, type FlowFormat } from '../formats/vpc-flow/parse.js';
 import { readVpcFlow } from '../formats/vpc-flow/reader.js';
-import { decompress } from '../source/decompress.js';
+import { decompress, peek } from '../source/decompress.js';
 import { s3AsyncBuffer } from '../source/range-reader.js';
 import { openObject } from '../source/s3.js';
+import type { StallPolicy } from '../source/s3-body.js';
 import { splitLines } from '../source/lines.js';
 import { ObjectError, messageOf } from '../core/errors.js';
 import type { OpBatch } from '../core/records.js';
@@ -32,6 +34,8 @@ export interface ReadOptions {
   readonly cloudtrailIndexPrefix?: string;
   /** Cap on each CloudTrail blob (requestParameters …) before it is cut and marked. */
   readonly cloudtrailMaxBlobBytes?: number;
+  /** Cap on one CloudTrail record's JSON before it is assembled; past it the record is dead-lettered by its ordinal. */
+  readonly cloudtrailMaxRecordBytes?: number;
 }
 
 /** Parquet needs random access (its footer is at the end), so it is recognised from the key before reading. */
@@ -45,28 +49,32 @@ export type ReadResult =
 /**
  * Turns an object's raw bytes into batches of index operations, choosing the reader from the
  * key layout. Objects that are not logs are skipped with a reason, never failed: a message about
- * them must leave the queue, not cycle through it.
+ * them must leave the queue, not cycle through it. The caller owns `body`: it destroys it when done
+ * with the result, whatever happened (a skip, a failure or the end), so its socket goes back.
  */
 export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, options: ReadOptions): Promise<ReadResult> {
   const kind = kindFromKey(ref.key);
   if (kind === ObjectKind.cloudTrailDigest) return { kind: 'skip', reason: 'CloudTrail digest file (not events)' };
   const decompressed = await guard(ref, () => decompress(body));
+  // The user's word comes before any sniffing: a CloudWatch Logs dump starts with `{` too.
+  if (options.headerlessPrefixes?.some((prefix) => ref.key.startsWith(prefix))) {
+    const format = flowFormatOf(options);
+    const lines = splitLines(capped(ref, decompressed, options.maxObjectBytes), options.maxLineBytes);
+    const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords };
+    return { kind: 'read', batches: guarded(ref, readHeaderlessFlow(lines, format, ctx)), format: format.fields.join(' ') };
+  }
   // A key that says nothing: the first bytes decide (JSON is CloudTrail, text may be a flow log).
-  const { head, bytes: all } = kind === ObjectKind.unknown ? await peek(decompressed) : { head: undefined, bytes: decompressed };
-  const bytes = capped(ref, all, options.maxObjectBytes);
+  const peeked = kind === ObjectKind.unknown ? await guard(ref, () => peek(decompressed)) : { head: undefined, stream: decompressed };
+  const head = peeked.head;
+  const bytes = capped(ref, peeked.stream, options.maxObjectBytes);
   if (kind === ObjectKind.cloudTrail || (head !== undefined && looksLikeJsonObject(head))) {
     const ctx = {
       ref, enricher: options.enricher, indexPrefix: options.cloudtrailIndexPrefix ?? 'cloudtrail',
-      maxBlobBytes: options.cloudtrailMaxBlobBytes ?? 32 * 1024,
+      maxBlobBytes: options.cloudtrailMaxBlobBytes ?? 32 * 1024, maxRecordBytes: options.cloudtrailMaxRecordBytes,
     };
     return { kind: 'read', batches: guarded(ref, readCloudTrail(bytes, ctx)) };
   }
   const lines = splitLines(bytes, options.maxLineBytes);
-  if (options.headerlessPrefixes?.some((prefix) => ref.key.startsWith(prefix))) {
-    const format = flowFormatOf(options);
-    const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords };
-    return { kind: 'read', batches: guarded(ref, readHeaderlessFlow(lines, format, ctx)), format: format.fields.join(' ') };
-  }
   const read = await guard(ref, () =>
     readVpcFlow(lines, { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords, strict: kind === ObjectKind.vpcFlow }),
   );
@@ -76,14 +84,34 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
 }
 
 /** Reads a Parquet flow-log object, row group by row group, through a random-access source. */
-export function readParquetObject(ref: S3ObjectRef, source: AsyncBuffer, options: ReadOptions): ReadResult {
-  const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords };
-  return { kind: 'read', batches: guarded(ref, readParquetFlow(source, ctx)) };
+export async function readParquetObject(ref: S3ObjectRef, source: AsyncBuffer, options: ReadOptions): Promise<ReadResult> {
+  const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords, maxObjectBytes: options.maxObjectBytes };
+  const { format, batches } = await guard(ref, () => openParquetFlow(source, ctx));
+  return { kind: 'read', batches: guarded(ref, batches), format: format.fields.join(' ') };
 }
 
-/** Reads an S3 object: Parquet through ranged reads, everything else as one stream. */
-export async function readS3Object(s3: S3Client, ref: S3ObjectRef, options: ReadOptions): Promise<ReadResult> {
-  return isParquetKey(ref.key) ? readParquetObject(ref, await s3AsyncBuffer(s3, ref, ref.size), options) : readObject(ref, await openObject(s3, ref), options);
+/** An S3 object being read: what it holds, and the body of a streamed object, which the caller destroys when done. */
+export interface S3Read {
+  readonly result: ReadResult;
+  readonly body?: Readable;
+}
+
+/**
+ * Reads an S3 object: Parquet through ranged reads, everything else as one stream, dated by its
+ * LastModified when nothing better dates it. The caller must destroy `body` on every path (a body
+ * left open holds one of the S3 client's pooled sockets for good); it is destroyed here already
+ * when reading cannot even start.
+ */
+export async function readS3Object(s3: S3Client, ref: S3ObjectRef, options: ReadOptions, stall?: StallPolicy): Promise<S3Read> {
+  if (isParquetKey(ref.key)) return { result: await readParquetObject(ref, await s3AsyncBuffer(s3, ref, ref.size), options) };
+  const opened = await openObject(s3, ref, stall);
+  const dated = ref.time === undefined && opened.modified !== undefined ? { ...ref, time: opened.modified } : ref;
+  try {
+    return { result: await readObject(dated, opened.body, options), body: opened.body };
+  } catch (err) {
+    opened.body.destroy();
+    throw err;
+  }
 }
 
 /** The header-less format; validated with the settings, so a bad one cannot reach here. */
@@ -91,18 +119,6 @@ export function flowFormatOf(options: Pick<ReadOptions, 'flowFormat'>): FlowForm
   const format = headerlessFormat(options.flowFormat);
   if (isParseError(format)) throw new Error(`FLOW_FORMAT: ${format.error}`);
   return format;
-}
-
-/** The first chunk, and the whole stream again (the chunk put back in front). */
-async function peek(source: AsyncIterable<Buffer>): Promise<{ head: Buffer | undefined; bytes: AsyncIterable<Buffer> }> {
-  const iterator = source[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  async function* again(): AsyncGenerator<Buffer> {
-    if (first.done) return;
-    yield first.value;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-  }
-  return { head: first.done ? undefined : first.value, bytes: again() };
 }
 
 function looksLikeJsonObject(head: Buffer): boolean {

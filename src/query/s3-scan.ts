@@ -7,6 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Doc } from '../core/types.js';
 import { where } from '../core/errors.js';
 import { countListed, type ProgressCounts } from '../observability/progress.js';
+import type { Readable } from 'node:stream';
 import { readS3Object, type ReadOptions } from '../pipeline/read-object.js';
 import { processAll } from '../pipeline/reprocess.js';
 import type { KeySelection } from '../source/key-time.js';
@@ -47,8 +48,11 @@ export async function scanS3(options: ScanOptions, onDoc: (doc: Doc) => void): P
   // Documents of the other kind are told apart by the index they would go to.
   const indexPrefix = `${spec.kind === QueryKind.flows ? options.read.indexPrefix : (options.read.cloudtrailIndexPrefix ?? 'cloudtrail')}-`;
   const readOne = async (ref: S3ObjectRef): Promise<void> => {
+    let body: Readable | undefined;
     try {
-      const read = await readS3Object(options.s3, ref, options.read);
+      const opened = await readS3Object(options.s3, ref, options.read);
+      body = opened.body;
+      const read = opened.result;
       if (read.kind === 'read') {
         for await (const batch of read.batches) {
           for (const p of batch.problems) options.warn(`${where(ref, p.lineNo)}: ${p.reason}`);
@@ -60,6 +64,8 @@ export async function scanS3(options: ScanOptions, onDoc: (doc: Doc) => void): P
     } catch (err) {
       summary.unreadableObjects += 1;
       options.warn(err instanceof Error ? err.message : String(err));
+    } finally {
+      body?.destroy();
     }
     summary.objects += 1;
     progress.done += 1;

@@ -59,6 +59,13 @@ const MAX_TEXT = 300;
 const isTransient = (status: number): boolean => status === 408 || status === 429 || (status >= 500 && status <= 599);
 
 /**
+ * Item statuses that an operator's fix mends, not the document: credentials or permissions (401,
+ * 403: `security_exception`, and a write block, `cluster_block_exception`) and a missing index
+ * that may not be auto-created (404). Retried, never dead-lettered: the message stays in the queue.
+ */
+const isAccess = (status: number): boolean => status === 401 || status === 403 || status === 404;
+
+/**
  * Classifies one entry of `items` (`{ create: { status, error? } }`). Only `status` and `error` are
  * read, so responses trimmed with `filter_path=errors,items.*.status,items.*.error` work too.
  */
@@ -74,8 +81,8 @@ export function classifyItem(item: unknown): ItemVerdict {
     // Any other 409 is a conflict a resend would meet again.
     return errorType(result) === VERSION_CONFLICT ? EXISTS : { status: ItemVerdictStatus.rejected, error };
   }
-  if (status >= 400 && status <= 499 && !isTransient(status)) return { status: ItemVerdictStatus.rejected, error };
-  // 429/5xx, and statuses a create should never get: resending is safe and bounded by maxRetries.
+  if (status >= 400 && status <= 499 && !isTransient(status) && !isAccess(status)) return { status: ItemVerdictStatus.rejected, error };
+  // 429/5xx, access refusals, and statuses a create should never get: resending is safe and bounded by maxRetries.
   return { status: ItemVerdictStatus.retry, error };
 }
 
@@ -97,13 +104,18 @@ export function classifyBulkResponse(response: BulkHttpResponse, expected: numbe
   if (isTransient(statusCode)) {
     return { kind: RequestVerdictKind.retry, error: `OpenSearch answered the _bulk request with HTTP ${statusCode}${detail}` };
   }
+  // Refused credentials or permissions (a rotated password, a changed role): an operator mends
+  // them, so the request waits (the worker pauses polling) instead of failing every document.
+  if (statusCode === 401 || statusCode === 403) {
+    return { kind: RequestVerdictKind.retry, error: `OpenSearch refused the _bulk request with HTTP ${statusCode}${detail}: ${configHint(statusCode)}` };
+  }
   return {
     kind: RequestVerdictKind.fatal,
     error: `OpenSearch refused the _bulk request with HTTP ${statusCode}${detail}: a configuration problem (${configHint(statusCode)}), not retried`,
   };
 }
 
-/** TLS failures that only a configuration change fixes; every other thrown error is retried. */
+/** TLS failures that only a configuration change fixes (the CA bundle, the endpoint's name). */
 const TLS_CONFIG_CODES: ReadonlySet<string> = new Set([
   'CERT_HAS_EXPIRED',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -115,17 +127,30 @@ const TLS_CONFIG_CODES: ReadonlySet<string> = new Set([
 
 /**
  * Classifies an error thrown by the transport, i.e. no HTTP answer at all (ECONNREFUSED,
- * ECONNRESET, socket hang up, timeout, DNS). Retryable, except certificate errors.
+ * ECONNRESET, socket hang up, timeout, DNS, a certificate that does not verify). All are retried
+ * as a whole request, which pauses the worker's polling until OpenSearch answers again; a
+ * certificate problem says so, for it needs an operator (verification is never turned off).
  */
 export function classifyTransportError(err: unknown): RequestVerdict {
+  return { kind: RequestVerdictKind.retry, error: `no answer to the _bulk request: ${describeTransportError(err)}` };
+}
+
+/**
+ * OpenSSL's words for the same failures: the OpenSearch client's ConnectionError keeps the
+ * message of the socket error but not its code.
+ */
+const TLS_CONFIG_TEXT = /unable to verify the first certificate|self[- ]signed certificate|certificate has expired|unable to get (local )?issuer certificate|does not match certificate's altnames/i;
+
+/** What went wrong when OpenSearch gave no HTTP answer, naming the fix for TLS certificate failures. */
+export function describeTransportError(err: unknown): string {
+  return tlsProblem(err) ?? describeThrown(err).text;
+}
+
+/** For a TLS certificate failure (which only a configuration change fixes), what to do; else undefined. */
+export function tlsProblem(err: unknown): string | undefined {
   const { text, codes } = describeThrown(err);
-  if (codes.some((code) => TLS_CONFIG_CODES.has(code))) {
-    return {
-      kind: RequestVerdictKind.fatal,
-      error: `TLS certificate problem reaching OpenSearch: ${text}: a configuration problem (CA bundle or endpoint name), not retried`,
-    };
-  }
-  return { kind: RequestVerdictKind.retry, error: `no answer to the _bulk request: ${text}` };
+  if (!codes.some((code) => TLS_CONFIG_CODES.has(code)) && !TLS_CONFIG_TEXT.test(text)) return undefined;
+  return `TLS certificate of OpenSearch not trusted: ${text}: set OPENSEARCH_CA_FILE to the CA that signed it, or fix the endpoint's name`;
 }
 
 function classifyItems(body: unknown, expected: number): RequestVerdict {
@@ -137,8 +162,9 @@ function classifyItems(body: unknown, expected: number): RequestVerdict {
   return { kind: RequestVerdictKind.items, items: items.map(classifyItem) };
 }
 
-function configHint(status: number): string {
-  if (status === 401) return 'check the credentials';
+/** What an operator should look at after a refusal. */
+export function configHint(status: number): string {
+  if (status === 401) return 'check the credentials (OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD or OPENSEARCH_PASSWORD_FILE)';
   if (status === 403) return 'check the permissions of the user or IAM role on the indices';
   if (status === 400) return 'the endpoint rejected the request format: is it OpenSearch?';
   return 'check the endpoint URL';

@@ -1,47 +1,69 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { readFileSync } from 'node:fs';
 import { Client, errors, type ClientOptions } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
 import { opensearchAuth, type Config } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { BulkTransport } from './bulk-indexer.js';
+import { configHint, describeTransportError, tlsProblem } from './bulk-result.js';
+import { messageOf } from '../core/errors.js';
+import { BasicCredentials } from './credentials.js';
 
 const BULK_FILTER = 'errors,items.*.status,items.*.error';
 
 type ClientConfig = Pick<
   Config,
-  'opensearchUrl' | 'opensearchUsername' | 'opensearchPassword' | 'opensearchTlsInsecure' | 'opensearchAuth' | 'opensearchSigv4Service' | 'region'
+  'opensearchUrl' | 'opensearchUsername' | 'opensearchPassword' | 'opensearchPasswordFile' | 'opensearchCaFile' | 'opensearchTlsInsecure' |
+  'opensearchAuth' | 'opensearchSigv4Service' | 'region'
 >;
+
+/** Basic credentials of each client that has them, for {@link refreshCredentials}. */
+const basicCredentials = new WeakMap<Client, BasicCredentials>();
 
 /** OpenSearch client for the configured node. The client never retries: the bulk indexer does, per item. */
 export function createOpenSearchClient(config: ClientConfig, logger?: Logger): Client {
   if (config.opensearchTlsInsecure) {
     logger?.warn({ url: config.opensearchUrl }, 'TLS certificate verification is OFF for OpenSearch (OPENSEARCH_TLS_INSECURE)');
   }
-  return new Client({
+  const credentials = opensearchAuth(config) === 'basic'
+    ? BasicCredentials.open(config.opensearchUsername ?? '', config.opensearchPassword, config.opensearchPasswordFile)
+    : undefined;
+  const client = new Client({
     node: config.opensearchUrl,
     maxRetries: 0,
     requestTimeout: 120_000,
     compression: 'gzip',
-    ssl: { rejectUnauthorized: !config.opensearchTlsInsecure },
-    ...authOptions(config),
+    ssl: { rejectUnauthorized: !config.opensearchTlsInsecure, ...caOption(config.opensearchCaFile) },
+    ...(credentials ? { Connection: credentials.connectionClass() } : authOptions(config)),
   });
+  if (credentials) basicCredentials.set(client, credentials);
+  return client;
+}
+
+/** Reads a password file again (see OPENSEARCH_PASSWORD_FILE); true when the password changed. */
+async function refreshCredentials(client: Client): Promise<boolean> {
+  return (await basicCredentials.get(client)?.reload()) ?? false;
+}
+
+/** The CA bundle, read at start so that a wrong path fails at once, naming the setting. */
+function caOption(file: string | undefined): { ca?: Buffer } {
+  if (file === undefined) return {};
+  try {
+    return { ca: readFileSync(file) };
+  } catch (err) {
+    throw new Error(`OPENSEARCH_CA_FILE ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+  }
 }
 
 /**
- * Basic auth, or SigV4 for Amazon OpenSearch Service (`es`) and Serverless (`aoss`) with
- * credentials from the SDK's default chain (environment, profile, ECS task role), refreshed by it.
+ * SigV4 for Amazon OpenSearch Service (`es`) and Serverless (`aoss`) with credentials from the
+ * SDK's default chain (environment, profile, ECS task role), refreshed by it. Basic auth is a
+ * Connection class of its own ({@link BasicCredentials}).
  */
 function authOptions(config: ClientConfig): Partial<ClientOptions> {
-  switch (opensearchAuth(config)) {
-    case 'basic':
-      return { auth: { username: config.opensearchUsername ?? '', password: config.opensearchPassword ?? '' } };
-    case 'sigv4': {
-      const credentials = defaultProvider();
-      return AwsSigv4Signer({ region: config.region, service: config.opensearchSigv4Service, getCredentials: () => credentials() });
-    }
-    default:
-      return {};
-  }
+  if (opensearchAuth(config) !== 'sigv4') return {};
+  const credentials = defaultProvider();
+  return AwsSigv4Signer({ region: config.region, service: config.opensearchSigv4Service, getCredentials: () => credentials() });
 }
 
 /**
@@ -60,6 +82,27 @@ export function bulkTransport(client: Client): BulkTransport {
       throw err;
     }
   };
+}
+
+/**
+ * Is OpenSearch there for us? `HEAD /<index>` on one of our own indices: OpenSearch and OpenSearch
+ * Serverless both serve it (Serverless has no `_cluster/health`), and it goes through the same
+ * authentication and authorisation as the writes. 200 and 404 (not created yet) are healthy.
+ * A password file is read again first, so a rotated password is picked up here. Resolves with
+ * undefined when healthy, else the reason.
+ */
+export async function probeOpenSearch(client: Client, index: string): Promise<string | undefined> {
+  try {
+    await refreshCredentials(client);
+    await client.indices.exists({ index }, { requestTimeout: 5000, ignore: [404] });
+    return undefined;
+  } catch (err) {
+    if (err instanceof errors.ResponseError) {
+      const status = err.statusCode ?? 0;
+      return `OpenSearch answered HEAD /${index} with HTTP ${status}${status === 401 || status === 403 ? `: ${configHint(status)}` : ''}`;
+    }
+    return describeTransportError(err);
+  }
 }
 
 /** How long the start-up check waits for OpenSearch's first answer. */
@@ -84,9 +127,9 @@ export async function openSearchProblem(client: Client, url: string): Promise<st
   } catch (err) {
     if (err instanceof errors.ResponseError) {
       if (err.statusCode !== 401) return undefined;
-      return `OpenSearch at ${url} (OPENSEARCH_URL) refused our credentials (${tried}: HTTP 401): check OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD, or OPENSEARCH_AUTH`;
+      return `OpenSearch at ${url} (OPENSEARCH_URL) refused our credentials (${tried}: HTTP 401): check OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD (or OPENSEARCH_PASSWORD_FILE), or OPENSEARCH_AUTH`;
     }
-    const why = err instanceof errors.TimeoutError ? `no answer within ${CHECK_TIMEOUT_MS / 1000} s` : err instanceof Error ? err.message : String(err);
+    const why = err instanceof errors.TimeoutError ? `no answer within ${CHECK_TIMEOUT_MS / 1000} s` : (tlsProblem(err) ?? messageOf(err));
     return `OpenSearch does not answer at ${url} (OPENSEARCH_URL, or --opensearch-url; tried ${tried}: ${why}): start it (the local stack: npm run stack:up) or point OPENSEARCH_URL at it`;
   }
 }

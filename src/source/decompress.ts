@@ -13,21 +13,46 @@ export function detectEncoding(head: Uint8Array): Encoding {
   return head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1] ? Encoding.gzip : Encoding.plain;
 }
 
+/** The source as a stream (an S3 body already is one), so `pipeline` can destroy it on every failure. */
+export function asStream(source: AsyncIterable<Buffer>): Readable {
+  return source instanceof Readable ? source : Readable.from(source, { objectMode: false });
+}
+
+/**
+ * The stream's first bytes (at least `min` of them unless it is shorter), and the stream to read
+ * from then on, those bytes included: read with `for await` on an iterator that does not destroy
+ * the stream when left, then put back in front with `unshift` (or, when the stream has already
+ * ended, served from memory). `head` is undefined when it is empty. A socket may deliver one byte
+ * first, so one chunk is not always enough to tell the gzip magic.
+ */
+export async function peek(stream: Readable, min = 1): Promise<{ head: Buffer | undefined; stream: Readable }> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream.iterator({ destroyOnReturn: false })) {
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+    if (length >= min) {
+      const head = Buffer.concat(chunks, length);
+      stream.unshift(head);
+      return { head, stream };
+    }
+  }
+  const head = length === 0 ? undefined : Buffer.concat(chunks, length);
+  return { head, stream: Readable.from(head === undefined ? [] : [head], { objectMode: false }) };
+}
+
 /**
  * Turns a raw byte stream into its decompressed bytes, streaming: only the first chunk is
  * inspected. Gzip files made of several members (concatenated gzip) are read whole, as zlib does.
- * Errors of the source or of zlib (truncated or corrupt data) surface from the returned iterable.
+ * Errors of the source or of zlib (truncated or corrupt data) surface from the returned stream,
+ * after every byte decoded before them. Destroying the returned stream (the caller's `finally`, a
+ * reader that stops early) destroys the source too, so its socket goes back to the pool.
  */
-export async function decompress(source: AsyncIterable<Buffer>): Promise<AsyncIterable<Buffer>> {
-  const iterator = source[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done) return Readable.from([]);
-  const rest = async function* () {
-    yield first.value;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-  };
-  const stage: Transform = detectEncoding(first.value) === Encoding.gzip ? createGunzip() : new PassThrough();
-  return inOrder(rest(), stage);
+export async function decompress(source: AsyncIterable<Buffer>): Promise<Readable> {
+  const { head, stream: input } = await peek(asStream(source), GZIP_MAGIC.length);
+  const stage: Transform = head !== undefined && detectEncoding(head) === Encoding.gzip ? createGunzip() : new PassThrough();
+  // Destroying the returned stream ends inOrder's generator, whose finally destroys the source.
+  return Readable.from(inOrder(input, stage), { objectMode: false });
 }
 
 /** Output chunks held before the source is read further (each at most zlib's 16 KiB). */
@@ -40,7 +65,7 @@ const MAX_QUEUED = 64;
  * zlib itself drops the last output unless flushed before the end: on Node 24 the fault suite lost
  * the last ~100 lines of a truncated object.
  */
-async function* inOrder(source: AsyncIterable<Buffer>, stage: Transform): AsyncGenerator<Buffer> {
+async function* inOrder(source: Readable, stage: Transform): AsyncGenerator<Buffer> {
   const queue: Buffer[] = [];
   let ended = false;
   let failure: Error | undefined;
@@ -82,5 +107,7 @@ async function* inOrder(source: AsyncIterable<Buffer>, stage: Transform): AsyncG
     closed = true;
     wakeFeeder?.();
     stage.destroy();
+    // The source (an S3 body) goes too, whatever the feeder waits on: its socket returns to the pool.
+    source.destroy();
   }
 }

@@ -1,8 +1,10 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import { BucketRoutedS3, type S3Pluggable } from './bucket-access.js';
 import { ObjectError, messageOf } from '../core/errors.js';
 import type { S3ObjectRef } from '../core/types.js';
 import { listingPrefixes, selectByKeyTime, type KeySelection, type TimeRange } from './key-time.js';
+import { stallSafeBody, type StallPolicy } from './s3-body.js';
 
 /**
  * S3 errors that a retry cannot mend: the object or bucket is gone (NotFound is HeadObject's
@@ -20,31 +22,53 @@ export function s3Failure(ref: S3ObjectRef, operation: string, err: unknown): Ob
   return new ObjectError(ref, `${operation} failed: ${name ?? ''} ${messageOf(err)}`.trim(), !permanent, undefined, { cause: err });
 }
 
-/** Opens an object's body as a byte stream. Fails with an ObjectError that says whether retrying helps. */
-export async function openObject(s3: S3Client, ref: S3ObjectRef, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
-  try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), { abortSignal: signal });
-    if (!out.Body) throw new ObjectError(ref, 'GetObject returned no body', true);
-    return out.Body as Readable;
-  } catch (err) {
-    throw s3Failure(ref, 'GetObject', err);
-  }
+/** An object opened for reading: its body, which the caller must destroy when done, and when it was written. */
+export interface OpenedObject {
+  readonly body: Readable;
+  /** LastModified, epoch seconds. */
+  readonly modified?: number;
+}
+
+/**
+ * Opens an object's body as a byte stream. Fails with an ObjectError that says whether retrying
+ * helps. With a stall policy, a body that stops sending is resumed where it stopped (s3-body.ts).
+ */
+export async function openObject(s3: S3Client, ref: S3ObjectRef, stall?: StallPolicy): Promise<OpenedObject> {
+  const get = async (range?: string, ifMatch?: string) => {
+    try {
+      const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, Range: range, IfMatch: ifMatch }));
+      if (!out.Body) throw new ObjectError(ref, `GetObject${range ? ` ${range}` : ''} returned no body`, true);
+      return { ...out, Body: out.Body as Readable };
+    } catch (err) {
+      throw s3Failure(ref, `GetObject${range ? ` ${range}` : ''}`, err);
+    }
+  };
+  const out = await get();
+  const modified = out.LastModified === undefined ? undefined : Math.floor(out.LastModified.getTime() / 1000);
+  const reopen = async (offset: number) => (await get(`bytes=${offset}-`, out.ETag)).Body;
+  const body = stall === undefined ? out.Body : stallSafeBody(ref, out.Body, reopen, stall);
+  return { body, ...(modified === undefined ? {} : { modified }) };
 }
 
 /**
  * Tells `onBytes` the size of every GetObject answer this client receives (whole objects and
- * ranges): the bytes fetched from S3, counted without touching the body stream.
+ * ranges): the bytes fetched from S3, counted without touching the body stream. A bucket-routed
+ * client counts what each of its per-bucket clients receives.
  */
 export function countFetchedBytes(s3: S3Client, onBytes: (bytes: number) => void): void {
-  s3.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      const length = (result.output as { ContentLength?: number }).ContentLength;
-      if (context.commandName === 'GetObjectCommand' && typeof length === 'number') onBytes(length);
-      return result;
-    },
-    { step: 'initialize', name: 'countFetchedBytes' },
-  );
+  const pluggable: S3Pluggable = {
+    applyToStack: (stack) => stack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const length = (result.output as { ContentLength?: number }).ContentLength;
+        if (context.commandName === 'GetObjectCommand' && typeof length === 'number') onBytes(length);
+        return result;
+      },
+      { step: 'initialize', name: 'countFetchedBytes' },
+    ),
+  };
+  if (s3 instanceof BucketRoutedS3) s3.useEverywhere(pluggable);
+  else s3.middlewareStack.use(pluggable);
 }
 
 /** Every object under a prefix (after `startAfter`, when given), page by page in key order, as refs. */
@@ -53,7 +77,9 @@ export async function* listObjects(s3: S3Client, bucket: string, prefix: string,
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, ...(startAfter ? { StartAfter: startAfter } : {}) }));
     for (const object of page.Contents ?? []) {
-      if (object.Key) yield { bucket, key: object.Key, ...(object.Size === undefined ? {} : { size: object.Size }) };
+      if (!object.Key) continue;
+      const time = object.LastModified === undefined ? undefined : Math.floor(object.LastModified.getTime() / 1000);
+      yield { bucket, key: object.Key, ...(object.Size === undefined ? {} : { size: object.Size }), ...(time === undefined ? {} : { time }) };
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);

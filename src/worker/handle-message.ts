@@ -90,9 +90,9 @@ function logOutcome(logger: Logger, messageId: string, outcome: ObjectOutcome): 
   if (outcome.status === 'skipped') logger.info({ messageId, object, reason: outcome.reason }, 'object skipped');
   else if (outcome.status === 'indexed') logger.info({ messageId, object, ...outcome.counts }, 'object indexed');
   else {
-    const level = outcome.error.retryable ? 'warn' : 'error';
-    logger[level]({ messageId, object, retryable: outcome.error.retryable, error: outcome.error.message, ...outcome.counts },
-      outcome.error.retryable ? 'object failed; message left for redelivery' : 'object cannot be read; recorded as dead letter, message deleted');
+    const kept = !isAcknowledged(outcome);
+    logger[kept ? 'warn' : 'error']({ messageId, object, retryable: outcome.error.retryable, error: outcome.error.message, ...outcome.counts },
+      kept ? 'object failed; message left for redelivery' : 'object cannot be read; recorded as dead letter, message deleted');
   }
 }
 

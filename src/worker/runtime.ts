@@ -6,7 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { assemblePipeline, type Pipeline } from '../pipeline/assemble.js';
 import { RetryScope } from '../sink/bulk-indexer.js';
-import { createOpenSearchClient, openSearchProblem } from '../sink/opensearch.js';
+import { openSearchProblem, probeOpenSearch } from '../sink/opensearch.js';
 import { HealthGate } from './gate.js';
 import { bucketPolicy } from './handle-message.js';
 import { startWorker, type RunningWorker } from './worker.js';
@@ -18,49 +18,51 @@ import { startWorker, type RunningWorker } from './worker.js';
 export async function runWorker(config: Config & { queueUrl: string; allowedBuckets: string[] }, logger: Logger, untilEmpty = false): Promise<{ worker: RunningWorker; finish: () => Promise<void> }> {
   const { sqs } = awsClients(config);
   const stopSignal = new AbortController();
-  const probeClient = createOpenSearchClient(config);
-  const gate = new HealthGate(
-    async () => (await probeClient.cluster.health({}, { requestTimeout: 5000 })).statusCode === 200,
-    (open, detail) => (open ? logger.info({ detail }, 'OpenSearch is back: polling resumes') : logger.warn({ detail }, 'OpenSearch unavailable: polling paused')),
-    stopSignal.signal,
-  );
   const metrics = new Metrics();
-  // Filled in once the pollers run; until then the worker is alive but not ready.
-  const current: { worker?: RunningWorker } = {};
+  // Filled in as the worker starts; until the pollers run it is alive but not ready.
+  const current: { worker?: RunningWorker; gate?: HealthGate } = {};
   // Up before the slow start (GeoIP databases), so a liveness probe does not kill a starting task.
-  const health = await serveHealth(config, logger, metrics, () => current.worker?.polling() === true && gate.isOpen);
-  // Said at start, in words that name the setting; the gate then keeps polling paused until it answers.
-  const problem = await openSearchProblem(probeClient, config.opensearchUrl);
-  if (problem !== undefined) {
-    logger.warn({ opensearchUrl: config.opensearchUrl }, `${problem}; the worker starts and polls once OpenSearch answers`);
-    gate.close(problem);
-  }
-  const started = await startPipelineWorker({ config, sqs, gate, metrics, logger, untilEmpty }).catch(async (err: unknown) => {
+  const health = await serveHealth(config, logger, metrics, () => current.worker?.polling() === true && current.gate?.isOpen === true);
+  try {
+    const pipeline = await assemblePipeline(config, logger, (info) => {
+      if (info.scope === RetryScope.request) gate.close(info.error);
+    }, metrics);
+    // Probes with the pipeline's own client: a password read again there serves the writes too.
+    const gate = new HealthGate(
+      () => probeOpenSearch(pipeline.client, config.deadLetterIndex),
+      (open, detail) => (open ? logger.info({ detail }, 'OpenSearch is back: polling resumes') : logger.warn({ detail }, 'OpenSearch unavailable or refusing us: polling paused')),
+      stopSignal.signal,
+    );
+    current.gate = gate;
+    // Said at start, in words that name the setting; the gate then keeps polling paused until it answers.
+    const problem = await openSearchProblem(pipeline.client, config.opensearchUrl);
+    if (problem !== undefined) {
+      logger.warn({ opensearchUrl: config.opensearchUrl }, `${problem}; the worker starts and polls once OpenSearch answers`);
+      gate.close(problem);
+    }
+    const running = await startPollers({ config, sqs, gate, metrics, logger, untilEmpty, pipeline });
+    current.worker = running;
+    metrics.watch({ totals: running.stats, inFlight: running.inFlight, gateOpen: () => gate.isOpen });
+    const finish = async () => {
+      await running.stopped;
+      stopSignal.abort();
+      await pipeline.close();
+      await health?.close();
+    };
+    return { worker: running, finish };
+  } catch (err) {
     await health?.close();
     throw err;
-  });
-  const { pipeline, worker: running } = started;
-  current.worker = running;
-  metrics.watch({ totals: running.stats, inFlight: running.inFlight, gateOpen: () => gate.isOpen });
-  const finish = async () => {
-    await running.stopped;
-    stopSignal.abort();
-    await pipeline.close();
-    await health?.close();
-  };
-  return { worker: running, finish };
+  }
 }
 
-/** The object pipeline and the pollers, with the metrics' hooks. */
-async function startPipelineWorker(w: {
-  config: Config & { queueUrl: string; allowedBuckets: string[] }; sqs: SQSClient; gate: HealthGate; metrics: Metrics; logger: Logger; untilEmpty: boolean;
-}): Promise<{ pipeline: Pipeline; worker: RunningWorker }> {
-  const { config, sqs, gate, metrics, logger } = w;
-  const pipeline = await assemblePipeline(config, logger, (info) => {
-    if (info.scope === RetryScope.request) gate.close(info.error);
-  }, metrics);
+/** The pollers over the object pipeline, with the metrics' hooks. */
+async function startPollers(w: {
+  config: Config & { queueUrl: string; allowedBuckets: string[] }; sqs: SQSClient; gate: HealthGate; metrics: Metrics; logger: Logger; untilEmpty: boolean; pipeline: Pipeline;
+}): Promise<RunningWorker> {
+  const { config, sqs, gate, metrics, logger, pipeline } = w;
   const maxReceiveCount = await redriveLimit(sqs, config.queueUrl);
-  const worker = startWorker({
+  return startWorker({
     config, sqs, logger, gate, untilEmpty: w.untilEmpty,
     onReceive: (message) => {
       const sent = Number(message.Attributes?.SentTimestamp);
@@ -74,7 +76,6 @@ async function startPipelineWorker(w: {
       logger,
     },
   });
-  return { pipeline, worker };
 }
 
 /** Starts the health and metrics server when HEALTH_PORT is set. */

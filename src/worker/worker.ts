@@ -79,6 +79,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
         let letGo: () => void = () => undefined;
         const released = new Promise<typeof RELEASED>((resolve) => (letGo = () => resolve(RELEASED)));
         inFlight.set(handle, { message, letGo });
+        // A message to delete stays in flight until sqs-consumer's DeleteMessage has returned
+        // (`settled` below): a stop that waited only for the handler could exit before it.
+        let deleting = false;
         try {
           const receives = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
           const verdict = await Promise.race([handleMessage(message.MessageId ?? '?', message.Body ?? '', deps, receives), released]);
@@ -86,14 +89,16 @@ export function startWorker(options: WorkerOptions): RunningWorker {
           // (the work goes on unobserved; its documents are idempotent).
           if (verdict === RELEASED) return undefined;
           if (verdict === Verdict.retry) throw new RetryLater('not every document was acknowledged');
+          deleting = true;
           return message;
         } finally {
-          inFlight.delete(handle);
+          if (!deleting) inFlight.delete(handle);
         }
       },
     }),
   );
-  for (const consumer of consumers) observe(consumer, stats, logger);
+  const settled = (message: Message) => inFlight.delete(message.ReceiptHandle ?? '');
+  for (const consumer of consumers) observe(consumer, stats, logger, settled);
 
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
@@ -110,16 +115,22 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   return { stats, stopped, stop, inFlight: () => inFlight.size, polling };
 }
 
-function observe(consumer: Consumer, stats: WorkerStats, logger: Logger): void {
-  consumer.on('error', (err) => logger.error({ error: err.message }, 'SQS error'));
+/** Listens to a consumer: totals, logs, and `settled` once a message's delete has returned (or failed). */
+function observe(consumer: Consumer, stats: WorkerStats, logger: Logger, settled: (message: Message) => void): void {
+  consumer.on('error', (err, message) => {
+    logger.error({ error: err.message }, 'SQS error');
+    // A failed DeleteMessage comes here with its message: it is no longer in work.
+    if (message !== undefined && !Array.isArray(message)) settled(message as Message);
+  });
   consumer.on('processing_error', (err, message) => {
     // sqs-consumer wraps what the handler throws; the original is the cause.
     const retryLater = err instanceof RetryLater || (err as Error & { cause?: unknown }).cause instanceof RetryLater;
     if (!retryLater) logger.error({ messageId: message.MessageId, error: err.message }, 'message handling failed');
     stats.messagesRetried += 1;
   });
-  consumer.on('message_processed', () => {
+  consumer.on('message_processed', (message) => {
     stats.messagesDeleted += 1;
+    settled(message);
   });
 }
 

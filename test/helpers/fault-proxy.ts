@@ -6,7 +6,8 @@
  *   documents were in fact written), or delays every `_bulk`. It logs the ids each `_bulk` carried.
  * - {@link S3FaultProxy} sits in front of the S3 emulator and answers GetObject of chosen objects
  *   with an S3 error, always or the next n times (moto enforces no IAM and never throttles, so
- *   AccessDenied and SlowDown have to come from here).
+ *   AccessDenied and SlowDown have to come from here), or stalls their bodies part-way with the
+ *   connection left open.
  *
  * Everything else passes through unchanged. Bodies are buffered: these are test proxies.
  */
@@ -28,6 +29,8 @@ export interface ProxiedResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: Buffer;
+  /** Send only this many bytes of the body, then nothing more while the connection stays open. */
+  readonly stallAfter?: number;
 }
 
 /** Decides each request's answer; `forward` sends it upstream (and rejects when upstream is unreachable). */
@@ -62,6 +65,8 @@ class Proxy {
       void this.serve(req).then((answer) => {
         if (answer === undefined) return void req.socket.destroy();
         res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
+        // A stalled answer is left open: the client's own timeout must end it (or close() does).
+        if (answer.stallAfter !== undefined) return void res.write(answer.body.subarray(0, answer.stallAfter));
         res.end(answer.body);
       }, () => req.socket.destroy());
     });
@@ -286,6 +291,20 @@ export interface GetObjectLog {
   readonly key: string;
   /** The S3 error code the proxy answered with, when it did. */
   readonly error?: string;
+  /** The Range header, for ranged reads. */
+  readonly range?: string;
+  /** True when the proxy stalled this read's body. */
+  readonly stalled?: boolean;
+  /** Who signed it and for which region (the SigV4 credential scope), and the ExpectedBucketOwner header. */
+  readonly accessKey?: string;
+  readonly region?: string;
+  readonly expectedOwner?: string;
+}
+
+/** Access key and region of a SigV4 `Authorization` header (`Credential=AKID/date/region/service/aws4_request`). */
+function signer(headers: IncomingHttpHeaders): { accessKey?: string; region?: string } {
+  const m = /Credential=([^/]+)\/\d+\/([^/]+)\//.exec(String(headers.authorization ?? ''));
+  return m ? { accessKey: m[1] as string, region: m[2] as string } : {};
 }
 
 /**
@@ -295,8 +314,13 @@ export interface GetObjectLog {
  */
 export class S3FaultProxy {
   readonly gets: GetObjectLog[] = [];
+  /** STS AssumeRole calls seen (the SDK sends STS to the same endpoint). */
+  assumeRoles = 0;
   /** Per object: the error, and how many more GetObjects get it (Infinity: until healed). */
   private readonly faults = new Map<string, { error: S3Error; left: number }>();
+  private readonly stalls = new Map<string, { afterBytes: number; left: number }>();
+  /** Bucket → owning account, checked against ExpectedBucketOwner as S3 does (moto does not). */
+  private readonly owners = new Map<string, string>();
   private readonly proxy: Proxy;
 
   private constructor(target: string) {
@@ -318,6 +342,19 @@ export class S3FaultProxy {
     this.faults.set(`${bucket}/${key}`, { error, left: times });
   }
 
+  /**
+   * Stalls the body of the next `times` GetObjects of `bucket/key` (ranged ones included) after
+   * `afterBytes` bytes of it: the status and headers arrive, then nothing, the connection open.
+   */
+  stall(bucket: string, key: string, afterBytes: number, times: number): void {
+    this.stalls.set(`${bucket}/${key}`, { afterBytes, left: times });
+  }
+
+  /** From now on `bucket` belongs to `account`: a GetObject that expects another owner gets S3's 403 (one that expects none is served). */
+  own(bucket: string, account: string): void {
+    this.owners.set(bucket, account);
+  }
+
   /** Lets GetObject of `bucket/key` through again (the permission was fixed). */
   heal(bucket: string, key: string): void {
     this.faults.delete(`${bucket}/${key}`);
@@ -328,11 +365,24 @@ export class S3FaultProxy {
   }
 
   private async handle(req: ProxiedRequest, forward: () => Promise<ProxiedResponse>): Promise<ProxiedResponse | undefined> {
+    if (req.method === 'POST' && /(^|&)Action=AssumeRole(&|$)/.test(req.body.toString())) this.assumeRoles += 1;
     const object = req.method === 'GET' ? getObjectTarget(req.url) : undefined;
     const fault = object && this.faults.get(`${object.bucket}/${object.key}`);
     if (fault && (fault.left -= 1) <= 0) this.faults.delete(`${object.bucket}/${object.key}`);
-    const error = fault?.error;
-    if (object) this.gets.push({ ...object, ...(error ? { error: error.code } : {}) });
+    const expectedOwner = req.headers['x-amz-expected-bucket-owner'] as string | undefined;
+    const owner = object && this.owners.get(object.bucket);
+    const error = fault?.error ?? (object && owner !== undefined && expectedOwner !== undefined && owner !== expectedOwner ? S3Errors.accessDenied : undefined);
+    const stall = object && !error ? this.stalls.get(`${object.bucket}/${object.key}`) : undefined;
+    const stalled = stall !== undefined && stall.left > 0;
+    if (stalled) stall.left -= 1;
+    const range = req.headers.range?.toString();
+    if (object) {
+      this.gets.push({
+        ...object, ...(error ? { error: error.code } : {}), ...(range ? { range } : {}), ...(stalled ? { stalled } : {}),
+        ...signer(req.headers), ...(expectedOwner ? { expectedOwner } : {}),
+      });
+    }
+    if (stalled) return forward().then((answer) => ({ ...answer, stallAfter: stall.afterBytes }), () => undefined);
     if (!object || !error) return forward().catch(() => undefined);
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${error.code}</Code><Message>${error.message}</Message>` +
       `<Key>${object.key}</Key><RequestId>FAULTPROXY</RequestId><HostId>fault-proxy</HostId></Error>`;

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { awsClients } from '../../src/context.js';
 import { loadConfig } from '../../src/config/load.js';
-import type { Config } from '../../src/config/schema.js';
+import type { Config, SettingName } from '../../src/config/schema.js';
 import type { DeadLetter } from '../../src/deadletter/types.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { provision, type SetupResult } from '../../src/setup/provision.js';
@@ -81,10 +81,13 @@ export interface TestStack extends SetupResult {
   readonly opensearch: ReturnType<typeof createOpenSearchClient>;
 }
 
-/** A fresh bucket → topic → queue (+DLQ) chain and index prefix, named uniquely for one test. */
-export async function newStack(options: { rawDelivery?: boolean; maxReceiveCount?: number } = {}): Promise<TestStack> {
+/**
+ * A fresh bucket → topic → queue (+DLQ) chain and index prefix, named uniquely for one test.
+ * `settings` override the stack's (e.g. another OpenSearch node and its admin credentials).
+ */
+export async function newStack(options: { rawDelivery?: boolean; maxReceiveCount?: number; settings?: Partial<Record<SettingName, unknown>> } = {}): Promise<TestStack> {
   const name = `t-${randomBytes(4).toString('hex')}`;
-  const base = loadConfig(process.env, { indexPrefix: `${name}-flow`, cloudtrailIndexPrefix: `${name}-cloudtrail`, deadLetterIndex: `${name}-deadletter` });
+  const base = loadConfig(process.env, { ...options.settings, indexPrefix: `${name}-flow`, cloudtrailIndexPrefix: `${name}-cloudtrail`, deadLetterIndex: `${name}-deadletter` });
   const aws = awsClients(base);
   const opensearch = createOpenSearchClient(base);
   let result: SetupResult;

@@ -19,6 +19,22 @@ import { getManyValues, isMany, none } from 'stream-chain/defs.js';
 /** The key AWS puts the events under. */
 export const RECORDS_KEY = 'Records';
 
+/**
+ * An entry whose JSON passed the cap on one record: it was passed over token by token, never
+ * assembled. It stands in the entries at its place, so its ordinal counts and the document stage
+ * can report it.
+ */
+export class OversizedRecord {
+  constructor(
+    /** Characters of JSON (strings, keys and numbers, plus one per other token) seen before it was given up. */
+    readonly chars: number,
+    readonly cap: number,
+  ) {}
+}
+
+/** Default cap on one record: AWS writes events of at most 256 KB; more is not a CloudTrail event. */
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+
 /** What one chunk of body gave: finished entries, and the failure that stopped reading, if any. */
 export interface BodyChunkResult {
   /** Entries completed in this chunk, in order (any JSON value: the document stage judges them). */
@@ -34,6 +50,8 @@ const At = {
   recordsValue: 'records-value',
   recordsArray: 'records-array',
   record: 'record',
+  /** Inside a record over the cap: its tokens are counted for depth only. */
+  oversized: 'oversized',
   skipValue: 'skip-value',
   end: 'end',
 } as const;
@@ -76,10 +94,21 @@ function kindOf(token: Token): string {
  * an `error`, the reader is finished. Bytes may split anywhere, inside UTF-8 sequences included.
  */
 export class CloudTrailBodyReader {
-  readonly #tokenize = jsonParser({ streamValues: false });
+  // Strings, keys and numbers arrive in chunks (never packed by the tokenizer, which would hold a
+  // whole 256 MiB string before we could look at it); #token packs them again, within the cap.
+  readonly #tokenize = jsonParser({ packValues: false, streamValues: true });
   // fatal: false keeps going on invalid UTF-8 (U+FFFD) as JSON.parse of a decoded body would.
   readonly #decoder = new TextDecoder('utf-8');
-  readonly #assembler = new Assembler();
+  #assembler = new Assembler();
+  /** Characters of the record being read (see OversizedRecord.chars). */
+  #recordChars = 0;
+  /** Depth inside an oversized record, to find its end. */
+  #oversizedDepth = 0;
+  /** The string, key or number being packed. */
+  #value = '';
+
+  constructor(private readonly maxRecordChars: number = DEFAULT_MAX_RECORD_BYTES) {}
+
   #at: At = At.start;
   #skipDepth = 0;
   #sawRecords = false;
@@ -137,22 +166,69 @@ export class CloudTrailBodyReader {
   #route(produced: unknown): void {
     if (produced === none) return;
     if (isMany(produced)) {
-      for (const token of getManyValues(produced) as Token[]) this.#step(token);
+      for (const token of getManyValues(produced) as Token[]) this.#token(token);
     } else {
-      this.#step(produced as Token);
+      this.#token(produced as Token);
     }
+  }
+
+  /** Packs streamed values again, counting a record's size, then routes the packed token. */
+  #token(token: Token): void {
+    switch (token.name) {
+      case 'startString': case 'startKey': case 'startNumber':
+        this.#value = '';
+        return;
+      case 'stringChunk': case 'numberChunk':
+        this.#grow(token.value.length);
+        // Values passed over are not kept; a root key name is kept up to the cap, as a record would be.
+        if (this.#at !== At.skipValue && this.#at !== At.oversized && this.#value.length <= this.maxRecordChars) this.#value += token.value;
+        return;
+      case 'endString': return this.#step({ name: 'stringValue', value: this.#take() });
+      case 'endKey': return this.#step({ name: 'keyValue', value: this.#take() });
+      case 'endNumber': return this.#step({ name: 'numberValue', value: this.#take() });
+      default:
+        this.#grow(1);
+        return this.#step(token);
+    }
+  }
+
+  #take(): string {
+    const value = this.#value;
+    this.#value = '';
+    return value;
+  }
+
+  /** Counts characters of the record in work; past the cap, the record is given up before it is assembled. */
+  #grow(chars: number): void {
+    if (this.#at !== At.record && this.#at !== At.recordsArray) return;
+    this.#recordChars += chars;
+    if (this.#recordChars <= this.maxRecordChars) return;
+    // A scalar entry still arriving ends at depth 0; an object or array at the assembler's depth.
+    this.#oversizedDepth = this.#at === At.record ? this.#assembler.depth : 0;
+    this.#assembler = new Assembler();
+    this.#value = '';
+    this.#at = At.oversized;
+  }
+
+  /** A token inside an oversized record: only its depth matters, to find where the record ends. */
+  #passOver(token: Token): void {
+    if (token.name === 'startObject' || token.name === 'startArray') this.#oversizedDepth += 1;
+    else if (token.name === 'endObject' || token.name === 'endArray') this.#oversizedDepth -= 1;
+    if (this.#oversizedDepth === 0) this.#emit(new OversizedRecord(this.#recordChars, this.maxRecordChars));
   }
 
   /** One token through the envelope's state machine. */
   #step(token: Token): void {
     switch (this.#at) {
       case At.record: return this.#inRecord(token);
+      case At.oversized: return this.#passOver(token);
       case At.recordsArray: return this.#nextRecord(token);
       case At.skipValue: return this.#skip(token);
       case At.rootKeys: return this.#rootKey(token);
       case At.recordsValue:
         if (token.name !== 'startArray') throw new EnvelopeError(`"${RECORDS_KEY}" is ${kindOf(token)}, expected an array`);
         this.#sawRecords = true;
+        this.#recordChars = 0;
         this.#at = At.recordsArray;
         return;
       case At.start:
@@ -186,6 +262,7 @@ export class CloudTrailBodyReader {
   #emit(record: unknown): void {
     this.#out.push(record);
     this.#completed += 1;
+    this.#recordChars = 0;
     this.#at = At.recordsArray;
   }
 

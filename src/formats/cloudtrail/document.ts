@@ -8,6 +8,7 @@ import type { Doc, IndexOp } from '../../core/types.js';
 import { keyId } from '../../core/id.js';
 import { dailyIndexFor } from '../../core/index-name.js';
 import { JSON_SUFFIX, fitBlob } from './blob.js';
+import { OversizedRecord } from './body.js';
 import {
   FieldKind, KIND_OF, SOURCE_ADDRESS_FIELD, SOURCE_IP_AS_FIELD, SOURCE_IP_FIELD, SOURCE_IP_GEO_FIELD, TRUNCATED_FIELD,
   unknownFieldKind,
@@ -77,27 +78,36 @@ function isObjectOrObjects(value: unknown): boolean {
   return isRecordObject(value) || (Array.isArray(value) && value.every(isRecordObject));
 }
 
+/**
+ * Sets a field as an own property whatever its name: keys are data, and `doc['__proto__'] = v`
+ * would replace the document's prototype instead (the field then vanishes from the bulk body).
+ */
+function put(doc: Doc, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(doc, key, { value, enumerable: true, writable: true, configurable: true });
+  else doc[key] = value;
+}
+
 /** Copies one field into the document according to its kind; cut blobs are named in `truncated`. */
 function putField(doc: Doc, key: string, value: unknown, maxBlobBytes: number, truncated: string[]): void {
   const kind = KIND_OF.get(key) ?? unknownFieldKind(value);
   switch (kind) {
     case FieldKind.scalar:
-      doc[key] = value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
+      put(doc, key, value !== null && typeof value === 'object' ? JSON.stringify(value) : value);
       return;
     case FieldKind.boolean: {
       // A value that is neither is left out: a boolean field would refuse the whole document.
       const b = toBoolean(value);
-      if (b !== undefined) doc[key] = b;
+      if (b !== undefined) put(doc, key, b);
       return;
     }
     case FieldKind.object:
-      if (value === null || isObjectOrObjects(value)) doc[key] = value;
+      if (value === null || isObjectOrObjects(value)) put(doc, key, value);
       else doc[`${key}${JSON_SUFFIX}`] = typeof value === 'string' ? value : JSON.stringify(value);
       return;
     default: {
       const fit = fitBlob(key, value, maxBlobBytes);
       if (fit.kind === 'object') {
-        doc[key] = value;
+        put(doc, key, value);
         return;
       }
       doc[`${key}${JSON_SUFFIX}`] = fit.text;
@@ -144,6 +154,10 @@ export function toDocument(record: Record<string, unknown>, options: DocumentOpt
 export function recordOutcomes(options: DocumentOptions): (record: unknown, ordinal: number) => RecordOutcome {
   const indexOf = dailyIndexFor(options.indexPrefix);
   return (record, ordinal) => {
+    if (record instanceof OversizedRecord) {
+      const reason = `record of more than ${record.cap} characters of JSON is over CLOUDTRAIL_MAX_RECORD_BYTES: passed over, not assembled`;
+      return { problem: { lineNo: ordinal, reason } };
+    }
     const identity = identify(record);
     if (typeof identity === 'string') {
       // Serialised only here, for the problem's text: good records are never re-serialised whole.

@@ -51,6 +51,8 @@ export interface CloudTrailContext {
   readonly indexPrefix: string;
   /** Cap on each blob's JSON, in UTF-8 bytes; longer blobs become cut JSON text (see above). */
   readonly maxBlobBytes: number;
+  /** Cap on one record's JSON; a longer record is passed over unassembled and reported by its ordinal. */
+  readonly maxRecordBytes?: number;
 }
 
 /** Records per batch: enough to keep awaits rare, few enough to keep batches small in memory. */
@@ -79,7 +81,7 @@ interface Batch {
  * read before are yielded first, then a CloudTrailBodyError says what was wrong and where.
  */
 export async function* readCloudTrail(bytes: AsyncIterable<Buffer>, ctx: CloudTrailContext): AsyncGenerator<OpBatch> {
-  const body = new CloudTrailBodyReader();
+  const body = new CloudTrailBodyReader(ctx.maxRecordBytes);
   const outcomeOf = recordOutcomes(ctx);
   let batch: Batch = { ops: [], problems: [] };
   let ordinal = 0;

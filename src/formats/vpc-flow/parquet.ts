@@ -8,8 +8,8 @@
  * ranged reads (src/source/range-reader.ts), one row group at a time: memory follows the row-group
  * size, not the object size.
  */
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData } from 'hyparquet';
+import { ParquetBudget, ParquetBudgetError } from './parquet-budget.js';
 import { ObjectError, messageOf } from '../../core/errors.js';
 import type { LineProblem, OpBatch } from '../../core/records.js';
 import type { S3ObjectRef } from '../../core/types.js';
@@ -33,14 +33,10 @@ export const PARQUET_FOOTER_FETCH_BYTES = 64 * 1024;
 
 /**
  * Page codecs read. AWS writes GZIP (its docs: "Parquet format with Gzip compression"); hyparquet
- * itself reads only Snappy, so GZIP and Brotli come from node:zlib. zlib's gunzip reads multi-member
- * pages, and capping the output at the page's declared size stops a decompression bomb.
+ * itself reads only Snappy, so GZIP and Brotli come from node:zlib (parquet-budget.ts), which reads
+ * multi-member pages and stops at the page's declared size and at MAX_OBJECT_BYTES.
  */
-const COMPRESSORS: Compressors = {
-  GZIP: (input, size) => gunzipSync(input, { maxOutputLength: Math.max(size, 1) }),
-  BROTLI: (input, size) => brotliDecompressSync(input, { maxOutputLength: Math.max(size, 1) }),
-};
-const READABLE_CODECS = new Set(['UNCOMPRESSED', 'SNAPPY', ...Object.keys(COMPRESSORS)]);
+const READABLE_CODECS = new Set(['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI']);
 
 /** Is this the start of a Parquet file? (For detection by content when the key does not say.) */
 export function isParquet(head: Uint8Array): boolean {
@@ -48,13 +44,14 @@ export function isParquet(head: Uint8Array): boolean {
 }
 
 /**
- * The flow-log field a Parquet column holds: `account_id` → `account-id` when the catalogue knows
- * the hyphenated name; any other column keeps its own name (and is read as a string).
+ * The flow-log field a Parquet column holds: its name with `-` for `_` (`account_id` →
+ * `account-id`), for every column, known or not, since AWS names a Parquet column after its text
+ * field that way: a field AWS adds later (`future_count`) gets the name the text header gives it
+ * (`future-count`), and no column can take the name of a derived field (`community_id`, always
+ * with `_`) and be overwritten by it. A name the catalogue knows as it is stays as it is.
  */
 export function fieldOfColumn(column: string): string {
-  if (fieldSpec(column) !== undefined) return column;
-  const hyphenated = column.replaceAll('_', '-');
-  return fieldSpec(hyphenated) !== undefined ? hyphenated : column;
+  return fieldSpec(column) !== undefined ? column : column.replaceAll('_', '-');
 }
 
 /** One value as a text-format token; an error when no flow-log line could hold it. */
@@ -125,9 +122,16 @@ function unreadableCodec(metadata: FileMetaData): string | undefined {
  */
 function corrupt(ref: S3ObjectRef, err: unknown, detail: string, rowNo?: number): unknown {
   if (err instanceof ObjectError) return err;
+  if (err instanceof ParquetBudgetError) return new ObjectError(ref, err.message, false, rowNo, { cause: err });
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && !code.startsWith('Z_')) return err;
   return new ObjectError(ref, `${detail}: ${messageOf(err)}`, false, rowNo, { cause: err });
+}
+
+/** What reading a Parquet flow log needs: the per-line context, and the cap on decompressed bytes. */
+export interface ParquetFlowContext extends FlowObjectContext {
+  /** MAX_OBJECT_BYTES: row groups and pages are charged against it before they are decoded. */
+  readonly maxObjectBytes?: number;
 }
 
 /** An opened object: its bytes (tail cached), footer, columns and format. */
@@ -156,9 +160,9 @@ async function openFlowParquet(source: AsyncBuffer, ref: S3ObjectRef): Promise<P
 }
 
 /** The rows of one row group, each an array in column order. */
-async function readRowGroup(source: AsyncBuffer, metadata: FileMetaData, rowStart: number, rowEnd: number): Promise<unknown[][]> {
+async function readRowGroup(source: AsyncBuffer, metadata: FileMetaData, rowStart: number, rowEnd: number, compressors: Compressors): Promise<unknown[][]> {
   let rows: unknown[][] = [];
-  await parquetRead({ file: source, metadata, rowStart, rowEnd, compressors: COMPRESSORS, rowFormat: 'array', onComplete: (r) => (rows = r) });
+  await parquetRead({ file: source, metadata, rowStart, rowEnd, compressors, rowFormat: 'array', onComplete: (r) => (rows = r) });
   return rows;
 }
 
@@ -187,17 +191,34 @@ function rowBatch(
  * Parquet, has a nested schema or an unreadable codec, or whose row group is corrupt, fails with a
  * permanent ObjectError (rows of earlier row groups have been yielded by then).
  */
-export async function* readParquetFlow(source: AsyncBuffer, ctx: FlowObjectContext): AsyncGenerator<OpBatch> {
-  const { file, metadata, columns, format } = await openFlowParquet(source, ctx.ref);
+export async function* readParquetFlow(source: AsyncBuffer, ctx: ParquetFlowContext): AsyncGenerator<OpBatch> {
+  yield* (await openParquetFlow(source, ctx)).batches;
+}
+
+/**
+ * Opens a Parquet flow-log object (its footer) and gives its format, the header its rows are
+ * rendered in (what a dead-lettered row needs to be parsed again), with its batches as
+ * {@link readParquetFlow} reads them. Fails as readParquetFlow does when the footer is unusable.
+ */
+export async function openParquetFlow(source: AsyncBuffer, ctx: ParquetFlowContext): Promise<{ format: FlowFormat; batches: AsyncGenerator<OpBatch> }> {
+  const opened = await openFlowParquet(source, ctx.ref);
+  return { format: opened.format, batches: rowGroups(opened, ctx) };
+}
+
+async function* rowGroups({ file, metadata, columns, format }: ParquetFlow, ctx: ParquetFlowContext): AsyncGenerator<OpBatch> {
   const toOps = batchReader(format, ctx);
+  const budget = new ParquetBudget(ctx.maxObjectBytes ?? Number.MAX_SAFE_INTEGER);
+  const compressors = budget.compressors();
   let groupStart = 0;
   for (const [g, group] of metadata.row_groups.entries()) {
     const groupEnd = groupStart + Number(group.num_rows);
+    const label = `row group ${g + 1} (rows ${groupStart + 1}–${groupEnd})`;
     let rows: unknown[][];
     try {
-      rows = await readRowGroup(file, metadata, groupStart, groupEnd);
+      budget.chargeRowGroup(group, columns.length, label);
+      rows = await readRowGroup(file, metadata, groupStart, groupEnd, compressors);
     } catch (err) {
-      throw corrupt(ctx.ref, err, `row group ${g + 1} (rows ${groupStart + 1}–${groupEnd}) is unreadable`, groupStart + 1);
+      throw corrupt(ctx.ref, err, `${label} is unreadable`, groupStart + 1);
     }
     for (let at = 0; at < rows.length; at += PARQUET_ROWS_PER_BATCH) {
       yield rowBatch(columns, rows, at, Math.min(at + PARQUET_ROWS_PER_BATCH, rows.length), groupStart + 1, toOps);

@@ -85,8 +85,10 @@ async function* records(
 export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items: LineItem[]) => OpBatch {
   const idOf = lineIdFactory(ctx.ref.bucket, ctx.ref.key);
   const indexOf = dailyIndexFor(ctx.indexPrefix);
-  // A format without `start` still needs a day: the delivery time in the key, else now.
-  const fallbackTime = timeFromKey(ctx.ref.key) ?? Math.floor(Date.now() / 1000);
+  // A format without `start` still needs a day: the delivery time in the key, else the object's
+  // (event time or LastModified). Never the clock: read again after midnight, a record would land
+  // in a second index, where `create` cannot see it is there already.
+  const fallbackTime = timeFromKey(ctx.ref.key) ?? ctx.ref.time;
   const object = objectUri(ctx.ref);
   const writer = FlowWriter.compile(format, ctx.enricher, object);
   const lineOp = writer === undefined ? referenceOp(format, ctx, object) : undefined;
@@ -116,8 +118,12 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
           continue;
         }
       }
-      const index = indexOf(line.time ?? fallbackTime);
-      ops.push(new JsonOp(index, idOf(item.lineNo, item.bytes), line.json(item.lineNo)));
+      const time = line.time ?? fallbackTime;
+      if (time === undefined) {
+        problems.push({ lineNo: item.lineNo, reason: 'record has no start time, and neither the key nor the object says when it was written', text });
+        continue;
+      }
+      ops.push(new JsonOp(indexOf(time), idOf(item.lineNo, item.bytes), line.json(item.lineNo)));
     }
     return { ops, problems, dropped, statusRecords };
   };

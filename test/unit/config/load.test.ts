@@ -92,4 +92,15 @@ describe('loadConfig', () => {
     assert.equal(shownValue('x'.repeat(200)), `"${'x'.repeat(80)}…"`);
     assert.equal(shownValue('https://u:p@host/path'), '"https://***@host/path"');
   });
+  it('takes the password from OPENSEARCH_PASSWORD_FILE, but not from both places', () => {
+    assert.equal(loadConfig({ OPENSEARCH_USERNAME: 'u', OPENSEARCH_PASSWORD_FILE: '/run/secrets/os' }).opensearchPasswordFile, '/run/secrets/os');
+    assert.throws(() => loadConfig({ OPENSEARCH_USERNAME: 'u', OPENSEARCH_PASSWORD_FILE: '/f', OPENSEARCH_PASSWORD: 'p' }), /OPENSEARCH_PASSWORD_FILE.*not both/);
+    assert.throws(() => loadConfig({ OPENSEARCH_PASSWORD_FILE: '/f' }), /needs both OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD or OPENSEARCH_PASSWORD_FILE/);
+  });
+  it('reads per-bucket owners and roles: one value for all, or bucket=value with *= for the rest', () => {
+    const c = loadConfig({ S3_EXPECTED_BUCKET_OWNER: '111122223333', S3_ROLE_ARN: 'central=arn:aws:iam::111122223333:role/reader, *=arn:aws:iam::444455556666:role/r' });
+    assert.deepEqual(c.s3ExpectedBucketOwner, { buckets: {}, fallback: '111122223333' });
+    assert.deepEqual(c.s3RoleArn, { buckets: { central: 'arn:aws:iam::111122223333:role/reader' }, fallback: 'arn:aws:iam::444455556666:role/r' });
+    assert.throws(() => loadConfig({ S3_EXPECTED_BUCKET_OWNER: 'logs=12345' }), /environment S3_EXPECTED_BUCKET_OWNER = .*"12345" is not a 12-digit account id/);
+  });
 });

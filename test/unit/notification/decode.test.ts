@@ -11,6 +11,8 @@ const s3Record = (key: string, overrides: Record<string, unknown> = {}) => ({
   s3: { bucket: { name: 'logs', arn: 'arn:aws:s3:::logs' }, object: { key, size: 1234, eTag: 'abc', sequencer: '01' } },
   ...overrides,
 });
+/** The records' eventTime, epoch seconds. */
+const T = Date.UTC(2026, 10, 22, 7) / 1000;
 const s3Event = (...keys: string[]) => JSON.stringify({ Records: keys.map((k) => s3Record(k)) });
 const sns = (message: string) =>
   JSON.stringify({ Type: 'Notification', MessageId: 'm-1', TopicArn: 'arn:aws:sns:us-east-1:1:t', Subject: 'Amazon S3 Notification', Message: message, Timestamp: '2026-11-22T07:00:00.000Z', SignatureVersion: '1' });
@@ -23,12 +25,16 @@ describe('decodeS3Key', () => {
 });
 
 describe('decodeNotification', () => {
-  it('reads every record of an S3 event, with decoded keys and sizes', () => {
+  it('reads every record of an S3 event, with decoded keys, sizes and the bucket\'s region', () => {
     const n = decodeNotification(s3Event('AWSLogs/a+b.log.gz', 'AWSLogs/c%3D1.log.gz'));
     assert.deepEqual(n, {
       kind: 'objects', envelope: 's3-event',
-      objects: [{ bucket: 'logs', key: 'AWSLogs/a b.log.gz', size: 1234 }, { bucket: 'logs', key: 'AWSLogs/c=1.log.gz', size: 1234 }],
+      objects: [{ bucket: 'logs', key: 'AWSLogs/a b.log.gz', size: 1234, time: T, region: 'us-east-1' }, { bucket: 'logs', key: 'AWSLogs/c=1.log.gz', size: 1234, time: T, region: 'us-east-1' }],
     });
+  });
+  it('leaves out a region that is not one', () => {
+    const n = decodeNotification(JSON.stringify({ Records: [s3Record('k', { awsRegion: '../evil' })] }));
+    assert.deepEqual(n.kind === 'objects' && n.objects, [{ bucket: 'logs', key: 'k', size: 1234, time: T }]);
   });
   it('unwraps an SNS notification around an S3 event', () => {
     const n = decodeNotification(sns(s3Event('k.log.gz')));
@@ -60,7 +66,7 @@ describe('decodeNotification', () => {
       version: '0', 'detail-type': 'Object Created', source: 'aws.s3', time: 't', region: 'us-east-1',
       detail: { bucket: { name: 'logs' }, object: { key: 'x+y.log.gz', size: 7, etag: 'e' }, reason: 'PutObject' },
     }));
-    assert.deepEqual(n, { kind: 'objects', envelope: 'eventbridge', objects: [{ bucket: 'logs', key: 'x y.log.gz', size: 7 }] });
+    assert.deepEqual(n, { kind: 'objects', envelope: 'eventbridge', objects: [{ bucket: 'logs', key: 'x y.log.gz', size: 7, region: 'us-east-1' }] });
   });
   it("reads CloudTrail's own SNS notice", () => {
     const n = decodeNotification(sns(JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: ['AWSLogs/1/CloudTrail/a.json.gz'] })));
@@ -77,5 +83,13 @@ describe('decodeNotification', () => {
   });
   it('refuses an SNS Message that is not JSON', () => {
     assert.equal(decodeNotification(sns('plain text')).kind, 'invalid');
+  });
+});
+
+describe('decodeNotification dates objects', () => {
+  it('takes the S3 event time, so records without their own time are dated by it', () => {
+    const body = JSON.stringify({ Records: [{ eventVersion: '2.1', eventName: 'ObjectCreated:Put', eventTime: '2020-01-02T23:59:00.000Z', s3: { bucket: { name: 'b' }, object: { key: 'k' } } }] });
+    const n = decodeNotification(body);
+    assert.deepEqual(n.kind === 'objects' ? n.objects : n, [{ bucket: 'b', key: 'k', time: Date.UTC(2020, 0, 2, 23, 59) / 1000 }]);
   });
 });

@@ -10,7 +10,9 @@ describe('s3EventBody', () => {
   });
   it('is read back by the decoder as the same objects, whatever the key', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ bucket: fc.stringMatching(/^[a-z0-9.-]{3,20}$/), key: fc.string({ minLength: 1, maxLength: 80, unit: 'grapheme' }) }, { noNullPrototype: true }), { minLength: 1, maxLength: 5 }), (refs) => {
+      fc.property(fc.array(fc.record({
+        bucket: fc.stringMatching(/^[a-z0-9.-]{3,20}$/), key: fc.string({ minLength: 1, maxLength: 80, unit: 'grapheme' }), time: fc.integer({ min: 0, max: 4_102_444_800 }),
+      }, { noNullPrototype: true }), { minLength: 1, maxLength: 5 }), (refs) => {
         const n = decodeNotification(s3EventBody(refs));
         assert.equal(n.kind, 'objects');
         assert.deepEqual(n.kind === 'objects' && n.objects, refs);

@@ -63,4 +63,26 @@ describe('readObject', () => {
     const read = await readObject({ bucket: 'b', key: FLOW_KEY }, body(gz.subarray(0, gz.length - 20)), options);
     await assert.rejects(all(read.kind === 'read' ? read.batches : []), (e: ObjectError) => !e.retryable && e.message.startsWith(`s3://b/${FLOW_KEY}`));
   });
+  it('reads JSON-wrapped lines under a header-less prefix as flow records, not as CloudTrail', async () => {
+    const v2 = '2 123456789010 eni-1 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+    const dump = [1, 2].map((i) => JSON.stringify({ id: String(i), timestamp: 1418530010000, message: v2 })).join('\n');
+    const read = await readObject({ bucket: 'b', key: 'exports/cwl/dump.gz' }, body(gzipSync(`${dump}\n`)), { ...options, headerlessPrefixes: ['exports/'] });
+    assert.equal(read.kind, 'read');
+    const batches = await all(read.kind === 'read' ? read.batches : []);
+    assert.deepEqual(batches.flatMap((b) => b.problems), []);
+    assert.deepEqual(batches.flatMap((b) => b.ops.map((o) => o.doc['interface-id'])), ['eni-1', 'eni-1']);
+  });
+  it('dates records without a start time by the object time, never by the clock', async () => {
+    const format = 'version account-id interface-id srcaddr dstaddr action';
+    const line = '2 123456789010 eni-1 172.31.16.139 172.31.16.21 ACCEPT';
+    const headerless = { ...options, headerlessPrefixes: ['exports/'], flowFormat: format.split(' ').map((f) => `\${${f}}`).join(' ') };
+    const written = Date.UTC(2020, 0, 2, 23, 59) / 1000;
+    const read = await readObject({ bucket: 'b', key: 'exports/dump.txt', time: written }, body(Buffer.from(`${line}\n`)), headerless);
+    const batches = await all(read.kind === 'read' ? read.batches : []);
+    assert.deepEqual(batches.flatMap((b) => b.ops.map((o) => o.index)), ['vpcflowlogs-2020.01.02']);
+    const undated = await readObject({ bucket: 'b', key: 'exports/dump.txt' }, body(Buffer.from(`${line}\n`)), headerless);
+    const left = await all(undated.kind === 'read' ? undated.batches : []);
+    assert.deepEqual(left.flatMap((b) => b.ops), [], 'no index from the clock');
+    assert.match(left[0]?.problems[0]?.reason ?? '', /no start time/);
+  });
 });

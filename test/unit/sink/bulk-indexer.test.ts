@@ -185,7 +185,18 @@ describe('BulkIndexer outcomes', () => {
     assert.equal(stats.failed, 1);
   });
 
-  for (const statusCode of [401, 403, 400]) {
+  for (const statusCode of [401, 403]) {
+    it(`resends the whole batch on HTTP ${statusCode} (request scope: the worker pauses polling), then gives up as failed`, async () => {
+      const { transport, bodies } = scripted(refused(statusCode), refused(statusCode), refused(statusCode));
+      const retries: RetryInfo[] = [];
+      const { seen } = await run(transport, ops(3), { maxRetries: 2, onRetry: (info) => retries.push(info) });
+      assert.equal(bodies.length, 3);
+      assert.deepEqual(retries.map((r) => r.scope), ['request', 'request']);
+      for (const o of ops(3)) assert.equal(seen.only(o.id).status, 'failed', 'failed: the message stays in the queue, nothing is dead-lettered');
+    });
+  }
+
+  for (const statusCode of [400]) {
     it(`fails every op of the batch at once on HTTP ${statusCode}, without retrying`, async () => {
       const { transport, bodies } = scripted(refused(statusCode));
       const retries: RetryInfo[] = [];

@@ -24,7 +24,11 @@ describe('classifyItem', () => {
     ['400 mapper_parsing is rejected', item(400, 'mapper_parsing_exception', 'failed to parse field [port]'), { status: 'rejected', error: 'mapper_parsing_exception: failed to parse field [port]' }],
     ['400 illegal_argument is rejected', item(400, 'illegal_argument_exception', 'id is too long'), { status: 'rejected', error: 'illegal_argument_exception: id is too long' }],
     ['413 document too large is rejected', item(413, 'document_too_large', 'too big'), { status: 'rejected', error: 'document_too_large: too big' }],
-    ['404 index not found is rejected', item(404, 'index_not_found_exception', 'no such index'), { status: 'rejected', error: 'index_not_found_exception: no such index' }],
+    // Mended by an operator (the index, the role, the block), never by changing the document: retried, not dead-lettered.
+    ['404 index not found is retried', item(404, 'index_not_found_exception', 'no such index'), { status: 'retry', error: 'index_not_found_exception: no such index' }],
+    ['403 security_exception is retried', item(403, 'security_exception', 'no permissions for [indices:admin/create]'), { status: 'retry', error: 'security_exception: no permissions for [indices:admin/create]' }],
+    ['403 write block is retried', item(403, 'cluster_block_exception', 'index [x] blocked by: [FORBIDDEN/8/index write (api)];'), { status: 'retry', error: 'cluster_block_exception: index [x] blocked by: [FORBIDDEN/8/index write (api)];' }],
+    ['401 is retried', item(401, 'security_exception', 'missing authentication credentials'), { status: 'retry', error: 'security_exception: missing authentication credentials' }],
     ['any other 409 is rejected', item(409, 'something_else', 'conflict'), { status: 'rejected', error: 'something_else: conflict' }],
     ['an item without a status is retried', { create: {} }, { status: 'retry', error: 'malformed _bulk item: {"create":{}}' }],
     ['a non-object item is retried', null, { status: 'retry', error: 'malformed _bulk item: null' }],
@@ -88,7 +92,18 @@ describe('classifyBulkResponse', () => {
     assert.match('error' in verdict ? verdict.error : '', /HTTP 413.*http\.max_content_length/);
   });
 
-  for (const [statusCode, hint] of [[400, /request format/], [401, /credentials/], [403, /permissions/], [404, /endpoint URL/]] as const) {
+  for (const [statusCode, hint] of [[401, /OPENSEARCH_PASSWORD_FILE/], [403, /permissions/]] as const) {
+    it(`retries HTTP ${statusCode} as a whole request (the worker pauses until an operator mends it), saying what to check`, () => {
+      const body = { error: { type: 'security_exception', reason: 'no permissions for [indices:data/write/bulk]' }, status: statusCode };
+      const verdict = classifyBulkResponse({ statusCode, body }, 3);
+      assert.equal(verdict.kind, RequestVerdictKind.retry);
+      const error = 'error' in verdict ? verdict.error : '';
+      assert.match(error, new RegExp(`HTTP ${statusCode} \\(security_exception: no permissions`));
+      assert.match(error, hint);
+    });
+  }
+
+  for (const [statusCode, hint] of [[400, /request format/], [404, /endpoint URL/]] as const) {
     it(`does not retry HTTP ${statusCode}: a configuration problem`, () => {
       const body = { error: { type: 'security_exception', reason: 'no permissions for [indices:data/write/bulk]' }, status: statusCode };
       const verdict = classifyBulkResponse({ statusCode, body }, 3);
@@ -134,9 +149,16 @@ describe('classifyTransportError', () => {
     assert.deepEqual(classifyTransportError('boom'), { kind: RequestVerdictKind.retry, error: 'no answer to the _bulk request: boom' });
   });
 
-  it('does not retry certificate errors: a configuration problem', () => {
-    const verdict = classifyTransportError(withCode('certificate has expired', 'CERT_HAS_EXPIRED'));
-    assert.equal(verdict.kind, RequestVerdictKind.fatal);
-    assert.match('error' in verdict ? verdict.error : '', /CERT_HAS_EXPIRED.*configuration problem/);
+  it('retries certificate errors as a whole request (the worker pauses), naming the CA setting; never goes insecure', () => {
+    for (const code of ['CERT_HAS_EXPIRED', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']) {
+      const verdict = classifyTransportError(withCode('certificate problem', code));
+      assert.equal(verdict.kind, RequestVerdictKind.retry);
+      assert.match('error' in verdict ? verdict.error : '', new RegExp(`TLS certificate of OpenSearch not trusted: .*${code}.*OPENSEARCH_CA_FILE`));
+    }
+  });
+
+  it('recognises a certificate failure by its OpenSSL text when the client dropped the code', () => {
+    const verdict = classifyTransportError(Object.assign(new Error('unable to verify the first certificate'), { name: 'ConnectionError' }));
+    assert.match('error' in verdict ? verdict.error : '', /TLS certificate of OpenSearch not trusted: ConnectionError: unable to verify the first certificate: set OPENSEARCH_CA_FILE/);
   });
 });

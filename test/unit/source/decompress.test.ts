@@ -51,3 +51,14 @@ describe('decompress', () => {
     assert.equal(await text(await decompress(chunks(Buffer.alloc(0)))), '');
   });
 });
+
+describe('decompress when the first chunk is one byte', () => {
+  it('still recognises gzip', async () => {
+    assert.equal(await text(await decompress(chunks(gzipSync('hello\n'), 1))), 'hello\n');
+  });
+});
+describe('decompress of a one-byte object', () => {
+  it('gives the byte back', async () => {
+    assert.equal(await text(await decompress(chunks(Buffer.from('x')))), 'x');
+  });
+});

@@ -63,7 +63,7 @@ function worker(sqs: SQSClient, processObject: (ref: S3ObjectRef) => Promise<Obj
   };
   const logger = createLogger('silent');
   return startWorker({
-    config, sqs, gate: new HealthGate(async () => true), logger,
+    config, sqs, gate: new HealthGate(async () => undefined), logger,
     handle: { processObject, logger, bucketAllowed: (b) => b === 'logs', deadLetters: { record: async () => undefined } },
   });
 }

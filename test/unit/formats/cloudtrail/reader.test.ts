@@ -200,3 +200,36 @@ describe('readCloudTrail batching and failures', () => {
     assert.deepEqual(ops.map((o) => o.doc['eventName']), ['StartInstances', 'StopInstances', 'CreateUser']);
   });
 });
+
+describe('readCloudTrail keeps every key as data', () => {
+  it('keeps a top-level key named __proto__ as an own field of the document, in the bulk body too', async () => {
+    const text = `{"Records":[${JSON.stringify(event(1)).slice(0, -1)},"__proto__":"polluted","constructor":"c"}]}`;
+    const { ops, problems } = await readAll(chunked(Buffer.from(text)));
+    assert.deepEqual(problems, []);
+    const doc = ops[0]?.doc ?? {};
+    assert.equal(Object.getPrototypeOf(doc), Object.prototype, 'the prototype is untouched');
+    assert.equal(Object.getOwnPropertyDescriptor(doc, '__proto__')?.value, 'polluted');
+    assert.equal((JSON.parse(JSON.stringify(doc)) as Record<string, unknown>)['constructor'], 'c');
+    assert.match(JSON.stringify(doc), /"__proto__":"polluted"/);
+  });
+});
+
+describe('readCloudTrail caps one record before it is assembled', () => {
+  const CAP = 64 * 1024;
+  it('passes over a record with one huge string, reporting it by its ordinal, and reads the records around it', async () => {
+    const huge = event(2, { requestParameters: { policy: 'x'.repeat(4 * CAP) } });
+    const { ops, problems, error } = await readAll(chunked(body([event(1), huge, event(3)]), 16 * 1024), context({ maxRecordBytes: CAP }));
+    assert.equal(error, undefined);
+    assert.equal(ops.length, 2);
+    assert.deepEqual(problems.map((p) => p.lineNo), [2]);
+    assert.match(problems[0]?.reason ?? '', /CLOUDTRAIL_MAX_RECORD_BYTES/);
+    assert.equal(problems[0]?.text, undefined, 'nothing of it is kept');
+  });
+  it('passes over a record of many small fields, and an oversized string entry', async () => {
+    const wide = event(2, Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 'v'.repeat(20)])));
+    const { ops, problems, error } = await readAll(chunked(body([wide, 's'.repeat(2 * CAP), event(3)])), context({ maxRecordBytes: CAP }));
+    assert.equal(error, undefined);
+    assert.equal(ops.length, 1);
+    assert.deepEqual(problems.map((p) => p.lineNo), [1, 2]);
+  });
+});

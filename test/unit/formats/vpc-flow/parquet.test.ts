@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { RowGroup } from 'hyparquet';
+import { ParquetBudget, ParquetBudgetError } from '../../../../src/formats/vpc-flow/parquet-budget.js';
+import { readParquetObject } from '../../../../src/pipeline/read-object.js';
 import type { Enricher, Enrichment } from '../../../../src/enrich/types.js';
 import {
   PARQUET_FOOTER_FETCH_BYTES, fieldOfColumn, isParquet, readParquetFlow, renderRow,
@@ -121,13 +125,14 @@ describe('readParquetFlow', () => {
     assert.equal(ops[4]?.index, 'vpcflowlogs-2014.12.15', 'the row after the bad ones is read, on its own day');
   });
 
-  it('maps a v5 custom format column by column and keeps an unknown column as a string', async () => {
+  it('maps a v5 custom format column by column and an unknown column as the text header names it, as a string', async () => {
     const { ops } = await assertSameAsText('custom-v5.log.parquet', 'custom-v5.txt');
     const doc = ops[0]?.doc ?? {};
     assert.equal(doc['pkt-dst-aws-service'], 'S3');
     assert.equal(doc['traffic-path'], 8);
     assert.equal(doc['tcp-flags'], 19);
-    assert.equal(doc['future_field'], 'x1');
+    assert.equal(doc['future-field'], 'x1');
+    assert.equal('future_field' in doc, false);
     assert.equal('sublocation-id' in doc, false);
     assert.equal('traffic-path' in (ops[1]?.doc ?? {}), false);
   });
@@ -191,12 +196,13 @@ describe('readParquetFlow', () => {
 });
 
 describe('fieldOfColumn', () => {
-  it('maps underscored columns to the catalogue name and keeps other names as they are', () => {
+  it('maps every underscored column as the text header spells it', () => {
     assert.equal(fieldOfColumn('account_id'), 'account-id');
     assert.equal(fieldOfColumn('pkt_src_aws_service'), 'pkt-src-aws-service');
     assert.equal(fieldOfColumn('srcaddr'), 'srcaddr');
     assert.equal(fieldOfColumn('log-status'), 'log-status');
-    assert.equal(fieldOfColumn('future_field'), 'future_field');
+    assert.equal(fieldOfColumn('future_field'), 'future-field', 'a field AWS adds later: as its text header names it');
+    assert.equal(fieldOfColumn('community_id'), 'community-id', 'never the name of a derived field');
   });
 });
 
@@ -225,5 +231,39 @@ describe('isParquet', () => {
     assert.equal(isParquet(await readFile(`${FIXTURES}default.log.parquet`)), true);
     assert.equal(isParquet(Buffer.from('version account-id')), false);
     assert.equal(isParquet(Buffer.from('PAR')), false);
+  });
+});
+
+describe('Parquet under MAX_OBJECT_BYTES', () => {
+  it('stops before a row group that would decode past the cap, after yielding the groups before it', async () => {
+    const source = await fileAsyncBuffer(`${FIXTURES}many-groups.log.parquet`);
+    const ops: IndexOp[] = [];
+    try {
+      await assert.rejects(async () => {
+        for await (const batch of readParquetFlow(source, { ...ctx, maxObjectBytes: 250_000 })) ops.push(...batch.ops);
+      }, (err: unknown) => err instanceof ObjectError && !err.retryable && /MAX_OBJECT_BYTES \(250000 bytes\): row group \d/.test(err.message));
+    } finally {
+      await source.close();
+    }
+    assert.ok(ops.length > 0 && ops.length < 4000 && ops.length % 1000 === 0, `${ops.length} rows read, whole row groups only`);
+  });
+  it('charges pages that inflate past what the footer declared', () => {
+    const budget = new ParquetBudget(100_000);
+    budget.chargeRowGroup({ columns: [], num_rows: 10n, total_byte_size: 0n } as unknown as RowGroup, 1, 'row group 1');
+    const gzip = budget.compressors().GZIP as (input: Uint8Array, size: number) => Uint8Array;
+    assert.equal(gzip(gzipSync(Buffer.alloc(60_000)), 60_000).length, 60_000);
+    assert.throws(() => gzip(gzipSync(Buffer.alloc(60_000)), 60_000), ParquetBudgetError);
+  });
+  it('gives the format its rows are rendered in, so a dead-lettered row can be parsed again', async () => {
+    const source = await fileAsyncBuffer(`${FIXTURES}custom-v5.log.parquet`);
+    try {
+      const read = await readParquetObject(REF, source, { enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: 1 << 20, maxObjectBytes: 1 << 30 });
+      assert.equal(read.kind, 'read');
+      const format = read.kind === 'read' ? read.format : undefined;
+      assert.ok(format?.startsWith('version '), `format: ${format}`);
+      assert.ok(format?.includes('account-id'), 'hyphenated as a text header');
+    } finally {
+      await source.close();
+    }
   });
 });
