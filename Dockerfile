@@ -38,6 +38,8 @@ COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /src/dist ./dist
 COPY --chown=root:root package.json ./
 COPY --chown=root:root bin ./bin
+# The saved objects `setup --dashboards-url` imports (found relative to dist/).
+COPY --chown=root:root dashboards ./dashboards
 # The base image's unprivileged `node` user, by number so that runtimes can check it is not root.
 USER 1000:1000
 EXPOSE 9464

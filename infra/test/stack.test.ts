@@ -101,7 +101,7 @@ describe('the CDK app (synthesised offline)', () => {
     const staged = readdirSync(outdir).filter((name) => name.startsWith('asset.')).map((name) => join(outdir, name)).filter((dir) => existsSync(join(dir, 'Dockerfile')));
     assert.equal(staged.length, 1);
     const files = readdirSync(staged[0] as string).sort();
-    assert.deepEqual(files, ['.dockerignore', 'Dockerfile', 'bin', 'package-lock.json', 'package.json', 'src', 'tsconfig.build.json', 'tsconfig.json', 'types']);
+    assert.deepEqual(files, ['.dockerignore', 'Dockerfile', 'bin', 'dashboards', 'package-lock.json', 'package.json', 'src', 'tsconfig.build.json', 'tsconfig.json', 'types']);
   });
 
   it('alarms when the DLQ is not empty and when the oldest message is too old', () => {

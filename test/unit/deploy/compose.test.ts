@@ -44,7 +44,8 @@ describe('docker-compose.yml', () => {
         assert.equal(condition, expected, `${name} waits for ${dependency}`);
       }
     }
-    assert.deepEqual(Object.keys(services['setup']?.depends_on ?? {}).sort(), ['localstack', 'opensearch']);
+    assert.deepEqual(Object.keys(services['setup']?.depends_on ?? {}).sort(), ['dashboards', 'localstack', 'opensearch']);
+    assert.deepEqual(services['setup']?.command, ['setup', '--dashboards-url', 'http://dashboards:5601'], 'setup imports the saved objects into Dashboards');
   });
 
   it('lets the worker scale and stop gracefully', () => {
@@ -79,6 +80,7 @@ describe('Dockerfile', () => {
     assert.match(dockerfile, /^USER 1000:1000$/m);
     assert.match(dockerfile, /^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node", "\/app\/bin\/aws-log-indexer.js"\]$/m);
     assert.match(dockerfile, /^CMD \["worker"\]$/m);
+    assert.match(dockerfile, /^COPY --chown=root:root dashboards \.\/dashboards$/m, 'setup --dashboards-url reads /app/dashboards');
     assert.match(dockerfile, /^HEALTHCHECK .*\n.*\/healthz/m);
     assert.match(dockerfile, /^ARG NODE_IMAGE=node:(22|24)\.\d+\.\d+-bookworm-slim$/m);
   });
