@@ -29,9 +29,13 @@ describe('two worker processes on one queue', () => {
       }),
     );
     const [a, b] = await Promise.all([workerProcess(stack), workerProcess(stack)]);
-    assert.equal(a.objects + b.objects, OBJECTS, 'every object was read once in all');
+    // SQS delivers at least once (moto too: a message now and then reaches both workers), so an
+    // object may be read twice; its documents must then be "already there", never created again.
+    const reads = a.objects + b.objects;
+    assert.ok(reads >= OBJECTS && reads <= OBJECTS + 2, `every object was read, a redelivery at most twice (${reads} reads)`);
     assert.ok(a.objects > 0 && b.objects > 0, `both workers took a share (${a.objects} + ${b.objects})`);
-    assert.equal(a.created + b.created, OBJECTS * RECORDS);
+    assert.equal(a.created + b.created, OBJECTS * RECORDS, 'each document created once');
+    assert.ok(a.exists + b.exists <= (reads - OBJECTS) * RECORDS, 'only a second read finds documents already there');
     assert.equal(await countDocs(stack), OBJECTS * RECORDS);
     assert.equal(await queueDepth(stack, 'main'), 0);
     assert.equal(await queueDepth(stack, 'dlq'), 0);
