@@ -49,7 +49,8 @@ describe('reprocess steering', () => {
   });
 
   it('interrupted, it names the last key before which everything is finished; going on from it indexes the rest once', async () => {
-    await dropStack(stack);
+    // A clean index for this case; the bucket and queue stay (dropStack would remove them too).
+    await stack.opensearch.indices.delete({ index: `${stack.config.indexPrefix}-*`, ignore_unavailable: true }, { ignore: [404] });
     for (let i = 0; i < 40; i++) {
       await putObject(stack, flowLogKey('123456789012', 'us-east-1', 'fl-int', START + i * 60, `i${i}`), `${[...sampleLines({ seed: i, records: 50, format: SampleFormat.default, start: START + i * 60 })].join('\n')}\n`);
     }
