@@ -76,10 +76,21 @@ async function deleteTopic(aws: AwsClients, topicArn: string): Promise<void> {
 
 /** Deletes everything named `<prefix>…`: indices, index templates, buckets with their objects, topics with their subscriptions, queues. */
 export async function removeNamed(aws: AwsClients, opensearch: OpenSearch, prefix: string): Promise<void> {
-  const found = await findNamed(aws, opensearch, [prefix]);
-  if (found.indices.length > 0) await opensearch.indices.delete({ index: found.indices.join(',') }, { ignore: [404] });
-  for (const name of found.templates) await opensearch.indices.deleteIndexTemplate({ name }, { ignore: [404] });
-  for (const bucket of found.buckets) await deleteBucket(aws, bucket);
-  for (const topic of found.topics) await deleteTopic(aws, topic);
-  for (const queue of found.queues) await aws.sqs.send(new DeleteQueueCommand({ QueueUrl: queue }));
+  // The node and the emulator are cleaned apart: a node that refuses or is gone (a secured node
+  // stopped, a password rotated) must not leave the stack's bucket, topic and queues behind.
+  const results = await Promise.allSettled([
+    (async () => {
+      const found = await onNode(opensearch, [prefix]);
+      if (found.indices.length > 0) await opensearch.indices.delete({ index: found.indices.join(',') }, { ignore: [404] });
+      for (const name of found.templates) await opensearch.indices.deleteIndexTemplate({ name }, { ignore: [404] });
+    })(),
+    (async () => {
+      const found = await inEmulator(aws, [prefix]);
+      for (const bucket of found.buckets) await deleteBucket(aws, bucket);
+      for (const topic of found.topics) await deleteTopic(aws, topic);
+      for (const queue of found.queues) await aws.sqs.send(new DeleteQueueCommand({ QueueUrl: queue }));
+    })(),
+  ]);
+  const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (errors.length > 0) throw new AggregateError(errors, `removing what ${prefix} made: ${errors.map(String).join('; ')}`);
 }
