@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import { SampleFormat, flowLogKey, sampleLines } from '../../src/sample/flow-logs.js';
 import { dropStack, newStack, putObject, spawnWorker, type TestStack } from '../helpers/stack.js';
+import { freePort } from '../helpers/net.js';
 
 const OBJECTS = 2;
 const RECORDS = 300;
 const START = Date.UTC(2026, 10, 22, 9, 0) / 1000;
 /** One message per object, and the s3:TestEvent that setting the bucket notification sends. */
 const MESSAGES = OBJECTS + 1;
-
-/** A port nobody listens on right now (the OS picks it). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** One sample's value from Prometheus text, e.g. `metric('x_total', 'result="created"')`. */
 function sample(text: string, name: string, labels = ''): number | undefined {

@@ -5,23 +5,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../helpers/net.js';
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/stack.sh', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'stack-sh-test-'));
-
-/** A port nothing listens on: bound, read, closed. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function stopOpenSearch(): Promise<{ status: number | null; stderr: string }> {
   const run = spawnSync('bash', [SCRIPT, 'stop-opensearch'], { encoding: 'utf8', env: { ...process.env, STACK_DIR: dir, OPENSEARCH_PORT: String(await freePort()) } });
