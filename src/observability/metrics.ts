@@ -30,6 +30,7 @@ export interface Totals {
 export interface WorkerView {
   readonly totals: Totals;
   inFlight(): number;
+  inFlightBytes(): number;
   gateOpen(): boolean;
 }
 
@@ -99,6 +100,8 @@ export class Metrics {
     totalCounter(r, 'dead_letters_total', 'entries written to the dead-letter store', () => t()?.deadLetters);
     new Gauge({ name: `${PREFIX}messages_in_flight`, help: 'messages received and not yet finished', registers: [r],
       collect() { this.set(view()?.inFlight() ?? 0); } });
+    new Gauge({ name: `${PREFIX}bytes_in_flight`, help: 'bytes of objects in work, as MAX_IN_FLIGHT_BYTES counts them', registers: [r],
+      collect() { this.set(view()?.inFlightBytes() ?? 0); } });
     new Gauge({ name: `${PREFIX}opensearch_gate_open`, help: '1 while polling may go on, 0 while OpenSearch is away and polling is paused', registers: [r],
       collect() { this.set(view()?.gateOpen() === false ? 0 : 1); } });
     this.bulkSeconds = new Histogram({ name: `${PREFIX}bulk_request_duration_seconds`, help: '_bulk request round trips, retries included', buckets: BULK_SECONDS, registers: [r] });

@@ -24,6 +24,26 @@ export interface HandleDeps {
   readonly deadLetters: DeadLetterSink;
   readonly stats: WorkerStats;
   readonly logger: Logger;
+  /**
+   * Waits until the objects' bytes fit in the worker's budget and resolves with the function that
+   * gives them back; without it every message starts at once.
+   */
+  readonly admit?: (bytes: number) => Promise<() => void>;
+}
+
+/**
+ * Least an object counts for in the memory budget, whatever its size: a small object still holds
+ * stream buffers and its share of bulk bodies while in work.
+ */
+export const MIN_OBJECT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * What a message's objects count for in the memory budget: each its size as the notification says
+ * it (compressed bytes), at least {@link MIN_OBJECT_BYTES}. A size the notification leaves out counts
+ * as infinite, so such an object runs alone.
+ */
+export function messageBytes(objects: readonly S3ObjectRef[]): number {
+  return objects.reduce((sum, ref) => sum + Math.max(ref.size ?? Number.POSITIVE_INFINITY, MIN_OBJECT_BYTES), 0);
 }
 
 /** Longest part of a message body a dead letter keeps. */
@@ -49,7 +69,13 @@ export async function handleMessage(messageId: string, body: string, deps: Handl
     logger.info({ messageId, envelope: notification.envelope, reason: notification.reason }, 'message skipped');
     return Verdict.delete;
   }
-  const outcomes = await Promise.all(notification.objects.map((ref) => objectOutcome(ref, messageId, deps)));
+  const giveBack = await (deps.admit?.(messageBytes(notification.objects)) ?? (() => undefined));
+  let outcomes: ObjectOutcome[];
+  try {
+    outcomes = await Promise.all(notification.objects.map((ref) => objectOutcome(ref, messageId, deps)));
+  } finally {
+    giveBack();
+  }
   for (const outcome of outcomes) {
     addOutcome(stats, outcome);
     logOutcome(logger, messageId, outcome);

@@ -42,7 +42,7 @@ export async function runWorker(config: Config & { queueUrl: string; allowedBuck
     }
     const running = await startPollers({ config, sqs, gate, metrics, logger, untilEmpty, pipeline });
     current.worker = running;
-    metrics.watch({ totals: running.stats, inFlight: running.inFlight, gateOpen: () => gate.isOpen });
+    metrics.watch({ totals: running.stats, inFlight: running.inFlight, inFlightBytes: running.inFlightBytes, gateOpen: () => gate.isOpen });
     const finish = async () => {
       await running.stopped;
       stopSignal.abort();

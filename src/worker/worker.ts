@@ -2,6 +2,7 @@ import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, SQSClie
 import { Consumer } from 'sqs-consumer';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
+import { BudgetClosed, ByteBudget } from './budget.js';
 import type { HealthGate } from './gate.js';
 import { Verdict, handleMessage, type HandleDeps } from './handle-message.js';
 import { newStats, type WorkerStats } from './stats.js';
@@ -29,6 +30,8 @@ export interface RunningWorker {
   readonly stopped: Promise<void>;
   /** Messages received and not yet finished. */
   inFlight(): number;
+  /** Bytes of objects in work, as the memory budget counts them. */
+  inFlightBytes(): number;
   /** True while every poller runs and no stop has begun (readiness). */
   polling(): boolean;
   /** Stops polling, waits up to the grace period for messages in work, then hands the rest back. */
@@ -46,11 +49,18 @@ const RELEASED = Symbol('released');
 /**
  * Starts `pollers` long-polling consumers on one queue. Each message is handled on its own with a
  * visibility heartbeat; it is deleted only when every document it leads to is acknowledged.
+ *
+ * A consumer receives again only once its whole batch is done, so with one message per receive
+ * (the default) each consumer is a slot of a window: a slot freed by a small object is filled at
+ * once while a large one is still in work. Before each receive a consumer also waits for room in
+ * the byte budget (MAX_IN_FLIGHT_BYTES), and each message waits, with its heartbeat running, until
+ * its objects' bytes fit.
  */
 export function startWorker(options: WorkerOptions): RunningWorker {
   const { config, logger } = options;
   const stats = newStats();
-  const deps: HandleDeps = { ...options.handle, stats };
+  const budget = new ByteBudget(config.maxInFlightBytes);
+  const deps: HandleDeps = { ...options.handle, stats, admit: (bytes) => budget.acquire(bytes) };
   // Messages in work, each with the way to let go of it when the grace period ends.
   const inFlight = new Map<string, { message: Message; letGo: () => void }>();
   let stopping = false;
@@ -69,7 +79,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       heartbeatInterval: config.heartbeatInterval,
       // A function, because sqs-consumer reads a plain 0 as "leave the visibility alone".
       terminateVisibilityTimeout: () => config.retryDelaySeconds,
-      preReceiveMessageCallback: () => options.gate.wait(),
+      preReceiveMessageCallback: async () => {
+        await options.gate.wait();
+        await budget.room();
+      },
       messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
       handleMessage: async (message: Message) => {
         // A long poll that returns after stop began: hand the message straight back.
@@ -91,6 +104,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
           if (verdict === Verdict.retry) throw new RetryLater('not every document was acknowledged');
           deleting = true;
           return message;
+        } catch (err) {
+          // Still waiting for room when the worker stopped: nothing began, so hand it back now.
+          if (err instanceof BudgetClosed) return void (await release([message]));
+          throw err;
         } finally {
           if (!deleting) inFlight.delete(handle);
         }
@@ -106,13 +123,14 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     if (stopping) return;
     stopping = true;
     consumers.forEach((c) => c.stop());
+    budget.close();
     void drain(inFlight, config.shutdownGraceSeconds * 1000, release, logger).then(resolveStopped);
   };
   for (const consumer of consumers) consumer.start();
-  logger.info({ queueUrl: config.queueUrl, pollers: config.pollers, batchSize: config.batchSize }, 'worker started');
+  logger.info({ queueUrl: config.queueUrl, pollers: config.pollers, batchSize: config.batchSize, maxInFlightBytes: config.maxInFlightBytes }, 'worker started');
   if (options.untilEmpty) void stopWhenEmpty(options, stop, stopped);
   const polling = () => !stopping && consumers.every((c) => c.status.isRunning);
-  return { stats, stopped, stop, inFlight: () => inFlight.size, polling };
+  return { stats, stopped, stop, inFlight: () => inFlight.size, inFlightBytes: () => budget.inUse, polling };
 }
 
 /** Listens to a consumer: totals, logs, and `settled` once a message's delete has returned (or failed). */

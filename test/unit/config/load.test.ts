@@ -18,7 +18,7 @@ describe('loadConfig', () => {
   it('gives typed defaults from an empty environment', () => {
     const c = loadConfig({});
     assert.equal(c.opensearchUrl, 'http://127.0.0.1:9200');
-    assert.equal(c.pollers, 2);
+    assert.equal(c.pollers, 16);
     assert.equal(c.opensearchTlsInsecure, false);
     assert.deepEqual(c.geoipCityDb, []);
   });

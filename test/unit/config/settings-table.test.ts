@@ -17,14 +17,14 @@ describe('the README settings table', () => {
   it('has a row per environment variable, with the default the schema applies', () => {
     const rows = settingsTable().split('\n').slice(2);
     assert.equal(rows.length, Object.keys(ENV).length);
-    assert.ok(rows.includes('| `SQS_BATCH_SIZE` | `10` | messages per receive (1–10) |'));
+    assert.ok(rows.includes('| `SQS_WAIT_TIME_SECONDS` | `20` | long-poll wait in seconds (0–20) |'));
     assert.ok(rows.some((r) => r.startsWith('| `QUEUE_URL` | — |')));
   });
 });
 
 describe('--help of a setting', () => {
   it('says what it does, its variable and its default', () => {
-    assert.equal(settingHelp('batchSize'), 'messages per receive (1–10) (env SQS_BATCH_SIZE, default: 10)');
+    assert.equal(settingHelp('waitTimeSeconds'), 'long-poll wait in seconds (0–20) (env SQS_WAIT_TIME_SECONDS, default: 20)');
     assert.equal(settingHelp('queueUrl'), 'SQS queue the worker polls (required for worker) (env QUEUE_URL)');
   });
 });

@@ -44,7 +44,7 @@ describe('metrics', () => {
     const metrics = new Metrics();
     const stats = { ...newStats(), messages: 5, messagesDeleted: 3, messagesReleased: 1, objects: 10, objectsSkipped: 3, objectsRefused: 1, objectsFailed: 2, created: 7, exists: 2 };
     let open = true;
-    metrics.watch({ totals: stats, inFlight: () => 4, gateOpen: () => open });
+    metrics.watch({ totals: stats, inFlight: () => 4, inFlightBytes: () => 0, gateOpen: () => open });
     stats.lines = 42; // read when scraped, not when watched
     open = false;
     metrics.received(1_000, 31_000);
