@@ -30,7 +30,11 @@ FROM ${NODE_IMAGE}
 RUN apt-get update \
   && apt-get install -y --no-install-recommends 'tini=0.19.0-1*' \
   && rm -rf /var/lib/apt/lists/*
+# V8 grows its heap lazily up to a limit it derives from the memory it sees; capped here so that a
+# worker's RSS fits a 512 MiB task with MAX_IN_FLIGHT_BYTES at its default (README, Memory and
+# Fargate sizing; measured by `npm run bench:e2e`). Raise both together for larger tasks.
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-old-space-size=256 \
     HEALTH_HOST=0.0.0.0 \
     HEALTH_PORT=9464
 WORKDIR /app

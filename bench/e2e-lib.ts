@@ -140,10 +140,13 @@ export interface WorkerRun {
   readonly log: Array<{ time: number; msg: string }>;
 }
 
-/** Runs `node bin/aws-log-indexer.js worker --until-empty` with `env`, sampling /proc every 100 ms. */
-export async function runWorkerProcess(env: Record<string, string>): Promise<WorkerRun> {
+/**
+ * Runs `node [nodeArgs] bin/aws-log-indexer.js worker --until-empty` with `env`, sampling /proc
+ * every 100 ms. `nodeArgs` takes what NODE_OPTIONS refuses, such as `--cpu-prof`.
+ */
+export async function runWorkerProcess(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<WorkerRun> {
   const startedAt = Date.now();
-  const child = spawn(process.execPath, ['bin/aws-log-indexer.js', 'worker', '--until-empty'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/aws-log-indexer.js', 'worker', '--until-empty'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const samples: ProcSample[] = [];
   const timer = setInterval(() => {
     const s = child.pid === undefined ? undefined : procSample(child.pid);
