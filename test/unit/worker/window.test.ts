@@ -7,14 +7,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import { loadConfig } from '../../../src/config/load.js';
 import type { S3ObjectRef } from '../../../src/core/types.js';
-import { createLogger } from '../../../src/observability/logger.js';
 import { newCounts, type ObjectOutcome } from '../../../src/pipeline/process-object.js';
-import { HealthGate } from '../../../src/worker/gate.js';
-import { startWorker, type RunningWorker } from '../../../src/worker/worker.js';
+import { scriptedWorker, until } from '../../helpers/scripted-worker.js';
 
-const QUEUE = 'http://127.0.0.1:1/000000000000/q';
 const MiB = 1024 * 1024;
 
 interface Call { command: string; input: Record<string, unknown> }
@@ -53,23 +49,6 @@ function reads(): { processObject: (ref: S3ObjectRef) => Promise<ObjectOutcome>;
   return { processObject, started, finish: () => finish() };
 }
 
-function worker(sqs: SQSClient, processObject: (ref: S3ObjectRef) => Promise<ObjectOutcome>, env: Record<string, string> = {}): RunningWorker {
-  const config = { ...loadConfig({ SQS_WAIT_TIME_SECONDS: '1', ...env }), queueUrl: QUEUE };
-  const logger = createLogger('silent');
-  return startWorker({
-    config, sqs, gate: new HealthGate(async () => undefined), logger,
-    handle: { processObject, logger, bucketAllowed: (b) => b === 'logs', deadLetters: { record: async () => undefined } },
-  });
-}
-
-async function until(what: string, predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
 describe('startWorker window', { timeout: 20_000 }, () => {
   it('with the default settings, goes on receiving and finishing small objects while two large ones are in work', async () => {
     // Old defaults (2 pollers × 10 per receive) put one large object in each batch and stop receiving.
@@ -77,7 +56,7 @@ describe('startWorker window', { timeout: 20_000 }, () => {
     const queue = [message('big-1', 1000), ...smalls.slice(0, 9), message('big-2', 1000), ...smalls.slice(9)];
     const { sqs } = scriptedQueue(queue);
     const read = reads();
-    const w = worker(sqs, read.processObject);
+    const w = scriptedWorker(sqs, read.processObject);
     try {
       await until('every small object deleted', () => w.stats.messagesDeleted === 20);
       assert.equal(w.inFlight(), 2, 'only the two large objects are still in work');
@@ -91,7 +70,7 @@ describe('startWorker window', { timeout: 20_000 }, () => {
   it('holds a message back until its bytes fit in MAX_IN_FLIGHT_BYTES, then starts it', async () => {
     const { sqs } = scriptedQueue([message('big-a', 8 * MiB), message('small-b', 8 * MiB)]);
     const read = reads();
-    const w = worker(sqs, read.processObject, { MAX_IN_FLIGHT_BYTES: String(10 * MiB) });
+    const w = scriptedWorker(sqs, read.processObject, { maxInFlightBytes: 10 * MiB });
     try {
       await until('the large object started', () => read.started.includes('big-a'));
       await sleep(200);
@@ -109,7 +88,7 @@ describe('startWorker window', { timeout: 20_000 }, () => {
   it('hands a message still waiting for room straight back when the worker stops, without reading it', async () => {
     const { sqs, calls } = scriptedQueue([message('big-a', 8 * MiB), message('big-b', 8 * MiB)]);
     const read = reads();
-    const w = worker(sqs, read.processObject, { MAX_IN_FLIGHT_BYTES: String(10 * MiB), SHUTDOWN_GRACE_SECONDS: '0', WORKER_POLLERS: '2' });
+    const w = scriptedWorker(sqs, read.processObject, { maxInFlightBytes: 10 * MiB, shutdownGraceSeconds: 0, pollers: 2 });
     await until('the second message received', () => w.inFlight() === 2);
     w.stop();
     await w.stopped;

@@ -8,14 +8,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import { loadConfig } from '../../../src/config/load.js';
 import type { S3ObjectRef } from '../../../src/core/types.js';
-import { createLogger } from '../../../src/observability/logger.js';
 import { newCounts, type ObjectOutcome } from '../../../src/pipeline/process-object.js';
-import { HealthGate } from '../../../src/worker/gate.js';
-import { startWorker, type RunningWorker } from '../../../src/worker/worker.js';
+import type { RunningWorker } from '../../../src/worker/worker.js';
+import { scriptedWorker, until } from '../../helpers/scripted-worker.js';
 
-const QUEUE = 'http://127.0.0.1:1/000000000000/q';
 const RETRY_DELAY = 7;
 
 /** An SQS client that hands out `messages` once, then answers empty long polls; records every other call. */
@@ -57,23 +54,9 @@ function pendingRead(): { processObject: (ref: S3ObjectRef) => Promise<ObjectOut
 }
 
 function worker(sqs: SQSClient, processObject: (ref: S3ObjectRef) => Promise<ObjectOutcome>, graceSeconds = 30): RunningWorker {
-  const config = {
-    ...loadConfig({}), queueUrl: QUEUE, pollers: 1, batchSize: 1, waitTimeSeconds: 1, visibilityTimeout: 30, heartbeatInterval: 10,
-    retryDelaySeconds: RETRY_DELAY, shutdownGraceSeconds: graceSeconds,
-  };
-  const logger = createLogger('silent');
-  return startWorker({
-    config, sqs, gate: new HealthGate(async () => undefined), logger,
-    handle: { processObject, logger, bucketAllowed: (b) => b === 'logs', deadLetters: { record: async () => undefined } },
+  return scriptedWorker(sqs, processObject, {
+    pollers: 1, batchSize: 1, visibilityTimeout: 30, heartbeatInterval: 10, retryDelaySeconds: RETRY_DELAY, shutdownGraceSeconds: graceSeconds,
   });
-}
-
-async function until(what: string, predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 const deletes = (calls: Array<{ command: string; input: Record<string, unknown> }>) => calls.filter((c) => c.command.startsWith('DeleteMessage'));
