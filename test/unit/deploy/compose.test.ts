@@ -69,11 +69,13 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile', () => {
   const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
 
-  it('sets only variables that are settings (or Node\'s own NODE_ENV)', () => {
+  it('sets only variables that are settings (or Node\'s own NODE_ENV and NODE_OPTIONS)', () => {
     const env = /^ENV ((?:.*\\\n)*.*)$/m.exec(dockerfile)?.[1] ?? '';
     const names = [...env.matchAll(/([A-Z_]+)=/g)].map((m) => m[1] as string);
     assert.ok(names.includes('HEALTH_PORT'));
-    for (const name of names) assert.ok(SETTING_VARIABLES.has(name) || name === 'NODE_ENV', `${name} is no setting`);
+    // README, Memory and Fargate sizing: RSS follows V8's old-space cap, not the host's memory.
+    assert.match(env, /NODE_OPTIONS=--max-old-space-size=\d+ /);
+    for (const name of names) assert.ok(SETTING_VARIABLES.has(name) || name === 'NODE_ENV' || name === 'NODE_OPTIONS', `${name} is no setting`);
   });
 
   it('runs the worker by default, as non-root, under an init that forwards SIGTERM, with a health check', () => {
