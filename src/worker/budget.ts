@@ -37,6 +37,8 @@ export class ByteBudget {
   /**
    * Resolves once a new message could start: some room is left and nobody waits. Pollers wait on it
    * before each receive, so a worker at its budget leaves new messages on the queue for the others.
+   * Once closed it never resolves: a stopping worker must not receive (each receive counts towards
+   * the queue's dead-letter limit).
    */
   async room(): Promise<void> {
     if (this.hasRoom()) return;
@@ -63,15 +65,15 @@ export class ByteBudget {
     };
   }
 
-  /** Refuses every waiting message and every later one (the worker stops). */
+  /** Refuses every waiting message and every later one, and keeps pollers from receiving (the worker stops). */
   close(): void {
     this.closed = true;
+    this.roomWaiters.length = 0;
     for (const waiter of this.waiters.splice(0)) waiter.refuse(new BudgetClosed('the worker is stopping'));
-    this.wakeRoomWaiters();
   }
 
   private hasRoom(): boolean {
-    return this.closed || (this.waiters.length === 0 && this.used < this.limit);
+    return !this.closed && this.waiters.length === 0 && this.used < this.limit;
   }
 
   /** Grants waiters in order while the first fits (or the budget is empty), then wakes pollers if room is left. */

@@ -60,15 +60,17 @@ describe('ByteBudget', () => {
     assert.equal(await settled(room), true);
   });
 
-  it('refuses waiting and later messages once closed, and lets pollers on', async () => {
+  it('refuses waiting and later messages once closed, and lets no poller receive again', async () => {
     const budget = new ByteBudget(10);
-    await budget.acquire(10);
+    const give = await budget.acquire(10);
     const waiting = budget.acquire(5);
     const room = budget.room();
     budget.close();
     await assert.rejects(waiting, BudgetClosed);
     await assert.rejects(budget.acquire(1), BudgetClosed);
-    assert.equal(await settled(room), true);
+    give();
+    assert.equal(await settled(room), false, 'a poller waiting for room stays waiting');
+    assert.equal(await settled(budget.room()), false);
   });
 });
 
