@@ -133,10 +133,10 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
         continue;
       }
       if (item.bytes.length === 0) continue;
-      const text = item.bytes.toString('utf8');
-      const line = writer === undefined ? (lineOp as ReferenceOp)(text, item.lineNo) : writer.scan(text) ? writer : undefined;
+      const line = writer === undefined ? (lineOp as ReferenceOp)(item.bytes.toString('utf8'), item.lineNo) : writer.scan(item.bytes) ? writer : undefined;
       if (line === undefined || isParseError(line)) {
         // The writer leaves bad lines to the parser, whose error text is the one reported.
+        const text = item.bytes.toString('utf8');
         const error = line ?? (parseRecord(format, text) as ParseError);
         problems.push({ lineNo: item.lineNo, reason: error.error, text });
         continue;
@@ -150,7 +150,7 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
       }
       const time = line.time ?? fallbackTime;
       if (time === undefined) {
-        problems.push({ lineNo: item.lineNo, reason: 'record has no start time, and neither the key nor the object says when it was written', text });
+        problems.push({ lineNo: item.lineNo, reason: 'record has no start time, and neither the key nor the object says when it was written', text: item.bytes.toString('utf8') });
         continue;
       }
       ops.push(new JsonOp(indexOf(time), idOf(item.lineNo, item.bytes), line.json(item.lineNo)));
