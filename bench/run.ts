@@ -183,7 +183,7 @@ function table(phases: readonly Phase[], file: string): void {
 
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${loadavg()[0]?.toFixed(1)}`);
-  console.log('records/s by wall clock; "cpu" is records per CPU-second of the phase\'s process; ratios against the floor of the same run\n');
+  console.log('records/s of the process by wall clock; per vCPU: records per CPU-second of the process, all threads; ratios against the floor of the same run\n');
   for (const format of FORMATS) {
     const file = await benchObject(OUT_DIR, format, RECORDS);
     console.log(`${format} format: ${file} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB gzip, ${fmt(RECORDS)} records)`);
