@@ -11,7 +11,8 @@ import { STACK_ENV } from '../helpers/stack.js';
 
 describe('prune and retention', () => {
   const name = `t-${randomBytes(4).toString('hex')}`;
-  const client = createOpenSearchClient(loadConfig(process.env, {}));
+  const config = loadConfig(process.env, {});
+  const client = createOpenSearchClient(config);
   const env = { INDEX_PREFIX: `${name}-flow`, CLOUDTRAIL_INDEX_PREFIX: `${name}-trail`, ...STACK_ENV };
   const cli = (...args: string[]) => {
     const run = spawnSync(process.execPath, ['bin/aws-log-indexer.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
@@ -19,8 +20,8 @@ describe('prune and retention', () => {
     return run.stdout;
   };
   const existing = async () => ((await client.cat.indices({ index: `${name}-*`, format: 'json', h: 'index' } as never)).body as { index: string }[]).map((i) => i.index).sort();
-  // Indices, templates, and the bucket, topic and queues `setup` made below.
-  after(() => removeNamed(awsClients(loadConfig(process.env, {})), client, name));
+  // `setup` below also makes a bucket, a topic and queues in the emulator: remove them with the indices.
+  after(() => removeNamed(awsClients(config), client, name));
 
   it('lists (dry run), then deletes exactly the daily indices older than the cutoff, and no other index', async () => {
     const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '.');
