@@ -3,7 +3,7 @@ import { indexTemplate } from '../core/index-template.js';
 import { murmur3x64Hash128 } from '../core/murmur128.js';
 import type { DeadLetter, DeadLetterSink } from './types.js';
 import { messageOf } from '../core/errors.js';
-import { backoffDelay, sleep, type BackoffOptions } from '../sink/backoff.js';
+import { backoffDelay, sleep, type BackoffOptions } from '../core/backoff.js';
 
 /** How dead-letter writes are sized and retried. */
 export interface DeadLetterWriteOptions {

@@ -5,7 +5,7 @@
 import { Buffer } from 'node:buffer';
 import { messageOf } from '../core/errors.js';
 import { ItemStatus, type IndexOp, type ItemOutcome } from '../core/types.js';
-import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
+import { backoffDelay, sleep, type BackoffOptions } from '../core/backoff.js';
 import { bodyBytes, joinBulkBody, serializeOp } from './bulk-body.js';
 import { classifyBulkResponse, classifyTransportError, ItemVerdictStatus, RequestVerdictKind } from './bulk-result.js';
 import type { BulkHttpResponse, RequestVerdict } from './bulk-result.js';

@@ -1,5 +1,5 @@
 import { messageOf } from '../core/errors.js';
-import { backoffDelay, sleep } from '../sink/backoff.js';
+import { backoffDelay, sleep } from '../core/backoff.js';
 
 /** How the gate probes: undefined when the downstream answers healthy, else why it is not. */
 export type Probe = () => Promise<string | undefined>;

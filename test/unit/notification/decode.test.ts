@@ -93,3 +93,56 @@ describe('decodeNotification dates objects', () => {
     assert.deepEqual(n.kind === 'objects' ? n.objects : n, [{ bucket: 'b', key: 'k', time: Date.UTC(2020, 0, 2, 23, 59) / 1000 }]);
   });
 });
+
+describe('decodeNotification names exactly what is wrong', () => {
+  const reason = (body: string) => {
+    const n = decodeNotification(body);
+    return n.kind === 'invalid' ? n.reason : `not invalid: ${JSON.stringify(n)}`;
+  };
+  it('JSON that is not an object: an array, null, a string, a number', () => {
+    for (const body of ['[]', '[{"Records":[]}]', 'null', '"x"', '3']) {
+      assert.equal(reason(body), `body is JSON but not an object: ${JSON.stringify(body)}`, body);
+    }
+  });
+  it('an SNS Message that is not JSON, or JSON but not an object', () => {
+    assert.equal(reason(sns('plain text')), 'SNS Message is not JSON: "plain text"');
+    for (const message of ['[1]', 'null', '"s"']) assert.equal(reason(sns(message)), `SNS Message is not a JSON object: ${JSON.stringify(message)}`, message);
+  });
+  it('reads the SNS form only when Type is Notification and Message a string', () => {
+    assert.equal(reason(JSON.stringify({ Type: 'SubscriptionConfirmation', Message: s3Event('k') })), 'no known envelope (keys: Type, Message)');
+    assert.equal(reason(JSON.stringify({ Type: 'Notification', Message: { Records: [] } })), 'no known envelope (keys: Type, Message)');
+  });
+  it('lists at most eight keys of an unknown envelope', () => {
+    const body = JSON.stringify(Object.fromEntries('abcdefghij'.split('').map((k) => [k, 1])));
+    assert.equal(reason(body), 'no known envelope (keys: a, b, c, d, e, f, g, h)');
+  });
+  it('takes EventBridge only from source aws.s3 with a detail object', () => {
+    const detail = { bucket: { name: 'logs' }, object: { key: 'k' } };
+    assert.equal(reason(JSON.stringify({ source: 'aws.ec2', 'detail-type': 'Object Created', detail })), 'no known envelope (keys: source, detail-type, detail)');
+    assert.equal(reason(JSON.stringify({ source: 'aws.s3', 'detail-type': 'Object Created', detail: [detail] })), 'no known envelope (keys: source, detail-type, detail)');
+    assert.equal(reason(JSON.stringify({ source: 'aws.s3', 'detail-type': 'Object Created', detail: null })), 'no known envelope (keys: source, detail-type, detail)');
+  });
+  it("takes CloudTrail's notice only with a bucket name and a list of keys", () => {
+    assert.equal(reason(JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: 'a.json.gz' })), 'no known envelope (keys: s3Bucket, s3ObjectKey)');
+    assert.equal(reason(JSON.stringify({ s3Bucket: 7, s3ObjectKey: ['a.json.gz'] })), 'no known envelope (keys: s3Bucket, s3ObjectKey)');
+  });
+  it('names the record that is not an object', () => {
+    for (const record of [null, [], 'x']) {
+      assert.equal(reason(JSON.stringify({ Records: [s3Record('ok'), record] })), 'S3 event Records[1]: not an object', JSON.stringify(record));
+    }
+  });
+  it('names a missing or foreign eventVersion; a bare 2 is major 2', () => {
+    const version = (eventVersion: unknown) => JSON.stringify({ Records: [s3Record('k', { eventVersion })] });
+    assert.equal(reason(version(undefined)), 'S3 event Records[0]: unsupported eventVersion "" (major version 2 expected)');
+    assert.equal(reason(version('12.0')), 'S3 event Records[0]: unsupported eventVersion "12.0" (major version 2 expected)');
+    assert.equal(reason(version('20')), 'S3 event Records[0]: unsupported eventVersion "20" (major version 2 expected)');
+    assert.equal(decodeNotification(version('2')).kind, 'objects');
+  });
+  it('says why a test event or an event creating nothing is skipped', () => {
+    const bare = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent' });
+    assert.deepEqual(decodeNotification(bare), { kind: 'skip', envelope: 's3-test-event', reason: 's3:TestEvent for bucket ?' });
+    assert.deepEqual(decodeNotification(sns(testEvent)), { kind: 'skip', envelope: 'sns:s3-test-event', reason: 's3:TestEvent for bucket logs' });
+    const removed = JSON.stringify({ Records: [s3Record('k', { eventName: 'ObjectRemoved:Delete' })] });
+    assert.deepEqual(decodeNotification(removed), { kind: 'skip', envelope: 's3-event', reason: 'S3 event names no created object' });
+  });
+});

@@ -21,3 +21,14 @@ describe('s3EventBody', () => {
     );
   });
 });
+
+describe('s3EventBody is the event S3 sends', () => {
+  it('each record as S3 writes it, with the size only where the listing gave one', () => {
+    const body = JSON.parse(s3EventBody([{ bucket: 'logs', key: 'a b.gz', size: 42, time: 0 }, { bucket: 'logs', key: 'c.gz' }], new Date(Date.UTC(2026, 10, 22)))) as unknown;
+    const record = (key: string, eventTime: string, object: Record<string, unknown>) => ({
+      eventVersion: '2.1', eventSource: 'aws:s3', eventTime, eventName: 'ObjectCreated:Put',
+      s3: { bucket: { name: 'logs', arn: 'arn:aws:s3:::logs' }, object: { key, ...object } },
+    });
+    assert.deepEqual(body, { Records: [record('a+b.gz', '1970-01-01T00:00:00.000Z', { size: 42 }), record('c.gz', '2026-11-22T00:00:00.000Z', {})] });
+  });
+});

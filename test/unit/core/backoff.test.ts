@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, sleep } from '../../../src/sink/backoff.js';
+import { backoffDelay, sleep } from '../../../src/core/backoff.js';
 
 const options = { baseMs: 100, maxMs: 1000 };
 const almostOne = () => 0.999999;
