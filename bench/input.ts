@@ -9,6 +9,7 @@
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
+import { parquetWriteFile } from 'hyparquet-writer';
 import { DEFAULT_FORMAT_FIELDS } from '../src/formats/vpc-flow/catalogue.js';
 import { PUBLIC_ADDRESSES, rng } from '../src/sample/flow-logs.js';
 import { isPublicAddress } from '../src/enrich/ip.js';
@@ -148,6 +149,50 @@ export async function cloudTrailObject(dir: string, fixture: string, events: num
   }
   gzip.end(']}');
   await once(out, 'finish');
+  renameSync(`${file}.part`, file);
+  return file;
+}
+
+/** The Parquet object's key: AWS's layout, `.log.parquet`. */
+export const PARQUET_KEY = 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/22/123456789012_vpcflowlogs_us-east-1_fl-bench_20261122T0000Z_bench.log.parquet';
+
+/** Parquet column types as AWS writes them (see test/fixtures/vpc-flow/parquet/make-fixtures.py); strings for the rest. */
+const INT32_COLUMNS = new Set(['version', 'srcport', 'dstport', 'tcp_flags', 'traffic_path']);
+const INT64_COLUMNS = new Set(['protocol', 'packets', 'bytes', 'start', 'end']);
+
+/**
+ * The default-format object's records as a Parquet flow log (`….log.parquet`, Snappy pages, row
+ * groups of 100,000), columns named and typed as AWS does; `-` becomes null. Written with
+ * hyparquet-writer, kept in bench/out.
+ */
+export function parquetObject(dir: string, records: number): string {
+  const file = `${dir}flow-default-${records}.log.parquet`;
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  const fields = FIELDS_OF[BenchFormat.default];
+  const columns: (string | number | bigint | null)[][] = fields.map(() => []);
+  let first = true;
+  for (const chunk of benchText(BenchFormat.default, records)) {
+    for (const line of chunk.split('\n')) {
+      if (first || line === '') {
+        first = false;
+        continue;
+      }
+      line.split(' ').forEach((value, i) => {
+        const name = (fields[i] as string).replaceAll('-', '_');
+        const typed = value === '-' ? null : INT32_COLUMNS.has(name) ? Number(value) : INT64_COLUMNS.has(name) ? BigInt(value) : value;
+        columns[i]?.push(typed);
+      });
+    }
+  }
+  parquetWriteFile({
+    filename: `${file}.part`,
+    columnData: fields.map((f, i) => {
+      const name = f.replaceAll('-', '_');
+      return { name, data: columns[i] ?? [], type: INT32_COLUMNS.has(name) ? 'INT32' : INT64_COLUMNS.has(name) ? 'INT64' : 'STRING', nullable: true };
+    }),
+    rowGroupSize: 100_000,
+  });
   renameSync(`${file}.part`, file);
   return file;
 }

@@ -6,30 +6,37 @@
  * Per format, in one run so that ratios compare like with like on a shared machine:
  *   floor   gunzip + line split alone: what any reader pays;
  *   naive   the afternoon script of bench/naive.ts, with and without its id;
- *   full    our path to finished bulk bodies: parse, type, derive, enrich, id, serialise (no network).
- * Then a CloudTrail file (bench/input.ts), against its own floor: gunzip + JSON.parse of the file.
+ *   full    our path to finished bulk bodies: parse, type, derive, enrich, id, serialise (no network),
+ *           parsed on the main thread, then on a pool of one parse thread per core (src/pipeline/parse-pool.ts).
+ * Then the default object as Parquet, against hyparquet reading its columns alone, and a CloudTrail
+ * file (bench/input.ts), against its own floor: gunzip + JSON.parse of the file.
  *
- * Each phase runs in its own process (one core, its own peak RSS). BENCH_RECORDS sets the records
+ * Each phase runs in its own process (its own peak RSS). `records/s` is the process's rate by wall clock;
+ * `per vCPU` is records per CPU-second of the process, all its threads together: what one vCPU does. BENCH_RECORDS sets the records
  * per object (default 1,000,000); BENCH_FORMATS the formats (default `default,wide`); BENCH_EVENTS the
- * CloudTrail events (default 200,000; 0 leaves CloudTrail out).
+ * CloudTrail events (default 200,000; 0 leaves CloudTrail out); BENCH_PARQUET=0 leaves the Parquet
+ * object (the default format's records, bench/input.ts) out.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { openEnricher } from '../src/enrich/geoip.js';
-import { readObject } from '../src/pipeline/read-object.js';
+import { asyncBufferFromFile, parquetRead } from 'hyparquet';
+import { openEnricher, type EnricherOptions } from '../src/enrich/geoip.js';
+import { ParsePool } from '../src/pipeline/parse-pool.js';
+import { readObject, readParquetObject, type ReadResult } from '../src/pipeline/read-object.js';
 import { flowLogKey } from '../src/sample/flow-logs.js';
 import { serializeOp } from '../src/sink/bulk-body.js';
 import { decompress } from '../src/source/decompress.js';
 import { splitLines } from '../src/source/lines.js';
-import { BenchFormat, CLOUDTRAIL_KEY, benchObject, cloudTrailObject } from './input.js';
+import { BenchFormat, CLOUDTRAIL_KEY, PARQUET_KEY, benchObject, cloudTrailObject, parquetObject } from './input.js';
 import { naiveBulk } from './naive.js';
 
 const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 1_000_000);
 const FORMATS = (process.env['BENCH_FORMATS'] ?? 'default,wide').split(',').filter((f) => f !== '') as BenchFormat[];
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
+const PARQUET = process.env['BENCH_PARQUET'] !== '0';
 const CLOUDTRAIL_FIXTURE = fileURLToPath(new URL('../test/fixtures/cloudtrail/ec2-iam-events.json', import.meta.url));
 const OUT_DIR = fileURLToPath(new URL('./out/', import.meta.url));
 const KEY = flowLogKey('123456789012', 'us-east-1', 'fl-bench', Date.UTC(2026, 10, 22) / 1000, 'bench');
@@ -47,13 +54,38 @@ interface PhaseResult {
   readonly cpuSeconds: number;
   readonly maxRssMiB: number;
   readonly bodyBytes?: number;
+  readonly threads?: number;
 }
 
-/** Our path to finished bulk bodies, for any object the worker reads. */
-async function fullPath(file: string, key: string): Promise<{ records: number; bodyBytes: number }> {
-  const cityDbs = GEO_DBS.every(existsSync) ? GEO_DBS : [TEST_DBS.city];
-  const enricher = await openEnricher({ cityDbs, asnDb: TEST_DBS.asn });
-  const read = await readObject({ bucket: 'bench', key }, createReadStream(file), { enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: Number.MAX_SAFE_INTEGER });
+/** Parquet through the worker's reader (ranged reads of a local file here, of S3 in the worker). */
+async function parquetPath(file: string): Promise<{ records: number; bodyBytes: number }> {
+  const enricher = await openEnricher(enrichmentOptions());
+  const read = await readParquetObject({ bucket: 'bench', key: PARQUET_KEY }, await asyncBufferFromFile(file), {
+    enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: Number.MAX_SAFE_INTEGER,
+  });
+  return bulkBodies(read);
+}
+
+/** Our path to finished bulk bodies, for any object the worker reads; `threads` parse threads (0: the main thread parses). */
+async function fullPath(file: string, key: string, threads = 0): Promise<{ records: number; bodyBytes: number; threads: number }> {
+  const enrichment = enrichmentOptions();
+  const enricher = await openEnricher(enrichment);
+  const pool = threads > 0 ? new ParsePool(threads, enrichment) : undefined;
+  const read = await readObject({ bucket: 'bench', key }, createReadStream(file), {
+    enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: Number.MAX_SAFE_INTEGER, parser: pool?.parse,
+  });
+  const bodies = await bulkBodies(read);
+  await pool?.close();
+  return { ...bodies, threads };
+}
+
+/** DB-IP City Lite when .cache/geoip has it, else the MaxMind test databases. */
+function enrichmentOptions(): EnricherOptions {
+  return { cityDbs: GEO_DBS.every(existsSync) ? GEO_DBS : [TEST_DBS.city], asnDb: TEST_DBS.asn };
+}
+
+/** Serialises every operation of `read` into `_bulk` bodies of BULK_DOCS documents, as the indexer does. */
+async function bulkBodies(read: ReadResult): Promise<{ records: number; bodyBytes: number }> {
   if (read.kind !== 'read') throw new Error(`bench object skipped: ${read.reason}`);
   let records = 0;
   let bodyBytes = 0;
@@ -81,12 +113,19 @@ const PHASES = {
   naive: (file: string) => naiveBulk(file, KEY, true),
   'naive-no-id': (file: string) => naiveBulk(file, KEY, false),
   full: (file: string) => fullPath(file, KEY),
+  'full-threads': (file: string) => fullPath(file, KEY, availableParallelism()),
   'cloudtrail-floor': (file: string) => {
     const parsed = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { Records: unknown[] };
     return Promise.resolve({ records: parsed.Records.length });
   },
   'cloudtrail-full': (file: string) => fullPath(file, CLOUDTRAIL_KEY),
-} as const satisfies Record<string, (file: string) => Promise<{ records: number; bodyBytes?: number }>>;
+  'parquet-floor': async (file: string) => {
+    let records = 0;
+    await parquetRead({ file: await asyncBufferFromFile(file), rowFormat: 'array', onChunk: (chunk) => (records += chunk.columnName === 'version' ? chunk.rowEnd - chunk.rowStart : 0) });
+    return { records };
+  },
+  'parquet-full': (file: string) => parquetPath(file),
+} as const satisfies Record<string, (file: string) => Promise<{ records: number; bodyBytes?: number; threads?: number }>>;
 type Phase = keyof typeof PHASES;
 
 const LABELS: Record<Phase, string> = {
@@ -94,11 +133,15 @@ const LABELS: Record<Phase, string> = {
   naive: 'naive script: split, JSON.stringify, murmurhash3js id',
   'naive-no-id': 'naive script without the id',
   full: 'ours: parse, derive, GeoIP+ASN, id, _bulk bodies',
+  'full-threads': 'ours, parsed on every core (PARSE_THREADS = cores)',
   'cloudtrail-floor': 'gunzip + JSON.parse of the file (the floor)',
   'cloudtrail-full': 'ours: stream-parse, fields, GeoIP+ASN, id, _bulk bodies',
+  'parquet-floor': 'hyparquet reads every column (the floor)',
+  'parquet-full': 'ours: rows, rendered lines, GeoIP+ASN, id, _bulk bodies',
 };
-const FLOW_PHASES: readonly Phase[] = ['floor', 'naive', 'naive-no-id', 'full'];
+const FLOW_PHASES: readonly Phase[] = ['floor', 'naive', 'naive-no-id', 'full', 'full-threads'];
 const CLOUDTRAIL_PHASES: readonly Phase[] = ['cloudtrail-floor', 'cloudtrail-full'];
+const PARQUET_PHASES: readonly Phase[] = ['parquet-floor', 'parquet-full'];
 
 async function measure(phase: Phase, file: string): Promise<PhaseResult> {
   const t0 = process.hrtime.bigint();
@@ -123,7 +166,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** Runs `phases` on `file`, each in its own process, and prints a table row each; ratios against the first. */
 function table(phases: readonly Phase[], file: string): void {
-  console.log('| path | records/s | cpu records/s | of the floor | of the floor (cpu) | peak RSS MiB |');
+  console.log('| path | records/s (process, wall) | records/s per vCPU (CPU time) | of the floor | of the floor (cpu) | peak RSS MiB |');
   console.log('|---|---:|---:|---:|---:|---:|');
   let floor: PhaseResult | undefined;
   for (const phase of phases) {
@@ -140,11 +183,16 @@ function table(phases: readonly Phase[], file: string): void {
 
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${loadavg()[0]?.toFixed(1)}`);
-  console.log('records/s by wall clock; "cpu" is records per CPU-second of the phase\'s process; ratios against the floor of the same run\n');
+  console.log('records/s of the process by wall clock; per vCPU: records per CPU-second of the process, all threads; ratios against the floor of the same run\n');
   for (const format of FORMATS) {
     const file = await benchObject(OUT_DIR, format, RECORDS);
     console.log(`${format} format: ${file} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB gzip, ${fmt(RECORDS)} records)`);
     table(FLOW_PHASES, file);
+  }
+  if (PARQUET) {
+    const file = parquetObject(OUT_DIR, RECORDS);
+    console.log(`Parquet, default format: ${file} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB, Snappy, ${fmt(RECORDS)} records)`);
+    table(PARQUET_PHASES, file);
   }
   if (EVENTS > 0) {
     const file = await cloudTrailObject(OUT_DIR, CLOUDTRAIL_FIXTURE, EVENTS);

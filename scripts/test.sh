@@ -68,6 +68,9 @@ run_integration() {
   if [ "$started_here" = 1 ] && [ "${STACK_KEEP:-0}" != 1 ]; then trap 'bash scripts/stack.sh down' EXIT; fi
   # Worker processes run the compiled CLI: build it from the sources under test.
   npm run --silent build
+  # The report --html test opens the page in a headless Chromium, installed here (Debian's package,
+  # as root); where that cannot be, the test skips and says why.
+  if CHROMIUM=$(bash scripts/tools.sh chromium); then export CHROMIUM; else echo "test: no Chromium: the report --html browser test will skip"; fi
   rm -rf .cache/test-logs
   echo "test: integration (real OpenSearch and AWS emulator on 127.0.0.1; worker logs in .cache/test-logs/)"
   # One file at a time: the files share one OpenSearch node and one emulator.

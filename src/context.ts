@@ -5,6 +5,7 @@ import { openEnricher } from './enrich/geoip.js';
 import type { Enricher } from './enrich/types.js';
 import { groupFormats } from './formats/cwl/groups.js';
 import { isParseError } from './formats/vpc-flow/parse.js';
+import { ParsePool } from './pipeline/parse-pool.js';
 import { flowFormatOf, type ReadOptions } from './pipeline/read-object.js';
 import { BucketRoutedS3 } from './source/bucket-access.js';
 
@@ -22,14 +23,16 @@ export function awsClients(config: Config): { s3: BucketRoutedS3; sns: SNSClient
   return { s3, sns: new SNSClient(common), sqs: new SQSClient(common) };
 }
 
-/** Opens the configured GeoIP/ASN databases once; a bad path fails here, at start. */
+/** Opens the configured GeoIP/ASN databases once (a bad path fails here, at start) and the parse threads' pool. */
 export async function readOptions(config: Config): Promise<ReadOptions & { enricher: Enricher }> {
-  const enricher = await openEnricher({ cityDbs: config.geoipCityDb, asnDb: config.geoipAsnDb });
+  const enrichment = { cityDbs: config.geoipCityDb, asnDb: config.geoipAsnDb };
+  const enricher = await openEnricher(enrichment);
+  const parser = config.parseThreads > 0 ? new ParsePool(config.parseThreads, enrichment).parse : undefined;
   const formats = groupFormats(config.cwlGroupFormats, flowFormatOf(config));
   // Validated with the settings, so an error cannot reach here.
   if (isParseError(formats)) throw new Error(`CWL_GROUP_FORMATS: ${formats.error}`);
   return { enricher, groupFormats: formats, indexPrefix: config.indexPrefix, maxLineBytes: config.maxLineBytes, maxObjectBytes: config.maxObjectBytes,
     headerlessPrefixes: config.headerlessPrefixes, flowFormat: config.flowFormat, dropStatusRecords: config.dropStatusRecords,
     cloudtrailIndexPrefix: config.cloudtrailIndexPrefix, cloudtrailMaxBlobBytes: config.cloudtrailMaxBlobBytes,
-    cloudtrailMaxRecordBytes: config.cloudtrailMaxRecordBytes };
+    cloudtrailMaxRecordBytes: config.cloudtrailMaxRecordBytes, parser };
 }

@@ -36,7 +36,7 @@ export const COMMANDS = {
     load: async () => (await import('./sample.js')).sampleCommand(),
   },
   report: {
-    description: 'query the flow-log indices: document count, top talkers by bytes, rejected flows by port',
+    description: 'query the flow-log indices: document count, top talkers by bytes, rejected flows by port (--html: a page with charts and a map)',
     load: async () => (await import('./report.js')).reportCommand(),
   },
   query: {

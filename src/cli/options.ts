@@ -40,4 +40,4 @@ export const AWS_SETTINGS = ['endpointUrl', 'region', 's3ForcePathStyle', 's3Con
 export const OPENSEARCH_SETTINGS = [
   'opensearchUrl', 'opensearchUsername', 'opensearchTlsInsecure', 'opensearchAuth', 'opensearchSigv4Service', 'opensearchDocumentIds', 'region',
 ] as const satisfies readonly SettingName[];
-export const READ_SETTINGS = ['indexPrefix', 'geoipCityDb', 'geoipAsnDb', 'maxLineBytes', 'maxObjectBytes', 'headerlessPrefixes', 'flowFormat', 'dropStatusRecords', 'cloudtrailIndexPrefix', 'cloudtrailMaxBlobBytes', 'cloudtrailMaxRecordBytes'] as const satisfies readonly SettingName[];
+export const READ_SETTINGS = ['indexPrefix', 'geoipCityDb', 'geoipAsnDb', 'maxLineBytes', 'parseThreads', 'maxObjectBytes', 'headerlessPrefixes', 'flowFormat', 'dropStatusRecords', 'cloudtrailIndexPrefix', 'cloudtrailMaxBlobBytes', 'cloudtrailMaxRecordBytes'] as const satisfies readonly SettingName[];

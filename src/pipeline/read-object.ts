@@ -9,7 +9,7 @@ import { CloudTrailBodyError, readCloudTrail } from '../formats/cloudtrail/reade
 import { headerlessFormat, readHeaderlessFlow } from '../formats/vpc-flow/headerless.js';
 import { openParquetFlow } from '../formats/vpc-flow/parquet.js';
 import { isParseError, type FlowFormat } from '../formats/vpc-flow/parse.js';
-import { readVpcFlow } from '../formats/vpc-flow/reader.js';
+import { readVpcFlow, type BatchParser } from '../formats/vpc-flow/reader.js';
 import { decompress, peek } from '../source/decompress.js';
 import { s3AsyncBuffer } from '../source/range-reader.js';
 import { openObject } from '../source/s3.js';
@@ -34,6 +34,8 @@ export interface ReadOptions {
   readonly groupFormats?: FormatOf;
   /** Leave NODATA/SKIPDATA flow records out of the index (counted either way). */
   readonly dropStatusRecords?: boolean;
+  /** Parses flow-log lines on other threads (the pool of parse-pool.ts); on this one when absent. */
+  readonly parser?: BatchParser;
   /** CloudTrail indices are `<prefix>-YYYY.MM.DD`; the default prefix is `cloudtrail`. */
   readonly cloudtrailIndexPrefix?: string;
   /** Cap on each CloudTrail blob (requestParameters …) before it is cut and marked. */
@@ -87,7 +89,7 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
   }
   const lines = splitLines(bytes, options.maxLineBytes);
   const read = await guard(ref, () =>
-    readVpcFlow(lines, { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords, strict: kind === ObjectKind.vpcFlow }),
+    readVpcFlow(lines, { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords, strict: kind === ObjectKind.vpcFlow, parser: options.parser }),
   );
   if (read.kind === 'skip') return read;
   if (read.kind === 'invalid') throw new ObjectError(ref, read.reason, false, 1);

@@ -25,11 +25,16 @@ describe('prune and retention', () => {
 
   it('lists (dry run), then deletes exactly the daily indices older than the cutoff, and no other index', async () => {
     const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '.');
-    const old = [`${name}-flow-${day(40)}`, `${name}-trail-${day(31)}`];
-    const kept = [`${name}-flow-${day(29)}`, `${name}-flow-${day(0)}`, `${name}-flow-archive`, `${name}-flowx-${day(40)}`, `${name}-other-${day(40)}`];
+    // day(30) ends after the cutoff (now − 30 days), day(31) before it, whatever the time of day.
+    const old = [`${name}-flow-${day(40)}`, `${name}-flow-${day(35)}`, `${name}-trail-${day(31)}`];
+    const kept = [`${name}-flow-${day(30)}`, `${name}-flow-${day(29)}`, `${name}-flow-${day(0)}`, `${name}-flow-archive`, `${name}-flowx-${day(40)}`, `${name}-other-${day(40)}`];
     for (const index of [...old, ...kept]) await client.indices.create({ index });
+    await client.indices.close({ index: `${name}-flow-${day(35)}` });
     const dry = JSON.parse(cli('prune', '--older-than', '30d', '--json')) as { wouldDelete: string[] };
-    assert.deepEqual(dry.wouldDelete, old);
+    assert.deepEqual(dry.wouldDelete, old, 'oldest first, a closed index too');
+    const run = spawnSync(process.execPath, ['bin/aws-log-indexer.js', 'prune', '--json'], { encoding: 'utf8', env: { ...process.env, ...env, RETENTION_DAYS: '30' } });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual((JSON.parse(run.stdout) as { wouldDelete: string[] }).wouldDelete, old, '--older-than defaults to RETENTION_DAYS');
     assert.deepEqual(await existing(), [...old, ...kept].sort(), 'a dry run deletes nothing');
     const done = JSON.parse(cli('prune', '--older-than', '30d', '--yes', '--json')) as { deleted: string[] };
     assert.deepEqual(done.deleted, old);

@@ -1,6 +1,6 @@
 /**
  * `query` over the index and straight from S3, on eleven hand-written flow records and four
- * CloudTrail events whose answers are worked out by hand below.
+ * CloudTrail events (test/fixtures/query/records.ts) whose answers are worked out by hand below.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,32 +8,16 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { kindSpec } from '../../src/query/fields.js';
 import { searchDocuments } from '../../src/query/search.js';
+import { QUERY_OBJECTS, QUERY_PREFIX, QUERY_RECORDS, QUERY_TRAIL, objectText, type RecordNumber } from '../fixtures/query/records.js';
 import { dropStack, newStack, putObject, spawnCli, type TestStack } from '../helpers/stack.js';
 
-const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status pkt-srcaddr pkt-dstaddr';
-const A = '3 123456789012';
-/** Records by number; start times 10:55:00 (1795344900) … 12:58 on 2026-11-22 UTC. */
-const R = {
-  1: `${A} eni-a 172.20.0.10 54.245.120.220 40000 443 6 10 5000 1795344900 1795344960 ACCEPT OK 172.20.0.10 54.245.120.220`,
-  2: `${A} eni-a 54.245.120.220 172.20.0.10 443 40000 6 8 3000 1795344905 1795344960 ACCEPT OK 54.245.120.220 172.20.0.10`,
-  3: `${A} eni-a 198.51.100.7 172.20.0.10 51000 22 6 1 40 1795344910 1795344960 REJECT OK 198.51.100.7 172.20.0.10`,
-  4: `${A} eni-b 172.20.0.11 10.1.2.3 33000 5432 6 20 9000 1795344920 1795344980 ACCEPT OK 172.20.0.11 10.9.9.9`,
-  5: `${A} eni-b - - - - - - - 1795344930 1795344990 - NODATA - -`,
-  6: `${A} eni-a 172.20.0.12 54.245.120.220 41000 443 6 4 1200 1795345170 1795345200 ACCEPT OK 172.20.0.12 54.245.120.220`,
-  7: `${A} eni-a 203.0.113.9 172.20.0.10 52000 22 6 2 80 1795345150 1795345200 REJECT OK 203.0.113.9 172.20.0.10`,
-  8: `${A} eni-c 172.20.0.10 54.245.120.220 40001 443 6 30 20000 1795345200 1795345260 ACCEPT OK 172.20.0.10 54.245.120.220`,
-  9: `${A} eni-a 203.0.113.9 172.20.0.10 52001 3389 6 1 40 1795345210 1795345260 REJECT OK 203.0.113.9 172.20.0.10`,
-  10: `${A} eni-a 172.20.0.10 8.8.8.8 50000 53 17 2 150 1795345100 1795345160 ACCEPT OK 172.20.0.10 8.8.8.8`,
-  11: `${A} eni-a 172.20.0.10 54.245.120.220 40002 443 6 5 700 1795352280 1795352340 ACCEPT OK 172.20.0.10 54.245.120.220`,
-} as const;
-type N = keyof typeof R;
+const R = QUERY_RECORDS;
+type N = RecordNumber;
 const V2 = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 /** What `--format lines` prints for records, in that order: the 14 v2 fields. */
 const lines = (...ns: N[]) => [V2, ...ns.map((n) => R[n].split(' ').slice(0, 14).join(' '))].join('\n') + '\n';
 
-const PREFIX = 'AWSLogs/123456789012/vpcflowlogs/us-east-1/';
-const key = (stamp: string, s: string) => `${PREFIX}2026/11/22/123456789012_vpcflowlogs_us-east-1_fl-q_20261122T${stamp}Z_${s}.log.gz`;
-const TRAIL_KEY = 'AWSLogs/123456789012/CloudTrail/us-east-1/2023/07/19/123456789012_CloudTrail_us-east-1_20230719T2130Z_abc.json.gz';
+const PREFIX = QUERY_PREFIX;
 
 describe('query', () => {
   let stack: TestStack;
@@ -59,11 +43,8 @@ describe('query', () => {
   before(async () => {
     stack = await newStack();
     env = { INDEX_PREFIX: stack.config.indexPrefix, CLOUDTRAIL_INDEX_PREFIX: stack.config.cloudtrailIndexPrefix, DEADLETTER_INDEX: stack.config.deadLetterIndex };
-    const object = (...ns: N[]) => `${HEADER}\n${ns.map((n) => R[n]).join('\n')}\n`;
-    await putObject(stack, key('1100', 'a'), object(1, 2, 3, 4, 5));
-    await putObject(stack, key('1105', 'b'), object(6, 7, 8, 9, 10));
-    await putObject(stack, key('1300', 'c'), object(11));
-    await putObject(stack, TRAIL_KEY, readFileSync('test/fixtures/cloudtrail/ec2-iam-events.json', 'utf8'));
+    for (const { key, records } of QUERY_OBJECTS) await putObject(stack, key, objectText(records));
+    await putObject(stack, QUERY_TRAIL.key, readFileSync(QUERY_TRAIL.file, 'utf8'));
     const re = spawnSync(process.execPath, ['bin/aws-log-indexer.js', 'reprocess', `s3://${stack.bucket}/AWSLogs/`], { encoding: 'utf8', env: { ...process.env, ...env } });
     assert.equal(re.status, 0, re.stderr);
     assert.equal((JSON.parse(re.stdout) as { created: number }).created, 15);
@@ -92,9 +73,14 @@ describe('query', () => {
     ]);
   });
 
-  it('relative times: everything is older than a minute, nothing newer; --limit; --no-header', async () => {
+  it('an ISO time with an offset is that instant: 11:59+01:00 is 10:59 UTC', async () => {
+    await both(['--since', '2026-11-22T11:59+01:00', '--until', '2026-11-22T12:00:00+01:00', 'findip', '54.245.120.220'], lines(6));
+  });
+
+  it('relative times: everything is older than a minute, nothing newer; now; --limit; --no-header', async () => {
     await Promise.all([
       both(['--until', '1m'], lines(1, 2, 3, 4, 5, 10, 7, 6, 8, 9, 11)),
+      both(['--until', 'now', '--where', 'action=REJECT'], lines(3, 7, 9)),
       both(['--since', '1m'], lines()),
       both(['--limit', '2'], lines(1, 2)),
     ]);
@@ -133,6 +119,20 @@ describe('query', () => {
     assert.match(r.stderr, /^1 objects read, 3 outside the time range by their keys, 0 without a time in their keys left out$/m);
   });
 
+  it('from S3, --key-lag widens the keys\' range and --concurrency 1 reads the same lines', () => {
+    const range = [`s3://${stack.bucket}/${PREFIX}`, '--since', '2026-11-22T11:20Z', '--until', '2026-11-22T12:00Z'];
+    const summary = (r: ReturnType<typeof run>) => r.stderr.split('\n').find((l) => l.includes('objects read'));
+    const narrow = run(...range);
+    const wide = run(...range, '--key-lag', '30m', '--concurrency', '1');
+    assert.equal(narrow.status, 0, narrow.stderr);
+    assert.equal(wide.status, 0, wide.stderr);
+    assert.equal(summary(narrow), '1 objects read, 2 outside the time range by their keys, 0 without a time in their keys left out');
+    assert.equal(summary(wide), '2 objects read, 1 outside the time range by their keys, 0 without a time in their keys left out');
+    assert.equal(narrow.stdout, lines());
+    assert.equal(wide.stdout, lines());
+    assert.equal(query(`s3://${stack.bucket}/${PREFIX}`, '--concurrency', '1', 'findip', '203.0.113.0/24'), lines(7, 9));
+  });
+
   it('pages with search_after: pages of 2 give every record once, in time order', async () => {
     const starts: unknown[] = [];
     for await (const doc of searchDocuments(stack.opensearch, `${stack.config.indexPrefix}-*`, kindSpec('flows'), { range: {}, where: [] }, undefined, 2)) starts.push(doc['start']);
@@ -151,6 +151,7 @@ describe('query', () => {
     assert.equal(query('cloudtrail', '--where', 'eventName=StopInstances', '--where', `userIdentity.arn=${arn}`),
       `eventTime eventSource eventName awsRegion sourceIPAddress userIdentity.arn errorCode\n2023-07-19T21:18:39Z ec2.amazonaws.com StopInstances us-east-1 192.0.2.0 ${arn} -\n`);
     assert.equal(query('cloudtrail', '--top', 'eventName', '--no-header'), 'AssumeRole 1\nCreateUser 1\nStartInstances 1\nStopInstances 1\n');
+    assert.equal(query('cloudtrail', '--top', 'eventSource', '--by', 'events'), 'eventSource events\nec2.amazonaws.com 2\niam.amazonaws.com 1\nsts.amazonaws.com 1\n');
     assert.equal(query(`s3://${stack.bucket}/AWSLogs/`, 'cloudtrail', 'findip', '192.0.2.0', '--fields', 'eventName'), 'eventName\nStopInstances\nCreateUser\n');
   });
 
@@ -160,6 +161,8 @@ describe('query', () => {
       [['findip', '300.1.1.1'], /findip "300.1.1.1": an IPv4 or IPv6 address or CIDR block/],
       [['--since', 'yesterday'], /--since "yesterday": an ISO time/],
       [['--top', 'srcaddr', '--by', 'bytes', 'cloudtrail'], /--top: "srcaddr" is not a field of the cloudtrail index/],
+      [[`s3://${stack.bucket}/${PREFIX}`, '--concurrency', '0'], /--concurrency/],
+      [[`s3://${stack.bucket}/${PREFIX}`, '--key-lag', 'soon'], /--key-lag "soon": a duration/],
     ] as const) {
       const r = run(...args);
       assert.equal(r.status, 64, r.stderr);

@@ -1,6 +1,6 @@
 /**
  * One answer per distinct address for everything a flow document needs of it: is it an address
- * at all, is it public, its GeoIP and ASN siblings as finished JSON, and its bytes for the
+ * at all, is it public, its GeoIP and ASN siblings as finished JSON bytes, and its bytes for the
  * Community ID. Flows repeat their peers, so each address is parsed, classified and looked up once
  * instead of going through a validator, a memo, the enricher's cache and a parser on every line.
  */
@@ -9,17 +9,17 @@ import { isPublicAddress, parseIPv4 } from '../../enrich/ip.js';
 import type { Enricher } from '../../enrich/types.js';
 import { addressBytes } from './community-id.js';
 
-/** What is known of one address. */
+/** What is known of one address; JSON is kept as UTF-8 bytes, ready to copy into a document. */
 export interface AddressFacts {
   /** The address as the `ip` field type accepts it (IPv4, or IPv6 without a zone id). */
   readonly valid: boolean;
   /** The address as a JSON string value. */
-  readonly json: string;
-  /** `true`/`false` as JSON, for `<field>_public`. */
-  readonly publicJson: string;
+  readonly json: Uint8Array;
+  /** For `<field>_public`. */
+  readonly isPublic: boolean;
   /** `<field>_geo` / `<field>_as` values as JSON, when the enricher knows them. */
-  readonly geoJson: string | undefined;
-  readonly asJson: string | undefined;
+  readonly geoJson: Uint8Array | undefined;
+  readonly asJson: Uint8Array | undefined;
   /** 4 or 16 bytes, for the Community ID. */
   readonly bytes: Uint8Array | undefined;
 }
@@ -29,10 +29,11 @@ export const ADDRESS_BOOK_SIZE = 1 << 16;
 /** Open-addressing slots: twice the entries, so probes stay short. */
 const SLOTS = ADDRESS_BOOK_SIZE * 2;
 
-const INVALID: AddressFacts = Object.freeze({ valid: false, json: '""', publicJson: 'false', geoJson: undefined, asJson: undefined, bytes: undefined });
+const INVALID: AddressFacts = Object.freeze({ valid: false, json: Buffer.from('""'), isPublic: false, geoJson: undefined, asJson: undefined, bytes: undefined });
+const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 
 /**
- * A cache of {@link AddressFacts} over one enricher, looked up by a span of the line: a hit
+ * A cache of {@link AddressFacts} over one enricher, looked up by a span of the line's bytes: a hit
  * allocates nothing (no substring, no Map hashing of a fresh string), which matters at two to four
  * addresses a line.
  */
@@ -47,17 +48,19 @@ export class AddressBook {
     this.#enricher = enricher;
   }
 
-  /** The facts of the address `line[start, end)` (any text; one that is no address gives `valid: false`). */
-  span(line: string, start: number, end: number): AddressFacts {
-    // FNV-1a over the char codes.
+  /** The facts of the address `line[start, end)` (any bytes; what is no address gives `valid: false`). */
+  span(line: Uint8Array, start: number, end: number): AddressFacts {
+    // FNV-1a over the bytes.
     let hash = 0x811c9dc5;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ line.charCodeAt(i), 0x01000193);
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ (line[i] as number), 0x01000193);
     let slot = (hash >>> 0) % SLOTS;
     for (let entry = this.#slots[slot] as number; entry !== 0; entry = this.#slots[slot] as number) {
       if (sameText(this.#keys[entry - 1] as string, line, start, end)) return this.#facts[entry - 1] as AddressFacts;
       slot = slot + 1 === SLOTS ? 0 : slot + 1;
     }
-    const address = line.slice(start, end);
+    // Latin-1: one char per byte, so keys compare byte for byte; an address is ASCII, and a span
+    // with other bytes is none (#learn refuses it).
+    const address = Buffer.from(line.buffer, line.byteOffset + start, end - start).toString('latin1');
     const facts = this.#learn(address);
     if (this.#keys.length >= ADDRESS_BOOK_SIZE) {
       this.#slots.fill(0);
@@ -78,18 +81,18 @@ export class AddressBook {
     return {
       valid: true,
       // Address characters (hex digits, `:` and `.`) need no escaping.
-      json: `"${address}"`,
-      publicJson: isPublicAddress(address) ? 'true' : 'false',
-      geoJson: found?.geo === undefined ? undefined : JSON.stringify(found.geo),
-      asJson: found?.as === undefined ? undefined : JSON.stringify(found.as),
+      json: utf8(`"${address}"`),
+      isPublic: isPublicAddress(address),
+      geoJson: found?.geo === undefined ? undefined : utf8(JSON.stringify(found.geo)),
+      asJson: found?.as === undefined ? undefined : utf8(JSON.stringify(found.as)),
       bytes: addressBytes(address),
     };
   }
 }
 
-function sameText(key: string, line: string, start: number, end: number): boolean {
+function sameText(key: string, line: Uint8Array, start: number, end: number): boolean {
   if (key.length !== end - start) return false;
-  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) !== line.charCodeAt(start + i)) return false;
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) !== line[start + i]) return false;
   return true;
 }
 

@@ -145,7 +145,7 @@ export const DEFAULT_FORMAT = formatFromFields(DEFAULT_FORMAT_FIELDS) as FlowFor
  * Reads an unsigned base-10 integer from line[start, end), or returns -1. Digits only:
  * every numeric flow-log field is a count, port, flag set or timestamp, never negative.
  */
-export function readUnsigned(line: string, start: number, end: number): number {
+function readUnsigned(line: string, start: number, end: number): number {
   let value = 0;
   for (let i = start; i < end; i++) {
     const d = line.charCodeAt(i) - 48;

@@ -21,12 +21,20 @@ export interface FlowObjectContext {
   readonly dropStatusRecords?: boolean;
 }
 
+/**
+ * Turns an object's batches of lines into batches of operations elsewhere (a pool of threads), in
+ * order and exactly as {@link batchReader} does here; a failure there fails the object.
+ */
+export type BatchParser = (format: FlowFormat, ctx: FlowObjectContext, batches: AsyncIterable<LineItem[]>) => AsyncIterable<OpBatch>;
+
 export interface VpcFlowContext extends FlowObjectContext {
   /**
    * True when the key says this is a flow log: a bad header is then an error. When the key says
    * nothing, a first line that is not a header of known field names means "not a flow log": skip.
    */
   readonly strict: boolean;
+  /** Where the lines are parsed; on this thread when absent. */
+  readonly parser?: BatchParser;
 }
 
 /** `invalid`: the key says flow log but the first line is no header; re-reading cannot mend that. */
@@ -70,9 +78,18 @@ async function* records(
   iterator: AsyncIterator<LineItem[]>,
   ctx: VpcFlowContext,
 ): AsyncGenerator<OpBatch> {
+  if (ctx.parser !== undefined) {
+    yield* ctx.parser(format, ctx, lineBatches(firstRest, iterator));
+    return;
+  }
   const toOps = batchReader(format, ctx);
-  if (firstRest.length > 0) yield toOps(firstRest);
-  for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield toOps(next.value);
+  for await (const items of lineBatches(firstRest, iterator)) yield toOps(items);
+}
+
+/** The lines after the header: the rest of the first batch, then the iterator's. */
+async function* lineBatches(firstRest: LineItem[], iterator: AsyncIterator<LineItem[]>): AsyncGenerator<LineItem[]> {
+  if (firstRest.length > 0) yield firstRest;
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
 }
 
 /** What turning one record's text into a document needs, wherever the record came from. */
@@ -133,10 +150,10 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
         continue;
       }
       if (item.bytes.length === 0) continue;
-      const text = item.bytes.toString('utf8');
-      const line = writer === undefined ? (lineOp as ReferenceOp)(text, item.lineNo) : writer.scan(text) ? writer : undefined;
+      const line = writer === undefined ? (lineOp as ReferenceOp)(item.bytes.toString('utf8'), item.lineNo) : writer.scan(item.bytes) ? writer : undefined;
       if (line === undefined || isParseError(line)) {
         // The writer leaves bad lines to the parser, whose error text is the one reported.
+        const text = item.bytes.toString('utf8');
         const error = line ?? (parseRecord(format, text) as ParseError);
         problems.push({ lineNo: item.lineNo, reason: error.error, text });
         continue;
@@ -150,7 +167,7 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
       }
       const time = line.time ?? fallbackTime;
       if (time === undefined) {
-        problems.push({ lineNo: item.lineNo, reason: 'record has no start time, and neither the key nor the object says when it was written', text });
+        problems.push({ lineNo: item.lineNo, reason: 'record has no start time, and neither the key nor the object says when it was written', text: item.bytes.toString('utf8') });
         continue;
       }
       ops.push(new JsonOp(indexOf(time), idOf(item.lineNo, item.bytes), line.json(item.lineNo)));

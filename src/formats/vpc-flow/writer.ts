@@ -1,8 +1,10 @@
 /**
- * The hot path of flow logs: a writer compiled once per header that scans a line and writes its
- * document's JSON straight from the line's fields, without building the document object and
- * serialising it. Key fragments (`,"srcaddr":`), the provenance prefix and the derived-field tables
- * are built once per object; each address is answered by one cache ({@link AddressBook}).
+ * The hot path of flow logs: a writer compiled once per header that scans a line's bytes and
+ * copies its document's JSON, as UTF-8 bytes, straight from the line's fields into one scratch
+ * buffer, without building the document object, a string per field or a rope of pieces. The
+ * document becomes one flat string at the end, by one decode. Key fragments (`,"srcaddr":`), the
+ * provenance prefix and the derived-field tables are bytes built once per object; each address
+ * is answered by one cache ({@link AddressBook}).
  *
  * The output is byte for byte `JSON.stringify` of {@link toDocument} plus the `log` field, the
  * reference path that stays for the golden tests (a property test holds the two equal on random
@@ -13,7 +15,7 @@ import { IpProtocol, communityIdOfBytes } from './community-id.js';
 import { addressBookOf, type AddressBook, type AddressFacts } from './addresses.js';
 import { DERIVED_FIELD_MAPPINGS, LOG_FIELD, isoTime } from './document.js';
 import { FieldType } from './catalogue.js';
-import { LIMITS, isSpace, readUnsigned, type FlowFormat } from './parse.js';
+import { LIMITS, isSpace, type FlowFormat } from './parse.js';
 import { protocolName, tcpFlagNames } from './derive.js';
 import type { Enricher } from '../../enrich/types.js';
 
@@ -21,23 +23,46 @@ const KEYWORD = 0;
 const IP = 1;
 const NUMBER = 2;
 
+const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
+
 /** `,"protocol_name":"tcp"` by protocol number, `,"tcp_flags_names":[…]` by mask: built once. */
 const PROTOCOL_JSON = Array.from({ length: 256 }, (_, n) => {
   const name = protocolName(n);
-  return name === undefined ? undefined : `,"protocol_name":${JSON.stringify(name)}`;
+  return name === undefined ? undefined : utf8(`,"protocol_name":${JSON.stringify(name)}`);
 });
 const FLAGS_JSON = Array.from({ length: 256 }, (_, mask) => {
   const names = tcpFlagNames(mask);
-  return names === undefined ? undefined : `,"tcp_flags_names":${JSON.stringify(names)}`;
+  return names === undefined ? undefined : utf8(`,"tcp_flags_names":${JSON.stringify(names)}`);
 });
+const DURATION = utf8(',"duration_s":');
+const COMMUNITY_ID = utf8(',"community_id":"');
+const NODATA = utf8('NODATA');
+const SKIPDATA = utf8('SKIPDATA');
 
-/** True when JSON.stringify would escape something in line[start, end): quote, backslash, control, surrogate. */
-function needsEscape(line: string, start: number, end: number): boolean {
+/** True when JSON.stringify would escape something in the text of line[start, end): quote, backslash, control. */
+function needsEscape(line: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
-    const c = line.charCodeAt(i);
-    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return true;
+    const c = line[i] as number;
+    if (c < 32 || c === 34 || c === 92) return true;
   }
   return false;
+}
+
+/** The unsigned decimal in line[start, end), or -1 when it has another character (as parse.ts's readUnsigned). */
+function readUnsigned(line: Uint8Array, start: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const d = (line[i] as number) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+function equalsAt(line: Uint8Array, start: number, end: number, word: Uint8Array): boolean {
+  if (end - start !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (line[start + i] !== word[i]) return false;
+  return true;
 }
 
 /** Keys a document gets besides the AWS fields: a format naming one of them takes the reference path. */
@@ -53,6 +78,21 @@ function positions(fields: readonly string[]) {
   };
 }
 
+/** The key fragments of one address field's derived and enrichment siblings. */
+interface AddressKeys {
+  readonly publicTrue: Uint8Array;
+  readonly publicFalse: Uint8Array;
+  readonly geo: Uint8Array;
+  readonly as: Uint8Array;
+}
+const addressKeys = (field: string): AddressKeys => ({
+  publicTrue: utf8(`,"${field}_public":true`), publicFalse: utf8(`,"${field}_public":false`), geo: utf8(`,"${field}_geo":`), as: utf8(`,"${field}_as":`),
+});
+const SRC = addressKeys('srcaddr');
+const DST = addressKeys('dstaddr');
+const PKT_SRC = addressKeys('pkt-srcaddr');
+const PKT_DST = addressKeys('pkt-dstaddr');
+
 /**
  * Scans lines of one format and writes their documents. Use: `scan(line)`; when true, read
  * `time` and `isStatus`, then `json(lineNo)`. Per-line state lives in preallocated arrays.
@@ -61,30 +101,33 @@ export class FlowWriter {
   readonly #n: number;
   readonly #kinds: Uint8Array;
   readonly #limits: Float64Array;
-  readonly #keyFirst: readonly string[];
-  readonly #keyNext: readonly string[];
+  readonly #keyFirst: readonly Uint8Array[];
+  readonly #keyNext: readonly Uint8Array[];
   readonly #at: ReturnType<typeof positions>;
   readonly #book: AddressBook;
-  readonly #logPrefix: string;
+  readonly #logPrefix: Uint8Array;
   readonly #starts: Int32Array;
   readonly #ends: Int32Array;
   readonly #nums: Float64Array;
   readonly #present: Uint8Array;
   readonly #facts: (AddressFacts | undefined)[];
-  #line = '';
+  #line: Uint8Array = new Uint8Array(0);
+  /** The document being written, and how far. */
+  #out = Buffer.allocUnsafe(1 << 16);
+  #pos = 0;
   #lastTime = -1;
-  #lastIso = '';
+  #lastIso: Uint8Array = new Uint8Array(0);
 
   constructor(format: FlowFormat, enricher: Enricher, object: string) {
     const n = format.fields.length;
     this.#n = n;
     this.#kinds = Uint8Array.from(format.types, (t) => (t === FieldType.keyword ? KEYWORD : t === FieldType.ip ? IP : NUMBER));
     this.#limits = Float64Array.from(format.types, (t) => LIMITS[t]);
-    this.#keyFirst = format.fields.map((f) => `${JSON.stringify(f)}:`);
-    this.#keyNext = format.fields.map((f) => `,${JSON.stringify(f)}:`);
+    this.#keyFirst = format.fields.map((f) => utf8(`${JSON.stringify(f)}:`));
+    this.#keyNext = format.fields.map((f) => utf8(`,${JSON.stringify(f)}:`));
     this.#at = positions(format.fields);
     this.#book = addressBookOf(enricher);
-    this.#logPrefix = `${JSON.stringify(LOG_FIELD)}:{"object":${JSON.stringify(object)},"line":`;
+    this.#logPrefix = utf8(`${JSON.stringify(LOG_FIELD)}:{"object":${JSON.stringify(object)},"line":`);
     this.#starts = new Int32Array(n);
     this.#ends = new Int32Array(n);
     this.#nums = new Float64Array(n);
@@ -97,8 +140,11 @@ export class FlowWriter {
     return format.fields.some((f) => GENERATED_KEYS.has(f)) ? undefined : new FlowWriter(format, enricher, object);
   }
 
-  /** Splits and checks `line`; false when it has the wrong field count or a bad value. */
-  scan(line: string): boolean {
+  /**
+   * Splits and checks `line` (its UTF-8 bytes: separators are ASCII, so no byte of a multi-byte
+   * character is taken for one); false when it has the wrong field count or a bad value.
+   */
+  scan(line: Uint8Array): boolean {
     this.#line = line;
     const n = this.#n;
     const len = line.length;
@@ -106,18 +152,18 @@ export class FlowWriter {
     let count = 0;
     let i = 0;
     for (;;) {
-      while (i < len && isSpace(line.charCodeAt(i))) i++;
+      while (i < len && isSpace(line[i] as number)) i++;
       if (i >= len) break;
       const start = i;
-      while (i < len && !isSpace(line.charCodeAt(i))) i++;
+      while (i < len && !isSpace(line[i] as number)) i++;
       if (count < n && ok) ok = this.#store(count, line, start, i);
       count++;
     }
     return ok && count === n;
   }
 
-  #store(k: number, line: string, start: number, end: number): boolean {
-    if (end - start === 1 && line.charCodeAt(start) === 45) {
+  #store(k: number, line: Uint8Array, start: number, end: number): boolean {
+    if (end - start === 1 && line[start] === 45) {
       this.#present[k] = 0;
       return true;
     }
@@ -145,10 +191,9 @@ export class FlowWriter {
   get isStatus(): boolean {
     const k = this.#at.status;
     if (k < 0 || this.#present[k] === 0) return false;
-    const line = this.#line;
     const start = this.#starts[k] as number;
-    const length = (this.#ends[k] as number) - start;
-    return (length === 6 && line.startsWith('NODATA', start)) || (length === 8 && line.startsWith('SKIPDATA', start));
+    const end = this.#ends[k] as number;
+    return equalsAt(this.#line, start, end, NODATA) || equalsAt(this.#line, start, end, SKIPDATA);
   }
 
   #number(k: number): number | undefined {
@@ -159,88 +204,150 @@ export class FlowWriter {
     return k >= 0 && this.#present[k] === 1 ? this.#facts[k] : undefined;
   }
 
-  #iso(seconds: number): string {
+  /** `{"@timestamp":"…"`, remembered for the last second seen (lines of an object share few). */
+  #timestamp(seconds: number): Uint8Array {
     if (seconds !== this.#lastTime) {
       this.#lastTime = seconds;
-      this.#lastIso = isoTime(seconds);
+      this.#lastIso = utf8(`{"@timestamp":"${isoTime(seconds)}"`);
     }
     return this.#lastIso;
   }
 
   /** The scanned line's document as JSON, `log.line` being `lineNo`. */
   json(lineNo: number): string {
+    this.#pos = 0;
     const time = this.time;
-    let s = time === undefined ? '{' : `{"@timestamp":"${this.#iso(time)}"`;
+    if (time === undefined) this.#byte(123);
+    else this.#put(this.#timestamp(time));
     let sep = time !== undefined;
     for (let k = 0; k < this.#n; k++) {
       if (this.#present[k] === 0) continue;
-      s += sep ? this.#keyNext[k] : this.#keyFirst[k];
+      this.#put(sep ? (this.#keyNext[k] as Uint8Array) : (this.#keyFirst[k] as Uint8Array));
       sep = true;
-      s += this.#value(k);
+      this.#value(k);
     }
-    s += this.#derived();
-    return `${s}${sep ? ',' : ''}${this.#logPrefix}${lineNo}}}`;
+    this.#derived();
+    if (sep) this.#byte(44);
+    this.#put(this.#logPrefix);
+    this.#ascii(String(lineNo));
+    this.#byte(125);
+    this.#byte(125);
+    return this.#out.toString('utf8', 0, this.#pos);
   }
 
-  #value(k: number): string {
+  #value(k: number): void {
     const kind = this.#kinds[k];
-    if (kind === IP) return (this.#facts[k] as AddressFacts).json;
+    if (kind === IP) {
+      this.#put((this.#facts[k] as AddressFacts).json);
+      return;
+    }
     const line = this.#line;
     const start = this.#starts[k] as number;
     const end = this.#ends[k] as number;
     if (kind === NUMBER) {
       // The token is the JSON number unless it has leading zeros.
-      return end - start === 1 || line.charCodeAt(start) !== 48 ? line.slice(start, end) : String(this.#nums[k]);
+      if (end - start === 1 || line[start] !== 48) this.#copy(line, start, end);
+      else this.#ascii(String(this.#nums[k]));
+      return;
     }
-    const raw = line.slice(start, end);
-    return needsEscape(line, start, end) ? JSON.stringify(raw) : `"${raw}"`;
+    if (needsEscape(line, start, end)) {
+      this.#put(utf8(JSON.stringify(Buffer.from(line.buffer, line.byteOffset + start, end - start).toString('utf8'))));
+      return;
+    }
+    this.#byte(34);
+    this.#copy(line, start, end);
+    this.#byte(34);
   }
 
   /** Derived fields and enrichment, in the reference path's key order (derive.ts, then document.ts). */
-  #derived(): string {
+  #derived(): void {
     const at = this.#at;
-    let s = '';
     const start = this.#number(at.start);
     const end = this.#number(at.end);
-    if (start !== undefined && end !== undefined && end >= start) s += `,"duration_s":${end - start}`;
+    if (start !== undefined && end !== undefined && end >= start) {
+      this.#put(DURATION);
+      this.#ascii(String(end - start));
+    }
     const src = this.#address(at.src);
     const dst = this.#address(at.dst);
     const pktSrc = this.#address(at.pktSrc);
     const pktDst = this.#address(at.pktDst);
     if (!this.isStatus) {
       const protocol = this.#number(at.protocol);
-      if (protocol !== undefined && protocol < 256) s += PROTOCOL_JSON[protocol] ?? '';
+      const name = protocol !== undefined && protocol < 256 ? PROTOCOL_JSON[protocol] : undefined;
+      if (name !== undefined) this.#put(name);
       const mask = this.#number(at.flags);
-      if (mask !== undefined && mask < 256 && (protocol === undefined || protocol === IpProtocol.tcp)) s += FLAGS_JSON[mask] ?? '';
-      if (src !== undefined) s += `,"srcaddr_public":${src.publicJson}`;
-      if (dst !== undefined) s += `,"dstaddr_public":${dst.publicJson}`;
-      if (pktSrc !== undefined) s += `,"pkt-srcaddr_public":${pktSrc.publicJson}`;
-      if (pktDst !== undefined) s += `,"pkt-dstaddr_public":${pktDst.publicJson}`;
+      const flags = mask !== undefined && mask < 256 && (protocol === undefined || protocol === IpProtocol.tcp) ? FLAGS_JSON[mask] : undefined;
+      if (flags !== undefined) this.#put(flags);
+      if (src !== undefined) this.#put(src.isPublic ? SRC.publicTrue : SRC.publicFalse);
+      if (dst !== undefined) this.#put(dst.isPublic ? DST.publicTrue : DST.publicFalse);
+      if (pktSrc !== undefined) this.#put(pktSrc.isPublic ? PKT_SRC.publicTrue : PKT_SRC.publicFalse);
+      if (pktDst !== undefined) this.#put(pktDst.isPublic ? PKT_DST.publicTrue : PKT_DST.publicFalse);
       const packetLevel = pktSrc !== undefined && pktDst !== undefined;
-      s += this.#communityId(protocol, packetLevel ? pktSrc : src, packetLevel ? pktDst : dst);
+      this.#communityId(protocol, packetLevel ? pktSrc : src, packetLevel ? pktDst : dst);
     }
-    if (src !== undefined) s += enrichment('srcaddr', src);
-    if (dst !== undefined) s += enrichment('dstaddr', dst);
-    if (pktSrc !== undefined) s += enrichment('pkt-srcaddr', pktSrc);
-    if (pktDst !== undefined) s += enrichment('pkt-dstaddr', pktDst);
-    return s;
+    if (src !== undefined) this.#enrichment(SRC, src);
+    if (dst !== undefined) this.#enrichment(DST, dst);
+    if (pktSrc !== undefined) this.#enrichment(PKT_SRC, pktSrc);
+    if (pktDst !== undefined) this.#enrichment(PKT_DST, pktDst);
   }
 
   /** Packet-level addresses when both are there, else srcaddr/dstaddr (the caller's choice); none for ICMP (see derive.ts). */
-  #communityId(protocol: number | undefined, from: AddressFacts | undefined, to: AddressFacts | undefined): string {
-    if (protocol === undefined || protocol === IpProtocol.icmp || protocol === IpProtocol.icmpv6) return '';
+  #communityId(protocol: number | undefined, from: AddressFacts | undefined, to: AddressFacts | undefined): void {
+    if (protocol === undefined || protocol === IpProtocol.icmp || protocol === IpProtocol.icmpv6) return;
     const a = from?.bytes;
     const b = to?.bytes;
-    if (a === undefined || b === undefined || a.length !== b.length) return '';
+    if (a === undefined || b === undefined || a.length !== b.length) return;
     const id = communityIdOfBytes(a, b, a.length, protocol, this.#number(this.#at.sport), this.#number(this.#at.dport));
-    return id === undefined ? '' : `,"community_id":"${id}"`;
+    if (id === undefined) return;
+    this.#put(COMMUNITY_ID);
+    this.#ascii(id);
+    this.#byte(34);
   }
-}
 
-/** `,"<field>_geo":…,"<field>_as":…` as far as the enricher knew the address. */
-function enrichment(field: string, facts: AddressFacts): string {
-  let s = '';
-  if (facts.geoJson !== undefined) s += `,"${field}_geo":${facts.geoJson}`;
-  if (facts.asJson !== undefined) s += `,"${field}_as":${facts.asJson}`;
-  return s;
+  /** `,"<field>_geo":…,"<field>_as":…` as far as the enricher knew the address. */
+  #enrichment(keys: AddressKeys, facts: AddressFacts): void {
+    if (facts.geoJson !== undefined) {
+      this.#put(keys.geo);
+      this.#put(facts.geoJson);
+    }
+    if (facts.asJson !== undefined) {
+      this.#put(keys.as);
+      this.#put(facts.asJson);
+    }
+  }
+
+  #put(bytes: Uint8Array): void {
+    this.#copy(bytes, 0, bytes.length);
+  }
+
+  /** Copies source[start, end) to the document; a loop, since fragments are short and `set` costs a call each. */
+  #copy(source: Uint8Array, start: number, end: number): void {
+    const out = this.#room(end - start);
+    let pos = this.#pos;
+    for (let i = start; i < end; i++) out[pos++] = source[i] as number;
+    this.#pos = pos;
+  }
+
+  /** Writes an ASCII string (digits, a Community ID). */
+  #ascii(text: string): void {
+    const out = this.#room(text.length);
+    let pos = this.#pos;
+    for (let i = 0; i < text.length; i++) out[pos++] = text.charCodeAt(i);
+    this.#pos = pos;
+  }
+
+  #byte(b: number): void {
+    this.#room(1)[this.#pos++] = b;
+  }
+
+  /** The output buffer with room for `n` more bytes. */
+  #room(n: number): Buffer {
+    if (this.#pos + n > this.#out.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.#out.length * 2, this.#pos + n));
+      this.#out.copy(grown, 0, 0, this.#pos);
+      this.#out = grown;
+    }
+    return this.#out;
+  }
 }

@@ -16,9 +16,17 @@ import { PUBLIC_ADDRESSES } from '../../../../src/sample/flow-logs.js';
 /**
  * The compiled writer against the reference path it replaces on the hot path:
  * JSON.stringify(toDocument(parseRecord(line)) + log) must be its output byte for byte, on random
- * lines of random formats, bad values and escapes included.
+ * lines of random formats, bad values, escapes and bytes that are no UTF-8 included.
  */
 const GEO = new URL('../../../fixtures/geoip/', import.meta.url);
+/** Stands in for bytes that are no UTF-8 (see {@link lineBytes}). */
+const BAD_UTF8 = '\uE000';
+
+/** The line's bytes, each BAD_UTF8 replaced by invalid UTF-8 (a stray continuation byte, a truncated sequence, 0xFF). */
+function lineBytes(line: string): Buffer {
+  const parts = line.split(BAD_UTF8).map((p) => Buffer.from(p, 'utf8'));
+  return Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p] : [Buffer.from([0x80, 0xe2, 0x82, 0xff]), p])));
+}
 const OBJECT = 's3://b/AWSLogs/1/vpcflowlogs/"quoted"\\key.log.gz';
 
 const address = fc.oneof(
@@ -33,7 +41,7 @@ const number = (max: number) => fc.oneof(
 );
 const keyword = fc.oneof(
   { weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z0-9:/._-]{1,20}$/) },
-  { weight: 1, arbitrary: fc.constantFrom('NODATA', 'SKIPDATA', 'OK', 'a"b', 'back\\slash', 'ctl\u0001x', 'é€😀', '\u007f', 'ünï') },
+  { weight: 1, arbitrary: fc.constantFrom('NODATA', 'SKIPDATA', 'OK', 'a"b', 'back\\slash', 'ctl\u0001x', 'é€😀', '\u007f', 'ünï', `x${BAD_UTF8}y`, BAD_UTF8) },
 );
 const VALUES: Record<FieldType, fc.Arbitrary<string>> = {
   int: number(2_147_483_647),
@@ -75,9 +83,11 @@ describe('FlowWriter', () => {
         assert.ok(!isParseError(format));
         const writer = FlowWriter.compile(format, enricher, OBJECT);
         if (writer === undefined) return; // a generated key as a field name: the reference path runs
-        const line = `${values.join(' ')}${extra}`;
+        const bytes = lineBytes(`${values.join(' ')}${extra}`);
+        // The reference reads the line as the reader decodes it; the writer reads its bytes.
+        const line = bytes.toString('utf8');
         const expected = reference(format, line, enricher, lineNo);
-        const scanned = writer.scan(line);
+        const scanned = writer.scan(bytes);
         assert.equal(scanned, expected !== undefined, line);
         if (expected === undefined) return;
         assert.equal(writer.json(lineNo), expected.json);

@@ -1,0 +1,126 @@
+/**
+ * Parses flow-log lines on worker threads, so that a worker process uses every vCPU of its task:
+ * the main thread streams, decompresses, splits lines and sends `_bulk` requests, the threads turn
+ * batches of lines into documents and ids (the costly part). Batches come back in order; the
+ * caller's pace bounds how many are in flight (a window of two per thread), so a slow sink slows
+ * reading instead of piling batches up. A thread that fails or dies fails the batches it held,
+ * and with them their objects (retryable), never the process; a new thread takes its place.
+ */
+import { Worker } from 'node:worker_threads';
+import type { EnricherOptions } from '../enrich/geoip.js';
+import type { OpBatch } from '../core/records.js';
+import type { BatchParser } from '../formats/vpc-flow/reader.js';
+import type { LineItem } from '../source/lines.js';
+import { packLines, unpackBatch, type ParseJob, type ThreadAnswer } from './parse-wire.js';
+
+interface Pending {
+  readonly resolve: (batch: OpBatch) => void;
+  readonly reject: (err: Error) => void;
+}
+interface Thread {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+}
+
+/** Lines per task sent to a thread (what one `_bulk` request of the default 1000 documents holds). */
+const LINES_PER_TASK = 1000;
+/** Batches in flight per thread: one parsed while the next waits, so no thread idles between them. */
+const WINDOW_PER_THREAD = 2;
+/** Compiled, the thread is parse-thread.js; run from source (tests, bench), parse-thread.ts. */
+const THREAD_ENTRY = new URL(`./parse-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/** A pool of parse threads; `parse` is the {@link BatchParser} to give the readers. */
+export class ParsePool {
+  readonly #threads: Thread[] = [];
+  readonly #enrichment: EnricherOptions;
+  readonly #entry: URL;
+  #nextId = 0;
+  #closed = false;
+
+  /** @param entry the thread's script; tests give one that fails. */
+  constructor(readonly size: number, enrichment: EnricherOptions, entry: URL = THREAD_ENTRY) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`parse threads must be a positive integer, got ${size}`);
+    this.#enrichment = enrichment;
+    this.#entry = entry;
+  }
+
+  /** Parses an object's batches of lines on the threads, yielding their operations in order. */
+  readonly parse: BatchParser = (format, ctx, batches) => {
+    const job: ParseJob = {
+      ref: { bucket: ctx.ref.bucket, key: ctx.ref.key, time: ctx.ref.time }, indexPrefix: ctx.indexPrefix,
+      dropStatusRecords: ctx.dropStatusRecords, fields: format.fields,
+    };
+    return this.#ordered(job, batches);
+  };
+
+  async *#ordered(job: ParseJob, batches: AsyncIterable<LineItem[]>): AsyncGenerator<OpBatch> {
+    const window: Promise<OpBatch>[] = [];
+    const limit = this.size * WINDOW_PER_THREAD;
+    const send = (items: LineItem[]) => {
+      const parsed = this.#run(job, items);
+      // Awaited in turn below; until then a failure must not count as unhandled.
+      parsed.catch(() => undefined);
+      window.push(parsed);
+    };
+    let gathered: LineItem[] = [];
+    for await (const items of batches) {
+      // A batch of the splitter is one decompressed chunk (~100 lines): gathered into larger tasks, so that
+      // the cost of a message is spread over more lines.
+      for (const item of items) gathered.push(item);
+      if (gathered.length < LINES_PER_TASK) continue;
+      send(gathered);
+      gathered = [];
+      if (window.length >= limit) yield await (window.shift() as Promise<OpBatch>);
+    }
+    if (gathered.length > 0) send(gathered);
+    while (window.length > 0) yield await (window.shift() as Promise<OpBatch>);
+  }
+
+  #run(job: ParseJob, items: LineItem[]): Promise<OpBatch> {
+    if (this.#closed) return Promise.reject(new Error('parse threads are closed'));
+    // Threads start with the first batch: a process that reads no flow log never pays for them.
+    while (this.#threads.length < this.size) this.#threads.push(this.#spawn());
+    const id = this.#nextId++;
+    const thread = this.#threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const task = packLines(id, job, items);
+    return new Promise<OpBatch>((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      // Only a thread with work keeps the process alive: an idle pool never holds up an exit.
+      thread.worker.ref();
+      thread.worker.postMessage(task, [task.data.buffer, task.spans.buffer]);
+    });
+  }
+
+  #spawn(): Thread {
+    const worker = this.#entry.pathname.endsWith('.ts')
+      // Run from source, the thread compiles TypeScript as the main thread does (Node 20 threads do not inherit `--import tsx`).
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(this.#entry.href)}); })`, { eval: true, workerData: this.#enrichment })
+      : new Worker(this.#entry, { workerData: this.#enrichment });
+    const thread: Thread = { worker, pending: new Map() };
+    worker.unref();
+    worker.on('online', () => { if (thread.pending.size === 0) worker.unref(); });
+    worker.on('message', (answer: ThreadAnswer) => {
+      const pending = thread.pending.get(answer.id);
+      thread.pending.delete(answer.id);
+      if (thread.pending.size === 0) worker.unref();
+      if ('error' in answer) pending?.reject(new Error(`parse thread: ${answer.error}`));
+      else pending?.resolve(unpackBatch(answer));
+    });
+    let failure: Error | undefined;
+    worker.on('error', (err) => (failure = err));
+    worker.on('exit', (code) => {
+      const reason = failure?.message ?? `exited with code ${code}`;
+      for (const pending of thread.pending.values()) pending.reject(new Error(`parse thread failed: ${reason}`));
+      thread.pending.clear();
+      const at = this.#threads.indexOf(thread);
+      if (!this.#closed && at >= 0) this.#threads[at] = this.#spawn();
+    });
+    return thread;
+  }
+
+  /** Stops the threads; batches still in them fail. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#threads.map((t) => t.worker.terminate()));
+  }
+}

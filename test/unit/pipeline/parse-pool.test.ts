@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { openEnricher, type EnricherOptions } from '../../../src/enrich/geoip.js';
+import type { Enricher } from '../../../src/enrich/types.js';
+import { ObjectError } from '../../../src/core/errors.js';
+import type { OpBatch } from '../../../src/core/records.js';
+import { ParsePool } from '../../../src/pipeline/parse-pool.js';
+import { readObject } from '../../../src/pipeline/read-object.js';
+import { sampleLines } from '../../../src/sample/flow-logs.js';
+
+const GEO = new URL('../../fixtures/geoip/', import.meta.url);
+const ENRICHMENT: EnricherOptions = { cityDbs: [fileURLToPath(new URL('GeoIP2-City-Test.mmdb', GEO))], asnDb: fileURLToPath(new URL('GeoLite2-ASN-Test.mmdb', GEO)) };
+const KEY = 'AWSLogs/1/vpcflowlogs/us-east-1/2026/11/22/1_vpcflowlogs_us-east-1_fl-1_20261122T0000Z_x.log.gz';
+const MAX_LINE = 4096;
+
+/** A sample object, plus what a worker meets: a bad value, bytes that are no UTF-8, a line over the cap, an empty line. */
+function objectText(): Buffer {
+  const lines = [...sampleLines({ seed: 3, records: 3000, format: 'full', start: 1_763_769_600 })];
+  lines.splice(10, 0, lines[11]?.replace(/ 6 /, ' 999999999999 ') ?? '');
+  lines.splice(20, 0, 'x'.repeat(MAX_LINE + 10), '');
+  return Buffer.concat([Buffer.from(lines.slice(0, 30).join('\n')), Buffer.from([0x20, 0xff, 0xfe, 0x0a]), Buffer.from(lines.slice(30).join('\n'))]);
+}
+
+/** The gzip body in small chunks, so the object arrives as many batches of lines. */
+async function* chunked(gz: Buffer) {
+  for (let at = 0; at < gz.length; at += 4096) yield gz.subarray(at, at + 4096);
+}
+
+async function read(enricher: Enricher, parser?: ParsePool): Promise<OpBatch[]> {
+  const result = await readObject({ bucket: 'b', key: KEY }, chunked(gzipSync(objectText())), { enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: 1 << 30, parser: parser?.parse });
+  assert.equal(result.kind, 'read');
+  const out: OpBatch[] = [];
+  for await (const b of result.kind === 'read' ? result.batches : []) out.push(b);
+  return out;
+}
+
+/** Everything a batch says, documents as sent (index, id, JSON). */
+function summary(batches: OpBatch[]) {
+  return {
+    ops: batches.flatMap((b) => b.ops.map((op) => [op.index, op.id, op.json])),
+    problems: batches.flatMap((b) => b.problems),
+    dropped: batches.reduce((n, b) => n + (b.dropped ?? 0), 0),
+    statusRecords: batches.reduce((n, b) => n + (b.statusRecords ?? 0), 0),
+  };
+}
+
+describe('ParsePool', () => {
+  let enricher: Enricher;
+  const pools: ParsePool[] = [];
+  const pool = (size: number, entry?: URL) => {
+    const made = new ParsePool(size, ENRICHMENT, entry);
+    pools.push(made);
+    return made;
+  };
+  before(async () => {
+    enricher = await openEnricher(ENRICHMENT);
+  });
+  after(() => Promise.all(pools.map((p) => p.close())));
+
+  it('gives the same documents, ids, problems and counts with 1 and 3 threads as on the main thread, in order', async () => {
+    const here = summary(await read(enricher));
+    assert.ok(here.ops.length > 2900 && here.problems.length >= 3 && here.statusRecords > 0, 'the object has documents, problems and status records');
+    assert.ok((await read(enricher)).length > 3, 'the object comes in several batches');
+    assert.deepEqual(summary(await read(enricher, pool(1))), here);
+    assert.deepEqual(summary(await read(enricher, pool(3))), here);
+  });
+
+  it('fails the object, not the process, when a thread dies; a new thread takes its place', async () => {
+    const dying = pool(2, new URL('../../fixtures/threads/dying-parse-thread.ts', import.meta.url));
+    for (let round = 0; round < 2; round++) {
+      await assert.rejects(read(enricher, dying), (err: unknown) => err instanceof ObjectError && err.retryable && /parse thread failed: exited with code 7/.test(err.message));
+    }
+  });
+
+  it('refuses a thread count that is no positive integer', () => {
+    assert.throws(() => new ParsePool(0, ENRICHMENT), RangeError);
+  });
+});
