@@ -63,17 +63,25 @@ export class ParsePool {
       window.push(parsed);
     };
     let gathered: LineItem[] = [];
-    for await (const items of batches) {
-      // A batch of the splitter is one decompressed chunk (~100 lines): gathered into larger tasks, so that
-      // the cost of a message is spread over more lines.
-      for (const item of items) gathered.push(item);
-      if (gathered.length < LINES_PER_TASK) continue;
-      send(gathered);
-      gathered = [];
-      if (window.length >= limit) yield await (window.shift() as Promise<OpBatch>);
+    let readFailure: { error: unknown } | undefined;
+    try {
+      for await (const items of batches) {
+        // A batch of the splitter is one decompressed chunk (~100 lines): gathered into larger tasks, so that
+        // the cost of a message is spread over more lines.
+        for (const item of items) gathered.push(item);
+        if (gathered.length < LINES_PER_TASK) continue;
+        send(gathered);
+        gathered = [];
+        if (window.length >= limit) yield await (window.shift() as Promise<OpBatch>);
+      }
+    } catch (error) {
+      // Reading failed (a truncated gzip): the lines read before it still become documents, as on
+      // the main thread, and only then does the object fail.
+      readFailure = { error };
     }
     if (gathered.length > 0) send(gathered);
     while (window.length > 0) yield await (window.shift() as Promise<OpBatch>);
+    if (readFailure) throw readFailure.error;
   }
 
   #run(job: ParseJob, items: LineItem[]): Promise<OpBatch> {

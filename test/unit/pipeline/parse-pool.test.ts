@@ -67,6 +67,22 @@ describe('ParsePool', () => {
     assert.deepEqual(summary(await read(enricher, pool(3))), here);
   });
 
+  it('a truncated object: the lines before the cut become the same documents as on the main thread, then the object fails', async () => {
+    const whole = gzipSync(objectText());
+    const cut = whole.subarray(0, Math.floor(whole.length * 0.6));
+    const before = async (parser?: ParsePool) => {
+      const got: OpBatch[] = [];
+      const result = await readObject({ bucket: 'b', key: KEY }, chunked(cut), { enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: 1 << 30, parser: parser?.parse });
+      await assert.rejects(async () => {
+        for await (const b of result.kind === 'read' ? result.batches : []) got.push(b);
+      }, (err: unknown) => err instanceof ObjectError && /corrupt or truncated/.test(err.message));
+      return summary(got);
+    };
+    const here = await before();
+    assert.ok(here.ops.length > 1000, `${here.ops.length} documents before the cut`);
+    assert.deepEqual(await before(pool(2)), here);
+  });
+
   it('fails the object, not the process, when a thread dies; a new thread takes its place', async () => {
     const dying = pool(2, new URL('../../fixtures/threads/dying-parse-thread.ts', import.meta.url));
     for (let round = 0; round < 2; round++) {
