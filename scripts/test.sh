@@ -73,10 +73,12 @@ run_integration() {
   if CHROMIUM=$(bash scripts/tools.sh chromium); then export CHROMIUM; else echo "test: no Chromium: the report --html browser test will skip"; fi
   rm -rf .cache/test-logs
   echo "test: integration (real OpenSearch and AWS emulator on 127.0.0.1; worker logs in .cache/test-logs/)"
-  # One file at a time: the files share one OpenSearch node and one emulator.
+  # One file at a time: the files share one OpenSearch node and one emulator. --test-force-exit:
+  # a handle a file leaves open (seen once on Node 24 after a failed fault test: a socket to
+  # OpenSearch) must not hold the suite until CI's time limit; the file's own results still count.
   local rc=0
   # shellcheck disable=SC2046
-  node --import tsx --test --test-reporter=spec --test-concurrency=1 $(tests test/integration) || rc=$?
+  node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-force-exit $(tests test/integration) || rc=$?
   # Whatever the tests did, the node and the emulator must hold nothing they made.
   echo "test: nothing left behind"
   node --import tsx --test --test-reporter=spec test/end/node-left-clean.test.ts || rc=1

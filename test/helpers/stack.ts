@@ -229,11 +229,22 @@ export async function finished<T extends CliExit>(p: { child: ChildProcess; exit
   }
 }
 
-/** Polls until `predicate` holds; fails naming `what` after `timeoutMs`. */
+/** Polls until `predicate` holds (a predicate that throws has not held yet); fails naming `what`, and the last error, after `timeoutMs`. */
 export async function until(what: string, predicate: () => Promise<boolean>, timeoutMs: number, intervalMs = 300): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  let lastError: unknown;
+  for (;;) {
+    try {
+      if (await predicate()) return;
+    } catch (err) {
+      // Not yet: a count on an index whose shards are still starting fails
+      // (search_phase_execution_exception). Named if the wait times out.
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      const last = lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last}`);
+    }
     await sleep(intervalMs);
   }
 }
