@@ -153,6 +153,19 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# claim_start NAME PIDFILE PATTERN PORT PORT_VARIABLE: fails (saying so) when NAME already runs
+# from PIDFILE, so the caller has nothing to start; dies when PORT is held by a process this
+# script did not start.
+claim_start() {
+  local name=$1 pidfile=$2 pattern=$3 port=$4 variable=$5 pid
+  if pid=$(running_pid "$pidfile" "$pattern"); then
+    log "$name: already running (pid $pid)"
+    return 1
+  fi
+  rm -f "$pidfile"
+  if port_in_use "$port"; then die "port $port is in use by a process this script did not start (set $variable)"; fi
+}
+
 # stop_service NAME PIDFILE PATTERN
 stop_service() {
   local name=$1 pidfile=$2 pattern=$3 pid waited=0
@@ -319,14 +332,7 @@ launch_node() {
 }
 
 start_opensearch() {
-  local pid
-  if pid=$(running_pid "$OS_PID" "$(os_pattern)"); then
-    log "opensearch: already running (pid $pid)"
-    return 0
-  fi
-  rm -f "$OS_PID"
-  port_in_use "$OPENSEARCH_PORT" &&
-    die "port $OPENSEARCH_PORT is in use by a process this script did not start (set OPENSEARCH_PORT)"
+  claim_start opensearch "$OS_PID" "$(os_pattern)" "$OPENSEARCH_PORT" OPENSEARCH_PORT || return 0
   ensure_java
   ensure_opensearch_installed
   mkdir -p "$OS_DATA" "$OS_TMP" "$LOG_DIR"
@@ -395,14 +401,7 @@ ensure_moto_installed() {
 }
 
 start_moto() {
-  local pid
-  if pid=$(running_pid "$MOTO_PID" "$(moto_pattern)"); then
-    log "moto: already running (pid $pid)"
-    return 0
-  fi
-  rm -f "$MOTO_PID"
-  port_in_use "$MOTO_PORT" &&
-    die "port $MOTO_PORT is in use by a process this script did not start (set MOTO_PORT)"
+  claim_start moto "$MOTO_PID" "$(moto_pattern)" "$MOTO_PORT" MOTO_PORT || return 0
   ensure_moto_installed
   mkdir -p "$LOG_DIR"
   log "moto: starting on 127.0.0.1:$MOTO_PORT (log $MOTO_LOG)"

@@ -135,14 +135,7 @@ EOF
 }
 
 start_secure_opensearch() {
-  local pid
-  if pid=$(running_pid "$OSS_PID" "$(oss_pattern)"); then
-    log "opensearch-secure: already running (pid $pid)"
-    return 0
-  fi
-  rm -f "$OSS_PID"
-  port_in_use "$OPENSEARCH_SECURE_PORT" &&
-    die "port $OPENSEARCH_SECURE_PORT is in use by a process this script did not start (set OPENSEARCH_SECURE_PORT)"
+  claim_start opensearch-secure "$OSS_PID" "$(oss_pattern)" "$OPENSEARCH_SECURE_PORT" OPENSEARCH_SECURE_PORT || return 0
   ensure_java
   ensure_secure_installed
   ensure_secure_certs
