@@ -230,7 +230,7 @@ export async function finished<T extends CliExit>(p: { child: ChildProcess; exit
 }
 
 /** Polls until `predicate` holds (a predicate that throws has not held yet); fails naming `what`, and the last error, after `timeoutMs`. */
-export async function until(what: string, predicate: () => Promise<boolean>, timeoutMs: number, intervalMs = 300): Promise<void> {
+export async function until(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 300): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

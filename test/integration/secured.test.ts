@@ -17,7 +17,7 @@ import { SampleFormat, flowLogKey, sampleLines } from '../../src/sample/flow-log
 import { createOpenSearchClient, probeOpenSearch } from '../../src/sink/opensearch.js';
 import { Expected, FaultTable, type FaultRow } from '../helpers/faults-table.js';
 import { SECURE_URL, WORKER_USER, secureNode, type SecureNode } from '../helpers/secure-node.js';
-import { countDocs, dropStack, newStack, putObject, queueDepth, spawnWorker, type TestStack, type WorkerExit } from '../helpers/stack.js';
+import { countDocs, dropStack, newStack, putObject, queueDepth, spawnWorker, until, type TestStack, type WorkerExit } from '../helpers/stack.js';
 
 const START = Date.UTC(2026, 10, 22, 10, 0) / 1000;
 const ACCOUNT = '123456789012';
@@ -53,14 +53,6 @@ async function putSamples(stack: TestStack, expected: Expected, name: string, co
     const key = flowLogKey(ACCOUNT, 'us-east-1', `fl-${name}`, START + i * 60, `${name}${i}`);
     await putObject(stack, key, `${[...sampleLines({ seed: 100 + i, records, format: SampleFormat.default, start: START })].join('\n')}\n`);
     expected.add(stack.bucket, key, 2, records + 1);
-  }
-}
-
-async function until(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(300);
   }
 }
 
@@ -154,8 +146,7 @@ describe('secured OpenSearch: TLS, basic auth, least-privilege worker', { concur
     w.child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
     const rotated = `${randomBytes(12).toString('hex')}Aa1!`;
     try {
-      // A count while the new index's shards start fails (search_phase_execution_exception): not yet.
-      await until('indexing to start', async () => (await countDocs(stack).catch(() => 0)) >= 1000, 120_000);
+      await until('indexing to start', async () => (await countDocs(stack)) >= 1000, 120_000);
       await setWorkerPassword(stack, rotated);
       await until('the worker to pause on HTTP 401', () => /polling paused.*HTTP 401|HTTP 401.*polling paused/.test(log), 90_000);
       const held = await queueDepth(stack, 'main');
