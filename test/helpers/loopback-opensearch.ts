@@ -1,7 +1,7 @@
 /**
  * A stand-in for an OpenSearch node on 127.0.0.1 for unit tests of the sink's client code: it
  * records every request (method, URL, headers, body, gunzipped when compressed) and answers from a
- * table keyed by "METHOD path" (the path without its query); anything else gets a 500 naming it.
+ * table keyed by "METHOD path" (the path decoded, without its query); anything else gets a 500 naming it.
  * Optionally serves HTTPS with a throwaway self-signed certificate for 127.0.0.1 made by openssl.
  */
 import { execFile } from 'node:child_process';
@@ -43,7 +43,7 @@ export interface LoopbackOpenSearch {
   readonly url: string;
   /** Every request so far, oldest first. */
   readonly received: Received[];
-  /** Answers by "METHOD path"; replace freely between tests. */
+  /** Answers by "METHOD path" (decoded: `DELETE /a,b`); replace freely between tests. */
   answers: Record<string, Answer>;
   close(): Promise<void>;
 }
@@ -69,7 +69,7 @@ export async function loopbackOpenSearch(tls?: { cert: string; key: string }): P
     req.on('end', () => {
       const raw = req.headers['content-encoding'] === 'gzip' ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks);
       state.received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: raw.length ? parse(raw.toString()) : undefined });
-      const key = `${req.method} ${(req.url ?? '').split('?')[0]}`;
+      const key = `${req.method} ${decodeURIComponent((req.url ?? '').split('?')[0] ?? '')}`;
       const answer = state.answers[key] ?? { status: 500, body: { error: `unexpected ${req.method} ${req.url}` } };
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
     });

@@ -68,6 +68,16 @@ describe('installRetention on a cluster with ISM (loopback stand-in)', () => {
     assert.deepEqual(received()[2]?.body, POLICY);
   });
 
+  it('creates the policy when the answer to GET names no version', async () => {
+    node.answers = {
+      'GET /_cat/plugins': { status: 200, body: WITH_ISM },
+      [`GET ${PATH}`]: { status: 200, body: {} },
+      [`PUT ${PATH}`]: { status: 201, body: { _id: 'aws-log-indexer-retention' } },
+    };
+    assert.deepEqual(await installRetention(client(), 30, ['vpcflowlogs', 'cloudtrail']), { ism: 'installed', policy: 'aws-log-indexer-retention' });
+    assert.deepEqual(received().map((r) => `${r.method} ${r.url}`), ['GET /_cat/plugins?format=json', `GET ${PATH}`, `PUT ${PATH}`]);
+  });
+
   it('fails when ISM refuses the update (another writer changed the policy in between)', async () => {
     node.answers = {
       'GET /_cat/plugins': { status: 200, body: WITH_ISM },
@@ -79,8 +89,10 @@ describe('installRetention on a cluster with ISM (loopback stand-in)', () => {
 
   it('sends nothing to ISM where the plugin is missing', async () => {
     node.answers = { 'GET /_cat/plugins': { status: 200, body: [{ name: 'n1', component: 'opensearch-job-scheduler', version: '2.19.0.0' }] } };
-    const result = await installRetention(client(), 30, ['vpcflowlogs', 'cloudtrail']);
-    assert.equal(result.ism, 'not available');
+    assert.deepEqual(await installRetention(client(), 30, ['vpcflowlogs', 'cloudtrail']), {
+      ism: 'not available',
+      advice: 'this cluster has no Index State Management plugin: run `aws-log-indexer prune --older-than 30d --yes` on a schedule instead',
+    });
     assert.deepEqual(received().map((r) => r.url), ['/_cat/plugins?format=json']);
   });
 });
