@@ -67,6 +67,15 @@ describe('createOpenSearchClient over HTTP', () => {
     assert.deepEqual(node.received.map((r) => r.headers.authorization), [basic('worker', 'first'), basic('worker', 'first'), basic('worker', 'second'), basic('worker', 'second')]);
   });
 
+  it('a password file gone since the start makes the probe fail, naming the setting, without a request', async () => {
+    const file = join(dir, 'vanishing');
+    writeFileSync(file, 'first\n');
+    const { client } = clientFor(node, { OPENSEARCH_USERNAME: 'worker', OPENSEARCH_PASSWORD_FILE: file });
+    rmSync(file);
+    assert.equal(await probeOpenSearch(client, 'logs'), `Error: OPENSEARCH_PASSWORD_FILE ${file} cannot be read (ENOENT)`);
+    assert.deepEqual(node.received, []);
+  });
+
   it('a missing password file fails at once, naming the setting', () => {
     assert.throws(() => clientFor(node, { OPENSEARCH_USERNAME: 'worker', OPENSEARCH_PASSWORD_FILE: join(dir, 'absent') }), /^Error: OPENSEARCH_PASSWORD_FILE .*absent cannot be read \(ENOENT\)$/);
   });
