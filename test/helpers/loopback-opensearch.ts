@@ -12,6 +12,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 
@@ -86,6 +87,32 @@ export async function loopbackOpenSearch(tls?: { cert: string; key: string }): P
       await once(server, 'close');
     },
   });
+}
+
+/**
+ * A plain-HTTP stand-in for the tests of the enclosing suite: started before them, its record of
+ * requests emptied before each, closed after them. Use it only inside the suite's tests.
+ */
+export function loopbackForSuite(): LoopbackOpenSearch {
+  let node: LoopbackOpenSearch | undefined;
+  const started = (): LoopbackOpenSearch => {
+    if (node === undefined) throw new Error('the loopback stand-in starts before the suite\'s tests');
+    return node;
+  };
+  before(async () => {
+    node = await loopbackOpenSearch();
+  });
+  beforeEach(() => {
+    started().received.length = 0;
+  });
+  after(() => started().close());
+  return {
+    get url() { return started().url; },
+    get received() { return started().received; },
+    get answers() { return started().answers; },
+    set answers(answers) { started().answers = answers; },
+    close: () => started().close(),
+  };
 }
 
 /** The body as JSON, or as text where it is none (NDJSON). */

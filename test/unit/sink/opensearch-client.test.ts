@@ -11,7 +11,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { loadConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createOpenSearchClient, openSearchProblem, probeOpenSearch } from '../../../src/sink/opensearch.js';
-import { loopbackOpenSearch, selfSignedCertificate, type LoopbackOpenSearch, type TestCertificate } from '../../helpers/loopback-opensearch.js';
+import { loopbackForSuite, loopbackOpenSearch, selfSignedCertificate, type LoopbackOpenSearch, type TestCertificate } from '../../helpers/loopback-opensearch.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'opensearch-client-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,13 +26,8 @@ function clientFor(node: LoopbackOpenSearch, env: Record<string, string> = {}) {
 }
 
 describe('createOpenSearchClient over HTTP', () => {
-  let node: LoopbackOpenSearch;
-  before(async () => {
-    node = await loopbackOpenSearch();
-  });
-  after(() => node.close());
+  const node = loopbackForSuite();
   beforeEach(() => {
-    node.received.length = 0;
     node.answers = { 'GET /': { status: 200, body: { version: { number: '2.19.3' } } }, 'HEAD /logs': { status: 200 } };
   });
 

@@ -7,11 +7,11 @@
  * against the real node in test/integration/prune.test.ts.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { loadConfig } from '../../../src/config/load.js';
 import { createOpenSearchClient } from '../../../src/sink/opensearch.js';
 import { installRetention } from '../../../src/sink/retention.js';
-import { loopbackOpenSearch, type LoopbackOpenSearch } from '../../helpers/loopback-opensearch.js';
+import { loopbackForSuite } from '../../helpers/loopback-opensearch.js';
 
 const PATH = '/_plugins/_ism/policies/aws-log-indexer-retention';
 const WITH_ISM = [{ name: 'n1', component: 'opensearch-index-management', version: '2.19.0.0' }, { name: 'n1', component: 'opensearch-job-scheduler', version: '2.19.0.0' }];
@@ -30,14 +30,7 @@ const POLICY = {
 };
 
 describe('installRetention on a cluster with ISM (loopback stand-in)', () => {
-  let node: LoopbackOpenSearch;
-  before(async () => {
-    node = await loopbackOpenSearch();
-  });
-  after(() => node.close());
-  beforeEach(() => {
-    node.received.length = 0;
-  });
+  const node = loopbackForSuite();
   /** The requests so far, without their headers. */
   const received = () => node.received.map(({ method, url, body }) => ({ method, url, body }));
 

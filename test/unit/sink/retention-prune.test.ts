@@ -3,21 +3,14 @@
  * (open and closed, names only) and their deletion by exact name, at most 50 per request.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { loadConfig } from '../../../src/config/load.js';
 import { createOpenSearchClient } from '../../../src/sink/opensearch.js';
 import { deleteIndices, listIndices } from '../../../src/sink/retention.js';
-import { loopbackOpenSearch, type LoopbackOpenSearch } from '../../helpers/loopback-opensearch.js';
+import { loopbackForSuite } from '../../helpers/loopback-opensearch.js';
 
 describe('prune requests (loopback stand-in)', () => {
-  let node: LoopbackOpenSearch;
-  before(async () => {
-    node = await loopbackOpenSearch();
-  });
-  after(() => node.close());
-  beforeEach(() => {
-    node.received.length = 0;
-  });
+  const node = loopbackForSuite();
   const client = () => createOpenSearchClient(loadConfig({ OPENSEARCH_URL: node.url }, {}));
   const requests = () => node.received.map((r) => `${r.method} ${decodeURIComponent(r.url)}`);
 
