@@ -5,6 +5,7 @@
  * mutation run showed these untested.)
  */
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { BulkIndexer, type BulkHttpResponse, type BulkTransport } from '../../../src/sink/bulk-indexer.js';
@@ -134,6 +135,19 @@ describe('BulkIndexer abort', () => {
     await indexer.close();
     assert.equal(bodies.length, 2);
     assert.deepEqual(seen.only('id-1'), { status: 'created' });
+  });
+
+  it('leaves no listener on the signal, after an abort as after a close', async () => {
+    const aborted = new AbortController();
+    const closed = new AbortController();
+    const first = new BulkIndexer(scripted().transport, { ...fast, signal: aborted.signal });
+    const second = new BulkIndexer(scripted().transport, { ...fast, signal: closed.signal });
+    assert.equal(getEventListeners(aborted.signal, 'abort').length, 1);
+    aborted.abort();
+    assert.equal(getEventListeners(aborted.signal, 'abort').length, 0);
+    await second.close();
+    assert.equal(getEventListeners(closed.signal, 'abort').length, 0);
+    await first.close();
   });
 
   it('an abort after close changes nothing: a later add says closed', async () => {
