@@ -4,6 +4,9 @@
  * thread can fail, named.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { noopEnricher, type EnricherOptions } from '../../../src/enrich/geoip.js';
@@ -113,6 +116,15 @@ describe('ParsePool failures', () => {
     assert.throws(() => new ParsePool(0, NO_DBS), { name: 'RangeError', message: 'parse threads must be a positive integer, got 0' });
     assert.throws(() => new ParsePool(1.5, NO_DBS), { message: 'parse threads must be a positive integer, got 1.5' });
     assert.equal(new ParsePool(1, NO_DBS).size, 1);
+  });
+});
+
+describe('ParsePool and the process', () => {
+  it('keeps the process alive while a thread works, and never once the pool is idle (unclosed, 1 and 2 threads)', async () => {
+    for (const threads of ['1', '2']) {
+      const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(fixture('unclosed-pool.ts')), threads], { timeout: 60_000 });
+      assert.equal(run.stdout, '3 documents\n', `${threads} thread(s)`);
+    }
   });
 });
 
