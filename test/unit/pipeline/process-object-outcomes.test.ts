@@ -139,6 +139,7 @@ describe('processObject when the object fails', () => {
     assert.ok(outcome.error instanceof ObjectError);
     assert.equal(outcome.error.retryable, true);
     assert.equal(outcome.error.lineNo, 1);
+    assert.equal(outcome.counts.deadLetters, 0, 'no letter is in the store');
     const cause = 'not a flow-log header: header token 1 "1" is not a field name (letters, digits, "-", "_")';
     assert.equal(outcome.error.detail, `${cause}; and the dead-letter store failed: dead-letter index is read-only`);
     assert.equal(isAcknowledged(outcome), false);
@@ -158,6 +159,7 @@ describe('processObject when the object fails', () => {
     assert.deepEqual([outcome.error.retryable, outcome.error.detail, outcome.error.cause], [true, 'dead-letter store unreachable', storeDown]);
     assert.equal(outcome.error.message, `s3://b/${REF.key}: dead-letter store unreachable`);
     assert.deepEqual([added.length, outcome.counts.created, stores], [1, 1, 2], 'the document read before is answered; the object stops');
+    assert.equal(outcome.counts.deadLetters, 0, 'the 500 letters the store refused are not counted as stored');
     assert.equal(isAcknowledged(outcome), false);
   });
 });
