@@ -5,7 +5,7 @@
  * run (`batchReader`), so ids and documents do not depend on where a batch was parsed.
  */
 import { messageOf } from '../core/errors.js';
-import { openEnricher, type EnricherOptions } from '../enrich/geoip.js';
+import { enricherFromShared, type SharedEnrichment } from '../enrich/geoip.js';
 import type { Enricher } from '../enrich/types.js';
 import { formatFromFields, isParseError } from '../formats/vpc-flow/parse.js';
 import { batchReader } from '../formats/vpc-flow/reader.js';
@@ -22,20 +22,20 @@ export interface TaskPort {
 }
 
 /**
- * Answers every task that reaches `port`. It opens its own enrichment databases (they are
- * memory-mapped files, shared by the OS). `port` is null outside a worker thread.
+ * Answers every task that reaches `port`. It reads the enrichment databases the main thread opened
+ * (their bytes are shared, not copied). `port` is null outside a worker thread.
  */
-export function serveParseTasks(port: TaskPort | null, enrichment: EnricherOptions): void {
+export function serveParseTasks(port: TaskPort | null, enrichment: SharedEnrichment): void {
   if (port === null) throw new Error('parse-thread.ts runs as a worker thread only');
-  const parse = taskParser(openEnricher(enrichment));
-  port.on('message', (task) => void parse(task).then((answer) => port.postMessage(answer)));
+  const parse = taskParser(enricherFromShared(enrichment));
+  port.on('message', (task) => port.postMessage(parse(task)));
 }
 
 /**
- * Parses tasks into packed batches, or an error answer naming what failed; never rejects. It keeps
+ * Parses tasks into packed batches, or an error answer naming what failed; never throws. It keeps
  * a reader per object it has seen lately.
  */
-export function taskParser(enricher: Promise<Enricher>): (task: ParseTask) => Promise<ThreadAnswer> {
+export function taskParser(enricher: Enricher): (task: ParseTask) => ThreadAnswer {
   const readers = new Map<string, ReturnType<typeof batchReader>>();
   const readerFor = (job: ParseJob, geo: Enricher): ReturnType<typeof batchReader> => {
     const key = JSON.stringify(job);
@@ -51,9 +51,9 @@ export function taskParser(enricher: Promise<Enricher>): (task: ParseTask) => Pr
     }
     return read;
   };
-  return async (task) => {
+  return (task) => {
     try {
-      return packBatch(task.id, readerFor(task.job, await enricher)(linesOf(task)));
+      return packBatch(task.id, readerFor(task.job, enricher)(linesOf(task)));
     } catch (err) {
       return { id: task.id, error: messageOf(err) };
     }

@@ -3,7 +3,7 @@
  * parse-task.ts, where the work is done (and tested on the main thread).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EnricherOptions } from '../enrich/geoip.js';
+import type { SharedEnrichment } from '../enrich/geoip.js';
 import { serveParseTasks } from './parse-task.js';
 
-serveParseTasks(parentPort, workerData as EnricherOptions);
+serveParseTasks(parentPort, workerData as SharedEnrichment);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
-import { noopEnricher, type EnricherOptions } from '../../../src/enrich/geoip.js';
+import { noopEnricher, type SharedEnrichment } from '../../../src/enrich/geoip.js';
 import type { OpBatch } from '../../../src/core/records.js';
 import { formatFromFields, type FlowFormat } from '../../../src/formats/vpc-flow/parse.js';
 import type { LineItem } from '../../../src/source/lines.js';
@@ -17,7 +17,7 @@ import { ParsePool, threadEntry } from '../../../src/pipeline/parse-pool.js';
 
 const FORMAT = formatFromFields('version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status'.split(' ')) as FlowFormat;
 const CTX = { ref: { bucket: 'b', key: 'AWSLogs/1/vpcflowlogs/us-east-1/2014/12/14/x.log' }, enricher: noopEnricher, indexPrefix: 'vpcflowlogs' };
-const NO_DBS: EnricherOptions = { cityDbs: [] };
+const NO_DBS: SharedEnrichment = { city: [], asn: [], cacheSize: 10 };
 const fixture = (name: string) => new URL(`../../fixtures/threads/${name}`, import.meta.url);
 
 /** `sizes.length` batches of valid lines, as the splitter hands them out, counting how many were taken. */
@@ -77,7 +77,7 @@ describe('ParsePool scheduling', () => {
   });
 
   it('starts a compiled thread with the enrichment settings as its workerData', async () => {
-    const enrichment: EnricherOptions = { cityDbs: ['city.mmdb'], asnDb: 'asn.mmdb' };
+    const enrichment: SharedEnrichment = { city: [], asn: [], cacheSize: 123 };
     const [first] = await drain(pool(1, fixture('echo-parse-thread.mjs'), enrichment), [3]);
     assert.deepEqual(first?.batch.ops[0]?.doc, { lines: 3, workerData: enrichment });
   });

@@ -4,10 +4,10 @@
  * answer naming it (a thread never throws).
  */
 import assert from 'node:assert/strict';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { noopEnricher, type EnricherOptions } from '../../../src/enrich/geoip.js';
+import { noopEnricher, openEnrichment, type EnricherOptions } from '../../../src/enrich/geoip.js';
 import { formatFromFields } from '../../../src/formats/vpc-flow/parse.js';
 import { batchReader } from '../../../src/formats/vpc-flow/reader.js';
 import type { LineItem } from '../../../src/source/lines.js';
@@ -43,9 +43,9 @@ function unpacked(answer: ThreadAnswer) {
 }
 
 describe('taskParser', () => {
-  it('answers a task with the batch the main thread makes of its lines, under the task id', async () => {
-    const parse = taskParser(Promise.resolve(noopEnricher));
-    const answer = await parse(packLines(41, job(), ITEMS));
+  it('answers a task with the batch the main thread makes of its lines, under the task id', () => {
+    const parse = taskParser(noopEnricher);
+    const answer = parse(packLines(41, job(), ITEMS));
     assert.equal(answer.id, 41);
     const here = onMainThread(job(), ITEMS);
     assert.equal(here.ops.length, 2);
@@ -54,10 +54,10 @@ describe('taskParser', () => {
     assert.deepEqual(unpacked(answer), here);
   });
 
-  it('keeps the objects of interleaved tasks apart, and NODATA records when told to', async () => {
-    const parse = taskParser(Promise.resolve(noopEnricher));
+  it('keeps the objects of interleaved tasks apart, and NODATA records when told to', () => {
+    const parse = taskParser(noopEnricher);
     const other = job({ ref: { bucket: 'c', key: 'k/2014/12/14/y.log' }, indexPrefix: 'flows', dropStatusRecords: false });
-    const answers = [await parse(packLines(1, job(), ITEMS)), await parse(packLines(2, other, ITEMS)), await parse(packLines(3, job(), ITEMS.slice(4)))];
+    const answers = [parse(packLines(1, job(), ITEMS)), parse(packLines(2, other, ITEMS)), parse(packLines(3, job(), ITEMS.slice(4)))];
     assert.deepEqual(answers.map((a) => a.id), [1, 2, 3]);
     assert.deepEqual(unpacked(answers[0] as ThreadAnswer), onMainThread(job(), ITEMS));
     const second = unpacked(answers[1] as ThreadAnswer);
@@ -66,21 +66,16 @@ describe('taskParser', () => {
     assert.deepEqual(unpacked(answers[2] as ThreadAnswer), onMainThread(job(), ITEMS.slice(4)));
   });
 
-  it('answers a task without lines with an empty batch', async () => {
-    const answer = await taskParser(Promise.resolve(noopEnricher))(packLines(0, job(), []));
+  it('answers a task without lines with an empty batch', () => {
+    const answer = taskParser(noopEnricher)(packLines(0, job(), []));
     assert.deepEqual(unpacked(answer), { ops: [], problems: [], dropped: 0, statusRecords: 0 });
   });
 
-  it('answers with an error naming the format when the fields are no format', async () => {
-    const answer = await taskParser(Promise.resolve(noopEnricher))(packLines(7, job({ fields: ['version', 'version'] }), ITEMS));
+  it('answers with an error naming the format when the fields are no format', () => {
+    const answer = taskParser(noopEnricher)(packLines(7, job({ fields: ['version', 'version'] }), ITEMS));
     assert.deepEqual(answer, { id: 7, error: 'format version version: header names field "version" twice (tokens 1 and 2)' });
   });
 
-  it('answers with the error of enrichment databases that did not open', async () => {
-    const failing = Promise.reject(new Error('GeoIP database x.mmdb: no such file'));
-    failing.catch(() => undefined);
-    assert.deepEqual(await taskParser(failing)(packLines(9, job(), ITEMS)), { id: 9, error: 'GeoIP database x.mmdb: no such file' });
-  });
 });
 
 /** A thread's port played by an emitter: tasks are emitted, answers collected. */
@@ -88,17 +83,15 @@ class FakePort extends EventEmitter implements TaskPort {
   readonly answers: ThreadAnswer[] = [];
   postMessage(answer: ThreadAnswer): void {
     this.answers.push(answer);
-    this.emit('answer');
   }
 }
 
 describe('serveParseTasks', () => {
-  it('answers each task that reaches the port, enriched with the databases it opened', async () => {
+  it('answers each task that reaches the port, enriched from the databases the main thread opened', async () => {
     const port = new FakePort();
-    serveParseTasks(port, ENRICHMENT);
+    serveParseTasks(port, (await openEnrichment(ENRICHMENT)).shared);
     const task: ParseTask = packLines(5, job({ ref: { bucket: 'b', key: 'k/2014/12/14/x.log' } }), [line(2, LINE.replace('172.31.16.21', '81.2.69.142'))]);
     port.emit('message', task);
-    await once(port, 'answer');
     const [answer] = port.answers;
     assert.equal(answer?.id, 5);
     const doc = JSON.parse(unpacked(answer as ThreadAnswer).ops[0]?.[2] ?? '{}') as Record<string, unknown>;
@@ -106,6 +99,6 @@ describe('serveParseTasks', () => {
   });
 
   it('refuses to run outside a worker thread', () => {
-    assert.throws(() => serveParseTasks(null, ENRICHMENT), { message: 'parse-thread.ts runs as a worker thread only' });
+    assert.throws(() => serveParseTasks(null, { city: [], asn: [], cacheSize: 1 }), { message: 'parse-thread.ts runs as a worker thread only' });
   });
 });
