@@ -119,10 +119,13 @@ describe('ParsePool failures', () => {
   });
 });
 
+/** The child's script, as this file runs: compiled beside it (the mutation run's build), else from source through tsx. */
+const CHILD = import.meta.url.endsWith('.js') ? [fileURLToPath(fixture('unclosed-pool.js'))] : ['--import', 'tsx', fileURLToPath(fixture('unclosed-pool.ts'))];
+
 describe('ParsePool and the process', () => {
   it('keeps the process alive while a thread works, and never once the pool is idle (unclosed, 1 and 2 threads)', async () => {
     for (const threads of ['1', '2']) {
-      const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(fixture('unclosed-pool.ts')), threads], { timeout: 60_000 });
+      const run = await promisify(execFile)(process.execPath, [...CHILD, threads], { timeout: 60_000 });
       assert.equal(run.stdout, '3 documents\n', `${threads} thread(s)`);
     }
   });
