@@ -37,19 +37,18 @@ export function serveParseTasks(port: TaskPort | null, enrichment: SharedEnrichm
  */
 export function taskParser(enricher: Enricher): (task: ParseTask) => ThreadAnswer {
   const readers = new Map<string, ReturnType<typeof batchReader>>();
+  const newReader = (key: string, job: ParseJob, geo: Enricher): ReturnType<typeof batchReader> => {
+    const format = formatFromFields(job.fields);
+    if (isParseError(format)) throw new Error(`format ${job.fields.join(' ')}: ${format.error}`);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: when the cache empties changes only how often a reader is rebuilt, never what it reads
+    if (readers.size >= READERS) readers.clear();
+    const read = batchReader(format, { ref: job.ref, enricher: geo, indexPrefix: job.indexPrefix, dropStatusRecords: job.dropStatusRecords });
+    readers.set(key, read);
+    return read;
+  };
   const readerFor = (job: ParseJob, geo: Enricher): ReturnType<typeof batchReader> => {
     const key = JSON.stringify(job);
-    let read = readers.get(key);
-    // Stryker disable next-line ConditionalExpression: a reader holds no state between batches, so building it again changes nothing but time
-    if (read === undefined) {
-      const format = formatFromFields(job.fields);
-      if (isParseError(format)) throw new Error(`format ${job.fields.join(' ')}: ${format.error}`);
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: when the cache empties changes only how often a reader is rebuilt, never what it reads
-      if (readers.size >= READERS) readers.clear();
-      read = batchReader(format, { ref: job.ref, enricher: geo, indexPrefix: job.indexPrefix, dropStatusRecords: job.dropStatusRecords });
-      readers.set(key, read);
-    }
-    return read;
+    return readers.get(key) ?? newReader(key, job, geo);
   };
   return (task) => {
     try {
