@@ -26,8 +26,11 @@ interface Thread {
 const LINES_PER_TASK = 1000;
 /** Batches in flight per thread: one parsed while the next waits, so no thread idles between them. */
 const WINDOW_PER_THREAD = 2;
-/** Compiled, the thread is parse-thread.js; run from source (tests, bench), parse-thread.ts. */
-const THREAD_ENTRY = new URL(`./parse-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+/** The thread's script next to the module at `moduleUrl`: compiled, parse-thread.js; run from source (tests, bench), parse-thread.ts. */
+export function threadEntry(moduleUrl: string): URL {
+  return new URL(`./parse-thread${moduleUrl.endsWith('.ts') ? '.ts' : '.js'}`, moduleUrl);
+}
+const THREAD_ENTRY = threadEntry(import.meta.url);
 
 /** A pool of parse threads; `parse` is the {@link BatchParser} to give the readers. */
 export class ParsePool {
@@ -91,6 +94,7 @@ export class ParsePool {
     if (this.#closed) return Promise.reject(new Error('parse threads are closed'));
     // Threads start with the first batch: a process that reads no flow log never pays for them.
     while (this.#threads.length < this.size) this.#threads.push(this.#spawn());
+    // Stryker disable next-line UpdateOperator: ids only need to differ from one another; counting down does that too
     const id = this.#nextId++;
     const thread = this.#threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const task = packLines(id, job, items);
@@ -98,6 +102,7 @@ export class ParsePool {
       thread.pending.set(id, { resolve, reject });
       // Only a thread with work keeps the process alive: an idle pool never holds up an exit.
       thread.worker.ref();
+      // Stryker disable next-line ArrayDeclaration: moving the buffers instead of copying them saves time only; the thread reads the same bytes
       thread.worker.postMessage(task, [task.data.buffer, task.spans.buffer]);
     });
   }

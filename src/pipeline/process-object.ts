@@ -86,10 +86,7 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
       firstFailure ??= outcome.error;
     }
   };
-  const store = async () => {
-    counts.deadLetters += letters.length;
-    await deps.deadLetters.record(letters.splice(0));
-  };
+  const store = () => storeLetters(deps, counts, letters);
   // The body of a streamed object: destroyed in `finally` on every path (skip, failure, end), since
   // a body left open holds one of the S3 client's pooled sockets for good.
   let body: Readable | undefined;
@@ -150,13 +147,19 @@ function tally(counts: ObjectCounts, batch: OpBatch): void {
   counts.documents += batch.ops.length;
 }
 
+/** Stores the letters gathered so far; they count once the store has them (a failed store counts none). */
+async function storeLetters(deps: ObjectDeps, counts: ObjectCounts, letters: DeadLetter[]): Promise<void> {
+  const stored = letters.splice(0);
+  await deps.deadLetters.record(stored);
+  counts.deadLetters += stored.length;
+}
+
 /** A permanent failure is recorded as a dead letter, since its message will be deleted. */
 async function failed(ref: S3ObjectRef, err: unknown, counts: ObjectCounts, deps: ObjectDeps, letters: DeadLetter[]): Promise<ObjectOutcome> {
   let error = err instanceof ObjectError ? err : new ObjectError(ref, messageOf(err), true, undefined, { cause: err });
   if (!error.retryable) letters.push({ kind: DeadLetterKind.object, reason: error.detail, bucket: ref.bucket, key: ref.key, lineNo: error.lineNo });
   try {
-    counts.deadLetters += letters.length;
-    await deps.deadLetters.record(letters.splice(0));
+    await storeLetters(deps, counts, letters);
   } catch (storeErr) {
     error = new ObjectError(ref, `${error.detail}; and the dead-letter store failed: ${messageOf(storeErr)}`, true, error.lineNo);
   }

@@ -118,7 +118,7 @@ export interface S3Read {
 export async function readS3Object(s3: S3Client, ref: S3ObjectRef, options: ReadOptions, stall?: StallPolicy): Promise<S3Read> {
   if (isParquetKey(ref.key)) return { result: await readParquetObject(ref, await s3AsyncBuffer(s3, ref, ref.size), options) };
   const opened = await openObject(s3, ref, stall);
-  const dated = ref.time === undefined && opened.modified !== undefined ? { ...ref, time: opened.modified } : ref;
+  const dated = ref.time === undefined ? { ...ref, time: opened.modified } : ref;
   try {
     return { result: await readObject(dated, opened.body, options), body: opened.body };
   } catch (err) {

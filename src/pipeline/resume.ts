@@ -1,11 +1,18 @@
+/** An object in work; `ok` is known once it finished. */
+interface Entry {
+  readonly key: string;
+  finished: boolean;
+  ok?: boolean;
+}
+
 /**
  * Where a backfill can resume: the last key of the unbroken run of finished objects, in listing
  * (key) order. Objects finish out of order when several are read at once, so a key counts only
  * once every key before it has finished; an object that failed holds the point before it for good.
  */
 export class ResumePoint {
-  private readonly pending: { key: string; finished: boolean; ok: boolean }[] = [];
-  private readonly byKey = new Map<string, { key: string; finished: boolean; ok: boolean }>();
+  private readonly pending: Entry[] = [];
+  private readonly byKey = new Map<string, Entry>();
   private last: string | undefined;
   private held = false;
 
@@ -17,7 +24,7 @@ export class ResumePoint {
   /** An object enters work (in key order). */
   started(key: string): void {
     if (this.held) return;
-    const entry = { key, finished: false, ok: false };
+    const entry: Entry = { key, finished: false };
     this.pending.push(entry);
     this.byKey.set(key, entry);
   }
@@ -30,7 +37,7 @@ export class ResumePoint {
     entry.finished = true;
     entry.ok = ok;
     while (!this.held && this.pending[0]?.finished) {
-      const head = this.pending.shift() as { key: string; ok: boolean };
+      const head = this.pending.shift() as Entry;
       if (head.ok) this.last = head.key;
       else {
         // Everything from here on is redone on resume; stop tracking so memory stays flat.

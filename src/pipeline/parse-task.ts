@@ -1,0 +1,74 @@
+/**
+ * What a parse thread of {@link ParsePool} does, kept apart from the thread's entry
+ * (parse-thread.ts) so that it can run on the main thread too (the unit tests do): turns batches
+ * of one object's flow-log lines into `_bulk` operations with the very code the main thread would
+ * run (`batchReader`), so ids and documents do not depend on where a batch was parsed.
+ */
+import { messageOf } from '../core/errors.js';
+import { enricherFromShared, type SharedEnrichment } from '../enrich/geoip.js';
+import type { Enricher } from '../enrich/types.js';
+import { formatFromFields, isParseError } from '../formats/vpc-flow/parse.js';
+import { batchReader } from '../formats/vpc-flow/reader.js';
+import type { LineItem } from '../source/lines.js';
+import { packBatch, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
+
+/** Readers kept per object; more objects than this in flight at once only cost a rebuild. */
+const READERS = 64;
+
+/** The side of a message port a parse thread uses: tasks come in, answers go out. */
+export interface TaskPort {
+  on(event: 'message', listener: (task: ParseTask) => void): unknown;
+  postMessage(answer: ThreadAnswer): void;
+}
+
+/**
+ * Answers every task that reaches `port`. It reads the enrichment databases the main thread opened
+ * (their bytes are shared, not copied). `port` is null outside a worker thread.
+ */
+export function serveParseTasks(port: TaskPort | null, enrichment: SharedEnrichment): void {
+  if (port === null) throw new Error('parse-thread.ts runs as a worker thread only');
+  const parse = taskParser(enricherFromShared(enrichment));
+  port.on('message', (task) => port.postMessage(parse(task)));
+}
+
+/**
+ * Parses tasks into packed batches, or an error answer naming what failed; never throws. It keeps
+ * a reader per object it has seen lately.
+ */
+export function taskParser(enricher: Enricher): (task: ParseTask) => ThreadAnswer {
+  const readers = new Map<string, ReturnType<typeof batchReader>>();
+  const newReader = (key: string, job: ParseJob, geo: Enricher): ReturnType<typeof batchReader> => {
+    const format = formatFromFields(job.fields);
+    if (isParseError(format)) throw new Error(`format ${job.fields.join(' ')}: ${format.error}`);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: when the cache empties changes only how often a reader is rebuilt, never what it reads
+    if (readers.size >= READERS) readers.clear();
+    const read = batchReader(format, { ref: job.ref, enricher: geo, indexPrefix: job.indexPrefix, dropStatusRecords: job.dropStatusRecords });
+    readers.set(key, read);
+    return read;
+  };
+  const readerFor = (job: ParseJob, geo: Enricher): ReturnType<typeof batchReader> => {
+    const key = JSON.stringify(job);
+    return readers.get(key) ?? newReader(key, job, geo);
+  };
+  return (task) => {
+    try {
+      return packBatch(task.id, readerFor(task.job, enricher)(linesOf(task)));
+    } catch (err) {
+      return { id: task.id, error: messageOf(err) };
+    }
+  };
+}
+
+/** The task's lines as the splitter gave them: views into the one buffer that carried them. */
+function linesOf(task: ParseTask): LineItem[] {
+  const data = Buffer.from(task.data.buffer, task.data.byteOffset, task.data.byteLength);
+  const { spans } = task;
+  const items: LineItem[] = [];
+  for (let s = 0; s < spans.length; s += 3) {
+    const lineNo = spans[s] as number;
+    const start = spans[s + 1] as number;
+    const end = spans[s + 2] as number;
+    items.push(start < 0 ? { lineNo, overlongBytes: end } : { lineNo, bytes: data.subarray(start, end) });
+  }
+  return items;
+}

@@ -1,0 +1,139 @@
+/**
+ * How ParsePool moves batches: tasks of 1000 lines, a window of two tasks per thread (the source
+ * is read no further ahead), tasks spread over the threads by what each holds, and every way a
+ * thread can fail, named.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { after, describe, it } from 'node:test';
+import { threadId } from 'node:worker_threads';
+import { noopEnricher, type SharedEnrichment } from '../../../src/enrich/geoip.js';
+import type { OpBatch } from '../../../src/core/records.js';
+import { formatFromFields, type FlowFormat } from '../../../src/formats/vpc-flow/parse.js';
+import type { LineItem } from '../../../src/source/lines.js';
+import { ParsePool, threadEntry } from '../../../src/pipeline/parse-pool.js';
+
+const FORMAT = formatFromFields('version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status'.split(' ')) as FlowFormat;
+const CTX = { ref: { bucket: 'b', key: 'AWSLogs/1/vpcflowlogs/us-east-1/2014/12/14/x.log' }, enricher: noopEnricher, indexPrefix: 'vpcflowlogs' };
+const NO_DBS: SharedEnrichment = { city: [], asn: [], cacheSize: 10 };
+const fixture = (name: string) => new URL(`../../fixtures/threads/${name}`, import.meta.url);
+
+/** `sizes.length` batches of valid lines, as the splitter hands them out, counting how many were taken. */
+function source(sizes: number[]) {
+  const seen = { pulled: 0 };
+  let lineNo = 1;
+  async function* batches(): AsyncGenerator<LineItem[]> {
+    for (const size of sizes) {
+      seen.pulled += 1;
+      const batch: LineItem[] = [];
+      for (let i = 0; i < size; i++, lineNo++) batch.push({ lineNo, bytes: Buffer.from(`2 123456789010 eni-1 172.31.16.139 172.31.16.21 ${lineNo} 22 6 20 4249 1418530010 1418530070 ACCEPT OK`) });
+      yield batch;
+    }
+  }
+  return { batches: batches(), seen };
+}
+
+/** Each batch the pool yields, with how many source batches had been taken when it came. */
+async function drain(pool: ParsePool, sizes: number[]) {
+  const { batches, seen } = source(sizes);
+  const out: { batch: OpBatch; pulled: number }[] = [];
+  for await (const batch of pool.parse(FORMAT, CTX, batches)) out.push({ batch, pulled: seen.pulled });
+  return out;
+}
+
+describe('ParsePool scheduling', () => {
+  const pools: ParsePool[] = [];
+  const pool = (size: number, entry?: URL, enrichment = NO_DBS) => {
+    const made = new ParsePool(size, enrichment, entry);
+    pools.push(made);
+    return made;
+  };
+  after(() => Promise.all(pools.map((p) => p.close())));
+
+  it('sends tasks of 1000 lines and the rest, reading two tasks ahead per thread', async () => {
+    const sizes = [...Array<number>(60).fill(100), 50];
+    const one = await drain(pool(1), sizes);
+    assert.deepEqual(one.map((o) => o.batch.ops.length), [1000, 1000, 1000, 1000, 1000, 1000, 50]);
+    assert.deepEqual(one.map((o) => o.pulled), [20, 30, 40, 50, 60, 61, 61]);
+    const two = await drain(pool(2), sizes);
+    assert.deepEqual(two.map((o) => o.batch.ops.length), [1000, 1000, 1000, 1000, 1000, 1000, 50]);
+    assert.deepEqual(two.map((o) => o.pulled), [40, 50, 60, 61, 61, 61, 61]);
+    assert.deepEqual(two.flatMap((o) => o.batch.ops.map((op) => op.doc.srcport)), Array.from({ length: 6050 }, (_, i) => i + 1), 'in order');
+  });
+
+  it('sends no empty task after lines that fill whole tasks', async () => {
+    const out = await drain(pool(1), Array<number>(20).fill(100));
+    assert.deepEqual(out.map((o) => o.batch.ops.length), [1000, 1000]);
+  });
+
+  it('gives the first tasks to the thread that holds fewest, the first one on a tie', async () => {
+    const out = await drain(pool(2, fixture('echo-parse-thread.mjs')), Array<number>(4).fill(1000));
+    const threads = out.map((o) => Number(o.batch.ops[0]?.id));
+    const [a, b] = [threads[0] as number, threads[1] as number];
+    assert.ok(a !== threadId && a < b, `threads ${threads.join(',')}: the first spawned first`);
+    assert.deepEqual(threads, [a, b, a, b]);
+  });
+
+  it('starts a compiled thread with the enrichment settings as its workerData', async () => {
+    const enrichment: SharedEnrichment = { city: [], asn: [], cacheSize: 123 };
+    const [first] = await drain(pool(1, fixture('echo-parse-thread.mjs'), enrichment), [3]);
+    assert.deepEqual(first?.batch.ops[0]?.doc, { lines: 3, workerData: enrichment });
+  });
+});
+
+describe('ParsePool failures', () => {
+  it('fails the object with the thread\'s error answer', async () => {
+    const pool = new ParsePool(1, NO_DBS);
+    try {
+      const bad = { ...FORMAT, fields: ['version', 'version'] } as FlowFormat;
+      await assert.rejects(async () => {
+        for await (const _ of pool.parse(bad, CTX, source([5]).batches));
+      }, { message: 'parse thread: format version version: header names field "version" twice (tokens 1 and 2)' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('names the error a thread died of', async () => {
+    const pool = new ParsePool(1, NO_DBS, fixture('throwing-parse-thread.mjs'));
+    try {
+      await assert.rejects(drain(pool, [5]), { message: 'parse thread failed: out of luck on batch one' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('refuses work once closed', async () => {
+    const pool = new ParsePool(1, NO_DBS);
+    assert.equal((await drain(pool, [5])).length, 1);
+    await pool.close();
+    await assert.rejects(drain(pool, [5]), { message: 'parse threads are closed' });
+  });
+
+  it('refuses a thread count that is no positive integer, naming it', () => {
+    assert.throws(() => new ParsePool(0, NO_DBS), { name: 'RangeError', message: 'parse threads must be a positive integer, got 0' });
+    assert.throws(() => new ParsePool(1.5, NO_DBS), { message: 'parse threads must be a positive integer, got 1.5' });
+    assert.equal(new ParsePool(1, NO_DBS).size, 1);
+  });
+});
+
+/** The child's script, as this file runs: compiled beside it (the mutation run's build), else from source through tsx. */
+const CHILD = import.meta.url.endsWith('.js') ? [fileURLToPath(fixture('unclosed-pool.js'))] : ['--import', 'tsx', fileURLToPath(fixture('unclosed-pool.ts'))];
+
+describe('ParsePool and the process', () => {
+  it('keeps the process alive while a thread works, and never once the pool is idle (unclosed, 1 and 2 threads)', async () => {
+    for (const threads of ['1', '2']) {
+      const run = await promisify(execFile)(process.execPath, [...CHILD, threads], { timeout: 60_000 });
+      assert.equal(run.stdout, '3 documents\n', `${threads} thread(s)`);
+    }
+  });
+});
+
+describe('threadEntry', () => {
+  it('runs the compiled thread beside compiled code, the TypeScript one beside source', () => {
+    assert.equal(threadEntry('file:///app/dist/pipeline/parse-pool.js').href, 'file:///app/dist/pipeline/parse-thread.js');
+    assert.equal(threadEntry('file:///app/src/pipeline/parse-pool.ts').href, 'file:///app/src/pipeline/parse-thread.ts');
+  });
+});

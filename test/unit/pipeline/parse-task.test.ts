@@ -1,0 +1,104 @@
+/**
+ * A parse thread's work, run here on the main thread: a task packed by the pool comes back as the
+ * very batch the main thread's reader makes of the same lines, and every failure becomes an
+ * answer naming it (a thread never throws).
+ */
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { noopEnricher, openEnrichment, type EnricherOptions } from '../../../src/enrich/geoip.js';
+import { formatFromFields } from '../../../src/formats/vpc-flow/parse.js';
+import { batchReader } from '../../../src/formats/vpc-flow/reader.js';
+import type { LineItem } from '../../../src/source/lines.js';
+import type { FlowFormat } from '../../../src/formats/vpc-flow/parse.js';
+import { serveParseTasks, taskParser, type TaskPort } from '../../../src/pipeline/parse-task.js';
+import { packLines, unpackBatch, type ParseJob, type ParseTask, type ThreadAnswer } from '../../../src/pipeline/parse-wire.js';
+
+const FIELDS = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status'.split(' ');
+const LINE = '2 123456789010 eni-1 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+const NODATA = '2 123456789010 eni-1a2b3c4d - - - - - - - 1431280876 1431280934 - NODATA';
+const GEO = new URL('../../fixtures/geoip/', import.meta.url);
+const ENRICHMENT: EnricherOptions = { cityDbs: [fileURLToPath(new URL('GeoIP2-City-Test.mmdb', GEO))] };
+
+const job = (over: Partial<ParseJob> = {}): ParseJob => ({
+  ref: { bucket: 'b', key: 'AWSLogs/1/vpcflowlogs/us-east-1/2014/12/14/x.log.gz' }, indexPrefix: 'vpcflowlogs', dropStatusRecords: true, fields: FIELDS, ...over,
+});
+const line = (lineNo: number, text: string): LineItem => ({ lineNo, bytes: Buffer.from(text) });
+/** A good line, a line too long to keep, an empty line, a bad value, a status record, another good line. */
+const ITEMS: LineItem[] = [
+  line(2, LINE), { lineNo: 3, overlongBytes: 9000 }, line(4, ''), line(5, LINE.replace(' 6 ', ' x ')), line(6, NODATA), line(7, LINE.replace('20641', '20642')),
+];
+
+/** What the main thread's reader makes of the same lines. */
+function onMainThread(j: ParseJob, items: LineItem[]) {
+  const ctx = { ref: j.ref, enricher: noopEnricher, indexPrefix: j.indexPrefix, dropStatusRecords: j.dropStatusRecords };
+  const batch = batchReader(formatFromFields(j.fields) as FlowFormat, ctx)(items);
+  return { ...batch, ops: batch.ops.map((op) => [op.index, op.id, op.json ?? JSON.stringify(op.doc)]) };
+}
+function unpacked(answer: ThreadAnswer) {
+  assert.ok(!('error' in answer), `no error: ${'error' in answer ? answer.error : ''}`);
+  const batch = unpackBatch(answer);
+  return { ...batch, ops: batch.ops.map((op) => [op.index, op.id, op.json]) };
+}
+
+describe('taskParser', () => {
+  it('answers a task with the batch the main thread makes of its lines, under the task id', () => {
+    const parse = taskParser(noopEnricher);
+    const answer = parse(packLines(41, job(), ITEMS));
+    assert.equal(answer.id, 41);
+    const here = onMainThread(job(), ITEMS);
+    assert.equal(here.ops.length, 2);
+    assert.deepEqual(here.problems.map((p) => p.lineNo), [3, 5]);
+    assert.equal(here.dropped, 1);
+    assert.deepEqual(unpacked(answer), here);
+  });
+
+  it('keeps the objects of interleaved tasks apart, and NODATA records when told to', () => {
+    const parse = taskParser(noopEnricher);
+    const other = job({ ref: { bucket: 'c', key: 'k/2014/12/14/y.log' }, indexPrefix: 'flows', dropStatusRecords: false });
+    const answers = [parse(packLines(1, job(), ITEMS)), parse(packLines(2, other, ITEMS)), parse(packLines(3, job(), ITEMS.slice(4)))];
+    assert.deepEqual(answers.map((a) => a.id), [1, 2, 3]);
+    assert.deepEqual(unpacked(answers[0] as ThreadAnswer), onMainThread(job(), ITEMS));
+    const second = unpacked(answers[1] as ThreadAnswer);
+    assert.deepEqual(second, onMainThread(other, ITEMS));
+    assert.equal(second.ops.length, 3, 'the status record is a document there');
+    assert.deepEqual(unpacked(answers[2] as ThreadAnswer), onMainThread(job(), ITEMS.slice(4)));
+  });
+
+  it('answers a task without lines with an empty batch', () => {
+    const answer = taskParser(noopEnricher)(packLines(0, job(), []));
+    assert.deepEqual(unpacked(answer), { ops: [], problems: [], dropped: 0, statusRecords: 0 });
+  });
+
+  it('answers with an error naming the format when the fields are no format', () => {
+    const answer = taskParser(noopEnricher)(packLines(7, job({ fields: ['version', 'version'] }), ITEMS));
+    assert.deepEqual(answer, { id: 7, error: 'format version version: header names field "version" twice (tokens 1 and 2)' });
+  });
+
+});
+
+/** A thread's port played by an emitter: tasks are emitted, answers collected. */
+class FakePort extends EventEmitter implements TaskPort {
+  readonly answers: ThreadAnswer[] = [];
+  postMessage(answer: ThreadAnswer): void {
+    this.answers.push(answer);
+  }
+}
+
+describe('serveParseTasks', () => {
+  it('answers each task that reaches the port, enriched from the databases the main thread opened', async () => {
+    const port = new FakePort();
+    serveParseTasks(port, (await openEnrichment(ENRICHMENT)).shared);
+    const task: ParseTask = packLines(5, job({ ref: { bucket: 'b', key: 'k/2014/12/14/x.log' } }), [line(2, LINE.replace('172.31.16.21', '81.2.69.142'))]);
+    port.emit('message', task);
+    const [answer] = port.answers;
+    assert.equal(answer?.id, 5);
+    const doc = JSON.parse(unpacked(answer as ThreadAnswer).ops[0]?.[2] ?? '{}') as Record<string, unknown>;
+    assert.equal((doc.dstaddr_geo as { city_name?: string } | undefined)?.city_name, 'London', 'the destination is enriched from the city database');
+  });
+
+  it('refuses to run outside a worker thread', () => {
+    assert.throws(() => serveParseTasks(null, { city: [], asn: [], cacheSize: 1 }), { message: 'parse-thread.ts runs as a worker thread only' });
+  });
+});
