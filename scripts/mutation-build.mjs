@@ -1,0 +1,17 @@
+/**
+ * Stryker's build step (stryker.config.mjs): compiles the sandbox's TypeScript, mutants included, to
+ * JavaScript beside each source file, once per run. Each mutant's test files then run on plain
+ * `node`, without tsx's loader in every process. Run from the project, in the sandbox as cwd.
+ */
+import { build } from 'esbuild';
+
+await build({
+  // scripts/ too: some unit tests import its table generators (field-table, settings-table).
+  entryPoints: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
+  outdir: '.',
+  outbase: '.',
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+});
