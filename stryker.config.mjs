@@ -20,7 +20,7 @@ const name = folders.join('+');
 
 /**
  * The folders' unit test files as the build step compiles them (`.test.js`), example tests first
- * (by name) and property tests last: a mutant's covering files run in this order until one fails,
+ * (those named after a mutated file, then those beside it, then the others, each by name) and property tests last: a mutant's covering files run in this order until one fails,
  * so an example test that kills it spares the slow property runs. The order changes how long a run
  * takes, never a mutant's status.
  */
@@ -29,8 +29,14 @@ function testFiles() {
     const dir = `test/unit/${f}`;
     return existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String).filter((p) => p.endsWith('.test.ts')).map((p) => `${dir}/${p.replace(/\.ts$/, '.js')}`) : [];
   });
-  const property = (p) => p.endsWith('.property.test.js');
-  return [...all.filter((p) => !property(p)).sort(), ...all.filter(property).sort()];
+  // With `--mutate src/a/b/file.ts`, test/unit/a/b/file.*.test.js go first, then the rest of
+  // test/unit/a/b/: they are the likeliest to kill.
+  const at = process.argv.indexOf('--mutate');
+  const mutated = (at < 0 ? [] : String(process.argv[at + 1]).split(',')).map((m) => `test/unit/${m.replace(/^src\//, '').replace(/(\*\*\/)?\*?\.ts$/, '')}`);
+  const dirOf = (p) => p.replace(/[^/]*$/, '');
+  const rank = (p) => (mutated.some((m) => p.startsWith(`${m}.`)) ? 0 : mutated.some((m) => p.startsWith(dirOf(m))) ? 1 : 2)
+    + (p.endsWith('.property.test.js') ? 3 : 0);
+  return all.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 export default {
