@@ -169,10 +169,13 @@ export class BulkIndexer {
     else if (batch.lines.length === 1) this.timer = setTimeout(this.linger, flushIntervalMs);
   }
 
-  /** The batch timer: a batch's age, not idle time, so a slow trickle still leaves within the interval. */
+  /**
+   * The batch timer: a batch's age, not idle time, so a slow trickle still leaves within the
+   * interval. It runs only while the batch it was set for is pending: seal and abort clear it.
+   */
   private readonly linger = (): void => {
     this.timer = undefined;
-    if (this.pending.lines.length > 0) this.seal();
+    this.seal();
   };
 
   /** Moves the batch being filled to the delivery queue. */
@@ -293,11 +296,8 @@ export class BulkIndexer {
     } catch (err) {
       rethrowLater(err);
     }
-    try {
-      await sleep(delayMs, signal);
-    } catch {
-      return false; // only an abort rejects
-    }
+    // Only an abort rejects the sleep; the signal says so below either way.
+    await sleep(delayMs, signal).catch(() => undefined);
     return signal?.aborted !== true;
   }
 

@@ -40,9 +40,9 @@ export function createOpenSearchClient(config: ClientConfig, logger?: Logger): C
   return client;
 }
 
-/** Reads a password file again (see OPENSEARCH_PASSWORD_FILE); true when the password changed. */
-async function refreshCredentials(client: Client): Promise<boolean> {
-  return (await basicCredentials.get(client)?.reload()) ?? false;
+/** Reads a password file again (see OPENSEARCH_PASSWORD_FILE); later requests carry what it holds now. */
+async function refreshCredentials(client: Client): Promise<void> {
+  await basicCredentials.get(client)?.reload();
 }
 
 /** The CA bundle, read at start so that a wrong path fails at once, naming the setting. */

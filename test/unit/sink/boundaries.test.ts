@@ -30,6 +30,18 @@ describe('classifyBulkResponse at the edges of 2xx', () => {
     assert.equal(classifyBulkResponse({ statusCode: 300, body }, 1).kind, 'fatal');
     assert.equal(classifyBulkResponse({ statusCode: 199, body }, 1).kind, 'fatal');
   });
+  it('retries 408, 429 and 500 to 599 on the request; other statuses outside 2xx are fatal', () => {
+    const kinds = [399, 404, 408, 429, 499, 500, 599, 600].map((statusCode) => classifyBulkResponse({ statusCode, body: undefined }, 1).kind);
+    assert.deepEqual(kinds, ['fatal', 'fatal', 'retry', 'retry', 'fatal', 'retry', 'retry', 'fatal']);
+  });
+  it('retries a 2xx whose body holds no items, quoting what came', () => {
+    const malformed = (body: unknown) => classifyBulkResponse({ statusCode: 200, body }, 1);
+    assert.deepEqual(malformed('<html>oops'), { kind: 'retry', error: 'malformed _bulk response: expected 1 items, got "<html>oops"' });
+    assert.deepEqual(malformed(null), { kind: 'retry', error: 'malformed _bulk response: expected 1 items, got null' });
+    assert.deepEqual(malformed('null'), { kind: 'retry', error: 'malformed _bulk response: expected 1 items, got null' });
+    assert.deepEqual(malformed(undefined), { kind: 'retry', error: 'malformed _bulk response: expected 1 items, got undefined' });
+    assert.deepEqual(malformed({ items: [] }), { kind: 'retry', error: 'malformed _bulk response: expected 1 items, got 0 items' });
+  });
   it('quotes a plain-text error body, trimmed, and says nothing of an empty one', () => {
     assert.deepEqual(classifyBulkResponse({ statusCode: 502, body: '  Bad Gateway\n' }, 1), { kind: 'retry', error: 'OpenSearch answered the _bulk request with HTTP 502 (Bad Gateway)' });
     assert.deepEqual(classifyBulkResponse({ statusCode: 502, body: '  \n' }, 1), { kind: 'retry', error: 'OpenSearch answered the _bulk request with HTTP 502' });
@@ -66,6 +78,10 @@ describe('describeTransportError', () => {
   };
   it('follows causes four deep, no further', () => {
     assert.equal(describeTransportError(chain(6)), 'Error: level 0 <- Error: level 1 <- Error: level 2 <- Error: level 3');
+  });
+  it('ends the chain at a cause of null or undefined', () => {
+    assert.equal(describeTransportError(new Error('x', { cause: null })), 'Error: x');
+    assert.equal(describeTransportError(new Error('x', { cause: undefined })), 'Error: x');
   });
   it('names codes, and a thrown value that is no Error', () => {
     const err = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });

@@ -1,82 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
-import { BulkIndexer, RetryScope, type BulkHttpResponse, type BulkIndexerOptions, type BulkTransport, type RetryInfo } from '../../../src/sink/bulk-indexer.js';
-import { joinBulkBody, serializeOp } from '../../../src/sink/bulk-body.js';
-import type { IndexOp, ItemOutcome } from '../../../src/core/types.js';
-
-// ---- factories -------------------------------------------------------------------------------
-
-const op = (n: number, doc: Record<string, unknown> = { n }): IndexOp => ({ index: 'logs-2024.01.02', id: `id-${n}`, doc });
-const ops = (count: number, from = 0): IndexOp[] => Array.from({ length: count }, (_, i) => op(from + i));
-const bodyOf = (list: IndexOp[]): string => joinBulkBody(list.map(serializeOp));
-const idsIn = (body: string): string[] =>
-  body.split('\n').filter((_, i) => i % 2 === 0 && _ !== '').map((line) => (JSON.parse(line) as { create: { _id: string } }).create._id);
-
-type ItemSpec = number | [status: number, type: string, reason: string];
-const itemsResponse = (specs: ItemSpec[]): BulkHttpResponse => ({
-  statusCode: 200,
-  body: {
-    errors: specs.some((s) => typeof s !== 'number' || s >= 300),
-    items: specs.map((s) => {
-      const [status, type, reason] = typeof s === 'number' ? [s] : s;
-      return { create: { _index: 'logs-2024.01.02', _id: 'x', status, ...(type ? { error: { type, reason } } : {}) } };
-    }),
-  },
-});
-/** Every item of the body created. */
-const allCreated = (body: string): BulkHttpResponse => itemsResponse(idsIn(body).map(() => 201));
-const refused = (statusCode: number): BulkHttpResponse => ({ statusCode, body: { error: { type: 'e', reason: `http ${statusCode}` }, status: statusCode } });
-const connRefused = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9200'), { code: 'ECONNREFUSED' });
-
-type Answer = BulkHttpResponse | Error | ((body: string) => BulkHttpResponse | Error);
-
-/** A transport that records bodies and answers from a script, then "all created". */
-function scripted(...answers: Answer[]): { transport: BulkTransport; bodies: string[] } {
-  const bodies: string[] = [];
-  const transport: BulkTransport = async (body) => {
-    bodies.push(body);
-    const next = answers.shift() ?? allCreated;
-    const answer = typeof next === 'function' ? next(body) : next;
-    if (answer instanceof Error) throw answer;
-    return answer;
-  };
-  return { transport, bodies };
-}
-
-/** A transport whose requests stay open until the test releases them. */
-function gated(): { transport: BulkTransport; calls: Array<{ body: string; release: () => void }> } {
-  const calls: Array<{ body: string; release: () => void }> = [];
-  const transport: BulkTransport = (body) =>
-    new Promise((resolve) => calls.push({ body, release: () => resolve(allCreated(body)) }));
-  return { transport, calls };
-}
-
-/** Records every outcome per id, so "exactly once" can be checked. */
-function outcomes() {
-  const byId = new Map<string, ItemOutcome[]>();
-  return {
-    byId,
-    for: (o: IndexOp) => (outcome: ItemOutcome) => byId.set(o.id, [...(byId.get(o.id) ?? []), outcome]),
-    only(id: string): ItemOutcome {
-      const list = byId.get(id) ?? [];
-      assert.equal(list.length, 1, `${id} got ${list.length} outcomes`);
-      return list[0] as ItemOutcome;
-    },
-  };
-}
-
-const fast: BulkIndexerOptions = { backoff: { baseMs: 1, maxMs: 5 } };
-
-async function run(transport: BulkTransport, list: IndexOp[], options: BulkIndexerOptions = {}) {
-  const seen = outcomes();
-  const indexer = new BulkIndexer(transport, { ...fast, ...options });
-  for (const o of list) await indexer.add(o, seen.for(o));
-  await indexer.close();
-  return { seen, stats: indexer.stats };
-}
-
-// ---- tests -----------------------------------------------------------------------------------
+import { BulkIndexer, RetryScope, type BulkHttpResponse, type RetryInfo } from '../../../src/sink/bulk-indexer.js';
+import { serializeOp } from '../../../src/sink/bulk-body.js';
+import type { IndexOp } from '../../../src/core/types.js';
+import { bodyOf, connRefused, fast, gated, idsIn, itemsResponse, op, ops, outcomes, refused, run, scripted, type ItemSpec } from '../../helpers/bulk-fakes.js';
 
 describe('BulkIndexer batching', () => {
   it('sends full batches of maxDocs and the remainder on flush, bodies exactly as serialised', async () => {

@@ -20,7 +20,16 @@ describe('BasicCredentials', () => {
     assert.equal(await credentials.reload(), true);
     assert.equal(credentials.header(), basic('worker', 'second'));
   });
-  it('an inline password never changes', async () => {
+  it('cuts only the one trailing line break (LF or CRLF) and keeps every other character', () => {
+    const file = join(dir, 'multiline');
+    const cases: Array<[text: string, password: string]> = [['pw\r\n', 'pw'], ['pass\nword\n', 'pass\nword'], [' pw \n\n', ' pw \n']];
+    for (const [text, password] of cases) {
+      writeFileSync(file, text);
+      assert.equal(BasicCredentials.open('worker', undefined, file).header(), basic('worker', password), JSON.stringify(text));
+    }
+  });
+  it('an inline password never changes; none at all is an empty one', async () => {
+    assert.equal(BasicCredentials.open('worker', undefined, undefined).header(), basic('worker', ''));
     const credentials = BasicCredentials.open('worker', 'pw', undefined);
     assert.equal(await credentials.reload(), false);
     assert.equal(credentials.header(), basic('worker', 'pw'));
@@ -30,5 +39,13 @@ describe('BasicCredentials', () => {
     const empty = join(dir, 'empty');
     writeFileSync(empty, '\n');
     assert.throws(() => BasicCredentials.open('u', undefined, empty), /OPENSEARCH_PASSWORD_FILE .*empty is empty/);
+  });
+  it('a file that disappears later fails the reload, naming the setting, and keeps the last password', async () => {
+    const file = join(dir, 'vanishing');
+    writeFileSync(file, 'kept');
+    const credentials = BasicCredentials.open('u', undefined, file);
+    rmSync(file);
+    await assert.rejects(credentials.reload(), { message: `OPENSEARCH_PASSWORD_FILE ${file} cannot be read (ENOENT)` });
+    assert.equal(credentials.header(), basic('u', 'kept'));
   });
 });

@@ -7,21 +7,11 @@
  * against the real node in test/integration/prune.test.ts.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { loadConfig } from '../../../src/config/load.js';
 import { createOpenSearchClient } from '../../../src/sink/opensearch.js';
 import { installRetention } from '../../../src/sink/retention.js';
-
-interface Received {
-  readonly method: string;
-  readonly url: string;
-  readonly body: unknown;
-}
-type Answer = { status: number; body: unknown };
+import { loopbackForSuite } from '../../helpers/loopback-opensearch.js';
 
 const PATH = '/_plugins/_ism/policies/aws-log-indexer-retention';
 const WITH_ISM = [{ name: 'n1', component: 'opensearch-index-management', version: '2.19.0.0' }, { name: 'n1', component: 'opensearch-job-scheduler', version: '2.19.0.0' }];
@@ -40,40 +30,20 @@ const POLICY = {
 };
 
 describe('installRetention on a cluster with ISM (loopback stand-in)', () => {
-  let server: Server;
-  let received: Received[] = [];
-  /** Answers by "METHOD path" (the path without its query). */
-  let answers: Record<string, Answer> = {};
+  const node = loopbackForSuite();
+  /** The requests so far, without their headers. */
+  const received = () => node.received.map(({ method, url, body }) => ({ method, url, body }));
 
-  before(async () => {
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const raw = req.headers['content-encoding'] === 'gzip' ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks);
-        received.push({ method: req.method ?? '', url: req.url ?? '', body: raw.length ? JSON.parse(raw.toString()) : undefined });
-        const answer = answers[`${req.method} ${(req.url ?? '').split('?')[0]}`] ?? { status: 500, body: { error: `unexpected ${req.method} ${req.url}` } };
-        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
-      });
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-  });
-  after(() => server.close());
-  beforeEach(() => {
-    received = [];
-  });
-
-  const client = () => createOpenSearchClient(loadConfig({ OPENSEARCH_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }, {}));
+  const client = () => createOpenSearchClient(loadConfig({ OPENSEARCH_URL: node.url }, {}));
 
   it('creates the policy with a plain PUT when there is none', async () => {
-    answers = {
+    node.answers = {
       'GET /_cat/plugins': { status: 200, body: WITH_ISM },
       [`GET ${PATH}`]: { status: 404, body: { error: { type: 'status_exception', reason: 'Policy not found' }, status: 404 } },
       [`PUT ${PATH}`]: { status: 201, body: { _id: 'aws-log-indexer-retention', _version: 1, _primary_term: 1, _seq_no: 0, policy: POLICY } },
     };
     assert.deepEqual(await installRetention(client(), 30, ['vpcflowlogs', 'cloudtrail']), { ism: 'installed', policy: 'aws-log-indexer-retention' });
-    assert.deepEqual(received, [
+    assert.deepEqual(received(), [
       { method: 'GET', url: '/_cat/plugins?format=json', body: undefined },
       { method: 'GET', url: PATH, body: undefined },
       { method: 'PUT', url: PATH, body: POLICY },
@@ -81,18 +51,28 @@ describe('installRetention on a cluster with ISM (loopback stand-in)', () => {
   });
 
   it('updates an existing policy naming the version it replaces (if_seq_no, if_primary_term)', async () => {
-    answers = {
+    node.answers = {
       'GET /_cat/plugins': { status: 200, body: WITH_ISM },
       [`GET ${PATH}`]: { status: 200, body: { _id: 'aws-log-indexer-retention', _version: 3, _seq_no: 7, _primary_term: 2, policy: { policy_id: 'aws-log-indexer-retention' } } },
       [`PUT ${PATH}`]: { status: 200, body: { _id: 'aws-log-indexer-retention', _version: 4, _primary_term: 2, _seq_no: 8, policy: POLICY } },
     };
     assert.deepEqual(await installRetention(client(), 30, ['vpcflowlogs', 'cloudtrail']), { ism: 'updated', policy: 'aws-log-indexer-retention' });
-    assert.deepEqual(received.map((r) => `${r.method} ${r.url}`), ['GET /_cat/plugins?format=json', `GET ${PATH}`, `PUT ${PATH}?if_seq_no=7&if_primary_term=2`]);
-    assert.deepEqual(received[2]?.body, POLICY);
+    assert.deepEqual(received().map((r) => `${r.method} ${r.url}`), ['GET /_cat/plugins?format=json', `GET ${PATH}`, `PUT ${PATH}?if_seq_no=7&if_primary_term=2`]);
+    assert.deepEqual(received()[2]?.body, POLICY);
+  });
+
+  it('creates the policy when the answer to GET names no version', async () => {
+    node.answers = {
+      'GET /_cat/plugins': { status: 200, body: WITH_ISM },
+      [`GET ${PATH}`]: { status: 200, body: {} },
+      [`PUT ${PATH}`]: { status: 201, body: { _id: 'aws-log-indexer-retention' } },
+    };
+    assert.deepEqual(await installRetention(client(), 30, ['vpcflowlogs', 'cloudtrail']), { ism: 'installed', policy: 'aws-log-indexer-retention' });
+    assert.deepEqual(received().map((r) => `${r.method} ${r.url}`), ['GET /_cat/plugins?format=json', `GET ${PATH}`, `PUT ${PATH}`]);
   });
 
   it('fails when ISM refuses the update (another writer changed the policy in between)', async () => {
-    answers = {
+    node.answers = {
       'GET /_cat/plugins': { status: 200, body: WITH_ISM },
       [`GET ${PATH}`]: { status: 200, body: { _id: 'aws-log-indexer-retention', _seq_no: 7, _primary_term: 2 } },
       [`PUT ${PATH}`]: { status: 409, body: { error: { type: 'version_conflict_engine_exception', reason: 'version conflict' }, status: 409 } },
@@ -101,9 +81,11 @@ describe('installRetention on a cluster with ISM (loopback stand-in)', () => {
   });
 
   it('sends nothing to ISM where the plugin is missing', async () => {
-    answers = { 'GET /_cat/plugins': { status: 200, body: [{ name: 'n1', component: 'opensearch-job-scheduler', version: '2.19.0.0' }] } };
-    const result = await installRetention(client(), 30, ['vpcflowlogs', 'cloudtrail']);
-    assert.equal(result.ism, 'not available');
-    assert.deepEqual(received.map((r) => r.url), ['/_cat/plugins?format=json']);
+    node.answers = { 'GET /_cat/plugins': { status: 200, body: [{ name: 'n1', component: 'opensearch-job-scheduler', version: '2.19.0.0' }] } };
+    assert.deepEqual(await installRetention(client(), 30, ['vpcflowlogs', 'cloudtrail']), {
+      ism: 'not available',
+      advice: 'this cluster has no Index State Management plugin: run `aws-log-indexer prune --older-than 30d --yes` on a schedule instead',
+    });
+    assert.deepEqual(received().map((r) => r.url), ['/_cat/plugins?format=json']);
   });
 });

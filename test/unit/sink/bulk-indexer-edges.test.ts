@@ -1,0 +1,172 @@
+/**
+ * The bulk indexer at its edges: a batch that fills maxBytes exactly, a first operation larger
+ * than maxBytes, the batch timer measuring age (not idle time), back-pressure held until the
+ * queue is empty, and an abort reaching buffered, queued and 413-split batches at once. (A
+ * mutation run showed these untested.)
+ */
+import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
+import { describe, it } from 'node:test';
+import { setImmediate as tick } from 'node:timers/promises';
+import { BulkIndexer, type BulkHttpResponse, type BulkTransport } from '../../../src/sink/bulk-indexer.js';
+import { serializeOp } from '../../../src/sink/bulk-body.js';
+import type { IndexOp } from '../../../src/core/types.js';
+import { allCreated, fast, gated, idsIn, op, ops, outcomes, refused, scripted } from '../../helpers/bulk-fakes.js';
+
+const ABORTED = { status: 'failed', error: 'bulk indexer aborted before sending' };
+/** Resolves when the promise has settled, or reports that it has not after a few turns of the event loop. */
+const settled = async (promise: Promise<void>): Promise<boolean> => {
+  let done = false;
+  void promise.then(() => { done = true; });
+  for (let i = 0; i < 5; i++) await tick();
+  return done;
+};
+
+describe('BulkIndexer batch limits at their edges', () => {
+  it('sends a batch as soon as it fills maxBytes exactly, with both ops in it', async () => {
+    const { transport, bodies } = scripted();
+    const list = ops(3, 10); // id-10..id-12: same line size
+    const indexer = new BulkIndexer(transport, { ...fast, maxBytes: 2 * Buffer.byteLength(serializeOp(list[0] as IndexOp)) });
+    for (const o of list) await indexer.add(o, () => {});
+    assert.deepEqual(bodies.map(idsIn), [['id-10', 'id-11']], 'sent before any flush');
+    await indexer.close();
+    assert.deepEqual(bodies.map(idsIn), [['id-10', 'id-11'], ['id-12']]);
+  });
+
+  it('sends a first op larger than maxBytes alone, with no empty request before it', async () => {
+    const { transport, bodies } = scripted();
+    const indexer = new BulkIndexer(transport, { ...fast, maxBytes: 10 });
+    await indexer.add(op(1), () => {});
+    await indexer.add(op(2), () => {});
+    await indexer.close();
+    assert.deepEqual(bodies.map(idsIn), [['id-1'], ['id-2']]);
+    assert.equal(indexer.stats.requests, 2);
+  });
+
+  it('sends a partial batch flushIntervalMs after its first op, however many follow', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const { transport, bodies } = scripted();
+    const indexer = new BulkIndexer(transport, { ...fast, flushIntervalMs: 50 });
+    await indexer.add(op(1), () => {});
+    t.mock.timers.tick(30);
+    await indexer.add(op(2), () => {});
+    t.mock.timers.tick(19);
+    assert.deepEqual(bodies, []);
+    t.mock.timers.tick(1);
+    assert.deepEqual(bodies.map(idsIn), [['id-1', 'id-2']], '50 ms after the first op, not after the last');
+    t.mock.timers.tick(10);
+    await indexer.add(op(3), () => {});
+    t.mock.timers.tick(49);
+    assert.equal(bodies.length, 1, 'the next batch has its own 50 ms');
+    t.mock.timers.tick(1);
+    assert.deepEqual(bodies.map(idsIn), [['id-1', 'id-2'], ['id-3']]);
+    await indexer.close();
+  });
+});
+
+describe('BulkIndexer back-pressure', () => {
+  it('holds add back until no full batch waits for a slot', async () => {
+    const { transport, calls } = gated();
+    const indexer = new BulkIndexer(transport, { ...fast, concurrency: 1, maxDocs: 1 });
+    await indexer.add(op(1), () => {}); // in flight
+    const second = indexer.add(op(2), () => {}); // waits for the slot
+    const third = indexer.add(op(3), () => {}); // waits behind it
+    assert.equal(await settled(second), false);
+    calls[0]?.release(); // op 2 goes out, op 3 still waits
+    assert.equal(await settled(second), false);
+    assert.equal(calls.length, 2);
+    calls[1]?.release(); // op 3 goes out: the queue is empty
+    assert.equal(await settled(second), true);
+    assert.equal(await settled(third), true);
+    calls[2]?.release();
+    await indexer.close();
+  });
+});
+
+describe('BulkIndexer abort', () => {
+  it('fails a buffered batch the moment the signal aborts, and wakes waiting producers', async () => {
+    const controller = new AbortController();
+    const { transport, calls } = gated();
+    const seen = outcomes();
+    const indexer = new BulkIndexer(transport, { ...fast, concurrency: 1, maxDocs: 1, signal: controller.signal });
+    await indexer.add(op(1), seen.for(op(1))); // in flight
+    const waiting = indexer.add(op(2), seen.for(op(2))); // queued
+    const buffered = new BulkIndexer(scripted().transport, { ...fast, flushIntervalMs: 60_000, signal: controller.signal });
+    await buffered.add(op(3), seen.for(op(3)));
+    controller.abort();
+    assert.deepEqual(seen.only('id-2'), ABORTED);
+    assert.deepEqual(seen.only('id-3'), ABORTED);
+    assert.equal(await settled(waiting), true);
+    calls[0]?.release();
+    await indexer.close();
+    await buffered.close();
+    assert.deepEqual(seen.only('id-1'), { status: 'created' }, 'a request on the wire still reports its answer');
+    assert.equal(calls.length, 1);
+  });
+
+  it('sends no 413 half after an abort', async () => {
+    const controller = new AbortController();
+    const bodies: string[] = [];
+    let release = (): void => {};
+    const transport: BulkTransport = (body) => {
+      bodies.push(body);
+      if (bodies.length === 1) return Promise.resolve(refused(413));
+      return new Promise<BulkHttpResponse>((resolve) => { release = () => resolve(allCreated(body)); });
+    };
+    const seen = outcomes();
+    const indexer = new BulkIndexer(transport, { ...fast, signal: controller.signal });
+    for (const o of ops(2)) await indexer.add(o, seen.for(o));
+    const closing = indexer.close();
+    await tick();
+    assert.deepEqual(bodies.map(idsIn), [['id-0', 'id-1'], ['id-0']]);
+    controller.abort();
+    release();
+    await closing;
+    assert.equal(bodies.length, 2);
+    assert.deepEqual(seen.only('id-0'), { status: 'created' });
+    assert.deepEqual(seen.only('id-1'), ABORTED);
+  });
+
+  it('retries as usual under a signal that never aborts', async () => {
+    const { transport, bodies } = scripted(refused(503));
+    const seen = outcomes();
+    const indexer = new BulkIndexer(transport, { ...fast, signal: new AbortController().signal });
+    await indexer.add(op(1), seen.for(op(1)));
+    await indexer.close();
+    assert.equal(bodies.length, 2);
+    assert.deepEqual(seen.only('id-1'), { status: 'created' });
+  });
+
+  it('leaves no listener on the signal, after an abort as after a close', async () => {
+    const aborted = new AbortController();
+    const closed = new AbortController();
+    const first = new BulkIndexer(scripted().transport, { ...fast, signal: aborted.signal });
+    const second = new BulkIndexer(scripted().transport, { ...fast, signal: closed.signal });
+    assert.equal(getEventListeners(aborted.signal, 'abort').length, 1);
+    aborted.abort();
+    assert.equal(getEventListeners(aborted.signal, 'abort').length, 0);
+    await second.close();
+    assert.equal(getEventListeners(closed.signal, 'abort').length, 0);
+    await first.close();
+  });
+
+  it('an abort after close changes nothing: a later add says closed', async () => {
+    const controller = new AbortController();
+    const seen = outcomes();
+    const indexer = new BulkIndexer(scripted().transport, { ...fast, signal: controller.signal });
+    await indexer.close();
+    controller.abort();
+    await indexer.add(op(1), seen.for(op(1)));
+    assert.deepEqual(seen.only('id-1'), { status: 'failed', error: 'bulk indexer closed: document not sent' });
+  });
+});
+
+describe('BulkIndexer options', () => {
+  it('names the option, its minimum and the value it refuses', () => {
+    const transport = scripted().transport;
+    assert.throws(() => new BulkIndexer(transport, { maxDocs: 0 }), { name: 'RangeError', message: 'bulk indexer option maxDocs must be an integer >= 1, got 0' });
+    assert.throws(() => new BulkIndexer(transport, { maxRetries: -1 }), { name: 'RangeError', message: 'bulk indexer option maxRetries must be an integer >= 0, got -1' });
+    assert.throws(() => new BulkIndexer(transport, { maxBytes: 1.5 }), { name: 'RangeError', message: 'bulk indexer option maxBytes must be an integer >= 1, got 1.5' });
+    assert.doesNotThrow(() => new BulkIndexer(transport, { maxRetries: 0, flushIntervalMs: 0, maxDocs: 1, maxBytes: 1, concurrency: 1 }));
+  });
+});
