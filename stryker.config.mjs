@@ -9,6 +9,7 @@
  * mutants that do not compile before any test runs.
  * @type {import("@stryker-mutator/api/core").PartialStrykerOptions}
  */
+import { existsSync, readdirSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
 
@@ -17,6 +18,27 @@ const folders = (process.env.MUTATE ?? FOLDERS.join(',')).split(',').map((f) => 
 for (const f of folders) if (!FOLDERS.includes(f)) throw new Error(`MUTATE: ${f} is not one of ${FOLDERS.join(', ')}`);
 const name = folders.join('+');
 
+/**
+ * The folders' unit test files as the build step compiles them (`.test.js`), example tests first
+ * (those named after a mutated file, then those beside it, then the others, each by name) and property tests last: a mutant's covering files run in this order until one fails,
+ * so an example test that kills it spares the slow property runs. The order changes how long a run
+ * takes, never a mutant's status.
+ */
+function testFiles() {
+  const all = folders.flatMap((f) => {
+    const dir = `test/unit/${f}`;
+    return existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String).filter((p) => p.endsWith('.test.ts')).map((p) => `${dir}/${p.replace(/\.ts$/, '.js')}`) : [];
+  });
+  // With `--mutate src/a/b/file.ts`, test/unit/a/b/file.*.test.js go first, then the rest of
+  // test/unit/a/b/: they are the likeliest to kill.
+  const at = process.argv.indexOf('--mutate');
+  const mutated = (at < 0 ? [] : String(process.argv[at + 1]).split(',')).map((m) => `test/unit/${m.replace(/^src\//, '').replace(/(\*\*\/)?\*?\.ts$/, '')}`);
+  const dirOf = (p) => p.replace(/[^/]*$/, '');
+  const rank = (p) => (mutated.some((m) => p.startsWith(`${m}.`)) ? 0 : mutated.some((m) => p.startsWith(dirOf(m))) ? 1 : 2)
+    + (p.endsWith('.property.test.js') ? 3 : 0);
+  return all.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
 export default {
   mutate: folders.map((f) => `src/${f}/**/*.ts`),
   testRunner: 'tap',
@@ -24,7 +46,7 @@ export default {
   // each test file runs on plain node: without tsx's loader, a test process costs about a third.
   buildCommand: `node ${fileURLToPath(new URL('./scripts/mutation-build.mjs', import.meta.url))}`,
   tap: {
-    testFiles: folders.map((f) => `test/unit/${f}/**/*.test.js`),
+    testFiles: testFiles(),
     nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
   },
   checkers: ['typescript'],

@@ -6,7 +6,8 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['src/**/*.ts', 'test/**/*.ts'],
+  // scripts/ too: some unit tests import its table generators (field-table, settings-table).
+  entryPoints: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
   outdir: '.',
   outbase: '.',
   format: 'esm',

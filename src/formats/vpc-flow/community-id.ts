@@ -91,8 +91,9 @@ function expandGap(out: Uint8Array, gap: number, groups: number): void {
  * tail) into 16 bytes. Returns false for anything else, zone ids (`%eth0`) included.
  */
 export function parseIPv6(s: string, out: Uint8Array): boolean {
+  // No length check: the loop itself refuses text shorter than `::` or longer than the longest
+  // form (45 characters: six 4-digit groups and a 15-character IPv4 tail).
   const len = s.length;
-  if (len < 2 || len > 45) return false;
   let groups = 0;
   let gap = -1;
   let i = 0;
@@ -153,10 +154,9 @@ function isUint(value: number | undefined, max: number): value is number {
   return value !== undefined && Number.isInteger(value) && value >= 0 && value <= max;
 }
 
-/** The port-like value ICMP pairs `type` with (its answer's type), or -1 when it is one-way. */
+/** The port-like value ICMP pairs `type` with (its answer's type), or -1 when it is one-way (types past 255 are not in the table). */
 function icmpCounterpart(proto: number, type: number): number {
-  if (type > 255) return -1;
-  return ((proto === IpProtocol.icmp ? ICMP4_COUNTERPART : ICMP6_COUNTERPART)[type] as number);
+  return (proto === IpProtocol.icmp ? ICMP4_COUNTERPART : ICMP6_COUNTERPART)[type] ?? -1;
 }
 
 function hasPorts(proto: number): boolean {

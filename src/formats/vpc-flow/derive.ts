@@ -87,7 +87,8 @@ const FLAG_NAMES: readonly (readonly string[])[] = Array.from({ length: 256 }, (
 
 /** Names of the flags set in `mask` (`[ 'SYN', 'ACK' ]` for 18); undefined for 0 or beyond 8 bits. */
 export function tcpFlagNames(mask: number): readonly string[] | undefined {
-  return mask > 0 && mask <= 255 ? FLAG_NAMES[mask] : undefined;
+  // Beyond 8 bits the table has no entry.
+  return mask > 0 ? FLAG_NAMES[mask] : undefined;
 }
 
 /**

@@ -42,13 +42,14 @@ export function recordBytes(line: Buffer): Buffer | ParseError {
 }
 
 function jsonMessage(line: Buffer): Buffer | ParseError {
-  let parsed: unknown;
+  // Text that starts with `{` parses to an object or throws a SyntaxError: nothing else to tell apart.
+  let parsed: { message?: unknown };
   try {
-    parsed = JSON.parse(line.toString('utf8'));
+    parsed = JSON.parse(line.toString('utf8')) as { message?: unknown };
   } catch (err) {
-    return { error: `line starts with "{" but is not JSON (${err instanceof Error ? err.message : String(err)})` };
+    return { error: `line starts with "{" but is not JSON (${(err as SyntaxError).message})` };
   }
-  const message = typeof parsed === 'object' && parsed !== null ? (parsed as { message?: unknown }).message : undefined;
+  const message = parsed.message;
   if (typeof message !== 'string') return { error: 'JSON line has no string "message" field' };
   return Buffer.from(message, 'utf8');
 }

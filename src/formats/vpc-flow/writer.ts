@@ -245,8 +245,8 @@ export class FlowWriter {
     const start = this.#starts[k] as number;
     const end = this.#ends[k] as number;
     if (kind === NUMBER) {
-      // The token is the JSON number unless it has leading zeros.
-      if (end - start === 1 || line[start] !== 48) this.#copy(line, start, end);
+      // The token is the JSON number unless it starts with 0 (`0`, or leading zeros: the number is written).
+      if (line[start] !== 48) this.#copy(line, start, end);
       else this.#ascii(String(this.#nums[k]));
       return;
     }
@@ -274,10 +274,11 @@ export class FlowWriter {
     const pktDst = this.#address(at.pktDst);
     if (!this.isStatus) {
       const protocol = this.#number(at.protocol);
-      const name = protocol !== undefined && protocol < 256 ? PROTOCOL_JSON[protocol] : undefined;
+      // Past 255 the tables have no entry: no name.
+      const name = protocol === undefined ? undefined : PROTOCOL_JSON[protocol];
       if (name !== undefined) this.#put(name);
       const mask = this.#number(at.flags);
-      const flags = mask !== undefined && mask < 256 && (protocol === undefined || protocol === IpProtocol.tcp) ? FLAGS_JSON[mask] : undefined;
+      const flags = mask !== undefined && (protocol === undefined || protocol === IpProtocol.tcp) ? FLAGS_JSON[mask] : undefined;
       if (flags !== undefined) this.#put(flags);
       if (src !== undefined) this.#put(src.isPublic ? SRC.publicTrue : SRC.publicFalse);
       if (dst !== undefined) this.#put(dst.isPublic ? DST.publicTrue : DST.publicFalse);

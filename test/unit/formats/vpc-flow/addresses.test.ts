@@ -1,0 +1,103 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Enricher } from '../../../../src/enrich/types.js';
+import { ADDRESS_BOOK_SIZE, AddressBook, addressBookOf } from '../../../../src/formats/vpc-flow/addresses.js';
+
+/**
+ * The address book: what it knows of an address, that it asks the enricher once per distinct
+ * address (wherever the address sits in a line), how it finds addresses whose hashes collide
+ * (also across the end of its table), and that it forgets everything at once when full.
+ */
+const text = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8'));
+
+/** An enricher that knows 81.2.69.142 and counts what it is asked. */
+function counting(): Enricher & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    lookup: (ip) => (asked.push(ip), ip === '81.2.69.142' ? { geo: { country_iso_code: 'GB' }, as: { number: 20712, organization: 'A & A' } } : undefined),
+  };
+}
+
+function span(book: AddressBook, line: string, start = 0, end = Buffer.byteLength(line)) {
+  return book.span(Buffer.from(line, 'latin1'), start, end);
+}
+
+/** The book's slot of an address: FNV-1a of its bytes, modulo twice the book size (to pick colliding inputs). */
+function slotOf(address: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < address.length; i++) hash = Math.imul(hash ^ address.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % (ADDRESS_BOOK_SIZE * 2);
+}
+
+describe('AddressBook.span', () => {
+  it('knows an address: valid, its JSON, public or not, enrichment JSON and bytes', () => {
+    const book = new AddressBook(counting());
+    const pub = span(book, '81.2.69.142');
+    assert.deepEqual({ ...pub, json: text(pub.json), geoJson: text(pub.geoJson), asJson: text(pub.asJson) }, {
+      valid: true, json: '"81.2.69.142"', isPublic: true, geoJson: '{"country_iso_code":"GB"}', asJson: '{"number":20712,"organization":"A & A"}', bytes: new Uint8Array([81, 2, 69, 142]),
+    });
+    const own = span(book, 'fd00::1');
+    assert.deepEqual([own.valid, text(own.json), own.isPublic, own.geoJson, own.asJson, own.bytes?.length], [true, '"fd00::1"', false, undefined, undefined, 16]);
+  });
+
+  it('calls what is no address invalid: bad text, a zone id, bytes beyond ASCII', () => {
+    const book = new AddressBook(counting());
+    for (const bad of ['10.0.0', 'fe80::1%eth0', '10.0.0.1%1', 'é', '']) {
+      const facts = span(book, bad);
+      assert.deepEqual([facts.valid, text(facts.json), facts.isPublic, facts.geoJson, facts.asJson, facts.bytes], [false, '""', false, undefined, undefined, undefined], bad);
+    }
+  });
+
+  it('asks the enricher once per distinct address, wherever it sits in the line', () => {
+    const enricher = counting();
+    const book = new AddressBook(enricher);
+    const first = span(book, '81.2.69.142');
+    assert.equal(span(book, 'x 81.2.69.142 y', 2, 13), first);
+    assert.equal(span(book, '81.2.69.1420', 0, 11), first);
+    assert.notEqual(span(book, '81.2.69.14'), first);
+    assert.deepEqual(enricher.asked, ['81.2.69.142', '81.2.69.14']);
+  });
+
+  it('tells apart addresses whose hashes collide, one the prefix of the other, across the end of the table', () => {
+    // Two addresses in the last slot (the second wraps to slot 0), and a prefix pair sharing a slot.
+    const last: string[] = [];
+    for (let n = 0; last.length < 2; n++) {
+      const a = `10.${n >> 16}.${(n >> 8) & 255}.${n & 255}`;
+      if (slotOf(a) === ADDRESS_BOOK_SIZE * 2 - 1) last.push(a);
+    }
+    let prefix: [string, string] | undefined;
+    for (let n = 0; prefix === undefined; n++) {
+      const short = `10.${(n >> 8) & 255}.${n & 255}.${(n >> 16) % 25 + 1}`;
+      for (let d = 0; d < 10 && prefix === undefined; d++) if (slotOf(short) === slotOf(`${short}${d}`)) prefix = [short, `${short}${d}`];
+    }
+    const enricher = counting();
+    const book = new AddressBook(enricher);
+    for (const address of [...last, ...prefix, ...last, ...prefix]) assert.equal(text(span(book, address).json), `"${address}"`, address);
+    assert.deepEqual(enricher.asked, [...last, ...prefix]);
+  });
+
+  it('forgets every address at once when full, and keeps none it met then', () => {
+    const enricher = counting();
+    const book = new AddressBook(enricher);
+    const address = (n: number) => `10.${n >> 16}.${(n >> 8) & 255}.${n & 255}`;
+    for (let n = 0; n < ADDRESS_BOOK_SIZE; n++) span(book, address(n));
+    span(book, address(0));
+    assert.equal(enricher.asked.length, ADDRESS_BOOK_SIZE, 'a full book still answers');
+    span(book, '192.0.2.1');
+    span(book, '192.0.2.1');
+    span(book, address(0));
+    span(book, address(0));
+    assert.deepEqual(enricher.asked.slice(ADDRESS_BOOK_SIZE), ['192.0.2.1', '192.0.2.1', address(0)]);
+  });
+});
+
+describe('addressBookOf', () => {
+  it('gives one book per enricher', () => {
+    const a = counting();
+    const b = counting();
+    assert.equal(addressBookOf(a), addressBookOf(a));
+    assert.notEqual(addressBookOf(a), addressBookOf(b));
+    assert.ok(addressBookOf(a) instanceof AddressBook);
+  });
+});

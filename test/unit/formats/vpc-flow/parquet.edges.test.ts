@@ -1,0 +1,120 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import type { AsyncBuffer, RowGroup } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { ObjectError } from '../../../../src/core/errors.js';
+import type { OpBatch } from '../../../../src/core/records.js';
+import { ParquetBudget, ParquetBudgetError } from '../../../../src/formats/vpc-flow/parquet-budget.js';
+import { readParquetFlow, renderRow, type ParquetFlowContext } from '../../../../src/formats/vpc-flow/parquet.js';
+
+/**
+ * Parquet objects written here with hyparquet-writer (the fixtures' pyarrow files cover AWS's own
+ * layout): rows that have no text form, schemas that make no format, failures of the bytes and of
+ * I/O, and the decompression budget's arithmetic.
+ */
+const ctx: ParquetFlowContext = { ref: { bucket: 'b', key: 'k.log.parquet' }, enricher: { lookup: () => undefined }, indexPrefix: 'p' };
+type Column = { name: string; data: unknown[]; type: 'INT32' | 'INT64' | 'STRING' | 'BOOLEAN' };
+const file = (columns: Column[]): ArrayBuffer => parquetWriteBuffer({ columnData: columns.map((c) => ({ ...c, nullable: true })) } as Parameters<typeof parquetWriteBuffer>[0]);
+
+async function read(source: AsyncBuffer, more: Partial<ParquetFlowContext> = {}): Promise<OpBatch[]> {
+  const out: OpBatch[] = [];
+  for await (const batch of readParquetFlow(source, { ...ctx, ...more })) out.push(batch);
+  return out;
+}
+
+describe('readParquetFlow, rows', () => {
+  it('reports a row with no text form as JSON (int64 as a string, null for nothing), sorted among the parser\'s problems', async () => {
+    const [batch] = await read(file([
+      { name: 'version', data: [2, 2, 2, 2], type: 'INT32' },
+      { name: 'action', data: ['AC\tCEPT', 'ACCEPT', 'OK', null], type: 'STRING' },
+      { name: 'bytes', data: [5n, 1n, null, 2n], type: 'INT64' },
+      { name: 'srcaddr', data: [null, 'nowhere', '10.0.0.1', '10.0.0.2'], type: 'STRING' },
+      { name: 'start', data: [1418530010n, 1418530010n, 1418530010n, 1418530010n], type: 'INT64' },
+    ]));
+    assert.deepEqual(batch?.problems, [
+      { lineNo: 1, reason: 'column "action": value contains whitespace, which no flow-log field can hold', text: '{"version":2,"action":"AC\\tCEPT","bytes":"5","srcaddr":null,"start":"1418530010"}' },
+      { lineNo: 2, reason: 'field "srcaddr": "nowhere" is not an IPv4 or IPv6 address', text: '2 ACCEPT 1 nowhere 1418530010' },
+    ]);
+    assert.deepEqual(batch?.ops.map((op) => op.json), [
+      '{"@timestamp":"2014-12-14T04:06:50.000Z","version":2,"action":"OK","srcaddr":"10.0.0.1","start":1418530010,"srcaddr_public":false,"log":{"object":"s3://b/k.log.parquet","line":3}}',
+      '{"@timestamp":"2014-12-14T04:06:50.000Z","version":2,"bytes":2,"srcaddr":"10.0.0.2","start":1418530010,"srcaddr_public":false,"log":{"object":"s3://b/k.log.parquet","line":4}}',
+    ]);
+  });
+
+  it('renders booleans, infinite numbers, dates and nested values as a text line would hold them, or refuses them', () => {
+    const columns = ['a', 'b'];
+    assert.equal(renderRow(columns, [true, false]), 'true false');
+    assert.equal(renderRow(columns, [new Date(1418530010_999), 0]), '1418530010 0');
+    assert.equal(renderRow(columns, [1.5, -2]), '1.5 -2');
+    assert.deepEqual(renderRow(columns, [1, Number.POSITIVE_INFINITY]), { error: 'column "b": Infinity is not a number a field can hold' });
+    assert.deepEqual(renderRow(columns, [Number.NEGATIVE_INFINITY, 1]), { error: 'column "a": -Infinity is not a number a field can hold' });
+    assert.deepEqual(renderRow(columns, [[1], 1]), { error: 'column "a": nested values are not flow-log fields' });
+    assert.deepEqual(renderRow(columns, ['x', 'a\nb']), { error: 'column "b": value contains whitespace, which no flow-log field can hold' });
+    assert.equal(renderRow([], []), '');
+  });
+});
+
+describe('readParquetFlow, the schema and the bytes', () => {
+  it('refuses a schema whose columns name one field twice, for good and naming the object', async () => {
+    const twice = file([{ name: 'account_id', data: ['1'], type: 'STRING' }, { name: 'account-id', data: ['2'], type: 'STRING' }]);
+    await assert.rejects(read(twice), (err: unknown) => err instanceof ObjectError && !err.retryable
+      && err.message === 's3://b/k.log.parquet: not a flow-log Parquet schema: Parquet schema names field "account-id" twice (tokens 1 and 2)');
+  });
+
+  it('passes an I/O error on as it is, and makes a zlib error a permanent ObjectError', async () => {
+    const bytes = file([{ name: 'version', data: [2], type: 'INT32' }]);
+    const failing = (err: Error & { code?: string }): AsyncBuffer => ({ byteLength: bytes.byteLength, slice: () => Promise.reject(err) });
+    const io = Object.assign(new Error('disk gone'), { code: 'EIO' });
+    await assert.rejects(read(failing(io)), (err: unknown) => err === io);
+    const zlib = Object.assign(new Error('bad data'), { code: 'Z_DATA_ERROR' });
+    await assert.rejects(read(failing(zlib)), (err: unknown) => err instanceof ObjectError && !err.retryable && err.cause === zlib
+      && err.message === 's3://b/k.log.parquet: not a readable Parquet file: bad data');
+    const plain = new Error('odd');
+    await assert.rejects(read(failing(plain)), (err: unknown) => err instanceof ObjectError && err.message === 's3://b/k.log.parquet: not a readable Parquet file: odd');
+  });
+
+  it('stops at the first row group past MAX_OBJECT_BYTES, naming its rows, at its first row', async () => {
+    const bytes = file([{ name: 'version', data: [2, 2, 2], type: 'INT32' }, { name: 'start', data: [1n, 2n, 3n], type: 'INT64' }]);
+    await assert.rejects(read(bytes, { maxObjectBytes: 47 }), (err: unknown) => err instanceof ObjectError && !err.retryable && err.lineNo === 1
+      && err.cause instanceof ParquetBudgetError
+      && /^s3:\/\/b\/k\.log\.parquet line 1: decompressed size passed MAX_OBJECT_BYTES \(47 bytes\): row group 1 \(rows 1–3\) would decode to at least \d+ bytes; reading stopped$/.test(err.message));
+    assert.equal((await read(bytes, { maxObjectBytes: 1 << 20 })).flatMap((b) => b.ops).length, 3);
+  });
+});
+
+describe('ParquetBudget', () => {
+  const group = (rows: number, sizes: (number | undefined)[]): RowGroup =>
+    ({ num_rows: BigInt(rows), columns: sizes.map((s) => ({ meta_data: s === undefined ? undefined : { total_uncompressed_size: BigInt(s) } })) }) as unknown as RowGroup;
+
+  it('charges a row group the larger of its declared size and 8 bytes a value, adding up across groups', () => {
+    assert.throws(() => new ParquetBudget(99).chargeRowGroup(group(2, [60, 40, undefined]), 3, 'g'), {
+      name: 'ParquetBudgetError', message: 'decompressed size passed MAX_OBJECT_BYTES (99 bytes): g would decode to at least 100 bytes; reading stopped',
+    });
+    const budget = new ParquetBudget(148);
+    budget.chargeRowGroup(group(2, [60, 40]), 3, 'g1');
+    budget.chargeRowGroup(group(2, [1]), 3, 'g2');
+    assert.throws(() => budget.chargeRowGroup(group(1, []), 1, 'g3'), { message: /at least 8 bytes/ });
+    assert.throws(() => new ParquetBudget(47).chargeRowGroup(group(2, [1]), 3, 'g'), { message: /at least 48 bytes/ });
+  });
+
+  it('charges pages only for what they inflate past the row group\'s charge, once', () => {
+    const budget = new ParquetBudget(250);
+    budget.chargeRowGroup(group(1, []), 1, 'g');
+    const gzip = budget.compressors().GZIP as (input: Uint8Array, size: number) => Uint8Array;
+    assert.equal(gzip(gzipSync(Buffer.alloc(100)), 100).length, 100);
+    assert.equal(gzip(gzipSync(Buffer.alloc(100)), 100).length, 100);
+    assert.throws(() => gzip(gzipSync(Buffer.alloc(51)), 51), { name: 'ParquetBudgetError', message: 'decompressed size passed MAX_OBJECT_BYTES (250 bytes): its pages inflate past what the footer declares; reading stopped' });
+  });
+
+  it('inflates no page past the size it declares, nor past the cap, with GZIP and Brotli', () => {
+    const budget = new ParquetBudget(1000);
+    budget.chargeRowGroup(group(100, []), 1, 'g');
+    const { GZIP: gzip, BROTLI: brotli } = budget.compressors() as Record<string, (input: Uint8Array, size: number) => Uint8Array>;
+    assert.throws(() => gzip?.(gzipSync(Buffer.alloc(600)), 10), RangeError);
+    assert.throws(() => brotli?.(brotliCompressSync(Buffer.alloc(600)), 599), RangeError);
+    assert.throws(() => gzip?.(gzipSync(Buffer.alloc(1001)), 5000), RangeError);
+    assert.equal(brotli?.(brotliCompressSync(Buffer.alloc(600)), 600).length, 600);
+    assert.equal(gzip?.(gzipSync(Buffer.alloc(0)), 0).length, 0);
+  });
+});
