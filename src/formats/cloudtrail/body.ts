@@ -69,13 +69,16 @@ const SLICE_CHARS = 64 * 1024;
 /** Top-level keys remembered for the "no Records" message (a digest file shows its own keys). */
 const KEYS_SHOWN = 6;
 
-const SCALAR_VALUES: Readonly<Record<string, (value: string) => unknown>> = {
-  stringValue: (v) => v,
-  numberValue: (v) => Number(v),
-  nullValue: () => null,
-  trueValue: () => true,
-  falseValue: () => false,
-};
+/** The value of a scalar token (the only tokens besides a start that open an entry). */
+function scalarOf(token: Token): unknown {
+  switch (token.name) {
+    case 'stringValue': return token.value;
+    case 'numberValue': return Number(token.value);
+    case 'nullValue': return null;
+    case 'trueValue': return true;
+    default: return false;
+  }
+}
 
 /** What a value's first token says it is, for messages. */
 function kindOf(token: Token): string {
@@ -203,8 +206,9 @@ export class CloudTrailBodyReader {
     if (this.#at !== At.record && this.#at !== At.recordsArray) return;
     this.#recordChars += chars;
     if (this.#recordChars <= this.maxRecordChars) return;
-    // A scalar entry still arriving ends at depth 0; an object or array at the assembler's depth.
-    this.#oversizedDepth = this.#at === At.record ? this.#assembler.depth : 0;
+    // An object or array ends at the assembler's depth; a scalar entry still arriving at depth 0,
+    // the depth of an assembler that holds nothing.
+    this.#oversizedDepth = this.#assembler.depth;
     this.#assembler = new Assembler();
     this.#value = '';
     this.#at = At.oversized;
@@ -254,8 +258,7 @@ export class CloudTrailBodyReader {
       this.#assembler.consume(token);
     } else {
       // A scalar entry is still an entry: its ordinal counts, and the document stage reports it.
-      const scalar = SCALAR_VALUES[token.name];
-      this.#emit(scalar === undefined ? undefined : scalar((token as { value: string }).value));
+      this.#emit(scalarOf(token));
     }
   }
 
@@ -275,8 +278,8 @@ export class CloudTrailBodyReader {
       } else {
         // Other top-level keys are not events; their values are passed over, token by token.
         if (this.#rootKeys.length < KEYS_SHOWN) this.#rootKeys.push(token.value);
+        // #skipDepth is 0 here: a skipped value ends when it is back at 0.
         this.#at = At.skipValue;
-        this.#skipDepth = 0;
       }
     }
   }
