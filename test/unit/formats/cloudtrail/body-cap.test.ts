@@ -1,25 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloudTrailBodyReader, DEFAULT_MAX_RECORD_BYTES, OversizedRecord, RECORDS_KEY } from '../../../../src/formats/cloudtrail/body.js';
+import { readBody, type BodyRead } from './helpers.js';
 
 /**
  * What a record counts against the cap: the characters of its strings, keys and numbers, plus one
  * for every other token (`{`, `}`, `[`, `]`, `true`, `false`, `null`). `{"a":"b"}` counts 4.
  */
-function readEntries(bodyText: string, cap?: number, size?: number): { readonly records: unknown[]; readonly error?: string } {
-  const reader = new CloudTrailBodyReader(cap);
-  const bytes = Buffer.from(bodyText, 'utf8');
-  const step = size ?? bytes.length;
-  const records: unknown[] = [];
-  for (let at = 0; at < bytes.length; at += step) {
-    const result = reader.write(bytes.subarray(at, at + step));
-    records.push(...result.records);
-    if (result.error !== undefined) return { records, error: result.error };
-  }
-  const last = reader.end();
-  records.push(...last.records);
-  return last.error === undefined ? { records } : { records, error: last.error };
-}
+const readEntries = (bodyText: string, cap?: number, size?: number): BodyRead => readBody(bodyText, size, cap);
 
 const entries = (...texts: string[]): string => `{"Records":[${texts.join(',')}]}`;
 

@@ -1,22 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CloudTrailBodyReader } from '../../../../src/formats/cloudtrail/body.js';
-
-/** Reads a whole body in chunks of `size` bytes: the entries handed out and the error it ended with. */
-function readBody(bytes: Buffer | string, size?: number): { readonly records: unknown[]; readonly error?: string } {
-  const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
-  const step = size ?? Math.max(buffer.length, 1);
-  const reader = new CloudTrailBodyReader();
-  const records: unknown[] = [];
-  for (let at = 0; at < buffer.length; at += step) {
-    const result = reader.write(buffer.subarray(at, at + step));
-    records.push(...result.records);
-    if (result.error !== undefined) return { records, error: result.error };
-  }
-  const last = reader.end();
-  records.push(...last.records);
-  return last.error === undefined ? { records } : { records, error: last.error };
-}
+import { readBody } from './helpers.js';
 
 const errorOf = (bytes: Buffer | string, size?: number): string | undefined => readBody(bytes, size).error;
 
