@@ -183,8 +183,9 @@ export class CloudTrailBodyReader {
         return;
       case 'stringChunk': case 'numberChunk':
         this.#grow(token.value.length);
-        // Values passed over are not kept; a root key name is kept up to the cap, as a record would be.
-        if (this.#at !== At.skipValue && this.#at !== At.oversized && this.#value.length <= this.maxRecordChars) this.#value += token.value;
+        // Kept while under the cap: a record's value passes it only when the record is given up, and
+        // a passed-over value or a root key name (shown in a message) is worth no more.
+        if (this.#value.length <= this.maxRecordChars) this.#value += token.value;
         return;
       case 'endString': return this.#step({ name: 'stringValue', value: this.#take() });
       case 'endKey': return this.#step({ name: 'keyValue', value: this.#take() });
@@ -210,7 +211,6 @@ export class CloudTrailBodyReader {
     // the depth of an assembler that holds nothing.
     this.#oversizedDepth = this.#assembler.depth;
     this.#assembler = new Assembler();
-    this.#value = '';
     this.#at = At.oversized;
   }
 
@@ -239,9 +239,7 @@ export class CloudTrailBodyReader {
         if (token.name !== 'startObject') throw new EnvelopeError(`the body is ${kindOf(token)}, expected an object {"${RECORDS_KEY}":[…]}`);
         this.#at = At.rootKeys;
         return;
-      default:
-        // The tokenizer itself refuses anything after the root value; this guards the state.
-        throw new EnvelopeError('content after the end of the body');
+      // At.end: no token comes, the tokenizer itself refuses anything after the root value.
     }
   }
 

@@ -73,6 +73,16 @@ describe('CloudTrailBodyReader cap on one record', () => {
     assert.deepEqual(readEntries(text, 4), { records: [{ a: 'b' }] });
   });
 
+  it('counts the first record of a second Records array afresh', () => {
+    assert.deepEqual(readEntries(`{"${RECORDS_KEY}":[],"${RECORDS_KEY}":[{"a":"b"}]}`, 4), { records: [{ a: 'b' }] });
+  });
+
+  it('keeps a long top-level key name for its message only up to the chunk that passes the cap', () => {
+    const none = (keys: string): string => `no "Records" array in the body (a digest file or another layout; top-level keys: ${keys}) (at byte 14 of the body; 0 records read before it)`;
+    assert.deepEqual(readEntries('{"abcdefgh":1}', 4, 1), { records: [], error: none('abcde') });
+    assert.deepEqual(readEntries('{"abcdefgh":1}', 8, 1), { records: [], error: none('abcdefgh') });
+  });
+
   it(`caps at ${DEFAULT_MAX_RECORD_BYTES} characters (1 MiB) by default`, () => {
     assert.equal(DEFAULT_MAX_RECORD_BYTES, 1024 * 1024);
     // {"k":"…"} counts the string plus 3.
