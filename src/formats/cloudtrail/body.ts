@@ -145,7 +145,7 @@ export class CloudTrailBodyReader {
     this.#out = [];
     const tail = this.#decoder.decode();
     if (this.#bytesDone === 0 && tail === '') return { records: [], error: this.#where('the body is empty', 0, 0) };
-    const error = this.#run(tail) ?? this.#run(none) ?? this.#incomplete();
+    const error = this.#run(tail) ?? this.#run(none) ?? this.#notEnvelope();
     return error === undefined ? { records: this.#out } : { records: this.#out, error };
   }
 
@@ -191,7 +191,8 @@ export class CloudTrailBodyReader {
       case 'endKey': return this.#step({ name: 'keyValue', value: this.#take() });
       case 'endNumber': return this.#step({ name: 'numberValue', value: this.#take() });
       default:
-        this.#grow(1);
+        // The bracket that closes Records belongs to no record.
+        if (token.name !== 'endArray' || this.#at !== At.recordsArray) this.#grow(1);
         return this.#step(token);
     }
   }
@@ -232,7 +233,6 @@ export class CloudTrailBodyReader {
       case At.recordsValue:
         if (token.name !== 'startArray') throw new EnvelopeError(`"${RECORDS_KEY}" is ${kindOf(token)}, expected an array`);
         this.#sawRecords = true;
-        this.#recordChars = 0;
         this.#at = At.recordsArray;
         return;
       case At.start:
@@ -288,10 +288,10 @@ export class CloudTrailBodyReader {
     if (this.#skipDepth === 0) this.#at = At.rootKeys;
   }
 
-  /** Why the body is incomplete at its end (with where), or undefined when it is a whole envelope. */
-  #incomplete(): string | undefined {
+  /** Why a whole JSON body is not an envelope (with where), or undefined when it is one. */
+  #notEnvelope(): string | undefined {
+    // The tokenizer refuses to end an incomplete value, so the router is at the end here.
     const at = (what: string): string => this.#where(what, this.#bytesDone, this.#bytesDone);
-    if (this.#at !== At.end) return at('the body ends early (truncated?)');
     if (this.#sawRecords) return undefined;
     const keys = this.#rootKeys.length > 0 ? `; top-level keys: ${this.#rootKeys.join(', ')}` : '';
     return at(`no "${RECORDS_KEY}" array in the body (a digest file or another layout${keys})`);

@@ -73,6 +73,11 @@ describe('CloudTrailBodyReader cap on one record', () => {
     assert.deepEqual(readEntries(text, 4), { records: [{ a: 'b' }] });
   });
 
+  it('reads a whole body under any cap, the closing bracket of Records counting for no record', () => {
+    assert.deepEqual(readEntries(entries('""', 'true', '{}'), 0), { records: ['', new OversizedRecord(1, 0), new OversizedRecord(1, 0)] });
+    assert.deepEqual(readEntries(entries(), 0), { records: [] });
+  });
+
   it('counts the first record of a second Records array afresh', () => {
     assert.deepEqual(readEntries(`{"${RECORDS_KEY}":[],"${RECORDS_KEY}":[{"a":"b"}]}`, 4), { records: [{ a: 'b' }] });
   });
