@@ -4,11 +4,13 @@
  * MUTATE=notification,sink (default: all five folders) limits the run to some folders; each folder
  * is mutated against its own unit tests (test/unit/<folder>/), and gets its own reports under
  * reports/mutation/. Each test file runs in its own node process (the tap runner reads node:test's
- * TAP output); per-test coverage runs only the files that reach a mutant, and the TypeScript
- * checker (over src only, for speed) drops mutants that do not compile before any test runs.
+ * TAP output), compiled to JavaScript first (scripts/mutation-build.mjs); per-test coverage runs
+ * only the files that reach a mutant, and the TypeScript checker (over src only, for speed) drops
+ * mutants that do not compile before any test runs.
  * @type {import("@stryker-mutator/api/core").PartialStrykerOptions}
  */
 import process from 'node:process';
+import { fileURLToPath, URL } from 'node:url';
 
 const FOLDERS = ['core', 'notification', 'formats', 'sink', 'pipeline'];
 const folders = (process.env.MUTATE ?? FOLDERS.join(',')).split(',').map((f) => f.trim()).filter(Boolean);
@@ -18,9 +20,12 @@ const name = folders.join('+');
 export default {
   mutate: folders.map((f) => `src/${f}/**/*.ts`),
   testRunner: 'tap',
+  // The sandbox's TypeScript (mutants included) is compiled to JavaScript once, beside each file, so
+  // each test file runs on plain node: without tsx's loader, a test process costs about a third.
+  buildCommand: `node ${fileURLToPath(new URL('./scripts/mutation-build.mjs', import.meta.url))}`,
   tap: {
-    testFiles: folders.map((f) => `test/unit/${f}/**/*.test.ts`),
-    nodeArgs: ['--import', 'tsx', '--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
+    testFiles: folders.map((f) => `test/unit/${f}/**/*.test.js`),
+    nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
   },
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.mutation.json',

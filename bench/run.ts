@@ -23,7 +23,7 @@ import { gunzipSync } from 'node:zlib';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { asyncBufferFromFile, parquetRead } from 'hyparquet';
-import { openEnricher, type EnricherOptions } from '../src/enrich/geoip.js';
+import { openEnricher, openEnrichment, type EnricherOptions } from '../src/enrich/geoip.js';
 import { ParsePool } from '../src/pipeline/parse-pool.js';
 import { readObject, readParquetObject, type ReadResult } from '../src/pipeline/read-object.js';
 import { flowLogKey } from '../src/sample/flow-logs.js';
@@ -68,9 +68,8 @@ async function parquetPath(file: string): Promise<{ records: number; bodyBytes: 
 
 /** Our path to finished bulk bodies, for any object the worker reads; `threads` parse threads (0: the main thread parses). */
 async function fullPath(file: string, key: string, threads = 0): Promise<{ records: number; bodyBytes: number; threads: number }> {
-  const enrichment = enrichmentOptions();
-  const enricher = await openEnricher(enrichment);
-  const pool = threads > 0 ? new ParsePool(threads, enrichment) : undefined;
+  const { enricher, shared } = await openEnrichment(enrichmentOptions());
+  const pool = threads > 0 ? new ParsePool(threads, shared) : undefined;
   const read = await readObject({ bucket: 'bench', key }, createReadStream(file), {
     enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: Number.MAX_SAFE_INTEGER, parser: pool?.parse,
   });

@@ -1,7 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from './config/schema.js';
-import { openEnricher } from './enrich/geoip.js';
+import { openEnrichment } from './enrich/geoip.js';
 import type { Enricher } from './enrich/types.js';
 import { groupFormats } from './formats/cwl/groups.js';
 import { isParseError } from './formats/vpc-flow/parse.js';
@@ -25,9 +25,8 @@ export function awsClients(config: Config): { s3: BucketRoutedS3; sns: SNSClient
 
 /** Opens the configured GeoIP/ASN databases once (a bad path fails here, at start) and the parse threads' pool. */
 export async function readOptions(config: Config): Promise<ReadOptions & { enricher: Enricher }> {
-  const enrichment = { cityDbs: config.geoipCityDb, asnDb: config.geoipAsnDb };
-  const enricher = await openEnricher(enrichment);
-  const parser = config.parseThreads > 0 ? new ParsePool(config.parseThreads, enrichment).parse : undefined;
+  const { enricher, shared } = await openEnrichment({ cityDbs: config.geoipCityDb, asnDb: config.geoipAsnDb });
+  const parser = config.parseThreads > 0 ? new ParsePool(config.parseThreads, shared).parse : undefined;
   const formats = groupFormats(config.cwlGroupFormats, flowFormatOf(config));
   // Validated with the settings, so an error cannot reach here.
   if (isParseError(formats)) throw new Error(`CWL_GROUP_FORMATS: ${formats.error}`);

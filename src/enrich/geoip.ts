@@ -6,7 +6,7 @@
  * answering nonsense) on the first public address. `maxmind.open` is not used for that reason:
  * it hides the file's bytes, which the structural check needs. Its Reader is used directly.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { Reader, type Response } from 'maxmind';
 import { embeddedIPv4, isPublicAddress } from './ip.js';
@@ -52,11 +52,41 @@ interface OpenDb {
   readonly hasV6: boolean;
 }
 
+/** A database's bytes in shared memory, already checked: what a parse thread needs to read it too. */
+interface SharedDb {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * The opened databases as plain data for `workerData`: their bytes live in `SharedArrayBuffer`s, so
+ * parse threads read the very bytes the main thread read (a 70 MB city database is held once per
+ * process, not once per thread).
+ */
+export interface SharedEnrichment {
+  readonly city: readonly SharedDb[];
+  readonly asn: readonly SharedDb[];
+  readonly cacheSize: number;
+}
+
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
+/** Reads the whole file into shared memory (a Buffer over a `SharedArrayBuffer`). */
 async function readDbFile(path: string): Promise<Buffer> {
   try {
-    return await readFile(path);
+    const file = await open(path);
+    try {
+      const { size } = await file.stat();
+      const db = Buffer.from(new SharedArrayBuffer(size));
+      for (let at = 0; at < size; ) {
+        const { bytesRead } = await file.read(db, at, size - at, at);
+        if (bytesRead === 0) throw new Error(`ended at byte ${at} of ${size}`);
+        at += bytesRead;
+      }
+      return db;
+    } finally {
+      await file.close();
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read: ${String(err)}`;
@@ -80,17 +110,23 @@ function checkRole(path: string, databaseType: string, role: DbRole): void {
   if (role === 'asn' && !isAsn) throw new GeoDbError(path, `is a "${databaseType}" database, expected an ASN database`);
 }
 
-async function openDb(path: string, role: DbRole, cacheSize: number): Promise<OpenDb> {
-  const db = await readDbFile(path);
-  const reader = newReader(path, db, cacheSize);
+/** Reads and checks one database; `db` is kept for the parse threads. */
+async function openDb(path: string, role: DbRole, cacheSize: number): Promise<OpenDb & { readonly db: SharedDb }> {
+  const bytes = await readDbFile(path);
+  const reader = newReader(path, bytes, cacheSize);
   const { metadata } = reader;
   if (metadata.ipVersion !== 4 && metadata.ipVersion !== 6) throw new GeoDbError(path, `unknown IP version ${metadata.ipVersion}`);
-  const problem = verifyMmdb(db, metadata);
+  const problem = verifyMmdb(bytes, metadata);
   if (problem !== undefined) throw new GeoDbError(path, `corrupt: ${problem}`);
   checkRole(path, metadata.databaseType, role);
+  return { ...families(reader), db: { path, bytes } };
+}
+
+function families(reader: Reader<Response>): OpenDb {
+  const { ipVersion } = reader.metadata;
   // An IPv6 tree without an IPv4 subtree (DB-IP's ipv6 file) stops at prefix length 0 for 0.0.0.0.
-  const [v4Record, v4Prefix] = metadata.ipVersion === 6 ? reader.getWithPrefixLength('0.0.0.0') : [null, 1];
-  return { reader, hasV4: v4Record !== null || v4Prefix > 0, hasV6: metadata.ipVersion === 6 };
+  const [v4Record, v4Prefix] = ipVersion === 6 ? reader.getWithPrefixLength('0.0.0.0') : [null, 1];
+  return { reader, hasV4: v4Record !== null || v4Prefix > 0, hasV6: ipVersion === 6 };
 }
 
 /** Asks each database that can hold the address family, in order, until one answers. */
@@ -139,13 +175,31 @@ class MmdbEnricher implements Enricher {
 
 /**
  * Opens the configured databases (all of them, checked, before returning) and returns an
- * enricher over them; with no database configured, the no-op enricher.
+ * enricher over them (with no database configured, the no-op enricher) and the databases' shared
+ * bytes for parse threads ({@link enricherFromShared}).
  * @throws GeoDbError naming the path when a file is missing, unreadable, corrupt or of the wrong kind.
  */
-export async function openEnricher(options: EnricherOptions): Promise<Enricher> {
+export async function openEnrichment(options: EnricherOptions): Promise<{ enricher: Enricher; shared: SharedEnrichment }> {
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
   const cityDbs = await Promise.all(options.cityDbs.map((path) => openDb(path, 'city', cacheSize)));
   const asnDbs = options.asnDb === undefined ? [] : [await openDb(options.asnDb, 'asn', cacheSize)];
-  if (cityDbs.length === 0 && asnDbs.length === 0) return noopEnricher;
-  return new MmdbEnricher(cityDbs, asnDbs, cacheSize);
+  const shared = { city: cityDbs.map((d) => d.db), asn: asnDbs.map((d) => d.db), cacheSize };
+  const enricher = cityDbs.length === 0 && asnDbs.length === 0 ? noopEnricher : new MmdbEnricher(cityDbs, asnDbs, cacheSize);
+  return { enricher, shared };
+}
+
+/** {@link openEnrichment}'s enricher alone. */
+export async function openEnricher(options: EnricherOptions): Promise<Enricher> {
+  return (await openEnrichment(options)).enricher;
+}
+
+/**
+ * An enricher over databases another thread opened and checked: same answers, same bytes (shared,
+ * not copied); its caches are its own.
+ */
+export function enricherFromShared(shared: SharedEnrichment): Enricher {
+  if (shared.city.length === 0 && shared.asn.length === 0) return noopEnricher;
+  // Through workerData a Buffer arrives as a plain Uint8Array over the same SharedArrayBuffer.
+  const over = ({ path, bytes }: SharedDb) => families(newReader(path, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), shared.cacheSize));
+  return new MmdbEnricher(shared.city.map(over), shared.asn.map(over), shared.cacheSize);
 }

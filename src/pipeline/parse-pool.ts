@@ -7,7 +7,7 @@
  * and with them their objects (retryable), never the process; a new thread takes its place.
  */
 import { Worker } from 'node:worker_threads';
-import type { EnricherOptions } from '../enrich/geoip.js';
+import type { SharedEnrichment } from '../enrich/geoip.js';
 import type { OpBatch } from '../core/records.js';
 import type { BatchParser } from '../formats/vpc-flow/reader.js';
 import type { LineItem } from '../source/lines.js';
@@ -32,13 +32,16 @@ const THREAD_ENTRY = new URL(`./parse-thread${import.meta.url.endsWith('.ts') ? 
 /** A pool of parse threads; `parse` is the {@link BatchParser} to give the readers. */
 export class ParsePool {
   readonly #threads: Thread[] = [];
-  readonly #enrichment: EnricherOptions;
+  readonly #enrichment: SharedEnrichment;
   readonly #entry: URL;
   #nextId = 0;
   #closed = false;
 
-  /** @param entry the thread's script; tests give one that fails. */
-  constructor(readonly size: number, enrichment: EnricherOptions, entry: URL = THREAD_ENTRY) {
+  /**
+   * @param enrichment the databases as the main thread opened them (`openEnrichment`), shared with the threads
+   * @param entry the thread's script; tests give one that fails.
+   */
+  constructor(readonly size: number, enrichment: SharedEnrichment, entry: URL = THREAD_ENTRY) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`parse threads must be a positive integer, got ${size}`);
     this.#enrichment = enrichment;
     this.#entry = entry;

@@ -1,12 +1,12 @@
 /**
  * A parse thread of {@link ParsePool}: turns batches of one object's flow-log lines into `_bulk`
  * operations with the very code the main thread would run (`batchReader`), so ids and documents
- * do not depend on where a batch was parsed. It opens its own enrichment databases (they are
- * memory-mapped files, shared by the OS) and keeps a reader per object it has seen lately.
+ * do not depend on where a batch was parsed. It reads the enrichment databases the main thread
+ * opened (their bytes are shared, not copied) and keeps a reader per object it has seen lately.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { messageOf } from '../core/errors.js';
-import { openEnricher, type EnricherOptions } from '../enrich/geoip.js';
+import { enricherFromShared, type SharedEnrichment } from '../enrich/geoip.js';
 import type { Enricher } from '../enrich/types.js';
 import { formatFromFields, isParseError } from '../formats/vpc-flow/parse.js';
 import { batchReader } from '../formats/vpc-flow/reader.js';
@@ -18,7 +18,7 @@ const READERS = 64;
 
 const port = parentPort;
 if (port === null) throw new Error('parse-thread.ts runs as a worker thread only');
-const enricher = openEnricher(workerData as EnricherOptions);
+const enricher = enricherFromShared(workerData as SharedEnrichment);
 const readers = new Map<string, ReturnType<typeof batchReader>>();
 
 function readerFor(job: ParseJob, geo: Enricher): ReturnType<typeof batchReader> {
@@ -48,14 +48,14 @@ function linesOf(task: ParseTask): LineItem[] {
   return items;
 }
 
-async function handle(task: ParseTask): Promise<void> {
+function handle(task: ParseTask): void {
   let answer: ThreadAnswer;
   try {
-    answer = packBatch(task.id, readerFor(task.job, await enricher)(linesOf(task)));
+    answer = packBatch(task.id, readerFor(task.job, enricher)(linesOf(task)));
   } catch (err) {
     answer = { id: task.id, error: messageOf(err) };
   }
   port?.postMessage(answer);
 }
 
-port.on('message', (task: ParseTask) => void handle(task));
+port.on('message', handle);

@@ -55,27 +55,30 @@ export class LogsReader {
   ) {}
 
   /** Names of the log groups whose name starts with `prefix` (an exact name gives itself and longer names). */
-  async groupsWithPrefix(prefix: string): Promise<string[]> {
-    const names: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      await this.pacer.turn(this.signal);
+  groupsWithPrefix(prefix: string): Promise<string[]> {
+    return this.#names(async (nextToken) => {
       const page = await this.client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: prefix, nextToken }), { abortSignal: this.signal });
-      for (const group of page.logGroups ?? []) if (group.logGroupName) names.push(group.logGroupName);
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return names;
+      return { names: (page.logGroups ?? []).map((g) => g.logGroupName), nextToken: page.nextToken };
+    });
   }
 
   /** Every stream of a group, streams created since the last call included. */
-  async streams(group: string): Promise<string[]> {
+  streams(group: string): Promise<string[]> {
+    return this.#names(async (nextToken) => {
+      const page = await this.client.send(new DescribeLogStreamsCommand({ logGroupName: group, nextToken }), { abortSignal: this.signal });
+      return { names: (page.logStreams ?? []).map((s) => s.logStreamName), nextToken: page.nextToken };
+    });
+  }
+
+  /** Every name of a paged Describe call, each page's call paced. */
+  async #names(page: (nextToken: string | undefined) => Promise<{ names: (string | undefined)[]; nextToken?: string }>): Promise<string[]> {
     const names: string[] = [];
     let nextToken: string | undefined;
     do {
       await this.pacer.turn(this.signal);
-      const page = await this.client.send(new DescribeLogStreamsCommand({ logGroupName: group, nextToken }), { abortSignal: this.signal });
-      for (const stream of page.logStreams ?? []) if (stream.logStreamName) names.push(stream.logStreamName);
-      nextToken = page.nextToken;
+      const got = await page(nextToken);
+      for (const name of got.names) if (name) names.push(name);
+      nextToken = got.nextToken;
     } while (nextToken);
     return names;
   }

@@ -4,9 +4,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { GeoDbError, noopEnricher, openEnricher, type Enricher } from '../../../src/enrich/geoip.js';
+import { enricherFromShared, GeoDbError, noopEnricher, openEnricher, openEnrichment, type Enricher } from '../../../src/enrich/geoip.js';
 import { buildMmdb, type MmdbNetwork } from './mmdb-factory.js';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 const TESTDATA = fileURLToPath(new URL('../../fixtures/geoip', import.meta.url));
 const CITY = join(TESTDATA, 'GeoIP2-City-Test.mmdb');
@@ -168,5 +169,39 @@ describe('noopEnricher', () => {
   it('is what openEnricher gives when no database is configured', async () => {
     assert.equal(await openEnricher({ cityDbs: [] }), noopEnricher);
     assert.equal(noopEnricher.lookup('81.2.69.142'), undefined);
+  });
+});
+
+describe('enricherFromShared (what a parse thread reads)', () => {
+  const ADDRESSES = ['81.2.69.142', '2.125.160.216', '2001:218::1', '::ffff:81.2.69.142', '1.128.0.0', '10.0.0.1', '192.0.2.1'];
+
+  it('answers as the opened enricher does, over the same bytes in shared memory', async () => {
+    const { enricher, shared } = await openEnrichment({ cityDbs: [CITY, COUNTRY], asnDb: ASN });
+    assert.deepEqual(shared.city.map((d) => d.path), [CITY, COUNTRY]);
+    assert.deepEqual(shared.asn.map((d) => d.path), [ASN]);
+    for (const db of [...shared.city, ...shared.asn]) assert.ok(db.bytes.buffer instanceof SharedArrayBuffer, `${db.path} is in shared memory`);
+    const fromShared = enricherFromShared(shared);
+    assert.notEqual(fromShared, noopEnricher);
+    for (const ip of ADDRESSES) assert.deepEqual(fromShared.lookup(ip), enricher.lookup(ip), ip);
+    assert.equal(fromShared.lookup('81.2.69.142')?.geo?.city_name, 'London');
+    assert.equal(fromShared.lookup('1.128.0.0')?.as?.number, 1221);
+  });
+
+  it('a thread given the shared databases sees the very bytes the main thread read, not a copy', async () => {
+    const { shared } = await openEnrichment({ cityDbs: [CITY] });
+    const db = shared.city[0]!;
+    const before = db.bytes[0];
+    // The thread writes into the first byte; a copy would leave the main thread's byte as it was.
+    const thread = new Worker('const { workerData, parentPort } = require("node:worker_threads"); workerData.city[0].bytes[0] ^= 0xff; parentPort.postMessage(workerData.city[0].bytes.buffer instanceof SharedArrayBuffer);', { eval: true, workerData: shared });
+    const [sharedThere] = (await new Promise((resolve, reject) => { thread.once('message', (m) => resolve([m])); thread.once('error', reject); })) as [boolean];
+    await thread.terminate();
+    assert.equal(sharedThere, true);
+    assert.equal(db.bytes[0], (before! ^ 0xff));
+  });
+
+  it('is the no-op enricher when no database was opened', async () => {
+    const { enricher, shared } = await openEnrichment({ cityDbs: [] });
+    assert.equal(enricher, noopEnricher);
+    assert.equal(enricherFromShared(shared), noopEnricher);
   });
 });

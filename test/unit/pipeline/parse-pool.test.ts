@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { openEnricher, type EnricherOptions } from '../../../src/enrich/geoip.js';
+import { openEnrichment, type EnricherOptions, type SharedEnrichment } from '../../../src/enrich/geoip.js';
 import type { Enricher } from '../../../src/enrich/types.js';
 import { ObjectError } from '../../../src/core/errors.js';
 import type { OpBatch } from '../../../src/core/records.js';
@@ -48,14 +48,15 @@ function summary(batches: OpBatch[]) {
 
 describe('ParsePool', () => {
   let enricher: Enricher;
+  let shared: SharedEnrichment;
   const pools: ParsePool[] = [];
   const pool = (size: number, entry?: URL) => {
-    const made = new ParsePool(size, ENRICHMENT, entry);
+    const made = new ParsePool(size, shared, entry);
     pools.push(made);
     return made;
   };
   before(async () => {
-    enricher = await openEnricher(ENRICHMENT);
+    ({ enricher, shared } = await openEnrichment(ENRICHMENT));
   });
   after(() => Promise.all(pools.map((p) => p.close())));
 
@@ -91,6 +92,6 @@ describe('ParsePool', () => {
   });
 
   it('refuses a thread count that is no positive integer', () => {
-    assert.throws(() => new ParsePool(0, ENRICHMENT), RangeError);
+    assert.throws(() => new ParsePool(0, shared), RangeError);
   });
 });
