@@ -35,9 +35,9 @@ describe('CloudTrailBodyReader says what a body that is no envelope is, and wher
   });
 
   it('calls an empty body, or one of only a byte-order mark, empty', () => {
-    const empty = 'the body is empty (at byte 0 of the body; 0 records read before it)';
-    assert.equal(errorOf(Buffer.alloc(0)), empty);
-    assert.equal(errorOf(Buffer.from([0xef, 0xbb, 0xbf])), empty);
+    const empty = { records: [], error: 'the body is empty (at byte 0 of the body; 0 records read before it)' };
+    assert.deepEqual(readBody(Buffer.alloc(0)), empty);
+    assert.deepEqual(readBody(Buffer.from([0xef, 0xbb, 0xbf])), empty);
   });
 
   it('does not call a body empty that has bytes: blanks end early, a lone broken UTF-8 byte is invalid JSON', () => {
