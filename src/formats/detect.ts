@@ -21,8 +21,14 @@ export function kindFromKey(key: string): ObjectKind {
   return ObjectKind.unknown;
 }
 
-/** The first key of a CloudWatch Logs subscription envelope, whatever order the writer chose (AWS: messageType; moto: logEvents). */
+/**
+ * The first key of a CloudWatch Logs subscription envelope, whatever order the writer chose (AWS:
+ * messageType; moto: logEvents). A leading byte-order mark needs no step of its own: `\s` matches U+FEFF.
+ */
 const CWL_ENVELOPE_START = /^\s*\{\s*"(messageType|owner|logGroup|logStream|subscriptionFilters|logEvents)"\s*:/;
+
+/** Bytes of the head looked at: the opening key comes within the first few of any envelope. */
+const HEAD_BYTES = 256;
 
 /**
  * True when an object's first decompressed bytes open a CloudWatch Logs subscription envelope (what
@@ -30,5 +36,6 @@ const CWL_ENVELOPE_START = /^\s*\{\s*"(messageType|owner|logGroup|logStream|subs
  * `prefix/YYYY/MM/DD/HH/stream-…`), so the content decides; CloudTrail opens with `{"Records"`.
  */
 export function isCwlEnvelopeHead(head: Buffer): boolean {
-  return CWL_ENVELOPE_START.test(head.toString('utf8', 0, Math.min(head.length, 256)).replace(/^\uFEFF/, ''));
+  // toString stops at the end of a shorter head.
+  return CWL_ENVELOPE_START.test(head.toString('utf8', 0, HEAD_BYTES));
 }

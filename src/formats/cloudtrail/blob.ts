@@ -34,16 +34,15 @@ function utf8Bytes(s: string): number {
  */
 export function cutUtf8(s: string, maxBytes: number): string {
   if (s.length <= maxBytes / 3) return s;
-  // Every UTF-16 unit is at least one byte, so the cut lies within the first maxBytes units;
-  // one more unit keeps a surrogate pair at the edge whole.
-  let units = Math.min(s.length, Math.max(0, maxBytes));
-  const last = s.charCodeAt(units - 1);
-  if (last >= 0xd800 && last <= 0xdbff) units += 1;
-  const bytes = Buffer.from(s.slice(0, units), 'utf8');
+  // Every UTF-16 unit is at least one byte, so the cut lies within the first maxBytes units. A
+  // surrogate pair split at the edge needs no care: its lone half encodes as 3 bytes that pass
+  // the cap (the units before it are maxBytes - 1 bytes at least), so the walk below drops it.
+  const bytes = Buffer.from(s.slice(0, maxBytes), 'utf8');
   if (bytes.length <= maxBytes) return bytes.toString('utf8');
   let end = maxBytes;
   // A continuation byte (10xxxxxx) at the cut means a character starts before it: drop it whole.
-  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1;
+  // The walk ends at the latest at byte 0, which starts a character.
+  while (((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1;
   return bytes.toString('utf8', 0, end);
 }
 

@@ -69,13 +69,16 @@ const SLICE_CHARS = 64 * 1024;
 /** Top-level keys remembered for the "no Records" message (a digest file shows its own keys). */
 const KEYS_SHOWN = 6;
 
-const SCALAR_VALUES: Readonly<Record<string, (value: string) => unknown>> = {
-  stringValue: (v) => v,
-  numberValue: (v) => Number(v),
-  nullValue: () => null,
-  trueValue: () => true,
-  falseValue: () => false,
-};
+/** The value of a scalar token (the only tokens besides a start that open an entry). */
+function scalarOf(token: Token): unknown {
+  switch (token.name) {
+    case 'stringValue': return token.value;
+    case 'numberValue': return Number(token.value);
+    case 'nullValue': return null;
+    case 'trueValue': return true;
+    default: return false;
+  }
+}
 
 /** What a value's first token says it is, for messages. */
 function kindOf(token: Token): string {
@@ -142,7 +145,7 @@ export class CloudTrailBodyReader {
     this.#out = [];
     const tail = this.#decoder.decode();
     if (this.#bytesDone === 0 && tail === '') return { records: [], error: this.#where('the body is empty', 0, 0) };
-    const error = this.#run(tail) ?? this.#run(none) ?? this.#incomplete();
+    const error = this.#run(tail) ?? this.#run(none) ?? this.#notEnvelope();
     return error === undefined ? { records: this.#out } : { records: this.#out, error };
   }
 
@@ -180,14 +183,16 @@ export class CloudTrailBodyReader {
         return;
       case 'stringChunk': case 'numberChunk':
         this.#grow(token.value.length);
-        // Values passed over are not kept; a root key name is kept up to the cap, as a record would be.
-        if (this.#at !== At.skipValue && this.#at !== At.oversized && this.#value.length <= this.maxRecordChars) this.#value += token.value;
+        // Kept while under the cap: a record's value passes it only when the record is given up, and
+        // a passed-over value or a root key name (shown in a message) is worth no more.
+        if (this.#value.length <= this.maxRecordChars) this.#value += token.value;
         return;
       case 'endString': return this.#step({ name: 'stringValue', value: this.#take() });
       case 'endKey': return this.#step({ name: 'keyValue', value: this.#take() });
       case 'endNumber': return this.#step({ name: 'numberValue', value: this.#take() });
       default:
-        this.#grow(1);
+        // The bracket that closes Records belongs to no record.
+        if (token.name !== 'endArray' || this.#at !== At.recordsArray) this.#grow(1);
         return this.#step(token);
     }
   }
@@ -203,10 +208,10 @@ export class CloudTrailBodyReader {
     if (this.#at !== At.record && this.#at !== At.recordsArray) return;
     this.#recordChars += chars;
     if (this.#recordChars <= this.maxRecordChars) return;
-    // A scalar entry still arriving ends at depth 0; an object or array at the assembler's depth.
-    this.#oversizedDepth = this.#at === At.record ? this.#assembler.depth : 0;
+    // An object or array ends at the assembler's depth; a scalar entry still arriving at depth 0,
+    // the depth of an assembler that holds nothing.
+    this.#oversizedDepth = this.#assembler.depth;
     this.#assembler = new Assembler();
-    this.#value = '';
     this.#at = At.oversized;
   }
 
@@ -228,16 +233,13 @@ export class CloudTrailBodyReader {
       case At.recordsValue:
         if (token.name !== 'startArray') throw new EnvelopeError(`"${RECORDS_KEY}" is ${kindOf(token)}, expected an array`);
         this.#sawRecords = true;
-        this.#recordChars = 0;
         this.#at = At.recordsArray;
         return;
       case At.start:
         if (token.name !== 'startObject') throw new EnvelopeError(`the body is ${kindOf(token)}, expected an object {"${RECORDS_KEY}":[…]}`);
         this.#at = At.rootKeys;
         return;
-      default:
-        // The tokenizer itself refuses anything after the root value; this guards the state.
-        throw new EnvelopeError('content after the end of the body');
+      // At.end: no token comes, the tokenizer itself refuses anything after the root value.
     }
   }
 
@@ -254,8 +256,7 @@ export class CloudTrailBodyReader {
       this.#assembler.consume(token);
     } else {
       // A scalar entry is still an entry: its ordinal counts, and the document stage reports it.
-      const scalar = SCALAR_VALUES[token.name];
-      this.#emit(scalar === undefined ? undefined : scalar((token as { value: string }).value));
+      this.#emit(scalarOf(token));
     }
   }
 
@@ -275,8 +276,8 @@ export class CloudTrailBodyReader {
       } else {
         // Other top-level keys are not events; their values are passed over, token by token.
         if (this.#rootKeys.length < KEYS_SHOWN) this.#rootKeys.push(token.value);
+        // #skipDepth is 0 here: a skipped value ends when it is back at 0.
         this.#at = At.skipValue;
-        this.#skipDepth = 0;
       }
     }
   }
@@ -287,10 +288,10 @@ export class CloudTrailBodyReader {
     if (this.#skipDepth === 0) this.#at = At.rootKeys;
   }
 
-  /** Why the body is incomplete at its end (with where), or undefined when it is a whole envelope. */
-  #incomplete(): string | undefined {
+  /** Why a whole JSON body is not an envelope (with where), or undefined when it is one. */
+  #notEnvelope(): string | undefined {
+    // The tokenizer refuses to end an incomplete value, so the router is at the end here.
     const at = (what: string): string => this.#where(what, this.#bytesDone, this.#bytesDone);
-    if (this.#at !== At.end) return at('the body ends early (truncated?)');
     if (this.#sawRecords) return undefined;
     const keys = this.#rootKeys.length > 0 ? `; top-level keys: ${this.#rootKeys.join(', ')}` : '';
     return at(`no "${RECORDS_KEY}" array in the body (a digest file or another layout${keys})`);

@@ -161,7 +161,7 @@ export function recordOutcomes(options: DocumentOptions): (record: unknown, ordi
     const identity = identify(record);
     if (typeof identity === 'string') {
       // Serialised only here, for the problem's text: good records are never re-serialised whole.
-      return { problem: { lineNo: ordinal, reason: identity, text: problemText(JSON.stringify(record) ?? String(record)) } };
+      return { problem: { lineNo: ordinal, reason: identity, text: problemText(JSON.stringify(record)) } };
     }
     const index = indexOf(Math.floor(identity.epochMs / 1000));
     const doc = toDocument(record as Record<string, unknown>, options);

@@ -6,8 +6,9 @@
  * is reachable) carry no events and are skipped. Events become documents exactly as `cwl` makes
  * them (`cwlEventsBatch`), so an event read both ways is one document.
  */
-import { Readable } from 'node:stream';
-import streamValues from 'stream-json/streamers/stream-values.js';
+import { jsonParser, type Token } from 'stream-json/core/parser.js';
+import Assembler from 'stream-json/core/assembler.js';
+import { getManyValues, isMany, none } from 'stream-chain/defs.js';
 import type { LineProblem, OpBatch } from '../../core/records.js';
 import type { LogEvent } from '../../core/types.js';
 import { cwlEventsBatch, type CwlReadContext } from './events.js';
@@ -22,23 +23,29 @@ export class CwlEnvelopeError extends Error {
 
 /**
  * Reads concatenated envelopes, one batch per DATA_MESSAGE. A problem's `lineNo` is the event's
- * ordinal in the object (envelopes that are no DATA_MESSAGE count as one), so dead letters point
- * at it. Broken JSON ends reading with a CwlEnvelopeError after the envelopes before it.
+ * ordinal in the object (envelopes that are no DATA_MESSAGE count as one, CONTROL_MESSAGEs none), so
+ * dead letters point at it. Broken JSON ends reading with a CwlEnvelopeError after the envelopes of
+ * the chunks before it; a failing byte source ends it with its own error, after them too.
  */
 export async function* readCwlEnvelopes(bytes: AsyncIterable<Buffer>, ctx: CwlReadContext): AsyncGenerator<OpBatch> {
-  const parser = streamValues.withParserAsStream();
-  const source = Readable.from(bytes);
-  source.once('error', (err) => parser.destroy(err));
-  source.pipe(parser);
+  const split = envelopeSplitter();
   let ordinal = 1;
   let envelopes = 0;
-  try {
-    for await (const item of parser as AsyncIterable<{ value: unknown }>) {
+
+  /** The batches of the envelopes a chunk completes (`undefined`: the end of the object). */
+  function* batches(chunk: Uint8Array | undefined): Generator<OpBatch> {
+    let values: unknown[];
+    try {
+      values = split(chunk);
+    } catch (err) {
+      throw new CwlEnvelopeError(`not CloudWatch Logs envelopes after envelope ${envelopes}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    for (const value of values) {
       envelopes += 1;
-      const envelope = dataMessage(item.value);
+      const envelope = dataMessage(value);
       if (envelope === 'control') continue;
       if ('error' in envelope) {
-        const problem: LineProblem = { lineNo: ordinal, reason: `envelope ${envelopes}: ${envelope.error}`, text: JSON.stringify(item.value) };
+        const problem: LineProblem = { lineNo: ordinal, reason: `envelope ${envelopes}: ${envelope.error}`, text: JSON.stringify(value) };
         ordinal += 1;
         yield { ops: [], problems: [problem] };
         continue;
@@ -46,12 +53,38 @@ export async function* readCwlEnvelopes(bytes: AsyncIterable<Buffer>, ctx: CwlRe
       yield cwlEventsBatch(envelope.logGroup, envelope.logStream, envelope.logEvents, ctx, ordinal);
       ordinal += envelope.logEvents.length;
     }
-  } catch (err) {
-    if (source.errored) throw source.errored;
-    throw new CwlEnvelopeError(`not CloudWatch Logs envelopes after envelope ${envelopes}: ${err instanceof Error ? err.message : String(err)}`);
-  } finally {
-    source.destroy();
   }
+
+  for await (const chunk of bytes) yield* batches(chunk);
+  yield* batches(undefined);
+}
+
+/**
+ * Splits concatenated JSON values, chunk by chunk (`undefined` ends the text): the values each
+ * chunk completes, in order. Synchronous on purpose: a stream parser buffers values ahead of its
+ * reader and drops them when it fails, so the envelopes before a broken one would be lost and
+ * the count in the error wrong. Throws on broken JSON; the values completed earlier in the same
+ * chunk are lost then (the tokenizer gives a call's tokens only when the whole call parsed).
+ */
+function envelopeSplitter(): (chunk: Uint8Array | undefined) => unknown[] {
+  const tokenize = jsonParser({ jsonStreaming: true, streamValues: false });
+  const decoder = new TextDecoder('utf-8');
+  const assembler = new Assembler();
+  return (chunk) => {
+    const values: unknown[] = [];
+    const take = (token: Token): void => {
+      assembler.consume(token);
+      if (assembler.done) values.push(assembler.current);
+    };
+    const text = chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+    for (const input of chunk === undefined ? [text, none] : [text]) {
+      if (input === '') continue;
+      const produced: unknown = tokenize(input as string);
+      if (isMany(produced)) for (const token of getManyValues(produced) as Token[]) take(token);
+      else if (produced !== none) take(produced as Token);
+    }
+    return values;
+  };
 }
 
 interface DataMessage {

@@ -98,3 +98,49 @@ describe('fitBlob', () => {
     assert.deepEqual(fitBlob('f', null, CAP), { kind: 'object' });
   });
 });
+
+describe('blob caps at their edges', () => {
+  /** The longest prefix of whole code points within `cap` bytes, found the slow way. */
+  const longestPrefix = (s: string, cap: number): string => {
+    const points = [...s];
+    let best = '';
+    for (let n = 0; n <= points.length; n += 1) {
+      const prefix = points.slice(0, n).join('');
+      if (bytes(prefix) <= cap) best = prefix;
+    }
+    return best;
+  };
+
+  it('cuts before 4-byte characters at both ends of the surrogate range, at every cap', () => {
+    for (const s of ['\u{10000}\u{10FFFF}a\u{10000}', `ab${'\u{10FFFF}'.repeat(3)}`, 'é'.repeat(9), '🚀🚀🚀']) {
+      for (let cap = 0; cap <= bytes(s) + 1; cap += 1) assert.equal(cutUtf8(s, cap), longestPrefix(s, cap), `${JSON.stringify(s)} at ${cap}`);
+    }
+  });
+
+  it('counts keys and field names in UTF-8 bytes, and an undefined leaf as nothing', () => {
+    assert.equal(longestFlatTerm('f', { é: 'x' }), 'f.f.é=x'.length + 1);
+    assert.equal(longestFlatTerm('é', { k: '山' }), bytes('é.é.k=山'));
+    assert.equal(longestFlatTerm('f', { a: undefined, b: 'x' }), 'f.f.b=x'.length);
+    assert.equal(longestFlatTerm('f', undefined), 0);
+  });
+
+  it('keeps a blob whose longest term is exactly the limit, and moves it one byte longer', () => {
+    const at = { k: 'B'.repeat(MAX_TERM_BYTES - 'rp.rp.k='.length) };
+    assert.equal(longestFlatTerm('rp', at), MAX_TERM_BYTES);
+    assert.deepEqual(fitBlob('rp', at, 64 * 1024), { kind: 'object' });
+    const over = { k: `${at.k}B` };
+    assert.deepEqual(fitBlob('rp', over, 64 * 1024), { kind: 'json', text: JSON.stringify(over), cut: false });
+  });
+
+  it('measures a blob exactly when three bytes a character would pass the cap', () => {
+    const ascii = { k: 'a'.repeat(500) }; // 508 bytes: 1 524 by the bound
+    assert.deepEqual(fitBlob('f', ascii, 1024), { kind: 'object' });
+  });
+
+  it('cuts a scalar blob only when its bytes pass the cap', () => {
+    assert.deepEqual(fitBlob('f', 'x'.repeat(1024), 1024), { kind: 'json', text: 'x'.repeat(1024), cut: false });
+    assert.deepEqual(fitBlob('f', '山'.repeat(341), 1024), { kind: 'json', text: '山'.repeat(341), cut: false });
+    assert.deepEqual(fitBlob('f', '山'.repeat(342), 1024), { kind: 'json', text: '山'.repeat(341), cut: true });
+    assert.deepEqual(fitBlob('f', undefined, 1024), { kind: 'object' });
+  });
+});

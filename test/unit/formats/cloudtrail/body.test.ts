@@ -1,26 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloudTrailBodyReader } from '../../../../src/formats/cloudtrail/body.js';
-import { fixture, fixtureRecords } from './helpers.js';
-
-interface Read {
-  readonly records: unknown[];
-  readonly error?: string;
-}
-
-/** Feeds `bytes` in chunks of `size` and collects entries until the end or the first error. */
-function readBody(bytes: Buffer, size = bytes.length || 1): Read {
-  const reader = new CloudTrailBodyReader();
-  const records: unknown[] = [];
-  for (let at = 0; at < bytes.length; at += size) {
-    const result = reader.write(bytes.subarray(at, at + size));
-    records.push(...result.records);
-    if (result.error !== undefined) return { records, error: result.error };
-  }
-  const last = reader.end();
-  records.push(...last.records);
-  return last.error === undefined ? { records } : { records, error: last.error };
-}
+import { fixture, fixtureRecords, readBody } from './helpers.js';
 
 const text = (s: string): Buffer => Buffer.from(s, 'utf8');
 

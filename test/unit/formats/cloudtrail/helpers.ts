@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { noopEnricher } from '../../../../src/enrich/geoip.js';
 import type { Enricher } from '../../../../src/enrich/types.js';
+import { CloudTrailBodyReader } from '../../../../src/formats/cloudtrail/body.js';
 import { readCloudTrail, type CloudTrailContext } from '../../../../src/formats/cloudtrail/reader.js';
 import type { LineProblem, OpBatch } from '../../../../src/core/records.js';
 import type { IndexOp } from '../../../../src/core/types.js';
@@ -17,6 +18,31 @@ export function fixture(name: string): Buffer {
 /** The events of a fixture, parsed in one go (the expected values). */
 export function fixtureRecords(name: string): Record<string, unknown>[] {
   return (JSON.parse(fixture(name).toString('utf8')) as { Records: Record<string, unknown>[] }).Records;
+}
+
+/** What a CloudTrailBodyReader gave for a whole body: its entries, and the error it ended with. */
+export interface BodyRead {
+  readonly records: unknown[];
+  readonly error?: string;
+}
+
+/**
+ * Feeds a body to a CloudTrailBodyReader (record cap `cap`, default its own) in chunks of `size`
+ * bytes (default: one chunk), collecting entries until the end or the first error.
+ */
+export function readBody(bytes: Buffer | string, size?: number, cap?: number): BodyRead {
+  const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+  const step = size ?? Math.max(buffer.length, 1);
+  const reader = new CloudTrailBodyReader(cap);
+  const records: unknown[] = [];
+  for (let at = 0; at < buffer.length; at += step) {
+    const result = reader.write(buffer.subarray(at, at + step));
+    records.push(...result.records);
+    if (result.error !== undefined) return { records, error: result.error };
+  }
+  const last = reader.end();
+  records.push(...last.records);
+  return last.error === undefined ? { records } : { records, error: last.error };
 }
 
 /** A body from records. */

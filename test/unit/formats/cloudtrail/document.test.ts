@@ -1,0 +1,158 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { noopEnricher } from '../../../../src/enrich/geoip.js';
+import type { Enricher } from '../../../../src/enrich/types.js';
+import { keyId } from '../../../../src/core/id.js';
+import { OversizedRecord } from '../../../../src/formats/cloudtrail/body.js';
+import { ID_NAMESPACE, parseEventTime, recordOutcomes, toDocument, type DocumentOptions } from '../../../../src/formats/cloudtrail/document.js';
+
+const options: DocumentOptions = { enricher: noopEnricher, indexPrefix: 'cloudtrail', maxBlobBytes: 64 };
+const TIME = '2023-07-19T21:14:20Z';
+
+describe('parseEventTime', () => {
+  it('reads ISO-8601 UTC seconds, with up to three fraction digits', () => {
+    assert.equal(parseEventTime(TIME), Date.UTC(2023, 6, 19, 21, 14, 20));
+    assert.equal(parseEventTime('2023-07-19T21:14:20.1Z'), Date.UTC(2023, 6, 19, 21, 14, 20, 100));
+    assert.equal(parseEventTime('2023-07-19T21:14:20.12Z'), Date.UTC(2023, 6, 19, 21, 14, 20, 120));
+    assert.equal(parseEventTime('2023-07-19T21:14:20.123Z'), Date.UTC(2023, 6, 19, 21, 14, 20, 123));
+    assert.equal(parseEventTime('1999-12-31T23:59:59Z'), Date.UTC(1999, 11, 31, 23, 59, 59));
+  });
+
+  it('refuses other layouts, impossible dates and non-strings', () => {
+    for (const value of [
+      '2023-07-19T21:14:20.1234Z', '2023-07-19T21:14:20.Z', '2023-07-19T21:14:20', '2023-07-19T21:14:20+00:00', '2023-07-19 21:14:20Z',
+      ' 2023-07-19T21:14:20Z', '2023-07-19T21:14:20Z ', '23-07-19T21:14:20Z', '2023-7-19T21:14:20Z', '2023-07-9T21:14:20Z',
+      '2023-07-19T1:14:20Z', '2023-07-19T21:4:20Z', '2023-07-19T21:14:2Z', '2023-07-19T21:14:20z', 'x023-07-19T21:14:20Z',
+      '2023-02-30T00:00:00Z', '2023-13-01T00:00:00Z', '2023-07-19T24:00:00Z', '2023-07-19T23:60:00Z',
+      1689801117, null, undefined, { eventTime: TIME },
+    ]) {
+      assert.equal(parseEventTime(value), undefined, JSON.stringify(value));
+    }
+  });
+});
+
+describe('recordOutcomes', () => {
+  const outcome = recordOutcomes(options);
+  const problemOf = (record: unknown): unknown => {
+    const result = outcome(record, 7);
+    return 'problem' in result ? result.problem : undefined;
+  };
+
+  it('makes a record an op: its daily index by eventTime (UTC) and the id of its eventID', () => {
+    const record = { eventID: 'e-1', eventTime: '2023-07-19T23:59:59.999Z' };
+    assert.deepEqual(outcome(record, 1), {
+      op: { index: 'cloudtrail-2023.07.19', id: keyId(ID_NAMESPACE, 'e-1'), doc: { '@timestamp': '2023-07-19T23:59:59.999Z', eventID: 'e-1', eventTime: '2023-07-19T23:59:59.999Z' } },
+    });
+    assert.equal(ID_NAMESPACE, 'cloudtrail');
+    const next = outcome({ eventID: 'e-2', eventTime: '2023-07-20T00:00:00Z' }, 2);
+    assert.equal('op' in next && next.op.index, 'cloudtrail-2023.07.20');
+  });
+
+  it('names what a record lacks, with its ordinal and its JSON', () => {
+    const cases: Array<[unknown, string]> = [
+      [[1], 'record is an array, not a JSON object'],
+      [null, 'record is null, not a JSON object'],
+      ['s', 'record is a string, not a JSON object'],
+      [5, 'record is a number, not a JSON object'],
+      [true, 'record is a boolean, not a JSON object'],
+      [{ eventTime: TIME }, 'record has no eventID (the document id is made from it)'],
+      [{ eventID: '', eventTime: TIME }, 'eventID is a string "", expected a non-empty string'],
+      [{ eventID: 5, eventTime: TIME }, 'eventID is a number 5, expected a non-empty string'],
+      [{ eventID: null, eventTime: TIME }, 'eventID is null null, expected a non-empty string'],
+      [{ eventID: ['a'], eventTime: TIME }, 'eventID is an array ["a"], expected a non-empty string'],
+      [{ eventID: { id: 'a' }, eventTime: TIME }, 'eventID is an object {"id":"a"}, expected a non-empty string'],
+      [{ eventID: 'e' }, 'record has no eventTime'],
+      [{ eventID: 'e', eventTime: 'Jul 19, 2023' }, 'eventTime "Jul 19, 2023" is not an ISO-8601 UTC time'],
+      [{ eventID: 'e', eventTime: null }, 'eventTime null is not an ISO-8601 UTC time'],
+    ];
+    for (const [record, reason] of cases) assert.deepEqual(problemOf(record), { lineNo: 7, reason, text: JSON.stringify(record) }, reason);
+  });
+
+  it('cuts the text of a long bad record to the problem text length', () => {
+    const problem = problemOf({ eventTime: TIME, pad: 'p'.repeat(600) }) as { text: string };
+    assert.equal(problem.text, `${JSON.stringify({ eventTime: TIME, pad: 'p'.repeat(600) }).slice(0, 512)}…`);
+  });
+
+  it('reports an oversized record by its ordinal and the cap, keeping none of it', () => {
+    assert.deepEqual(problemOf(new OversizedRecord(2000, 1024)), {
+      lineNo: 7, reason: 'record of more than 1024 characters of JSON is over CLOUDTRAIL_MAX_RECORD_BYTES: passed over, not assembled',
+    });
+  });
+});
+
+describe('toDocument', () => {
+  const doc = (record: Record<string, unknown>, enricher: Enricher = noopEnricher): Record<string, unknown> => toDocument(record, { ...options, enricher });
+
+  it('puts @timestamp first, then the record\'s fields in their order', () => {
+    assert.deepEqual(Object.keys(doc({ eventID: 'e', eventTime: TIME, awsRegion: 'eu-west-1' })), ['@timestamp', 'eventID', 'eventTime', 'awsRegion']);
+  });
+
+  it('keeps keyword scalars as they are, and objects or arrays in them as JSON text', () => {
+    assert.deepEqual(doc({ eventTime: TIME, errorCode: 'X', errorMessage: null, eventVersion: 1.08, userAgent: ['a', 1], apiVersion: { v: 2 } }), {
+      '@timestamp': TIME, eventTime: TIME, errorCode: 'X', errorMessage: null, eventVersion: 1.08, userAgent: '["a",1]', apiVersion: '{"v":2}',
+    });
+  });
+
+  it('keeps booleans and their strings, and leaves out any other value', () => {
+    assert.deepEqual(doc({ readOnly: true, managementEvent: 'false', sessionCredentialFromConsole: 'true' }), {
+      '@timestamp': undefined, readOnly: true, managementEvent: false, sessionCredentialFromConsole: true,
+    });
+    assert.deepEqual(doc({ readOnly: false, managementEvent: 'TRUE', sessionCredentialFromConsole: 1 }), { '@timestamp': undefined, readOnly: false });
+    assert.deepEqual(doc({ readOnly: null, managementEvent: 0 }), { '@timestamp': undefined });
+  });
+
+  it('keeps mapped objects, arrays of objects and null; anything else goes to <field>_json', () => {
+    assert.deepEqual(doc({ userIdentity: { type: 'Root' }, resources: [{ ARN: 'a' }, { ARN: 'b' }], tlsDetails: null, addendum: [] }), {
+      '@timestamp': undefined, userIdentity: { type: 'Root' }, resources: [{ ARN: 'a' }, { ARN: 'b' }], tlsDetails: null, addendum: [],
+    });
+    assert.deepEqual(doc({ userIdentity: 'root', resources: [{ ARN: 'a' }, 'b'], tlsDetails: 5, addendum: [[{}]] }), {
+      '@timestamp': undefined, userIdentity_json: 'root', resources_json: '[{"ARN":"a"},"b"]', tlsDetails_json: '5', addendum_json: '[[{}]]',
+    });
+  });
+
+  it('keeps blobs within the cap as objects, and cuts longer ones into <field>_json, listed in truncated in record order', () => {
+    const long = { k: 'v'.repeat(100) };
+    assert.deepEqual(doc({ responseElements: long, requestParameters: { a: 1 }, additionalEventData: 'text', newBlob: long, serviceEventDetails: null }), {
+      '@timestamp': undefined,
+      responseElements_json: JSON.stringify(long).slice(0, 64),
+      requestParameters: { a: 1 },
+      additionalEventData_json: 'text',
+      newBlob_json: JSON.stringify(long).slice(0, 64),
+      serviceEventDetails: null,
+      truncated: ['responseElements', 'newBlob'],
+    });
+  });
+
+  it('never copies a record key named like a derived field', () => {
+    const forged = { '@timestamp': 'forged', source_ip: '1.1.1.1', source_ip_geo: {}, source_ip_as: {}, truncated: ['x'], requestParameters_json: 'forged', other_json: 1 };
+    assert.deepEqual(doc({ eventTime: TIME, ...forged }), { '@timestamp': TIME, eventTime: TIME });
+  });
+
+  it('keeps __proto__ and constructor as own fields, whatever their values', () => {
+    const record = JSON.parse('{"__proto__":{"polluted":true},"constructor":"c","hasOwnProperty":1}') as Record<string, unknown>;
+    const result = doc(record);
+    assert.equal(Object.getPrototypeOf(result), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(result, '__proto__'), { value: { polluted: true }, enumerable: true, writable: true, configurable: true });
+    assert.equal(JSON.stringify(result), '{"__proto__":{"polluted":true},"constructor":"c","hasOwnProperty":1}');
+  });
+
+  it('adds source_ip with what the enricher knows for an address, nothing for a name or a zoned address', () => {
+    const geo = { country_iso_code: 'GB' };
+    const as = { number: 64500, organization: 'Example' };
+    const asked: string[] = [];
+    const enricher: Enricher = {
+      lookup: (ip) => {
+        asked.push(ip);
+        return ip === '81.2.69.142' ? { geo, as } : ip === '2001:db8::1' ? { as } : ip === '192.0.2.1' ? { geo } : undefined;
+      },
+    };
+    assert.deepEqual(doc({ sourceIPAddress: '81.2.69.142' }, enricher), { '@timestamp': undefined, sourceIPAddress: '81.2.69.142', source_ip: '81.2.69.142', source_ip_geo: geo, source_ip_as: as });
+    assert.deepEqual(doc({ sourceIPAddress: '2001:db8::1' }, enricher), { '@timestamp': undefined, sourceIPAddress: '2001:db8::1', source_ip: '2001:db8::1', source_ip_as: as });
+    assert.deepEqual(doc({ sourceIPAddress: '192.0.2.1' }, enricher), { '@timestamp': undefined, sourceIPAddress: '192.0.2.1', source_ip: '192.0.2.1', source_ip_geo: geo });
+    assert.deepEqual(doc({ sourceIPAddress: '10.0.0.1' }, enricher), { '@timestamp': undefined, sourceIPAddress: '10.0.0.1', source_ip: '10.0.0.1' });
+    for (const address of ['ec2.amazonaws.com', 'fe80::1%eth0', '', 5]) {
+      assert.deepEqual(doc({ sourceIPAddress: address }, enricher), { '@timestamp': undefined, sourceIPAddress: address }, String(address));
+    }
+    assert.deepEqual(asked, ['81.2.69.142', '2001:db8::1', '192.0.2.1', '10.0.0.1']);
+  });
+});

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { noopEnricher } from '../../../../src/enrich/geoip.js';
+import { cwlEventsBatch } from '../../../../src/formats/cwl/events.js';
+import { CwlEnvelopeError, readCwlEnvelopes } from '../../../../src/formats/cwl/envelope.js';
+import { DEFAULT_FORMAT } from '../../../../src/formats/vpc-flow/parse.js';
+import type { OpBatch } from '../../../../src/core/records.js';
+
+const LINE = '2 123456789010 eni-1 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+const ctx = { enricher: noopEnricher, indexPrefix: 'vpcflowlogs', formatOf: () => DEFAULT_FORMAT };
+
+interface Event {
+  readonly id: string | number;
+  readonly message: string;
+  readonly timestamp?: number;
+}
+
+/** A DATA_MESSAGE envelope as CloudWatch Logs writes it. */
+function data(group: string, stream: string, events: readonly Event[]): Record<string, unknown> {
+  return {
+    messageType: 'DATA_MESSAGE', owner: '123456789010', logGroup: group, logStream: stream, subscriptionFilters: ['to-firehose'],
+    logEvents: events.map((e) => ({ id: e.id, timestamp: e.timestamp ?? 1418530010000, message: e.message })),
+  };
+}
+
+const CONTROL = { messageType: 'CONTROL_MESSAGE', owner: 'CloudwatchLogs', logGroup: '', logStream: '', subscriptionFilters: [], logEvents: [] };
+
+async function* chunks(...parts: Array<string | Error>): AsyncGenerator<Buffer> {
+  for (const part of parts) {
+    if (part instanceof Error) throw part;
+    yield Buffer.from(part, 'utf8');
+  }
+}
+
+/** Every batch read, and the error reading ended with. */
+async function readAll(source: AsyncIterable<Buffer>): Promise<{ readonly batches: OpBatch[]; readonly error?: unknown }> {
+  const batches: OpBatch[] = [];
+  try {
+    for await (const batch of readCwlEnvelopes(source, ctx)) batches.push(batch);
+  } catch (error) {
+    return { batches, error };
+  }
+  return { batches };
+}
+
+const text = (...values: unknown[]): string => values.map((v) => JSON.stringify(v)).join('');
+
+describe('readCwlEnvelopes', () => {
+  it('gives each DATA_MESSAGE the batch cwlEventsBatch makes, numbering events across envelopes, and skips CONTROL_MESSAGEs', async () => {
+    const first = data('/vpc/a', 's1', [{ id: '11', message: LINE }, { id: '12', message: 'not a line' }]);
+    const second = data('/vpc/b', 's2', [{ id: 13, message: 'bad too' }]);
+    const { batches, error } = await readAll(chunks(text(CONTROL, first, CONTROL, second)));
+    assert.equal(error, undefined);
+    assert.deepEqual(batches, [
+      cwlEventsBatch('/vpc/a', 's1', [{ id: '11', timestamp: 1418530010000, message: LINE }, { id: '12', timestamp: 1418530010000, message: 'not a line' }], ctx, 1),
+      cwlEventsBatch('/vpc/b', 's2', [{ id: '13', timestamp: 1418530010000, message: 'bad too' }], ctx, 3),
+    ]);
+    assert.deepEqual(batches.flatMap((b) => b.problems.map((p) => p.lineNo)), [2, 3]);
+    assert.equal(batches[1]?.problems[0]?.reason, '/vpc/b s2 event 13: expected 14 fields (per the format), got 2');
+  });
+
+  it('makes a malformed envelope one problem, naming the envelope and keeping its JSON, and counts it as one event', async () => {
+    const cases: Array<[unknown, string]> = [
+      [5, 'not a JSON object'],
+      [null, 'not a JSON object'],
+      [[CONTROL], 'not a JSON object'],
+      ['DATA_MESSAGE', 'not a JSON object'],
+      [{ logGroup: 'g', logStream: 's', logEvents: [] }, 'messageType undefined is neither DATA_MESSAGE nor CONTROL_MESSAGE'],
+      [{ messageType: 'data_message' }, 'messageType "data_message" is neither DATA_MESSAGE nor CONTROL_MESSAGE'],
+      [{ messageType: 'DATA_MESSAGE', logStream: 's', logEvents: [] }, 'DATA_MESSAGE without logGroup or logStream'],
+      [{ messageType: 'DATA_MESSAGE', logGroup: 'g', logEvents: [] }, 'DATA_MESSAGE without logGroup or logStream'],
+      [{ messageType: 'DATA_MESSAGE', logGroup: 5, logStream: 's', logEvents: [] }, 'DATA_MESSAGE without logGroup or logStream'],
+      [{ messageType: 'DATA_MESSAGE', logGroup: 'g', logStream: 's' }, 'DATA_MESSAGE without a logEvents array'],
+      [{ messageType: 'DATA_MESSAGE', logGroup: 'g', logStream: 's', logEvents: { id: '1' } }, 'DATA_MESSAGE without a logEvents array'],
+    ];
+    const lacks = (i: number): string => `logEvents[${i}] lacks a string id, a numeric timestamp or a string message`;
+    const good = { id: '1', timestamp: 1, message: LINE };
+    for (const [i, event] of [{ timestamp: 1, message: LINE }, { id: true, timestamp: 1, message: LINE }, { id: '1', timestamp: '1', message: LINE }, { id: '1', message: LINE }, { id: '1', timestamp: 1, message: 5 }, { id: '1', timestamp: 1 }, null].entries()) {
+      cases.push([{ messageType: 'DATA_MESSAGE', logGroup: 'g', logStream: 's', logEvents: [good, event] }, lacks(1)]);
+      if (i === 0) cases.push([{ messageType: 'DATA_MESSAGE', logGroup: 'g', logStream: 's', logEvents: [event, good] }, lacks(0)]);
+    }
+    for (const [value, reason] of cases) {
+      const { batches, error } = await readAll(chunks(text(CONTROL, value, data('/vpc/a', 's', [{ id: '9', message: 'x' }]))));
+      assert.equal(error, undefined);
+      assert.deepEqual(batches[0], { ops: [], problems: [{ lineNo: 1, reason: `envelope 2: ${reason}`, text: JSON.stringify(value) }] }, reason);
+      assert.deepEqual(batches[1]?.problems.map((p) => p.lineNo), [2], 'the next event is the second');
+    }
+  });
+
+  it('takes numeric event ids as their digits, and empty groups and streams as names', async () => {
+    const { batches } = await readAll(chunks(text(data('', '', [{ id: 123, message: LINE }]))));
+    assert.deepEqual(batches, [cwlEventsBatch('', '', [{ id: '123', timestamp: 1418530010000, message: LINE }], ctx, 1)]);
+  });
+
+  it('reads envelopes split anywhere across chunks, multi-byte characters included', async () => {
+    const object = text(data('/vpc/ü', 's', [{ id: '1', message: LINE }]), CONTROL, data('/vpc/山', 's', [{ id: '2', message: LINE }]));
+    const bytes = Buffer.from(object, 'utf8');
+    const whole = await readAll(chunks(object));
+    for (const size of [1, 5, 64]) {
+      const pieces: Buffer[] = [];
+      for (let at = 0; at < bytes.length; at += size) pieces.push(bytes.subarray(at, at + size));
+      async function* source(): AsyncGenerator<Buffer> {
+        yield* pieces;
+      }
+      assert.deepEqual(await readAll(source()), whole, `chunks of ${size}`);
+    }
+    assert.equal(whole.batches.length, 2);
+  });
+
+  it('reads nothing from an empty object or from whitespace', async () => {
+    assert.deepEqual(await readAll(chunks()), { batches: [] });
+    assert.deepEqual(await readAll(chunks(' \n', '')), { batches: [] });
+  });
+});
+
+describe('readCwlEnvelopes on broken objects', () => {
+  const envelope = (id: string): Record<string, unknown> => data('/vpc/a', 's', [{ id, message: LINE }]);
+
+  it('hands out the envelopes of the chunks before broken JSON, then fails naming the last envelope read', async () => {
+    const { batches, error } = await readAll(chunks(text(envelope('1'), envelope('2')), '{"messageType" x'));
+    assert.deepEqual(batches.map((b) => b.ops.length), [1, 1]);
+    assert.ok(error instanceof CwlEnvelopeError);
+    assert.equal(error.name, 'CwlEnvelopeError');
+    assert.equal(error.message, "not CloudWatch Logs envelopes after envelope 2: Parser cannot parse input: expected ':'");
+  });
+
+  it('hands out every whole envelope of a truncated object before failing', async () => {
+    const { batches, error } = await readAll(chunks(`${text(envelope('1'), envelope('2'))}{"messageType":"DATA_MESSAGE","logEvents":[`));
+    assert.deepEqual(batches.map((b) => b.ops.length), [1, 1]);
+    assert.ok(error instanceof CwlEnvelopeError);
+    assert.equal(error.message, 'not CloudWatch Logs envelopes after envelope 2: Parser has expected a value');
+  });
+
+  it('fails with the byte source\'s own error, after the envelopes read before it', async () => {
+    const reset = new Error('socket reset');
+    const { batches, error } = await readAll(chunks(text(envelope('1')), reset));
+    assert.deepEqual(batches.map((b) => b.ops.length), [1]);
+    assert.equal(error, reset);
+  });
+});
