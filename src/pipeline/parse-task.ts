@@ -37,22 +37,22 @@ export function serveParseTasks(port: TaskPort | null, enrichment: SharedEnrichm
  */
 export function taskParser(enricher: Enricher): (task: ParseTask) => ThreadAnswer {
   const readers = new Map<string, ReturnType<typeof batchReader>>();
-  const newReader = (key: string, job: ParseJob, geo: Enricher): ReturnType<typeof batchReader> => {
+  const newReader = (key: string, job: ParseJob): ReturnType<typeof batchReader> => {
     const format = formatFromFields(job.fields);
     if (isParseError(format)) throw new Error(`format ${job.fields.join(' ')}: ${format.error}`);
     // Stryker disable next-line ConditionalExpression,EqualityOperator: when the cache empties changes only how often a reader is rebuilt, never what it reads
     if (readers.size >= READERS) readers.clear();
-    const read = batchReader(format, { ref: job.ref, enricher: geo, indexPrefix: job.indexPrefix, dropStatusRecords: job.dropStatusRecords });
+    const read = batchReader(format, { ref: job.ref, enricher, indexPrefix: job.indexPrefix, dropStatusRecords: job.dropStatusRecords });
     readers.set(key, read);
     return read;
   };
-  const readerFor = (job: ParseJob, geo: Enricher): ReturnType<typeof batchReader> => {
+  const readerFor = (job: ParseJob): ReturnType<typeof batchReader> => {
     const key = JSON.stringify(job);
-    return readers.get(key) ?? newReader(key, job, geo);
+    return readers.get(key) ?? newReader(key, job);
   };
   return (task) => {
     try {
-      return packBatch(task.id, readerFor(task.job, enricher)(linesOf(task)));
+      return packBatch(task.id, readerFor(task.job)(linesOf(task)));
     } catch (err) {
       return { id: task.id, error: messageOf(err) };
     }
