@@ -75,8 +75,9 @@ describe('communityId at its limits', () => {
     assert.equal(ID(58, '::1', '::2', 128), undefined);
   });
 
-  it('refuses an address that is none, on either side', () => {
+  it('refuses an address that is none, on either side or on both', () => {
     assert.equal(ID(47, 'nowhere', '10.0.0.2'), undefined);
+    assert.equal(ID(6, '-', '-', 1, 2), undefined);
     assert.equal(ID(47, '2001:db8::1', '10.0.0.2'), undefined);
     assert.equal(ID(47, '::1', 'x'), undefined);
   });

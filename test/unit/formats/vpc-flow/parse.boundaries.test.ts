@@ -84,7 +84,8 @@ describe('parseFormatString', () => {
   });
 
   it('refuses a token that does not start with ${ or end with }', () => {
-    for (const bad of ['{x}', '$x}', '${x', 'x}', '${}', '$}']) {
+    // Short ones are refused by their length too; the long ones only by their first or last characters.
+    for (const bad of ['{x}', '$x}', '${x', 'x}', '${}', '$}', '{abc}', '$abc}', '${abc', '${abc}x', 'x${abc}']) {
       assert.equal(refusal(parseFormatString(`\${start} ${bad}`)), `format string token ${JSON.stringify(bad)} is not of the form \${field}`, bad);
     }
     assert.equal(refusal(parseFormatString(' \t')), 'empty format string: no field names');
