@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import type { AsyncBuffer, RowGroup } from 'hyparquet';
+import { parquetMetadata, type AsyncBuffer, type CompressionCodec, type FileMetaData, type RowGroup } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { ObjectError } from '../../../../src/core/errors.js';
 import type { OpBatch } from '../../../../src/core/records.js';
 import { ParquetBudget, ParquetBudgetError } from '../../../../src/formats/vpc-flow/parquet-budget.js';
-import { readParquetFlow, renderRow, type ParquetFlowContext } from '../../../../src/formats/vpc-flow/parquet.js';
+import { parquetFlowFormat, readParquetFlow, renderRow, type ParquetFlowContext } from '../../../../src/formats/vpc-flow/parquet.js';
 
 /**
  * Parquet objects written here with hyparquet-writer (the fixtures' pyarrow files cover AWS's own
@@ -15,7 +15,9 @@ import { readParquetFlow, renderRow, type ParquetFlowContext } from '../../../..
  */
 const ctx: ParquetFlowContext = { ref: { bucket: 'b', key: 'k.log.parquet' }, enricher: { lookup: () => undefined }, indexPrefix: 'p' };
 type Column = { name: string; data: unknown[]; type: 'INT32' | 'INT64' | 'STRING' | 'BOOLEAN' };
-const file = (columns: Column[]): ArrayBuffer => parquetWriteBuffer({ columnData: columns.map((c) => ({ ...c, nullable: true })) } as Parameters<typeof parquetWriteBuffer>[0]);
+const file = (columns: Column[], codec: CompressionCodec = 'SNAPPY'): ArrayBuffer => parquetWriteBuffer({
+  columnData: columns.map((c) => ({ ...c, nullable: true })), codec, compressors: { GZIP: (b: Uint8Array) => gzipSync(b), BROTLI: (b: Uint8Array) => brotliCompressSync(b) },
+} as Parameters<typeof parquetWriteBuffer>[0]);
 
 async function read(source: AsyncBuffer, more: Partial<ParquetFlowContext> = {}): Promise<OpBatch[]> {
   const out: OpBatch[] = [];
@@ -42,6 +44,28 @@ describe('readParquetFlow, rows', () => {
     ]);
   });
 
+  it('sorts a rendering refusal after a parser problem of an earlier row', async () => {
+    const [batch] = await read(file([
+      { name: 'version', data: [2, 2], type: 'INT32' },
+      { name: 'srcaddr', data: ['nowhere', 'a b'], type: 'STRING' },
+    ]));
+    assert.deepEqual(batch?.problems.map((p) => [p.lineNo, p.text]), [[1, '2 nowhere'], [2, '{"version":2,"srcaddr":"a b"}']]);
+  });
+
+  it('reads pages stored uncompressed, Snappy, GZIP or Brotli alike', async () => {
+    const columns: Column[] = [
+      { name: 'version', data: [2, 3], type: 'INT32' }, { name: 'action', data: ['ACCEPT', 'REJECT'], type: 'STRING' }, { name: 'start', data: [1418530010n, 1418530011n], type: 'INT64' },
+    ];
+    for (const codec of ['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI'] as const) {
+      const bytes = file(columns, codec);
+      assert.equal(parquetMetadata(bytes).row_groups[0]?.columns[0]?.meta_data?.codec, codec);
+      assert.deepEqual((await read(bytes)).flatMap((b) => b.ops.map((op) => op.json)), [
+        '{"@timestamp":"2014-12-14T04:06:50.000Z","version":2,"action":"ACCEPT","start":1418530010,"log":{"object":"s3://b/k.log.parquet","line":1}}',
+        '{"@timestamp":"2014-12-14T04:06:51.000Z","version":3,"action":"REJECT","start":1418530011,"log":{"object":"s3://b/k.log.parquet","line":2}}',
+      ], codec);
+    }
+  });
+
   it('renders booleans, infinite numbers, dates and nested values as a text line would hold them, or refuses them', () => {
     const columns = ['a', 'b'];
     assert.equal(renderRow(columns, [true, false]), 'true false');
@@ -62,6 +86,24 @@ describe('readParquetFlow, the schema and the bytes', () => {
       && err.message === 's3://b/k.log.parquet: not a flow-log Parquet schema: Parquet schema names field "account-id" twice (tokens 1 and 2)');
   });
 
+  it('refuses a nested column, naming it', () => {
+    const metadata = {
+      version: 2, num_rows: 0n, row_groups: [], metadata_length: 0,
+      schema: [{ name: 'root', num_children: 2 }, { name: 'version', type: 'INT32' }, { name: 'tags', num_children: 1 }, { name: 'element', type: 'BYTE_ARRAY' }],
+    } as unknown as FileMetaData;
+    assert.deepEqual(parquetFlowFormat(metadata), { error: 'column "tags" is nested; flow-log columns are flat' });
+  });
+
+  it('fails for good at the row group whose pages are corrupt, naming its rows, at its first row', async () => {
+    const bytes = new Uint8Array(file([{ name: 'version', data: [2, 2], type: 'INT32' }], 'GZIP'));
+    const chunk = parquetMetadata(bytes.buffer).row_groups[0]?.columns[0]?.meta_data;
+    // The column's pages, dictionary first, end to end; the footer after them stays whole.
+    const from = Number(chunk?.dictionary_page_offset ?? chunk?.data_page_offset);
+    bytes.fill(0xff, from, from + Number(chunk?.total_compressed_size));
+    await assert.rejects(read(bytes.buffer), (err: unknown) => err instanceof ObjectError && !err.retryable && err.lineNo === 1
+      && /^s3:\/\/b\/k\.log\.parquet line 1: row group 1 \(rows 1–2\) is unreadable: ./.test(err.message));
+  });
+
   it('passes an I/O error on as it is, and makes a zlib error a permanent ObjectError', async () => {
     const bytes = file([{ name: 'version', data: [2], type: 'INT32' }]);
     const failing = (err: Error & { code?: string }): AsyncBuffer => ({ byteLength: bytes.byteLength, slice: () => Promise.reject(err) });
@@ -70,6 +112,8 @@ describe('readParquetFlow, the schema and the bytes', () => {
     const zlib = Object.assign(new Error('bad data'), { code: 'Z_DATA_ERROR' });
     await assert.rejects(read(failing(zlib)), (err: unknown) => err instanceof ObjectError && !err.retryable && err.cause === zlib
       && err.message === 's3://b/k.log.parquet: not a readable Parquet file: bad data');
+    const gone = new ObjectError(ctx.ref, 'the object is gone', true);
+    await assert.rejects(read(failing(gone)), (err: unknown) => err === gone);
     const plain = new Error('odd');
     await assert.rejects(read(failing(plain)), (err: unknown) => err instanceof ObjectError && err.message === 's3://b/k.log.parquet: not a readable Parquet file: odd');
   });

@@ -231,6 +231,8 @@ describe('isParquet', () => {
     assert.equal(isParquet(await readFile(`${FIXTURES}default.log.parquet`)), true);
     assert.equal(isParquet(Buffer.from('version account-id')), false);
     assert.equal(isParquet(Buffer.from('PAR')), false);
+    assert.equal(isParquet(Buffer.from('PAR1')), true, 'the magic alone');
+    assert.equal(isParquet(Buffer.from('PAR2')), false, 'one byte off');
   });
 });
 
