@@ -84,18 +84,28 @@ describe('fitBlob', () => {
     assert.deepEqual(fit, { kind: 'json', text: JSON.stringify(value), cut: false });
   });
 
+  it('counts the field name twice in a term, at the limit: one byte more moves the object to text', () => {
+    // requestParameters.requestParameters.k=<value>: 2 × 17 + 3 + 1 bytes before the value.
+    const at = { k: 'v'.repeat(MAX_TERM_BYTES - 38) };
+    assert.equal(longestFlatTerm('requestParameters', at), MAX_TERM_BYTES);
+    assert.deepEqual(fitBlob('requestParameters', at, 64 * 1024), { kind: 'object' });
+    const over = { k: 'v'.repeat(MAX_TERM_BYTES - 37) };
+    assert.deepEqual(fitBlob('requestParameters', over, 64 * 1024), { kind: 'json', text: JSON.stringify(over), cut: false });
+  });
+
   it('keeps a big object whose leaves are all short (2000 keys)', () => {
     const wide = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`key${i}`, `value-${i}`.repeat(3)]));
     assert.ok(bytes(JSON.stringify(wide)) > MAX_TERM_BYTES);
     assert.deepEqual(fitBlob('responseElements', wide, 256 * 1024), { kind: 'object' });
   });
 
-  it('gives a scalar blob as its text, cut when over the cap; null stays', () => {
+  it('gives a scalar blob as its text, cut when over the cap; null and undefined stay', () => {
     assert.deepEqual(fitBlob('f', '{"inner":"json"}', CAP), { kind: 'json', text: '{"inner":"json"}', cut: false });
     assert.deepEqual(fitBlob('f', 42, CAP), { kind: 'json', text: '42', cut: false });
     assert.deepEqual(fitBlob('f', false, CAP), { kind: 'json', text: 'false', cut: false });
     assert.deepEqual(fitBlob('f', 'x'.repeat(CAP + 1), CAP), { kind: 'json', text: 'x'.repeat(CAP), cut: true });
     assert.deepEqual(fitBlob('f', null, CAP), { kind: 'object' });
+    assert.deepEqual(fitBlob('f', undefined, CAP), { kind: 'object' }, 'no value: nothing to move to text');
   });
 });
 

@@ -20,9 +20,21 @@ describe('readCloudTrail batch edges', () => {
     const { batches } = await readAll(chunked(body(records)));
     assert.deepEqual(batches.map((b) => [b.ops.length, b.problems.length]), [[250, 250], [1, 0]]);
   });
+
+  it('hands out a last batch of problems only', async () => {
+    const { batches } = await readAll(chunked(body([event(1, { eventTime: undefined }), event(2, { eventTime: undefined })])));
+    assert.deepEqual(batches.map((b) => [b.ops.length, b.problems.map((p) => p.lineNo)]), [[0, [1, 2]]]);
+  });
 });
 
 describe('readCloudTrail failures', () => {
+  it('hands out the problems read before a failure, even with no operation beside them', async () => {
+    const { batches, error } = await readAll(chunked(Buffer.from(`{"Records":[${JSON.stringify(event(1, { eventTime: undefined }))},{"eventID"`)));
+    assert.deepEqual(batches.map((b) => [b.ops.length, b.problems.map((p) => p.lineNo)]), [[0, [1]]]);
+    assert.ok(error instanceof CloudTrailBodyError);
+    assert.equal(error.recordsRead, 1);
+  });
+
   it('throws a CloudTrailBodyError naming the body, with no batch when nothing was read', async () => {
     const { batches, error } = await readAll(chunked(Buffer.from('[{"eventID":"1"}]')));
     assert.deepEqual(batches, []);

@@ -48,6 +48,12 @@ describe('cwlEventsBatch', () => {
     assert.deepEqual(cwlEventsBatch('g', 's', [{ id: '1', timestamp: 0, message: `${LINE}\r\n` }], ctx).ops, plain);
   });
 
+  it('keeps a line break inside a message: the event is one record, reported whole', () => {
+    assert.deepEqual(cwlEventsBatch('g', 's', [{ id: '1', timestamp: 0, message: `${LINE}\n${LINE}` }], ctx).problems, [
+      { lineNo: 1, reason: 'g s event 1: expected 14 fields (per the format), got 28', text: `${LINE}\n${LINE}` },
+    ]);
+  });
+
   it('reports a bad event by its ordinal from firstOrdinal, naming group, stream and event id, with the message as text', () => {
     const events = [
       { id: '1', timestamp: 0, message: 'hello' },
