@@ -113,6 +113,20 @@ describe('parseIPv6', () => {
     }
   });
 
+  it('reads the longest form (45 characters), six groups before an IPv4 tail, and seven groups around ::', () => {
+    assert.equal(parse('0000:0000:0000:0000:0000:ffff:255.255.255.255'), '00000000000000000000ffffffffffff');
+    assert.equal(parse('1:2:3:4:5:6:1.2.3.4'), '00010002000300040005000601020304');
+    assert.equal(parse('::1:2:3:4:5:6:7'), '00000001000200030004000500060007');
+    assert.equal(parse('1:2:3::4:5:6:7'), '00010002000300000004000500060007');
+    assert.equal(parse('Ff:fF::Aa:aA'), '00ff00ff000000000000000000aa00aa');
+  });
+
+  it('refuses 46 characters, a gap with eight groups, an empty group and a trailing colon', () => {
+    for (const bad of ['0000:0000:0000:0000:0000:ffff:255.255.255.2550', '0000:0000:0000:0000:0000:0000:ffff:1.2.3.4', '::1:2:3:4:5:6:7:8', '1:2:3:4::5:6:7:8', '1:2:3:4:5:6:7::8', '1::2:', '1:2:3:4:5:6:7:8:', '::1:', '1:::2', ':::1', 'g::', 'G::', '::/', '/::', '@::', '`::']) {
+      assert.equal(parse(bad), undefined, bad);
+    }
+  });
+
   it('accepts exactly what net.isIP calls IPv6', () => {
     const chars = fc.constantFrom(...'0123456789abcdefABCDEF:.'.split(''), '::', '1.2.3.4', 'ffff:');
     fc.assert(fc.property(fc.array(chars, { maxLength: 24 }).map((xs) => xs.join('')), (s) => {
