@@ -20,9 +20,10 @@ const name = folders.join('+');
 
 /**
  * The folders' unit test files as the build step compiles them (`.test.js`), example tests first
- * (those named after a mutated file, then those beside it, then the others, each by name) and property tests last: a mutant's covering files run in this order until one fails,
- * so an example test that kills it spares the slow property runs. The order changes how long a run
- * takes, never a mutant's status.
+ * (those named after a mutated file, then those beside it, then the others, each by name) and
+ * property tests last: a mutant's covering files run in this order until one fails, so an example
+ * test that kills it spares the slow property runs. The order changes how long a run takes, never
+ * a mutant's status.
  */
 function testFiles() {
   const all = folders.flatMap((f) => {
