@@ -9,9 +9,10 @@
  * TCP, UDP and SCTP hash their ports; ICMP and ICMPv6 hash their type and the type's counterpart
  * (or the code), as Zeek maps them; every other protocol hashes no ports at all.
  *
- * Pure and allocation-light (it runs per record): one scratch buffer, no regex, one-shot `crypto.hash`.
+ * Pure and allocation-light (it runs per record): scratch buffers, no regex, SHA-1 in registers
+ * (core/sha1.ts), and the writer takes the ID as bytes ({@link writeCommunityId}).
  */
-import { hash } from 'node:crypto';
+import { sha1Short } from '../../core/sha1.js';
 import { parseIPv4 } from '../../enrich/ip.js';
 
 /** IANA protocol numbers the spec treats specially. */
@@ -54,8 +55,6 @@ const INPUT = Buffer.alloc(40);
 /** Scratch for the two parsed addresses, compared before they are written in order. */
 const ADDR_A = new Uint8Array(16);
 const ADDR_B = new Uint8Array(16);
-/** Views of INPUT by length, so hashing allocates no view per call. */
-const VIEWS = new Map([12, 16, 36, 40].map((n) => [n, INPUT.subarray(0, n)]));
 
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -198,13 +197,62 @@ export function addressBytes(s: string): Uint8Array | undefined {
   return n === 0 ? undefined : ADDR_A.slice(0, n);
 }
 
+/** The SHA-1 digest of the last tuple, as five big-endian words. */
+const DIGEST = new Int32Array(5);
+/** Base64's alphabet by 6-bit value, as char codes. */
+const BASE64 = Uint8Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', (c) => c.charCodeAt(0));
+/** Length of a Community ID v1: `1:` and the base64 of a 20-byte digest (27 characters and one `=`). */
+export const COMMUNITY_ID_LENGTH = 30;
+/** Scratch for the string form. */
+const TEXT = Buffer.alloc(COMMUNITY_ID_LENGTH);
+
+/** Byte `i` (0–19) of the digest. */
+function digestByte(i: number): number {
+  return ((DIGEST[i >>> 2] as number) >>> (24 - ((i & 3) << 3))) & 255;
+}
+
+/**
+ * Writes the Community ID v1 of addresses already parsed (the first `n` bytes of `a` and `b`, see
+ * {@link addressBytes}) as {@link COMMUNITY_ID_LENGTH} ASCII bytes at `out[at]`; false (nothing
+ * written) when it cannot be computed, as {@link communityId} says. The caller makes the room.
+ */
+export function writeCommunityId(
+  out: Uint8Array, at: number, a: Uint8Array, b: Uint8Array, n: number, proto: number, sport: number | undefined, dport: number | undefined, seed = 0,
+): boolean {
+  const length = tupleInput(a, b, n, proto, sport, dport, seed);
+  if (length === 0) return false;
+  sha1Short(INPUT, length, DIGEST);
+  out[at] = 49;
+  out[at + 1] = 58;
+  let pos = at + 2;
+  for (let i = 0; i < 18; i += 3) {
+    const triple = (digestByte(i) << 16) | (digestByte(i + 1) << 8) | digestByte(i + 2);
+    out[pos++] = BASE64[triple >>> 18] as number;
+    out[pos++] = BASE64[(triple >>> 12) & 63] as number;
+    out[pos++] = BASE64[(triple >>> 6) & 63] as number;
+    out[pos++] = BASE64[triple & 63] as number;
+  }
+  // The last two bytes: three characters and one `=`.
+  const pair = (digestByte(18) << 8) | digestByte(19);
+  out[pos++] = BASE64[pair >>> 10] as number;
+  out[pos++] = BASE64[(pair >>> 4) & 63] as number;
+  out[pos++] = BASE64[(pair << 2) & 63] as number;
+  out[pos] = 61;
+  return true;
+}
+
 /** {@link communityId} of addresses already parsed (the first `n` bytes of `a` and `b`, see {@link addressBytes}). */
 export function communityIdOfBytes(
   a: Uint8Array, b: Uint8Array, n: number, proto: number, sport: number | undefined, dport: number | undefined, seed = 0,
 ): string | undefined {
-  if (!isUint(proto, 255) || !isUint(seed, 0xffff)) return undefined;
+  return writeCommunityId(TEXT, 0, a, b, n, proto, sport, dport, seed) ? TEXT.toString('latin1') : undefined;
+}
+
+/** Writes the seed and the ordered tuple to INPUT; returns the hash input's length, or 0 when there is no Community ID. */
+function tupleInput(a: Uint8Array, b: Uint8Array, n: number, proto: number, sport: number | undefined, dport: number | undefined, seed: number): number {
+  if (!isUint(proto, 255) || !isUint(seed, 0xffff)) return 0;
   const ports = hasPorts(proto);
-  if (ports && (!isUint(sport, 0xffff) || !isUint(dport, 0xffff))) return undefined;
+  if (ports && (!isUint(sport, 0xffff) || !isUint(dport, 0xffff))) return 0;
   const p1 = ports ? (sport as number) : 0;
   let p2 = ports ? (dport as number) : 0;
   let oneWay = false;
@@ -218,8 +266,7 @@ export function communityIdOfBytes(
   // Ports only break ties between equal addresses (and are 0 for protocols without them).
   const keep = oneWay || order < 0 || (order === 0 && p1 <= p2);
   INPUT.writeUInt16BE(seed, 0);
-  const length = keep
+  return keep
     ? writeTuple(a, b, n, proto, ports, p1, p2)
     : writeTuple(b, a, n, proto, ports, p2, p1);
-  return `1:${hash('sha1', VIEWS.get(length) as Buffer, 'base64')}`;
 }

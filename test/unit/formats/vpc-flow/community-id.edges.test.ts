@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addressBytes, communityId, communityIdOfBytes } from '../../../../src/formats/vpc-flow/community-id.js';
+import { COMMUNITY_ID_LENGTH, addressBytes, communityId, communityIdOfBytes, writeCommunityId } from '../../../../src/formats/vpc-flow/community-id.js';
 
 /**
  * The Community ID at the edges the spec baseline does not reach: every ICMP/ICMPv6 request–reply
@@ -96,5 +96,17 @@ describe('addressBytes and communityIdOfBytes', () => {
     const b = addressBytes('10.0.0.1') as Uint8Array;
     assert.equal(communityIdOfBytes(a, b, 4, 1, 3, 1), '1:JHjlyD5IJJjl3wHWOMj46lLWZag=');
     assert.equal(communityIdOfBytes(b, a, 4, 6, 65535, 65535, 0), ID(6, '10.0.0.1', '10.0.0.2', 65535, 65535));
+  });
+
+  it('writeCommunityId writes the same 30 bytes in place, and nothing when there is no ID', () => {
+    const a = addressBytes('128.232.110.120') as Uint8Array;
+    const b = addressBytes('66.35.250.204') as Uint8Array;
+    const out = new Uint8Array(COMMUNITY_ID_LENGTH + 4).fill(0xaa);
+    assert.equal(writeCommunityId(out, 2, a, b, 4, 6, 34855, 80), true);
+    assert.equal(Buffer.from(out.subarray(2, 2 + COMMUNITY_ID_LENGTH)).toString('latin1'), '1:LQU9qZlK+B5F3KDmev6m5PMibrg=');
+    assert.deepEqual([out[0], out[1], out[COMMUNITY_ID_LENGTH + 2], out[COMMUNITY_ID_LENGTH + 3]], [0xaa, 0xaa, 0xaa, 0xaa]);
+    const untouched = new Uint8Array(COMMUNITY_ID_LENGTH).fill(0xaa);
+    assert.equal(writeCommunityId(untouched, 0, a, b, 4, 6, 34855, undefined), false);
+    assert.deepEqual(untouched, new Uint8Array(COMMUNITY_ID_LENGTH).fill(0xaa));
   });
 });
