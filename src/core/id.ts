@@ -1,4 +1,4 @@
-import { murmur3x64Hash128 } from './murmur128.js';
+import { murmur3x64Hash128, murmur3x64Hash128After, murmur3x64Prefix } from './murmur128.js';
 
 /**
  * Deterministic document ids: 128-bit MurmurHash3 (x64) over the record's identity, as 32 hex
@@ -10,21 +10,23 @@ import { murmur3x64Hash128 } from './murmur128.js';
  */
 export function lineIdFactory(bucket: string, key: string): (lineNo: number, line: Uint8Array) => string {
   // Length-prefixed fields so that no two (bucket, key) pairs can produce the same byte string.
-  const prefix = Buffer.from(`${bucket.length}:${bucket}${key.length}:${key}`, 'utf8');
-  // One scratch buffer per object, the prefix written once: a buffer per line cost more than hashing it.
-  let scratch = Buffer.allocUnsafe(prefix.length + 256);
-  prefix.copy(scratch, 0);
+  // Its whole blocks are hashed once per object: it is often longer than the line.
+  const prefix = murmur3x64Prefix(Buffer.from(`${bucket.length}:${bucket}${key.length}:${key}`, 'utf8'));
+  const rest = prefix.rest.length;
+  // One scratch buffer per object, the prefix's last bytes written once: a buffer per line cost more than hashing it.
+  let scratch = Buffer.allocUnsafe(rest + 256);
+  scratch.set(prefix.rest, 0);
   return (lineNo, line) => {
     // `#<lineNo>:` is at most 18 bytes (a safe integer has 16 digits).
-    const need = prefix.length + 18 + line.length;
+    const need = rest + 18 + line.length;
     if (need > scratch.length) {
       scratch = Buffer.allocUnsafe(need * 2);
-      prefix.copy(scratch, 0);
+      scratch.set(prefix.rest, 0);
     }
-    let at = prefix.length + scratch.write(`#${lineNo}:`, prefix.length, 'latin1');
+    let at = rest + scratch.write(`#${lineNo}:`, rest, 'latin1');
     scratch.set(line, at);
     at += line.length;
-    return murmur3x64Hash128(scratch, 0, at);
+    return murmur3x64Hash128After(prefix, scratch, at);
   };
 }
 

@@ -78,12 +78,54 @@ function hex128(a: number, b: number, c: number, d: number): string {
  * @param len - how many leading bytes of `bytes` to hash: a reused scratch buffer needs no view per call.
  */
 export function murmur3x64Hash128(bytes: Uint8Array, seed = 0, len = bytes.length): string {
-  const blocks = len - (len & 15);
+  STATE[0] = 0;
+  STATE[1] = seed | 0;
+  STATE[2] = 0;
+  STATE[3] = seed | 0;
+  return hashFrom(STATE, bytes, len, len);
+}
 
-  let h1Hi = 0;
-  let h1Lo = seed | 0;
-  let h2Hi = 0;
-  let h2Lo = h1Lo;
+/**
+ * The hash state after the whole 16-byte blocks of a message's constant start (a document id's
+ * bucket and key), so that each message that starts with it hashes only what follows: see
+ * {@link murmur3x64Hash128After}.
+ */
+export interface MurmurPrefix {
+  /** h1 and h2 as int32 halves (h1 upper, h1 lower, h2 upper, h2 lower). */
+  readonly state: Int32Array;
+  /** How many bytes the state has taken in: a multiple of 16. */
+  readonly mixed: number;
+  /** The prefix's last bytes (0–15), not yet a whole block: each message hashed after it starts with them. */
+  readonly rest: Uint8Array;
+}
+
+/** Mixes the whole blocks of `prefix` once (see {@link MurmurPrefix}). */
+export function murmur3x64Prefix(prefix: Uint8Array, seed = 0): MurmurPrefix {
+  const mixed = prefix.length - (prefix.length & 15);
+  const state = Int32Array.of(0, seed | 0, 0, seed | 0);
+  mixBlocks(state, prefix, mixed);
+  return { state, mixed, rest: prefix.slice(mixed) };
+}
+
+/**
+ * The hash of a message made of a prefix and more, equal to {@link murmur3x64Hash128} of the whole
+ * message with the prefix's seed. `bytes[0, len)` is the message from the prefix's first unmixed
+ * byte on: it must start with `prefix.rest`.
+ */
+export function murmur3x64Hash128After(prefix: MurmurPrefix, bytes: Uint8Array, len: number): string {
+  STATE.set(prefix.state);
+  return hashFrom(STATE, bytes, len, prefix.mixed + len);
+}
+
+/** The state being hashed, reused: passed by array so that no call allocates. */
+const STATE = new Int32Array(4);
+
+/** Mixes the 16-byte blocks of `bytes[0, end)` (`end` a multiple of 16) into `state`. */
+function mixBlocks(state: Int32Array, bytes: Uint8Array, end: number): void {
+  let h1Hi = state[0] as number;
+  let h1Lo = state[1] as number;
+  let h2Hi = state[2] as number;
+  let h2Lo = state[3] as number;
   let kHi: number;
   let kLo: number;
   let t: number;
@@ -92,7 +134,7 @@ export function murmur3x64Hash128(bytes: Uint8Array, seed = 0, len = bytes.lengt
   // A 64-bit addition carries 1 into the upper half when the lower half wrapped, i.e. when the
   // unsigned lower sum is below an addend. (A helper function for this measured ~15 % slower: the
   // calls exhaust V8's inlining budget for this function, and some stay real calls.)
-  for (let i = 0; i < blocks; i += 16) {
+  for (let i = 0; i < end; i += 16) {
     // k1 = block[0]; k1 *= c1; k1 = rotl64(k1, 31); k1 *= c2; h1 ^= k1
     kLo = readWord(bytes, i);
     kHi = readWord(bytes, i + 4);
@@ -147,6 +189,25 @@ export function murmur3x64Hash128(bytes: Uint8Array, seed = 0, len = bytes.lengt
     h2Lo = t;
   }
 
+  state[0] = h1Hi;
+  state[1] = h1Lo;
+  state[2] = h2Hi;
+  state[3] = h2Lo;
+}
+
+/**
+ * Hashes `bytes[0, len)` on from `state` and finishes: `total` is the whole message's length, the
+ * bytes `state` has taken in included.
+ */
+function hashFrom(state: Int32Array, bytes: Uint8Array, len: number, total: number): string {
+  const blocks = len - (len & 15);
+  mixBlocks(state, bytes, blocks);
+  let h1Hi = state[0] as number;
+  let h1Lo = state[1] as number;
+  let h2Hi = state[2] as number;
+  let h2Lo = state[3] as number;
+  let t: number;
+
   // Tail of 1..15 bytes, little-endian into k1 (bytes 0..7) and k2 (bytes 8..14), as the C++
   // fall-through switch does. It runs once per hash, so a plain loop is fast enough here.
   const rem = len - blocks;
@@ -188,9 +249,9 @@ export function murmur3x64Hash128(bytes: Uint8Array, seed = 0, len = bytes.lengt
     h1Lo ^= k1Lo;
   }
 
-  // h1 ^= len; h2 ^= len (into the lower halves, as a 32-bit value, like the reference); h1 += h2; h2 += h1
-  h1Lo ^= len;
-  h2Lo ^= len;
+  // h1 ^= len; h2 ^= len, the whole message's length (into the lower halves, as a 32-bit value, like the reference); h1 += h2; h2 += h1
+  h1Lo ^= total;
+  h2Lo ^= total;
   t = (h1Lo + h2Lo) | 0;
   h1Hi = (h1Hi + h2Hi + (t >>> 0 < h1Lo >>> 0 ? 1 : 0)) | 0;
   h1Lo = t;

@@ -22,6 +22,19 @@ describe('lineIdFactory', () => {
     const { default: murmur } = await import('murmurhash3js-revisited');
     assert.equal(lineIdFactory('b', 'k')(7, Buffer.from('x')), murmur.x64.hash128(Buffer.from('1:b1:k#7:x')));
   });
+  it('is that hash for keys whose identity fills whole blocks and leaves every rest (0–15 bytes), and for a line past the scratch buffer', async () => {
+    const { default: murmur } = await import('murmurhash3js-revisited');
+    const lines = [line, Buffer.alloc(0), Buffer.alloc(600, 'ü')];
+    for (let extra = 0; extra < 16; extra++) {
+      // `12:flow-buckets<n>:` (18 bytes) and a key of 32 + extra: every rest of 0–15 bytes once.
+      const key = `AWSLogs/123456789012/vpcflowlogs/${'k'.repeat(extra)}`.slice(1);
+      const idOf = lineIdFactory('flow-buckets', key);
+      for (const text of lines) {
+        const identity = Buffer.concat([Buffer.from(`12:flow-buckets${key.length}:${key}#9:`), text]);
+        assert.equal(idOf(9, text), murmur.x64.hash128(identity), `key of ${key.length} bytes, line of ${text.length}`);
+      }
+    }
+  });
 });
 
 describe('keyId', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import murmur from 'murmurhash3js-revisited';
-import { murmur3x64Hash128 } from '../../../src/core/murmur128.js';
+import { murmur3x64Hash128, murmur3x64Hash128After, murmur3x64Prefix } from '../../../src/core/murmur128.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -70,5 +70,34 @@ describe('murmur3x64Hash128', () => {
       ),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('murmur3x64Prefix and murmur3x64Hash128After', () => {
+  it('hash a prefix and what follows it as murmurhash3js-revisited hashes the whole message', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), fc.uint8Array({ maxLength: 100 }), fc.nat({ max: 0xffffffff }), (start, more, seed) => {
+        const prefix = murmur3x64Prefix(start, seed);
+        const after = Buffer.concat([prefix.rest, more]);
+        assert.equal(murmur3x64Hash128After(prefix, after, after.length), murmur.x64.hash128(Buffer.concat([start, more]), seed));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keep the whole blocks of the prefix and its last 0–15 bytes apart', () => {
+    for (let len = 0; len < 40; len++) {
+      const prefix = murmur3x64Prefix(counting(len));
+      assert.equal(prefix.mixed, len - (len % 16), `prefix of ${len}`);
+      assert.deepEqual(prefix.rest, counting(len).slice(prefix.mixed), `prefix of ${len}`);
+    }
+  });
+
+  it('hash only the first len bytes after the prefix, and leave the prefix as it was for the next message', () => {
+    const prefix = murmur3x64Prefix(counting(37), 7);
+    const scratch = Buffer.concat([prefix.rest, Buffer.from('abcdefgh'), Buffer.alloc(20, 1)]);
+    const whole = (tail: string) => murmur.x64.hash128(Buffer.concat([counting(37), Buffer.from(tail)]), 7);
+    assert.equal(murmur3x64Hash128After(prefix, scratch, prefix.rest.length + 8), whole('abcdefgh'));
+    assert.equal(murmur3x64Hash128After(prefix, scratch, prefix.rest.length + 3), whole('abc'));
   });
 });
