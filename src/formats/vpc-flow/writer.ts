@@ -11,7 +11,7 @@
  * lines of random formats). Lines it cannot read are left to `parseRecord`, whose error text stays
  * the one reported.
  */
-import { IpProtocol, communityIdOfBytes } from './community-id.js';
+import { COMMUNITY_ID_LENGTH, IpProtocol, writeCommunityId } from './community-id.js';
 import { addressBookOf, type AddressBook, type AddressFacts } from './addresses.js';
 import { DERIVED_FIELD_MAPPINGS, LOG_FIELD, isoTime } from './document.js';
 import { FieldType } from './catalogue.js';
@@ -22,6 +22,8 @@ import type { Enricher } from '../../enrich/types.js';
 const KEYWORD = 0;
 const IP = 1;
 const NUMBER = 2;
+/** Fragments from this length on are copied with `set` (see #put). */
+const SET_FROM = 16;
 
 const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 
@@ -299,10 +301,12 @@ export class FlowWriter {
     const a = from?.bytes;
     const b = to?.bytes;
     if (a === undefined || b === undefined || a.length !== b.length) return;
-    const id = communityIdOfBytes(a, b, a.length, protocol, this.#number(this.#at.sport), this.#number(this.#at.dport));
-    if (id === undefined) return;
+    // Room for the key, the ID and its closing quote; the key stays unwritten when there is no ID.
+    const out = this.#room(COMMUNITY_ID.length + COMMUNITY_ID_LENGTH + 1);
+    const at = this.#pos + COMMUNITY_ID.length;
+    if (!writeCommunityId(out, at, a, b, a.length, protocol, this.#number(this.#at.sport), this.#number(this.#at.dport))) return;
     this.#put(COMMUNITY_ID);
-    this.#ascii(id);
+    this.#pos += COMMUNITY_ID_LENGTH;
     this.#byte(34);
   }
 
@@ -318,11 +322,22 @@ export class FlowWriter {
     }
   }
 
+  /**
+   * Copies a whole fragment. `set` costs about the same (~25–50 ns) whatever the length, where the
+   * byte loop costs ~2 ns a byte: the loop wins below ~16 bytes (keys, small numbers), `set` above
+   * (GeoIP objects, the provenance prefix).
+   */
   #put(bytes: Uint8Array): void {
-    this.#copy(bytes, 0, bytes.length);
+    const n = bytes.length;
+    if (n < SET_FROM) {
+      this.#copy(bytes, 0, n);
+      return;
+    }
+    this.#room(n).set(bytes, this.#pos);
+    this.#pos += n;
   }
 
-  /** Copies source[start, end) to the document; a loop, since fragments are short and `set` costs a call each. */
+  /** Copies source[start, end) to the document; a loop, since spans of a line are short. */
   #copy(source: Uint8Array, start: number, end: number): void {
     const out = this.#room(end - start);
     let pos = this.#pos;
