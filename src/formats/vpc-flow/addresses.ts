@@ -22,6 +22,8 @@ export interface AddressFacts {
   readonly asJson: Uint8Array | undefined;
   /** 4 or 16 bytes, for the Community ID. */
   readonly bytes: Uint8Array | undefined;
+  /** Bytes of `json`, `geoJson` and `asJson` together: what a document may take for this address. */
+  readonly jsonBytes: number;
 }
 
 /** Distinct addresses remembered; when full the book forgets all at once (cheaper than LRU upkeep on every hit). */
@@ -29,7 +31,7 @@ export const ADDRESS_BOOK_SIZE = 1 << 16;
 /** Open-addressing slots: twice the entries, so probes stay short. */
 const SLOTS = ADDRESS_BOOK_SIZE * 2;
 
-const INVALID: AddressFacts = Object.freeze({ valid: false, json: Buffer.from('""'), isPublic: false, geoJson: undefined, asJson: undefined, bytes: undefined });
+const INVALID: AddressFacts = Object.freeze({ valid: false, json: Buffer.from('""'), isPublic: false, geoJson: undefined, asJson: undefined, bytes: undefined, jsonBytes: 2 });
 const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 
 /**
@@ -78,14 +80,13 @@ export class AddressBook {
     // Zone ids (fe80::1%eth0) pass isIP but never occur in flow logs and OpenSearch `ip` refuses them.
     if (parseIPv4(address) < 0 && (isIP(address) !== 6 || address.includes('%'))) return INVALID;
     const found = this.#enricher.lookup(address);
+    // Address characters (hex digits, `:` and `.`) need no escaping.
+    const json = utf8(`"${address}"`);
+    const geoJson = found?.geo === undefined ? undefined : utf8(JSON.stringify(found.geo));
+    const asJson = found?.as === undefined ? undefined : utf8(JSON.stringify(found.as));
     return {
-      valid: true,
-      // Address characters (hex digits, `:` and `.`) need no escaping.
-      json: utf8(`"${address}"`),
-      isPublic: isPublicAddress(address),
-      geoJson: found?.geo === undefined ? undefined : utf8(JSON.stringify(found.geo)),
-      asJson: found?.as === undefined ? undefined : utf8(JSON.stringify(found.as)),
-      bytes: addressBytes(address),
+      valid: true, json, isPublic: isPublicAddress(address), geoJson, asJson, bytes: addressBytes(address),
+      jsonBytes: json.length + (geoJson?.length ?? 0) + (asJson?.length ?? 0),
     };
   }
 }

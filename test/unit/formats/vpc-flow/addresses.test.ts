@@ -36,16 +36,18 @@ describe('AddressBook.span', () => {
     const pub = span(book, '81.2.69.142');
     assert.deepEqual({ ...pub, json: text(pub.json), geoJson: text(pub.geoJson), asJson: text(pub.asJson) }, {
       valid: true, json: '"81.2.69.142"', isPublic: true, geoJson: '{"country_iso_code":"GB"}', asJson: '{"number":20712,"organization":"A & A"}', bytes: new Uint8Array([81, 2, 69, 142]),
+      // The three JSON values together: 13 + 25 + 39 bytes.
+      jsonBytes: 77,
     });
     const own = span(book, 'fd00::1');
-    assert.deepEqual([own.valid, text(own.json), own.isPublic, own.geoJson, own.asJson, own.bytes?.length], [true, '"fd00::1"', false, undefined, undefined, 16]);
+    assert.deepEqual([own.valid, text(own.json), own.isPublic, own.geoJson, own.asJson, own.bytes?.length, own.jsonBytes], [true, '"fd00::1"', false, undefined, undefined, 16, 9]);
   });
 
   it('calls what is no address invalid: bad text, a zone id, bytes beyond ASCII', () => {
     const book = new AddressBook(counting());
     for (const bad of ['10.0.0', 'fe80::1%eth0', '10.0.0.1%1', 'é', '']) {
       const facts = span(book, bad);
-      assert.deepEqual([facts.valid, text(facts.json), facts.isPublic, facts.geoJson, facts.asJson, facts.bytes], [false, '""', false, undefined, undefined, undefined], bad);
+      assert.deepEqual([facts.valid, text(facts.json), facts.isPublic, facts.geoJson, facts.asJson, facts.bytes, facts.jsonBytes], [false, '""', false, undefined, undefined, undefined, 2], bad);
     }
   });
 
