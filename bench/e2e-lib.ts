@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type { Enricher } from '../src/enrich/types.js';
 import { readObject } from '../src/pipeline/read-object.js';
-import { serializeOp } from '../src/sink/bulk-body.js';
+import { encodeOp, joinBulkBody } from '../src/sink/bulk-body.js';
 import { flowLogKey } from '../src/sample/flow-logs.js';
 import { BenchFormat, benchText } from './input.js';
 
@@ -56,7 +56,7 @@ export function digestObject(seed: number): BenchObject {
  */
 export async function bulkBodies(objects: readonly BenchObject[], enricher: Enricher, indexPrefix: string, maxDocs: number): Promise<Buffer[]> {
   const bodies: Buffer[] = [];
-  let lines: string[] = [];
+  let lines: Buffer[] = [];
   for (const object of objects) {
     const read = await readObject({ bucket: 'bench', key: object.key }, Readable.from([object.body]), {
       enricher, indexPrefix, maxLineBytes: 1024 * 1024, maxObjectBytes: Number.MAX_SAFE_INTEGER,
@@ -64,15 +64,15 @@ export async function bulkBodies(objects: readonly BenchObject[], enricher: Enri
     if (read.kind !== 'read') throw new Error(`bench object ${object.key} skipped: ${read.reason}`);
     for await (const batch of read.batches) {
       for (const op of batch.ops) {
-        lines.push(serializeOp(op));
+        lines.push(encodeOp(op));
         if (lines.length === maxDocs) {
-          bodies.push(Buffer.from(lines.join('')));
+          bodies.push(joinBulkBody(lines));
           lines = [];
         }
       }
     }
   }
-  if (lines.length > 0) bodies.push(Buffer.from(lines.join('')));
+  if (lines.length > 0) bodies.push(joinBulkBody(lines));
   return bodies;
 }
 

@@ -27,7 +27,7 @@ import { openEnricher, openEnrichment, type EnricherOptions } from '../src/enric
 import { ParsePool } from '../src/pipeline/parse-pool.js';
 import { readObject, readParquetObject, type ReadResult } from '../src/pipeline/read-object.js';
 import { flowLogKey } from '../src/sample/flow-logs.js';
-import { serializeOp } from '../src/sink/bulk-body.js';
+import { encodeOp, joinBulkBody } from '../src/sink/bulk-body.js';
 import { decompress } from '../src/source/decompress.js';
 import { splitLines } from '../src/source/lines.js';
 import { BenchFormat, CLOUDTRAIL_KEY, PARQUET_KEY, benchObject, cloudTrailObject, parquetObject } from './input.js';
@@ -83,23 +83,23 @@ function enrichmentOptions(): EnricherOptions {
   return { cityDbs: GEO_DBS.every(existsSync) ? GEO_DBS : [TEST_DBS.city], asnDb: TEST_DBS.asn };
 }
 
-/** Serialises every operation of `read` into `_bulk` bodies of BULK_DOCS documents, as the indexer does. */
+/** Encodes every operation of `read` into `_bulk` bodies of BULK_DOCS documents, as the indexer does. */
 async function bulkBodies(read: ReadResult): Promise<{ records: number; bodyBytes: number }> {
   if (read.kind !== 'read') throw new Error(`bench object skipped: ${read.reason}`);
   let records = 0;
   let bodyBytes = 0;
-  let pending: string[] = [];
+  let pending: Buffer[] = [];
   for await (const batch of read.batches) {
     for (const op of batch.ops) {
-      pending.push(serializeOp(op));
+      pending.push(encodeOp(op));
       if (pending.length === BULK_DOCS) {
-        bodyBytes += Buffer.byteLength(pending.join(''));
+        bodyBytes += joinBulkBody(pending).length;
         pending = [];
       }
     }
     records += batch.ops.length;
   }
-  bodyBytes += Buffer.byteLength(pending.join(''));
+  bodyBytes += joinBulkBody(pending).length;
   return { records, bodyBytes };
 }
 

@@ -6,7 +6,7 @@ import { Buffer } from 'node:buffer';
 import { messageOf } from '../core/errors.js';
 import { ItemStatus, type IndexOp, type ItemOutcome } from '../core/types.js';
 import { backoffDelay, sleep, type BackoffOptions } from '../core/backoff.js';
-import { bodyBytes, joinBulkBody, serializeOp } from './bulk-body.js';
+import { bodyBytes, encodeOp, joinBulkBody } from './bulk-body.js';
 import { classifyBulkResponse, classifyTransportError, ItemVerdictStatus, RequestVerdictKind } from './bulk-result.js';
 import type { BulkHttpResponse, RequestVerdict } from './bulk-result.js';
 
@@ -17,7 +17,7 @@ export type { BulkHttpResponse } from './bulk-result.js';
  * throws only when there is no answer (connection refused or reset, timeout). It must not retry by
  * itself: the indexer owns retries, and only it knows which items to resend.
  */
-export type BulkTransport = (body: string) => Promise<BulkHttpResponse>;
+export type BulkTransport = (body: Buffer) => Promise<BulkHttpResponse>;
 
 /** Receives one operation's final outcome. Called exactly once per added operation. */
 export type OutcomeCallback = (outcome: ItemOutcome) => void;
@@ -67,8 +67,8 @@ export interface BulkIndexerOptions {
  */
 export type BulkIndexerStats = Record<ItemStatus | 'requests' | 'retries' | 'bytesSent', number>;
 
-/** Serialised lines and their callbacks, side by side so a body is one `join`. */
-interface Batch { readonly lines: string[]; readonly callbacks: OutcomeCallback[]; bytes: number }
+/** Encoded operations (UTF-8) and their callbacks, side by side so a body is one concatenation. */
+interface Batch { readonly lines: Buffer[]; readonly callbacks: OutcomeCallback[]; bytes: number }
 /** Operations still to resend, each with its latest error. */
 interface Retry { readonly batch: Batch; readonly errors: string[] }
 interface Deferred { readonly promise: Promise<void>; readonly resolve: () => void }
@@ -124,7 +124,7 @@ export class BulkIndexer {
   }
 
   /**
-   * Serialises `op` once and buffers it; `onOutcome` gets its fate later. The returned promise is
+   * Encodes `op` once and buffers it; `onOutcome` gets its fate later. The returned promise is
    * the back-pressure: it resolves when the caller may add more. Never rejects: a document that
    * cannot be serialised is `rejected`, an add after close or abort is `failed`.
    */
@@ -133,14 +133,14 @@ export class BulkIndexer {
       this.settle(onOutcome, { status: ItemStatus.failed, error: `${this.closedReason}: document not sent` });
       return DONE;
     }
-    let line: string;
+    let line: Buffer;
     try {
-      line = serializeOp(op);
+      line = encodeOp(op);
     } catch (err) {
       this.settle(onOutcome, { status: ItemStatus.rejected, error: `cannot serialise document: ${messageOf(err)}` });
       return DONE;
     }
-    const bytes = Buffer.byteLength(line);
+    const bytes = line.length;
     if (this.pending.lines.length > 0 && this.pending.bytes + bytes > this.settings.maxBytes) this.seal();
     this.append(line, bytes, onOutcome);
     return this.queue.length === 0 ? DONE : this.spaceFreed();
@@ -159,7 +159,7 @@ export class BulkIndexer {
     this.settings.signal?.removeEventListener('abort', this.abort);
   }
 
-  private append(line: string, bytes: number, onOutcome: OutcomeCallback): void {
+  private append(line: Buffer, bytes: number, onOutcome: OutcomeCallback): void {
     const batch = this.pending;
     batch.lines.push(line);
     batch.callbacks.push(onOutcome);
@@ -259,7 +259,7 @@ export class BulkIndexer {
       verdict.items.forEach((item, i) => {
         const callback = work.callbacks[i] as OutcomeCallback;
         if (item.status !== ItemVerdictStatus.retry) return this.settle(callback, item);
-        again.lines.push(work.lines[i] as string);
+        again.lines.push(work.lines[i] as Buffer);
         again.callbacks.push(callback);
         errors.push(item.error);
       });

@@ -4,13 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { BulkIndexer, type BulkHttpResponse, type BulkIndexerOptions, type BulkTransport } from '../../src/sink/bulk-indexer.js';
-import { joinBulkBody, serializeOp } from '../../src/sink/bulk-body.js';
+import { serializeOp } from '../../src/sink/bulk-body.js';
 import type { IndexOp, ItemOutcome } from '../../src/core/types.js';
 
 /** Operation number n (id `id-<n>`). */
 export const op = (n: number, doc: Record<string, unknown> = { n }): IndexOp => ({ index: 'logs-2024.01.02', id: `id-${n}`, doc });
 export const ops = (count: number, from = 0): IndexOp[] => Array.from({ length: count }, (_, i) => op(from + i));
-export const bodyOf = (list: IndexOp[]): string => joinBulkBody(list.map(serializeOp));
+/** The body the indexer sends for `list`, as text. */
+export const bodyOf = (list: IndexOp[]): string => list.map(serializeOp).join('');
 export const idsIn = (body: string): string[] =>
   body.split('\n').filter((_, i) => i % 2 === 0 && _ !== '').map((line) => (JSON.parse(line) as { create: { _id: string } }).create._id);
 
@@ -32,10 +33,11 @@ export const connRefused = (): Error => Object.assign(new Error('connect ECONNRE
 
 export type Answer = BulkHttpResponse | Error | ((body: string) => BulkHttpResponse | Error);
 
-/** A transport that records bodies and answers from a script, then "all created". */
+/** A transport that records bodies (as text) and answers from a script, then "all created". */
 export function scripted(...answers: Answer[]): { transport: BulkTransport; bodies: string[] } {
   const bodies: string[] = [];
-  const transport: BulkTransport = async (body) => {
+  const transport: BulkTransport = async (bytes) => {
+    const body = bytes.toString('utf8');
     bodies.push(body);
     const next = answers.shift() ?? allCreated;
     const answer = typeof next === 'function' ? next(body) : next;
@@ -48,8 +50,10 @@ export function scripted(...answers: Answer[]): { transport: BulkTransport; bodi
 /** A transport whose requests stay open until the test releases them. */
 export function gated(): { transport: BulkTransport; calls: Array<{ body: string; release: () => void }> } {
   const calls: Array<{ body: string; release: () => void }> = [];
-  const transport: BulkTransport = (body) =>
-    new Promise((resolve) => calls.push({ body, release: () => resolve(allCreated(body)) }));
+  const transport: BulkTransport = (bytes) => {
+    const body = bytes.toString('utf8');
+    return new Promise((resolve) => calls.push({ body, release: () => resolve(allCreated(body)) }));
+  };
   return { transport, calls };
 }
 

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bodyBytes, joinBulkBody, serializeOp } from '../../../src/sink/bulk-body.js';
+import { bodyBytes, encodeOp, joinBulkBody, serializeOp } from '../../../src/sink/bulk-body.js';
+import { JsonOp } from '../../../src/core/types.js';
 import type { IndexOp } from '../../../src/core/types.js';
 
 const op = (over: Partial<IndexOp> = {}): IndexOp => ({ index: 'vpcflow-2024.01.02', id: 'abc123', doc: { a: 1, b: 'x' }, ...over });
@@ -29,25 +30,58 @@ describe('serializeOp', () => {
   });
 });
 
+describe('encodeOp', () => {
+  it('is serializeOp in UTF-8, escapes and characters beyond ASCII included', () => {
+    for (const o of [op(), op({ index: 'i"\\x', id: 'id\n\u2028é', doc: { msg: 'two\nlines', quote: '"', euro: '€😀' } }), op({ id: '' })]) {
+      assert.deepEqual(encodeOp(o), Buffer.from(serializeOp(o), 'utf8'));
+    }
+  });
+
+  it('sends a document the reader wrote as it is', () => {
+    assert.deepEqual(encodeOp(new JsonOp('i', 'x', '{"b":2,"a":1}')), Buffer.from('{"create":{"_index":"i","_id":"x"}}\n{"b":2,"a":1}\n'));
+  });
+
+  it('encodes operations past its scratch buffer whole (a 64 KiB budget, 3 bytes a unit), at the edge and beyond', () => {
+    // 21,845 units is the most the scratch takes: the action line, the document and its newline.
+    const action = serializeOp(op({ doc: {} })).length - '{}\n'.length;
+    for (const units of [21_845, 21_846, 200_000]) {
+      const o = new JsonOp('vpcflow-2024.01.02', 'abc123', `"${'€'.repeat(units - action - 3)}"`);
+      const bytes = encodeOp(o);
+      assert.equal(serializeOp(o).length, units, 'the operation is that many UTF-16 units');
+      assert.deepEqual(bytes, Buffer.from(serializeOp(o), 'utf8'), `${units} units`);
+    }
+  });
+
+  it('gives each operation its own bytes: the scratch buffer is not shared with what it returns', () => {
+    const first = encodeOp(op({ id: '1' }));
+    encodeOp(op({ id: '2' }));
+    assert.equal(first.toString('utf8'), serializeOp(op({ id: '1' })));
+  });
+
+  it('throws serializeOp\'s TypeError for a document that cannot be serialised', () => {
+    assert.throws(() => encodeOp(op({ doc: { toJSON: () => undefined } })), /abc123.*vpcflow-2024\.01\.02/);
+  });
+});
+
 describe('joinBulkBody', () => {
-  it('concatenates serialised ops into the exact _bulk body, newline-terminated', () => {
-    const lines = [serializeOp(op({ id: '1' })), serializeOp(op({ id: '2' }))];
+  it('concatenates encoded ops into the exact _bulk body, newline-terminated', () => {
+    const lines = [encodeOp(op({ id: '1' })), encodeOp(op({ id: '2' }))];
     assert.equal(
-      joinBulkBody(lines),
+      joinBulkBody(lines).toString('utf8'),
       '{"create":{"_index":"vpcflow-2024.01.02","_id":"1"}}\n{"a":1,"b":"x"}\n' +
         '{"create":{"_index":"vpcflow-2024.01.02","_id":"2"}}\n{"a":1,"b":"x"}\n',
     );
   });
 
   it('gives an empty body for no ops', () => {
-    assert.equal(joinBulkBody([]), '');
+    assert.equal(joinBulkBody([]).length, 0);
   });
 });
 
 describe('bodyBytes', () => {
-  it('counts UTF-8 bytes of the joined body, not UTF-16 code units', () => {
-    const lines = ['é\n', '€\n', 'a\n'];
-    assert.equal(bodyBytes(lines), Buffer.byteLength(joinBulkBody(lines)));
+  it('counts the bytes of the encoded ops, not UTF-16 code units', () => {
+    const lines = ['é\n', '€\n', 'a\n'].map((text) => Buffer.from(text));
+    assert.equal(bodyBytes(lines), joinBulkBody(lines).length);
     assert.equal(bodyBytes(lines), 3 + 4 + 2);
   });
 });

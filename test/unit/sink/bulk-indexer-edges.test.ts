@@ -108,7 +108,8 @@ describe('BulkIndexer abort', () => {
     const controller = new AbortController();
     const bodies: string[] = [];
     let release = (): void => {};
-    const transport: BulkTransport = (body) => {
+    const transport: BulkTransport = (bytes) => {
+      const body = bytes.toString('utf8');
       bodies.push(body);
       if (bodies.length === 1) return Promise.resolve(refused(413));
       return new Promise<BulkHttpResponse>((resolve) => { release = () => resolve(allCreated(body)); });

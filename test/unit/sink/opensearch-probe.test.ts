@@ -32,12 +32,13 @@ beforeEach(() => {
 });
 
 describe('bulkTransport', () => {
-  const body = '{"create":{"_index":"logs","_id":"a"}}\n{"n":1}\n';
+  const text = '{"create":{"_index":"logs","_id":"a"}}\n{"n":1}\n';
+  const body = Buffer.from(text);
 
   it('POSTs the NDJSON body as is to /_bulk, asking only for what the classification reads', async () => {
     node.answers = { 'POST /_bulk': { status: 200, body: { errors: false, items: [{ create: { status: 201 } }] } } };
     assert.deepEqual(await bulkTransport(client)(body), { statusCode: 200, body: { errors: false, items: [{ create: { status: 201 } }] } });
-    assert.deepEqual(node.received.map((r) => [r.method, r.url, r.body]), [['POST', '/_bulk?filter_path=errors%2Citems.*.status%2Citems.*.error', body]]);
+    assert.deepEqual(node.received.map((r) => [r.method, r.url, r.body]), [['POST', '/_bulk?filter_path=errors%2Citems.*.status%2Citems.*.error', text]]);
   });
 
   it('returns an HTTP error status with its body instead of throwing', async () => {
