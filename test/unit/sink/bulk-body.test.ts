@@ -17,6 +17,14 @@ describe('serializeOp', () => {
     assert.equal(serializeOp(tricky), expected);
   });
 
+  it('names each operation\'s own index when consecutive operations alternate between indices', () => {
+    const lines = ['a-1', 'b-2', 'b-2', 'a-1'].map((index, i) => serializeOp(op({ index, id: String(i) })).split('\n')[0]);
+    assert.deepEqual(lines, [
+      '{"create":{"_index":"a-1","_id":"0"}}', '{"create":{"_index":"b-2","_id":"1"}}',
+      '{"create":{"_index":"b-2","_id":"2"}}', '{"create":{"_index":"a-1","_id":"3"}}',
+    ]);
+  });
+
   it('keeps newlines inside values escaped, so an op is always exactly two lines', () => {
     const line = serializeOp(op({ doc: { msg: 'a\nb\r\nc' } }));
     assert.equal(line.split('\n').length, 3);
