@@ -56,7 +56,7 @@ export function digestObject(seed: number): BenchObject {
  */
 export async function bulkBodies(objects: readonly BenchObject[], enricher: Enricher, indexPrefix: string, maxDocs: number): Promise<Buffer[]> {
   const bodies: Buffer[] = [];
-  let lines: Buffer[] = [];
+  let lines: Uint8Array[] = [];
   for (const object of objects) {
     const read = await readObject({ bucket: 'bench', key: object.key }, Readable.from([object.body]), {
       enricher, indexPrefix, maxLineBytes: 1024 * 1024, maxObjectBytes: Number.MAX_SAFE_INTEGER,

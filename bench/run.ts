@@ -88,7 +88,7 @@ async function bulkBodies(read: ReadResult): Promise<{ records: number; bodyByte
   if (read.kind !== 'read') throw new Error(`bench object skipped: ${read.reason}`);
   let records = 0;
   let bodyBytes = 0;
-  let pending: Buffer[] = [];
+  let pending: Uint8Array[] = [];
   for await (const batch of read.batches) {
     for (const op of batch.ops) {
       pending.push(encodeOp(op));

@@ -10,7 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { isParquetKey, readObject, readParquetObject, type ReadOptions, type ReadResult } from '../pipeline/read-object.js';
 import { fileAsyncBuffer, s3AsyncBuffer } from '../source/range-reader.js';
 import type { S3ObjectRef } from '../core/types.js';
-import { documentJson, serializeOp } from '../sink/bulk-body.js';
+import { documentJson, encodeOp, joinBulkBody } from '../sink/bulk-body.js';
 import { openObject, parseS3Uri } from '../source/s3.js';
 import { awsClients, readOptions } from '../context.js';
 import { AWS_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
@@ -126,8 +126,9 @@ async function printObject(input: Input, result: ReadResult, mode: OutputMode): 
     for (const p of batch.problems) process.stderr.write(`${name} line ${p.lineNo}: ${p.reason}\n`);
     problems += batch.problems.length;
     documents += batch.ops.length;
-    const text = batch.ops.map((op) => (mode === OutputMode.bulk ? serializeOp(op) : `${documentJson(op)}\n`)).join('');
-    if (text && !process.stdout.write(text)) await once(process.stdout, 'drain');
+    // `_bulk` output is the bytes the indexer would send (encoded by a parse thread, or here).
+    const out = mode === OutputMode.bulk ? joinBulkBody(batch.ops.map(encodeOp)) : batch.ops.map((op) => `${documentJson(op)}\n`).join('');
+    if (out.length > 0 && !process.stdout.write(out)) await once(process.stdout, 'drain');
   }
   process.stderr.write(`${name}: ${documents} documents, ${problems} lines not readable\n`);
   return problems;

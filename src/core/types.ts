@@ -32,6 +32,12 @@ export interface IndexOp {
    * directly (see {@link JsonOp}): the sink sends it as it is.
    */
   readonly json?: string;
+  /**
+   * The whole operation already encoded, its action line and document as the sink's `encodeOp`
+   * writes them in UTF-8, when a parse thread encoded it (see {@link EncodedOp}): the sink sends
+   * these bytes as they are.
+   */
+  readonly bulk?: Uint8Array;
 }
 
 /**
@@ -44,6 +50,29 @@ export class JsonOp implements IndexOp {
     readonly id: string,
     readonly json: string,
   ) {}
+
+  get doc(): Doc {
+    return JSON.parse(this.json) as Doc;
+  }
+}
+
+/**
+ * An operation a parse thread encoded: `bulk` holds its action line and its document, each ending
+ * in `\n`. `json` and `doc` decode the document on demand, for the rare reader of them (dead
+ * letters, tests); the hot path only sends `bulk`.
+ */
+export class EncodedOp implements IndexOp {
+  constructor(
+    readonly index: string,
+    readonly id: string,
+    readonly bulk: Uint8Array,
+  ) {}
+
+  get json(): string {
+    // The action line's JSON escapes any newline in the index or id: its first `\n` ends it.
+    const start = this.bulk.indexOf(10) + 1;
+    return Buffer.from(this.bulk.buffer, this.bulk.byteOffset + start, this.bulk.length - start - 1).toString('utf8');
+  }
 
   get doc(): Doc {
     return JSON.parse(this.json) as Doc;

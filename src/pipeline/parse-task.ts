@@ -18,7 +18,7 @@ const READERS = 64;
 /** The side of a message port a parse thread uses: tasks come in, answers go out. */
 export interface TaskPort {
   on(event: 'message', listener: (task: ParseTask) => void): unknown;
-  postMessage(answer: ThreadAnswer): void;
+  postMessage(answer: ThreadAnswer, transfer: ArrayBuffer[]): void;
 }
 
 /**
@@ -28,7 +28,10 @@ export interface TaskPort {
 export function serveParseTasks(port: TaskPort | null, enrichment: SharedEnrichment): void {
   if (port === null) throw new Error('parse-thread.ts runs as a worker thread only');
   const parse = taskParser(enricherFromShared(enrichment));
-  port.on('message', (task) => port.postMessage(parse(task)));
+  port.on('message', (task) => {
+    const answer = parse(task);
+    port.postMessage(answer, 'bulk' in answer ? [answer.bulk.buffer] : []);
+  });
 }
 
 /**

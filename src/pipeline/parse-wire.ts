@@ -1,10 +1,11 @@
 /**
  * What the main thread and a parse thread send each other: batches of lines packed into one
- * transferable buffer, and batches of operations packed as a few strings (one structured clone
- * each, instead of an object per document).
+ * transferable buffer, and batches of operations packed as a few strings and one transferable
+ * buffer of their encoded `_bulk` lines (instead of an object per document).
  */
 import type { LineProblem, OpBatch } from '../core/records.js';
-import { JsonOp, type IndexOp, type S3ObjectRef } from '../core/types.js';
+import { EncodedOp, type IndexOp, type S3ObjectRef } from '../core/types.js';
+import { bodyBytes, encodeOp } from '../sink/bulk-body.js';
 import { isOverlong, type LineItem } from '../source/lines.js';
 
 /** Everything a thread needs to build an object's reader: plain data, no enricher. */
@@ -23,14 +24,17 @@ export interface ParseTask {
   readonly spans: Float64Array<ArrayBuffer>;
 }
 
-/** A parsed batch: ids and documents end to end, cut at `idEnds` and `ends`; each op's index by number. */
+/**
+ * A parsed batch: ids end to end, cut at `idEnds`; each op's index by number; the operations
+ * encoded for `_bulk` end to end in one buffer, cut at `ends`, moved to the main thread, not copied.
+ */
 export interface PackedBatch {
   readonly id: number;
   readonly indexNames: string[];
   readonly indexOf: Uint32Array;
   readonly ids: string;
   readonly idEnds: Uint32Array;
-  readonly json: string;
+  readonly bulk: Uint8Array<ArrayBuffer>;
   readonly ends: Uint32Array;
   readonly problems: LineProblem[];
   readonly dropped: number;
@@ -61,29 +65,38 @@ export function packLines(id: number, job: ParseJob, items: readonly LineItem[])
   return { id, job, data, spans };
 }
 
-/** Packs a batch of operations: a few strings and arrays, one structured clone each, instead of an object per document. */
+/**
+ * Packs a batch of operations: a few strings and arrays, one structured clone each, instead of an
+ * object per document, and the operations encoded here (the sink's encodeOp), so that the main
+ * thread only sends their bytes. Transfer `bulk.buffer` with the answer.
+ */
 export function packBatch(id: number, batch: OpBatch): PackedBatch {
   const { ops } = batch;
   const indexNames: string[] = [];
   const indexOf = new Uint32Array(ops.length);
   const ends = new Uint32Array(ops.length);
   const idEnds = new Uint32Array(ops.length);
-  let json = '';
+  const encoded = ops.map(encodeOp);
+  // Its own memory (not Buffer's shared pool): the whole buffer is moved to the other thread.
+  const bulk = new Uint8Array(bodyBytes(encoded));
+  let at = 0;
   let ids = '';
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i] as IndexOp;
-    let at = indexNames.indexOf(op.index);
-    if (at < 0) at = indexNames.push(op.index) - 1;
-    indexOf[i] = at;
-    json += op.json ?? JSON.stringify(op.doc);
-    ends[i] = json.length;
+    let index = indexNames.indexOf(op.index);
+    if (index < 0) index = indexNames.push(op.index) - 1;
+    indexOf[i] = index;
+    const bytes = encoded[i] as Uint8Array;
+    bulk.set(bytes, at);
+    at += bytes.length;
+    ends[i] = at;
     ids += op.id;
     idEnds[i] = ids.length;
   }
-  return { id, indexNames, indexOf, ids, idEnds, json, ends, problems: batch.problems, dropped: batch.dropped ?? 0, statusRecords: batch.statusRecords ?? 0 };
+  return { id, indexNames, indexOf, ids, idEnds, bulk, ends, problems: batch.problems, dropped: batch.dropped ?? 0, statusRecords: batch.statusRecords ?? 0 };
 }
 
-/** The batch a thread packed, its documents as slices of the one string (no copy each). */
+/** The batch a thread packed, each operation's bytes a view of the one buffer (no copy each). */
 export function unpackBatch(packed: PackedBatch): OpBatch {
   const ops: IndexOp[] = new Array<IndexOp>(packed.ends.length);
   let start = 0;
@@ -91,7 +104,7 @@ export function unpackBatch(packed: PackedBatch): OpBatch {
   for (let i = 0; i < ops.length; i++) {
     const end = packed.ends[i] as number;
     const idEnd = packed.idEnds[i] as number;
-    ops[i] = new JsonOp(packed.indexNames[packed.indexOf[i] as number] as string, packed.ids.slice(idStart, idEnd), packed.json.slice(start, end));
+    ops[i] = new EncodedOp(packed.indexNames[packed.indexOf[i] as number] as string, packed.ids.slice(idStart, idEnd), packed.bulk.subarray(start, end));
     start = end;
     idStart = idEnd;
   }

@@ -56,16 +56,16 @@ const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
  * {@link serializeOp}'s two lines as UTF-8 bytes. The indexer keeps bodies as bytes from here to
  * the socket: each operation is encoded once, its size is its length, and a body is one copy of
  * its operations' bytes. Joined as strings, a body was flattened, measured and encoded again.
+ * An operation a parse thread encoded ({@link IndexOp.bulk}) is returned as it is.
  * @throws TypeError as {@link serializeOp}.
  */
-export function encodeOp(op: IndexOp): Buffer {
-  const action = actionLine(op);
-  const doc = documentJson(op);
+export function encodeOp(op: IndexOp): Uint8Array {
+  // Encoded already, by a parse thread.
+  if (op.bulk !== undefined) return op.bulk;
+  const text = serializeOp(op);
   // A UTF-16 unit takes at most 3 bytes in UTF-8; a larger operation is encoded on its own.
-  if (3 * (action.length + doc.length + 1) > SCRATCH_BYTES) return Buffer.from(`${action}${doc}\n`, 'utf8');
-  let n = scratch.write(action, 0, 'utf8');
-  n += scratch.write(doc, n, 'utf8');
-  scratch[n++] = 10;
+  if (3 * text.length > SCRATCH_BYTES) return Buffer.from(text, 'utf8');
+  const n = scratch.write(text, 0, 'utf8');
   const bytes = Buffer.allocUnsafe(n);
   scratch.copy(bytes, 0, 0, n);
   return bytes;

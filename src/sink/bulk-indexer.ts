@@ -68,7 +68,7 @@ export interface BulkIndexerOptions {
 export type BulkIndexerStats = Record<ItemStatus | 'requests' | 'retries' | 'bytesSent', number>;
 
 /** Encoded operations (UTF-8) and their callbacks, side by side so a body is one concatenation. */
-interface Batch { readonly lines: Buffer[]; readonly callbacks: OutcomeCallback[]; bytes: number }
+interface Batch { readonly lines: Uint8Array[]; readonly callbacks: OutcomeCallback[]; bytes: number }
 /** Operations still to resend, each with its latest error. */
 interface Retry { readonly batch: Batch; readonly errors: string[] }
 interface Deferred { readonly promise: Promise<void>; readonly resolve: () => void }
@@ -133,7 +133,7 @@ export class BulkIndexer {
       this.settle(onOutcome, { status: ItemStatus.failed, error: `${this.closedReason}: document not sent` });
       return DONE;
     }
-    let line: Buffer;
+    let line: Uint8Array;
     try {
       line = encodeOp(op);
     } catch (err) {
@@ -159,7 +159,7 @@ export class BulkIndexer {
     this.settings.signal?.removeEventListener('abort', this.abort);
   }
 
-  private append(line: Buffer, bytes: number, onOutcome: OutcomeCallback): void {
+  private append(line: Uint8Array, bytes: number, onOutcome: OutcomeCallback): void {
     const batch = this.pending;
     batch.lines.push(line);
     batch.callbacks.push(onOutcome);
@@ -259,7 +259,7 @@ export class BulkIndexer {
       verdict.items.forEach((item, i) => {
         const callback = work.callbacks[i] as OutcomeCallback;
         if (item.status !== ItemVerdictStatus.retry) return this.settle(callback, item);
-        again.lines.push(work.lines[i] as Buffer);
+        again.lines.push(work.lines[i] as Uint8Array);
         again.callbacks.push(callback);
         errors.push(item.error);
       });

@@ -13,7 +13,7 @@ import { batchReader } from '../../../src/formats/vpc-flow/reader.js';
 import type { LineItem } from '../../../src/source/lines.js';
 import type { FlowFormat } from '../../../src/formats/vpc-flow/parse.js';
 import { serveParseTasks, taskParser, type TaskPort } from '../../../src/pipeline/parse-task.js';
-import { packLines, unpackBatch, type ParseJob, type ParseTask, type ThreadAnswer } from '../../../src/pipeline/parse-wire.js';
+import { packLines, unpackBatch, type PackedBatch, type ParseJob, type ParseTask, type ThreadAnswer } from '../../../src/pipeline/parse-wire.js';
 
 const FIELDS = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status'.split(' ');
 const LINE = '2 123456789010 eni-1 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
@@ -81,8 +81,10 @@ describe('taskParser', () => {
 /** A thread's port played by an emitter: tasks are emitted, answers collected. */
 class FakePort extends EventEmitter implements TaskPort {
   readonly answers: ThreadAnswer[] = [];
-  postMessage(answer: ThreadAnswer): void {
+  readonly transfers: ArrayBuffer[][] = [];
+  postMessage(answer: ThreadAnswer, transfer: ArrayBuffer[]): void {
     this.answers.push(answer);
+    this.transfers.push(transfer);
   }
 }
 
@@ -94,6 +96,7 @@ describe('serveParseTasks', () => {
     port.emit('message', task);
     const [answer] = port.answers;
     assert.equal(answer?.id, 5);
+    assert.deepEqual(port.transfers, [[(answer as PackedBatch).bulk.buffer]], 'the encoded operations are moved, not copied');
     const doc = JSON.parse(unpacked(answer as ThreadAnswer).ops[0]?.[2] ?? '{}') as Record<string, unknown>;
     assert.equal((doc.dstaddr_geo as { city_name?: string } | undefined)?.city_name, 'London', 'the destination is enriched from the city database');
   });

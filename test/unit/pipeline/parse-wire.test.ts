@@ -3,20 +3,34 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { JsonOp } from '../../../src/core/types.js';
 import { packBatch, packLines, unpackBatch } from '../../../src/pipeline/parse-wire.js';
+import { serializeOp } from '../../../src/sink/bulk-body.js';
 
 const JOB = { ref: { bucket: 'b', key: 'k' }, indexPrefix: 'p', dropStatusRecords: undefined, fields: ['version'] };
 
 describe('packBatch', () => {
-  it('names each index once, cuts ids and documents end to end, and serialises documents that have no JSON yet', () => {
+  it('names each index once, cuts ids end to end, and encodes every operation into one buffer, documents with no JSON yet included', () => {
     const ops = [new JsonOp('a', '1', '{"x":1}'), { index: 'b', id: '22', doc: { y: 2 } }, new JsonOp('a', '333', '{}')];
     const problems = [{ lineNo: 4, reason: 'bad', text: 'x' }];
-    assert.deepEqual(packBatch(9, { ops, problems, dropped: 2 }), {
+    const lines = ops.map(serializeOp);
+    const packed = packBatch(9, { ops, problems, dropped: 2 });
+    assert.deepEqual({ ...packed, bulk: Buffer.from(packed.bulk).toString('utf8') }, {
       id: 9, indexNames: ['a', 'b'], indexOf: new Uint32Array([0, 1, 0]), ids: '122333', idEnds: new Uint32Array([1, 3, 6]),
-      json: '{"x":1}{"y":2}{}', ends: new Uint32Array([7, 14, 16]), problems, dropped: 2, statusRecords: 0,
+      bulk: lines.join(''), ends: new Uint32Array([lines[0]!.length, lines[0]!.length + lines[1]!.length, lines.join('').length]),
+      problems, dropped: 2, statusRecords: 0,
     });
+    assert.equal(packed.bulk.buffer.byteLength, packed.bulk.length, 'the buffer holds the operations alone: it is moved whole');
     const back = unpackBatch(packBatch(9, { ops, problems, statusRecords: 3 }));
-    assert.deepEqual(back.ops.map((op) => [op.index, op.id, op.json]), [['a', '1', '{"x":1}'], ['b', '22', '{"y":2}'], ['a', '333', '{}']]);
+    assert.deepEqual(back.ops.map((op) => [op.index, op.id, op.json, Buffer.from(op.bulk ?? []).toString('utf8')]), [
+      ['a', '1', '{"x":1}', lines[0]], ['b', '22', '{"y":2}', lines[1]], ['a', '333', '{}', lines[2]],
+    ]);
+    assert.deepEqual(back.ops[1]?.doc, { y: 2 });
     assert.deepEqual([back.problems, back.dropped, back.statusRecords], [problems, 0, 3]);
+  });
+
+  it('gives back a document whose id and index hold newlines and characters beyond ASCII', () => {
+    const op = new JsonOp('i\n€', 'id\n😀', '{"t":"é\\n"}');
+    const [back] = unpackBatch(packBatch(1, { ops: [op], problems: [] })).ops;
+    assert.deepEqual([back?.index, back?.id, back?.json], ['i\n€', 'id\n😀', '{"t":"é\\n"}']);
   });
 });
 
