@@ -8,9 +8,9 @@
  */
 import { open } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { LRUCache } from 'lru-cache';
 import { Reader, type Response } from 'maxmind';
 import { embeddedIPv4, isPublicAddress } from './ip.js';
-import { LruCache } from './lru.js';
 import { asFromRecord, geoFromRecord } from './mmdb-schema.js';
 import { verifyMmdb } from './mmdb-verify.js';
 import type { Enricher, Enrichment } from './types.js';
@@ -97,7 +97,7 @@ async function readDbFile(path: string): Promise<Buffer> {
 function newReader(path: string, db: Buffer, cacheSize: number): Reader<Response> {
   if (db[0] === GZIP_MAGIC[0] && db[1] === GZIP_MAGIC[1]) throw new GeoDbError(path, 'is gzip-compressed; decompress it first');
   try {
-    return new Reader<Response>(db, { cache: new LruCache<string | number, unknown>(cacheSize) });
+    return new Reader<Response>(db, { cache: new LRUCache<string | number, object>({ max: cacheSize }) });
   } catch (err) {
     throw new GeoDbError(path, `not a MaxMind DB file (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
@@ -140,23 +140,26 @@ function firstAnswer<T>(dbs: readonly OpenDb[], address: string, v6: boolean, co
   return undefined;
 }
 
+/** What the answer cache holds for an address no database knows (lru-cache holds no null or undefined). */
+const MISS: Enrichment = Object.freeze({});
+
 class MmdbEnricher implements Enricher {
   readonly #cityDbs: readonly OpenDb[];
   readonly #asnDbs: readonly OpenDb[];
-  /** Answers by address, misses included (as null): the same peers recur on every line. */
-  readonly #answers: LruCache<string, Enrichment | null>;
+  /** Answers by address, misses included (as {@link MISS}): the same peers recur on every line. */
+  readonly #answers: LRUCache<string, Enrichment>;
 
   constructor(cityDbs: readonly OpenDb[], asnDbs: readonly OpenDb[], cacheSize: number) {
     this.#cityDbs = cityDbs;
     this.#asnDbs = asnDbs;
-    this.#answers = new LruCache(cacheSize);
+    this.#answers = new LRUCache({ max: cacheSize });
   }
 
   lookup(ip: string): Enrichment | undefined {
     const cached = this.#answers.get(ip);
-    if (cached !== undefined) return cached ?? undefined;
+    if (cached !== undefined) return cached === MISS ? undefined : cached;
     const answer = this.#resolve(ip);
-    this.#answers.set(ip, answer ?? null);
+    this.#answers.set(ip, answer ?? MISS);
     return answer;
   }
 

@@ -80,6 +80,14 @@ describe('openEnricher with GeoIP2 City and GeoLite2 ASN', () => {
   it('answers repeated addresses from its cache with the same object', () => {
     assert.equal(enricher.lookup('81.2.69.142'), enricher.lookup('81.2.69.142'));
   });
+
+  it('answers alike from the cache, a miss included, and after evicting from a full one', async () => {
+    const small = await openEnricher({ cityDbs: [CITY], asnDb: ASN, cacheSize: 2 });
+    const ask = () => ['9.9.9.9', '81.2.69.142', '2.125.160.216', '1.128.0.1', '9.9.9.9', '81.2.69.142'].map((ip) => small.lookup(ip));
+    const first = ask();
+    assert.deepEqual(ask(), first);
+    assert.deepEqual(first.map((answer) => answer?.geo?.city_name ?? answer?.as?.number), [undefined, 'London', 'Boxford', 1221, undefined, 'London']);
+  });
 });
 
 describe('openEnricher with DB-IP Lite flat databases (one file per address family)', () => {
