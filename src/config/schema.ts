@@ -5,6 +5,15 @@ import { groupFormats } from '../formats/cwl/groups.js';
 import { headerlessFormat } from '../formats/vpc-flow/headerless.js';
 
 /**
+ * One parse thread per core when there are two or more. On a single core a thread only adds work
+ * (each batch of lines copied to it, its documents back, its own caches) and memory (a V8 heap of
+ * its own), with no idle core to win back: the main thread parses.
+ */
+export function defaultParseThreads(cores: number): number {
+  return cores > 1 ? cores : 0;
+}
+
+/**
  * The one place that reads settings. Every value comes from the environment (names below) and
  * may be overridden by a command-line flag; both go through this schema once, at start, so the
  * rest of the code receives a typed, validated `Config`.
@@ -100,7 +109,7 @@ export const SETTINGS = {
   retentionDays: setting('RETENTION_DAYS', int(1, 36_500).optional(), 'days a daily index is kept: `setup` installs an ISM policy deleting older ones where the cluster has the Index State Management plugin; `prune` takes it as its default `--older-than`'),
   cloudtrailMaxBlobBytes: setting('CLOUDTRAIL_MAX_BLOB_BYTES', int(1024, 16 * 1024 * 1024).default(32 * 1024), 'cap on each CloudTrail blob before it is cut into `<field>_json` and marked `truncated`'),
   cloudtrailMaxRecordBytes: setting('CLOUDTRAIL_MAX_RECORD_BYTES', int(1024, 256 * 1024 * 1024).default(1024 * 1024), 'cap on one CloudTrail record\'s JSON (AWS writes at most 256 KB): a longer record is passed over before it is assembled and dead-lettered by its ordinal'),
-  parseThreads: setting('PARSE_THREADS', int(0, 256).default(availableParallelism()), 'threads that turn flow-log lines into documents while the main thread reads, decompresses and sends; 0 parses on the main thread', { shownDefault: 'available cores (`os.availableParallelism()`)' }),
+  parseThreads: setting('PARSE_THREADS', int(0, 256).default(defaultParseThreads(availableParallelism())), 'threads that turn flow-log lines into documents while the main thread reads, decompresses and sends; 0 parses on the main thread', { shownDefault: 'available cores (`os.availableParallelism()`); 0 on a single core' }),
   maxLineBytes: setting('MAX_LINE_BYTES', int(256, 64 * 1024 * 1024).default(1024 * 1024), 'longer lines are dead-lettered and skipped, never buffered'),
   // 75 MB of gzip (AWS's largest flow-log file) unpacks to about 1 GiB; far more is a gzip bomb.
   maxObjectBytes: setting('MAX_OBJECT_BYTES', int(1024, Number.MAX_SAFE_INTEGER).default(8 * 1024 ** 3), 'decompressed bytes per object; past it (a gzip bomb) reading stops and the object is dead-lettered'),

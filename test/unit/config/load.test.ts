@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ConfigError, loadConfig, shownValue } from '../../../src/config/load.js';
-import { ENV } from '../../../src/config/schema.js';
+import { ENV, defaultParseThreads } from '../../../src/config/schema.js';
+import { availableParallelism } from 'node:os';
 
 /** Values people type by mistake, and values no one types: empty, blank, half URLs, unicode, numbers, controls. */
 const oddValue = fc.oneof(
@@ -21,6 +22,10 @@ describe('loadConfig', () => {
     assert.equal(c.pollers, 16);
     assert.equal(c.opensearchTlsInsecure, false);
     assert.deepEqual(c.geoipCityDb, []);
+    assert.equal(c.parseThreads, defaultParseThreads(availableParallelism()));
+  });
+  it('parses on one thread per core by default, and on the main thread alone on a single core', () => {
+    assert.deepEqual([1, 2, 4, 16].map(defaultParseThreads), [0, 2, 4, 16]);
   });
   it('reads the environment and lets flags win', () => {
     const c = loadConfig({ WORKER_POLLERS: '4', GEOIP_CITY_DB: 'a.mmdb, b.mmdb' }, { pollers: '6' });
