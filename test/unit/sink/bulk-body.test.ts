@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { bodyBytes, encodeOp, joinBulkBody, serializeOp } from '../../../src/sink/bulk-body.js';
-import { JsonOp } from '../../../src/core/types.js';
+import { EncodedOp, JsonOp } from '../../../src/core/types.js';
 import type { IndexOp } from '../../../src/core/types.js';
 
 const op = (over: Partial<IndexOp> = {}): IndexOp => ({ index: 'vpcflow-2024.01.02', id: 'abc123', doc: { a: 1, b: 'x' }, ...over });
@@ -58,6 +58,11 @@ describe('encodeOp', () => {
       assert.equal(serializeOp(o).length, units, 'the operation is that many UTF-16 units');
       assert.deepEqual(bytes, Buffer.from(serializeOp(o), 'utf8'), `${units} units`);
     }
+  });
+
+  it('returns the bytes of an operation a parse thread encoded as they are, without a copy', () => {
+    const bulk = encodeOp(op({ id: 'x' }));
+    assert.equal(encodeOp(new EncodedOp('vpcflow-2024.01.02', 'x', bulk)), bulk);
   });
 
   it('gives each operation its own bytes: the scratch buffer is not shared with what it returns', () => {
