@@ -27,39 +27,21 @@ export interface IndexOp {
   readonly index: string;
   readonly id: string;
   readonly doc: Doc;
-  /**
-   * The document already serialised, exactly `JSON.stringify(doc)`, when the reader wrote it
-   * directly (see {@link JsonOp}): the sink sends it as it is.
-   */
+  /** The document serialised, exactly `JSON.stringify(doc)`, when the operation has it (see {@link EncodedOp}). */
   readonly json?: string;
   /**
-   * The whole operation already encoded, its action line and document as the sink's `encodeOp`
-   * writes them in UTF-8, when a parse thread encoded it (see {@link EncodedOp}): the sink sends
+   * The whole operation already encoded, its action line and document in UTF-8 as
+   * core/bulk-op.ts writes them, when a reader wrote it so (see {@link EncodedOp}): the sink sends
    * these bytes as they are.
    */
   readonly bulk?: Uint8Array;
 }
 
 /**
- * An operation whose document a reader wrote as JSON without building the object. `doc` parses it
- * on demand, for the rare reader of the object (tests, tools); the hot path only reads `json`.
- */
-export class JsonOp implements IndexOp {
-  constructor(
-    readonly index: string,
-    readonly id: string,
-    readonly json: string,
-  ) {}
-
-  get doc(): Doc {
-    return JSON.parse(this.json) as Doc;
-  }
-}
-
-/**
- * An operation a parse thread encoded: `bulk` holds its action line and its document, each ending
- * in `\n`. `json` and `doc` decode the document on demand, for the rare reader of them (dead
- * letters, tests); the hot path only sends `bulk`.
+ * An operation already encoded (by core/bulk-op.ts's OpWriter, on this thread or a parse thread):
+ * `bulk` holds its action line and its document, each ending in `\n`. `json` and `doc` decode the
+ * document on demand, for the rare reader of them (dead letters, `parse`, tests); the hot path only
+ * sends `bulk`.
  */
 export class EncodedOp implements IndexOp {
   constructor(

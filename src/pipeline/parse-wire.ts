@@ -67,8 +67,8 @@ export function packLines(id: number, job: ParseJob, items: readonly LineItem[])
 
 /**
  * Packs a batch of operations: a few strings and arrays, one structured clone each, instead of an
- * object per document, and the operations encoded here (the sink's encodeOp), so that the main
- * thread only sends their bytes. Transfer `bulk.buffer` with the answer.
+ * object per document, and the operations' bytes end to end (as the reader encoded them, else the
+ * sink's encodeOp), so that the main thread only sends them. Transfer `bulk.buffer` with the answer.
  */
 export function packBatch(id: number, batch: OpBatch): PackedBatch {
   const { ops } = batch;

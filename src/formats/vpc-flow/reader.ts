@@ -1,6 +1,7 @@
 import type { Enricher } from '../../enrich/types.js';
 import type { LineProblem, OpBatch } from '../../core/records.js';
-import { JsonOp, type Doc, type IndexOp, type S3ObjectRef } from '../../core/types.js';
+import type { Doc, IndexOp, S3ObjectRef } from '../../core/types.js';
+import { OpWriter } from '../../core/bulk-op.js';
 import { lineIdFactory } from '../../core/id.js';
 import { dailyIndexFor } from '../../core/index-name.js';
 import { objectUri } from '../../core/errors.js';
@@ -139,6 +140,8 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
   const object = objectUri(ctx.ref);
   const writer = FlowWriter.compile(format, ctx.enricher, object);
   const lineOp = writer === undefined ? referenceOp(format, ctx, object) : undefined;
+  // Each document is written straight after its action line, in the operation's own bytes.
+  const opWriter = new OpWriter();
   return (items) => {
     const ops: IndexOp[] = [];
     const problems: LineProblem[] = [];
@@ -150,7 +153,7 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
         continue;
       }
       if (item.bytes.length === 0) continue;
-      const line = writer === undefined ? (lineOp as ReferenceOp)(item.bytes.toString('utf8'), item.lineNo) : writer.scan(item.bytes) ? writer : undefined;
+      const line = writer === undefined ? (lineOp as ReferenceOp)(item.bytes.toString('utf8')) : writer.scan(item.bytes) ? writer : undefined;
       if (line === undefined || isParseError(line)) {
         // The writer leaves bad lines to the parser, whose error text is the one reported.
         const text = item.bytes.toString('utf8');
@@ -170,19 +173,26 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
         problems.push({ lineNo: item.lineNo, reason: 'record has no start time, and neither the key nor the object says when it was written', text: item.bytes.toString('utf8') });
         continue;
       }
-      ops.push(new JsonOp(indexOf(time), idOf(item.lineNo, item.bytes), line.json(item.lineNo)));
+      const index = indexOf(time);
+      const id = idOf(item.lineNo, item.bytes);
+      if (line === writer) {
+        const at = opWriter.begin(index, id, writer.bound);
+        ops.push(opWriter.end(writer.write(opWriter.buffer, at, item.lineNo)));
+      } else {
+        ops.push(opWriter.text(index, id, (line as ReferenceLine).json(item.lineNo)));
+      }
     }
     return { ops, problems, dropped, statusRecords };
   };
 }
 
-/** What the per-line loop needs of a read line, from the writer or from the reference path. */
-interface ReadLine {
+/** What the per-line loop reads of a line the reference path parsed. */
+interface ReferenceLine {
   readonly isStatus: boolean;
   readonly time: number | undefined;
   json(lineNo: number): string;
 }
-type ReferenceOp = (text: string, lineNo: number) => ReadLine | ParseError;
+type ReferenceOp = (text: string) => ReferenceLine | ParseError;
 
 /**
  * The reference path (parse to a record, build the document, serialise), for formats the writer

@@ -1,8 +1,9 @@
 /**
  * The hot path of flow logs: a writer compiled once per header that scans a line's bytes and
- * copies its document's JSON, as UTF-8 bytes, straight from the line's fields into one scratch
- * buffer, without building the document object, a string per field or a rope of pieces. The
- * document becomes one flat string at the end, by one decode. Key fragments (`,"srcaddr":`), the
+ * copies its document's JSON, as UTF-8 bytes, straight from the line's fields into the buffer its
+ * caller gives (the reader gives the `_bulk` operation's own bytes: core/bulk-op.ts), without
+ * building the document object, a string per field, a rope of pieces or a string of the whole
+ * document. Key fragments (`,"srcaddr":`), the
  * provenance prefix and the derived-field tables are bytes built once per object; each address
  * is answered by one cache ({@link AddressBook}).
  *
@@ -144,7 +145,8 @@ const DERIVED_MAX = '{"@timestamp":""'.length + 24
 
 /**
  * Scans lines of one format and writes their documents. Use: `scan(line)`; when true, read
- * `time` and `isStatus`, then `json(lineNo)`. Per-line state lives in preallocated arrays.
+ * `time` and `isStatus`, then `write(out, pos, lineNo)` with `bound` bytes of room. Per-line state
+ * lives in preallocated arrays.
  */
 export class FlowWriter {
   readonly #n: number;
@@ -160,13 +162,11 @@ export class FlowWriter {
   readonly #nums: Float64Array;
   readonly #present: Uint8Array;
   readonly #facts: (AddressFacts | undefined)[];
-  /** Bytes any document of this format may take besides its field values and address JSON (see {@link FlowWriter.json}). */
+  /** Bytes any document of this format may take besides its field values and address JSON (see {@link FlowWriter.bound}). */
   readonly #fixed: number;
   #line: Uint8Array = new Uint8Array(0);
   /** The scanned line's address JSON (values, GeoIP, ASN) in bytes. */
   #addressBytes = 0;
-  /** The document being written; sized by the first document's bound, so that tests of one line meet the bound exactly. */
-  #out = Buffer.allocUnsafe(0);
   #lastTime = -1;
   #lastIso: Uint8Array = new Uint8Array(0);
 
@@ -269,22 +269,25 @@ export class FlowWriter {
   }
 
   /**
-   * The scanned line's document as JSON, `log.line` being `lineNo`. The buffer is made large enough
-   * for the document once, from a bound, so that each fragment is copied without a check: the
-   * format's keys and fixed fragments, six bytes for each byte of the line (the most an escape
-   * writes: `\u001f`), and the addresses' JSON.
+   * Bytes the scanned line's document may take, at most: the format's keys and fixed fragments, six
+   * bytes for each byte of the line (the most an escape writes: `\u001f`), and the addresses' JSON.
    */
-  json(lineNo: number): string {
-    const need = this.#fixed + 6 * this.#line.length + this.#addressBytes;
-    if (need > this.#out.length) this.#out = Buffer.allocUnsafe(Math.max(need, this.#out.length * 2));
-    const out = this.#out;
+  get bound(): number {
+    return this.#fixed + 6 * this.#line.length + this.#addressBytes;
+  }
+
+  /**
+   * Writes the scanned line's document as JSON (UTF-8) into `out` from `pos`, `log.line` being
+   * `lineNo`, and returns the position after it. The caller gives at least {@link bound} bytes of
+   * room, so that each fragment is copied without a check.
+   */
+  write(out: Uint8Array, pos: number, lineNo: number): number {
+    const limit = pos + this.bound;
     const time = this.time;
-    let pos: number;
     if (time === undefined) {
-      out[0] = 123;
-      pos = 1;
+      out[pos++] = 123;
     } else {
-      pos = put(out, 0, this.#timestamp(time));
+      pos = put(out, pos, this.#timestamp(time));
     }
     let sep = time !== undefined;
     for (let k = 0; k < this.#n; k++) {
@@ -299,12 +302,12 @@ export class FlowWriter {
     pos = ascii(out, pos, String(lineNo));
     out[pos++] = 125;
     out[pos++] = 125;
-    // Stores past the end are dropped, not thrown: a bound too low would cut documents silently.
-    if (pos > out.length) throw new Error(`flow writer: a document of ${pos} bytes overran its bound of ${out.length}`);
-    return out.toString('utf8', 0, pos);
+    // Stores past a typed array's end are dropped, not thrown: a bound too low would cut documents silently.
+    if (pos > limit) throw new Error(`flow writer: a document of ${pos - limit + this.bound} bytes overran its bound of ${this.bound}`);
+    return pos;
   }
 
-  #value(out: Buffer, pos: number, k: number): number {
+  #value(out: Uint8Array, pos: number, k: number): number {
     const kind = this.#kinds[k];
     if (kind === IP) return put(out, pos, (this.#facts[k] as AddressFacts).json);
     const line = this.#line;
@@ -324,7 +327,7 @@ export class FlowWriter {
   }
 
   /** Derived fields and enrichment, in the reference path's key order (derive.ts, then document.ts). */
-  #derived(out: Buffer, pos: number): number {
+  #derived(out: Uint8Array, pos: number): number {
     const at = this.#at;
     const start = this.#number(at.start);
     const end = this.#number(at.end);
@@ -359,7 +362,7 @@ export class FlowWriter {
   }
 
   /** Packet-level addresses when both are there, else srcaddr/dstaddr (the caller's choice); none for ICMP (see derive.ts). */
-  #communityId(out: Buffer, pos: number, protocol: number | undefined, from: AddressFacts | undefined, to: AddressFacts | undefined): number {
+  #communityId(out: Uint8Array, pos: number, protocol: number | undefined, from: AddressFacts | undefined, to: AddressFacts | undefined): number {
     if (protocol === undefined || protocol === IpProtocol.icmp || protocol === IpProtocol.icmpv6) return pos;
     const a = from?.bytes;
     const b = to?.bytes;

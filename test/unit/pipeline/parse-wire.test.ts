@@ -1,7 +1,7 @@
 /** The packed forms that cross between the main thread and a parse thread, field by field. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { JsonOp } from '../../../src/core/types.js';
+import { OpWriter } from '../../../src/core/bulk-op.js';
 import { packBatch, packLines, unpackBatch } from '../../../src/pipeline/parse-wire.js';
 import { serializeOp } from '../../../src/sink/bulk-body.js';
 
@@ -9,7 +9,8 @@ const JOB = { ref: { bucket: 'b', key: 'k' }, indexPrefix: 'p', dropStatusRecord
 
 describe('packBatch', () => {
   it('names each index once, cuts ids end to end, and encodes every operation into one buffer, documents with no JSON yet included', () => {
-    const ops = [new JsonOp('a', '1', '{"x":1}'), { index: 'b', id: '22', doc: { y: 2 } }, new JsonOp('a', '333', '{}')];
+    const writer = new OpWriter();
+    const ops = [writer.text('a', '1', '{"x":1}'), { index: 'b', id: '22', doc: { y: 2 } }, writer.text('a', '333', '{}')];
     const problems = [{ lineNo: 4, reason: 'bad', text: 'x' }];
     const lines = ops.map(serializeOp);
     const packed = packBatch(9, { ops, problems, dropped: 2 });
@@ -28,7 +29,7 @@ describe('packBatch', () => {
   });
 
   it('gives back a document whose id and index hold newlines and characters beyond ASCII', () => {
-    const op = new JsonOp('i\n€', 'id\n😀', '{"t":"é\\n"}');
+    const op = new OpWriter().text('i\n€', 'id\n😀', '{"t":"é\\n"}');
     const [back] = unpackBatch(packBatch(1, { ops: [op], problems: [] })).ops;
     assert.deepEqual([back?.index, back?.id, back?.json], ['i\n€', 'id\n😀', '{"t":"é\\n"}']);
   });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Enricher } from '../../../../src/enrich/types.js';
 import { DEFAULT_FORMAT, formatFromFields, type FlowFormat } from '../../../../src/formats/vpc-flow/parse.js';
 import { FlowWriter } from '../../../../src/formats/vpc-flow/writer.js';
+import { written } from '../../../helpers/flow-writer.js';
 
 /**
  * The writer's exact bytes on chosen lines, written out by hand: key order, nulls (`-`), escapes,
@@ -27,7 +28,7 @@ function writer(format: FlowFormat | readonly string[], enricher: Enricher = NOB
 /** The document of `line`, asserting the writer takes it. */
 function json(w: FlowWriter, line: string | Buffer, lineNo = 1): string {
   assert.equal(w.scan(typeof line === 'string' ? Buffer.from(line) : line), true, String(line));
-  return w.json(lineNo);
+  return written(w, lineNo);
 }
 
 const ACCEPT = '2 123456789010 eni-1 10.0.0.1 81.2.69.142 22 20641 6 20 4249 1418530010 1418530070 ACCEPT OK';

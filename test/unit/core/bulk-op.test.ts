@@ -1,0 +1,51 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { OpWriter, actionLine } from '../../../src/core/bulk-op.js';
+
+/** What an operation must be: the action object stringified, then the document, each line ending in `\n`. */
+const expected = (index: string, id: string, json: string): string =>
+  `${JSON.stringify({ create: id === '' ? { _index: index } : { _index: index, _id: id } })}\n${json}\n`;
+
+const text = (bytes: Uint8Array | undefined): string => Buffer.from(bytes ?? []).toString('utf8');
+
+describe('actionLine', () => {
+  it('is JSON.stringify of the create action, escapes included, and leaves `_id` out for the empty id', () => {
+    for (const [index, id] of [['vpcflow-2024.01.02', 'abc123'], ['i"\\x', 'id\n\u2028é😀'], ['i', '']]) {
+      assert.equal(actionLine(index as string, id as string), expected(index as string, id as string, '').slice(0, -1));
+    }
+  });
+});
+
+describe('OpWriter', () => {
+  it('writes a document straight after its action line: the operation is exactly its two lines', () => {
+    const writer = new OpWriter();
+    const at = writer.begin('vpcflow-2024.01.02', 'abc123', 16);
+    const end = at + writer.buffer.write('{"a":1}', at, 'utf8');
+    const op = writer.end(end);
+    assert.deepEqual([op.index, op.id, text(op.bulk), op.json, op.doc], ['vpcflow-2024.01.02', 'abc123', expected('vpcflow-2024.01.02', 'abc123', '{"a":1}'), '{"a":1}', { a: 1 }]);
+  });
+
+  it('keeps every operation intact across chunks, indices changing and ids of any characters, whatever their sizes', () => {
+    const op = fc.record({
+      index: fc.constantFrom('a-1', 'b-2', 'i"\\€'),
+      id: fc.oneof(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }), fc.constant(''), fc.string({ unit: 'binary', maxLength: 8 })),
+      json: fc.oneof(fc.constant('{}'), fc.string({ unit: 'binary', maxLength: 40 }).map((s) => JSON.stringify({ s })), fc.nat(70_000).map((n) => JSON.stringify('x'.repeat(n)))),
+    });
+    fc.assert(fc.property(fc.array(op, { maxLength: 60 }), (list) => {
+      const writer = new OpWriter();
+      const ops = list.map(({ index, id, json }) => writer.text(index, id, json));
+      // Checked after all are written: a later operation must not have overwritten an earlier one.
+      assert.deepEqual(ops.map((o) => text(o.bulk)), list.map(({ index, id, json }) => expected(index, id, json)));
+      assert.deepEqual(ops.map((o) => [o.index, o.id]), list.map(({ index, id }) => [index, id]));
+    }), { numRuns: 200 });
+  });
+
+  it('refuses a document longer than the room it asked for, and an end before its start', () => {
+    const writer = new OpWriter();
+    const at = writer.begin('i', 'x', 4);
+    assert.throws(() => writer.end(at + 5), /document of 5 bytes for an operation with room for 4/);
+    assert.throws(() => writer.end(at - 1), /document of -1 bytes/);
+    assert.equal(text(writer.end(at + writer.buffer.write('1234', at)).bulk), expected('i', 'x', '1234'));
+  });
+});
