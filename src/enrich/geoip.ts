@@ -7,7 +7,6 @@
  * it hides the file's bytes, which the structural check needs. Its Reader is used directly.
  */
 import { open } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { LRUCache } from 'lru-cache';
 import { Reader, type Response } from 'maxmind';
 import { embeddedIPv4, isPublicAddress } from './ip.js';
@@ -166,9 +165,10 @@ class MmdbEnricher implements Enricher {
   #resolve(ip: string): Enrichment | undefined {
     if (!isPublicAddress(ip)) return undefined;
     // ::ffff:a.b.c.d and 64:ff9b::a.b.c.d are IPv4 hosts: IPv4-only databases must see them too.
-    const family = isIP(ip);
-    const address = family === 6 ? (embeddedIPv4(ip) ?? ip) : ip;
-    const v6 = family === 6 && address === ip;
+    const inner = embeddedIPv4(ip);
+    const address = inner ?? ip;
+    // A valid address with a colon is IPv6.
+    const v6 = inner === undefined && ip.includes(':');
     const geo = firstAnswer(this.#cityDbs, address, v6, geoFromRecord);
     const as = firstAnswer(this.#asnDbs, address, v6, asFromRecord);
     if (geo === undefined && as === undefined) return undefined;

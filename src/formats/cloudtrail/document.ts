@@ -1,7 +1,7 @@
 /**
  * One CloudTrail record → one index operation (or the reason it cannot be one). Pure.
  */
-import { isIP } from 'node:net';
+import { isAddress } from '../../enrich/ip.js';
 import type { Enricher } from '../../enrich/types.js';
 import { problemText, type LineProblem } from '../../core/records.js';
 import type { Doc, IndexOp } from '../../core/types.js';
@@ -124,8 +124,8 @@ function isDerivedName(key: string): boolean {
 
 /** `source_ip` and its GeoIP/ASN siblings when `sourceIPAddress` is an address, not a service name. */
 function addSourceIp(doc: Doc, address: unknown, enricher: Enricher): void {
-  // A zone id (fe80::1%eth0) passes isIP but an `ip` field refuses it.
-  if (typeof address !== 'string' || isIP(address) === 0 || address.includes('%')) return;
+  // A zone id (fe80::1%eth0) passes isIP but an `ip` field refuses it: isAddress refuses it too.
+  if (typeof address !== 'string' || !isAddress(address)) return;
   doc[SOURCE_IP_FIELD] = address;
   const found = enricher.lookup(address);
   if (found?.geo !== undefined) doc[SOURCE_IP_GEO_FIELD] = found.geo;

@@ -4,10 +4,8 @@
  * Community ID. Flows repeat their peers, so each address is parsed, classified and looked up once
  * instead of going through a validator, a memo, the enricher's cache and a parser on every line.
  */
-import { isIP } from 'node:net';
-import { isPublicAddress, parseIPv4 } from '../../enrich/ip.js';
+import { addressBytes, isPublicBytes } from '../../enrich/ip.js';
 import type { Enricher } from '../../enrich/types.js';
-import { addressBytes } from './community-id.js';
 
 /** What is known of one address; JSON is kept as UTF-8 bytes, ready to copy into a document. */
 export interface AddressFacts {
@@ -77,15 +75,16 @@ export class AddressBook {
   }
 
   #learn(address: string): AddressFacts {
-    // Zone ids (fe80::1%eth0) pass isIP but never occur in flow logs and OpenSearch `ip` refuses them.
-    if (parseIPv4(address) < 0 && (isIP(address) !== 6 || address.includes('%'))) return INVALID;
+    // Not an address: zone ids (fe80::1%eth0) included, which flow logs never carry and OpenSearch `ip` refuses.
+    const bytes = addressBytes(address);
+    if (bytes === undefined) return INVALID;
     const found = this.#enricher.lookup(address);
     // Address characters (hex digits, `:` and `.`) need no escaping.
     const json = utf8(`"${address}"`);
     const geoJson = found?.geo === undefined ? undefined : utf8(JSON.stringify(found.geo));
     const asJson = found?.as === undefined ? undefined : utf8(JSON.stringify(found.as));
     return {
-      valid: true, json, isPublic: isPublicAddress(address), geoJson, asJson, bytes: addressBytes(address),
+      valid: true, json, isPublic: isPublicBytes(bytes, bytes.length), geoJson, asJson, bytes,
       jsonBytes: json.length + (geoJson?.length ?? 0) + (asJson?.length ?? 0),
     };
   }

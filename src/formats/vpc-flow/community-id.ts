@@ -13,7 +13,7 @@
  * (core/sha1.ts), and the writer takes the ID as bytes ({@link writeCommunityId}).
  */
 import { sha1Short } from '../../core/sha1.js';
-import { parseIPv4 } from '../../enrich/ip.js';
+import { parseAddress } from '../../enrich/ip.js';
 
 /** IANA protocol numbers the spec treats specially. */
 export const IpProtocol = { icmp: 1, tcp: 6, udp: 17, icmpv6: 58, sctp: 132 } as const;
@@ -55,90 +55,6 @@ const INPUT = Buffer.alloc(40);
 /** Scratch for the two parsed addresses, compared before they are written in order. */
 const ADDR_A = new Uint8Array(16);
 const ADDR_B = new Uint8Array(16);
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
-
-/** Writes an IPv4 address (from {@link parseIPv4}) big-endian at `out[at]`. */
-function putIPv4(n: number, out: Uint8Array, at: number): void {
-  out[at] = n >>> 24;
-  out[at + 1] = (n >>> 16) & 255;
-  out[at + 2] = (n >>> 8) & 255;
-  out[at + 3] = n & 255;
-}
-
-/** Writes dotted-quad text at `out[at]`; false when it is not an IPv4 address. */
-function putIPv4Text(text: string, out: Uint8Array, at: number): boolean {
-  const v4 = parseIPv4(text);
-  if (v4 >= 0) putIPv4(v4, out, at);
-  return v4 >= 0;
-}
-
-/** Moves the groups written after `::` to the end and zero-fills the gap. */
-function expandGap(out: Uint8Array, gap: number, groups: number): void {
-  const tail = (groups - gap) * 2;
-  out.copyWithin(16 - tail, gap * 2, groups * 2);
-  out.fill(0, gap * 2, 16 - tail);
-}
-
-/**
- * Parses IPv6 text (RFC 4291 forms: `::` once, 1–4 hex digits a group, an optional dotted IPv4
- * tail) into 16 bytes. Returns false for anything else, zone ids (`%eth0`) included.
- */
-export function parseIPv6(s: string, out: Uint8Array): boolean {
-  // No length check: the loop itself refuses text shorter than `::` or longer than the longest
-  // form (45 characters: six 4-digit groups and a 15-character IPv4 tail).
-  const len = s.length;
-  let groups = 0;
-  let gap = -1;
-  let i = 0;
-  if (s.charCodeAt(0) === 58) {
-    if (s.charCodeAt(1) !== 58) return false;
-    gap = 0;
-    i = 2;
-  }
-  while (i < len) {
-    if (groups === 8) return false;
-    const start = i;
-    let value = 0;
-    for (let h = hexValue(s.charCodeAt(i)); h >= 0 && i - start < 4; h = hexValue(s.charCodeAt(i))) {
-      value = value * 16 + h;
-      i++;
-    }
-    if (s.charCodeAt(i) === 46) {
-      // A dotted IPv4 tail (::ffff:192.0.2.1) ends the address and fills two groups.
-      if (groups > 6 || !putIPv4Text(s.slice(start), out, groups * 2)) return false;
-      groups += 2;
-      break;
-    }
-    if (i === start) return false;
-    out[groups * 2] = value >>> 8;
-    out[groups * 2 + 1] = value & 255;
-    groups++;
-    if (i === len) break;
-    if (s.charCodeAt(i) !== 58 || i + 1 === len) return false;
-    i++;
-    if (s.charCodeAt(i) === 58) {
-      if (gap >= 0) return false;
-      gap = groups;
-      i++;
-    }
-  }
-  if (gap < 0) return groups === 8;
-  if (groups > 7) return false;
-  expandGap(out, gap, groups);
-  return true;
-}
-
-/** Parses an address into `out`; returns its length in bytes (4 or 16), or 0 when it is none. */
-function parseAddress(s: string, out: Uint8Array): number {
-  if (putIPv4Text(s, out, 0)) return 4;
-  return parseIPv6(s, out) ? 16 : 0;
-}
 
 /** -1, 0 or 1 as `a` sorts before, with or after `b` (the first `n` bytes, unsigned). */
 function compareBytes(a: Uint8Array, b: Uint8Array, n: number): number {
@@ -186,15 +102,6 @@ export function communityId(t: FlowTuple, seed = 0): string | undefined {
   const n = parseAddress(t.saddr, ADDR_A);
   if (n === 0 || parseAddress(t.daddr, ADDR_B) !== n) return undefined;
   return communityIdOfBytes(ADDR_A, ADDR_B, n, t.proto, t.sport, t.dport, seed);
-}
-
-/**
- * The address's bytes (4 for IPv4, 16 for IPv6) as {@link communityIdOfBytes} takes them, or
- * undefined when it is no address: parsed once per distinct address by callers that cache it.
- */
-export function addressBytes(s: string): Uint8Array | undefined {
-  const n = parseAddress(s, ADDR_A);
-  return n === 0 ? undefined : ADDR_A.slice(0, n);
 }
 
 /** The SHA-1 digest of the last tuple, as five big-endian words. */

@@ -92,8 +92,8 @@ export function tcpFlagNames(mask: number): readonly string[] | undefined {
 }
 
 /**
- * isPublicAddress costs ~150 ns for IPv4 and µs for IPv6 (BlockList); flows repeat their
- * addresses, so remember answers.
+ * isPublicAddress costs ~150 ns for IPv4 and ~350 ns for IPv6 (parsed, then range tables); flows
+ * repeat their addresses, so remember answers.
  */
 const isPublic = boundedMemo(isPublicAddress, 16_384);
 

@@ -3,8 +3,7 @@
  * every object (a 75 MB gzip object is ~8M lines), so fields are scanned by char code, not regex.
  * Failures are returned as values (`{ error }`), never thrown.
  */
-import { isIP } from 'node:net';
-import { parseIPv4 } from '../../enrich/ip.js';
+import { isAddress } from '../../enrich/ip.js';
 import { quoted } from '../../core/text.js';
 import { DEFAULT_FORMAT_FIELDS, FieldType, fieldSpec } from './catalogue.js';
 
@@ -182,7 +181,7 @@ function storeField(
   if (type === FieldType.ip) {
     const raw = line.slice(start, end);
     // Zone ids (fe80::1%eth0) pass isIP but never occur in flow logs and OpenSearch `ip` refuses them.
-    if (parseIPv4(raw) < 0 && (isIP(raw) !== 6 || raw.includes('%'))) {
+    if (!isAddress(raw)) {
       return { error: `field "${name}": ${quote(raw)} is not an IPv4 or IPv6 address` };
     }
     out[name] = raw;

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMUNITY_ID_LENGTH, addressBytes, communityId, communityIdOfBytes, writeCommunityId } from '../../../../src/formats/vpc-flow/community-id.js';
+import { addressBytes } from '../../../../src/enrich/ip.js';
+import { COMMUNITY_ID_LENGTH, communityId, communityIdOfBytes, writeCommunityId } from '../../../../src/formats/vpc-flow/community-id.js';
 
 /**
  * The Community ID at the edges the spec baseline does not reach: every ICMP/ICMPv6 request–reply
