@@ -47,7 +47,7 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
   if (metrics) countFetchedBytes(s3, metrics.s3Read);
   const read = await readOptions(config);
   const client = createOpenSearchClient(config, logger);
-  const transport = bulkTransport(client);
+  const transport = bulkTransport(client, config.opensearchCompression);
   const indexer = new BulkIndexer(metrics ? timed(transport, metrics.bulkRequest) : transport, {
     maxBytes: config.bulkMaxBytes, maxDocs: config.bulkMaxDocs, concurrency: config.bulkConcurrency,
     onRetry: (info) => {

