@@ -24,7 +24,7 @@ export const WIDE_FIELDS = [
 
 export const FIELDS_OF: Readonly<Record<BenchFormat, readonly string[]>> = { default: DEFAULT_FORMAT_FIELDS, wide: WIDE_FIELDS };
 
-/** Distinct public peers per object, and the share of them (and of lines) on IPv6. */
+/** Distinct public peers of a VPC (an object of a million records meets nearly all), and the share of them (and of lines) on IPv6. */
 export const PUBLIC_V4_PEERS = 20_000;
 export const PUBLIC_V6_PEERS = 1_300;
 const IPV6_SHARE = 0.06;
@@ -86,10 +86,14 @@ function record(random: Random, pool: { v4: string[]; v6: string[] }, i: number,
   };
 }
 
-/** The header and `records` lines of one object, in chunks of text ready to compress. */
-export function* benchText(format: BenchFormat, records: number, seed = 7): Generator<string> {
+/**
+ * The header and `records` lines of one object, in chunks of text ready to compress. `peerSeed`
+ * picks the peers: objects of one VPC share theirs (bench:e2e's objects are consecutive slices of
+ * the same traffic). By default the peers are drawn from the lines' own stream, `seed`.
+ */
+export function* benchText(format: BenchFormat, records: number, seed = 7, peerSeed?: number): Generator<string> {
   const random = rng(seed);
-  const pool = peers(random);
+  const pool = peers(peerSeed === undefined ? random : rng(peerSeed));
   const fields = FIELDS_OF[format];
   const start = Date.UTC(2026, 10, 22) / 1000;
   let chunk = `${fields.join(' ')}\n`;
