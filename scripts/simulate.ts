@@ -10,12 +10,12 @@ import { README_PATH, withSection } from './lib/readme-section.js';
 import { simulate, type Policy, type TaskModel, type Workload } from './lib/scale-sim.js';
 
 /**
- * BENCHMARKS.md, `npm run bench:e2e` of 2026-11-30 19:43 UTC on an idle machine: the whole worker
- * process (SQS, S3, gunzip, parse on the main thread, GeoIP+ASN, ids, `_bulk` requests), 32.7 µs of
- * CPU a record, i.e. records per CPU-second. The object path alone (`npm run bench`) does about
- * twice that; the worker's figure is what a task gets.
+ * BENCHMARKS.md, `npm run bench:e2e` of 2026-12-01 00:28–00:32 UTC on an idle machine, with
+ * PARSE_THREADS=0: the whole worker process (SQS, S3, gunzip, parse on the main thread, GeoIP+ASN,
+ * ids, `_bulk` requests), 19.6 µs of CPU a record (median of three runs), i.e. records per
+ * CPU-second. The object path alone (`npm run bench`) does more; the worker's figure is what a task gets.
  */
-export const RECORDS_PER_VCPU_SECOND = 30_581;
+export const RECORDS_PER_VCPU_SECOND = 51_020;
 /** The same benchmark's object: 7,706,415 bytes of gzip held 300,000 records. */
 const GZIP_BYTES_PER_RECORD = 7_706_415 / 300_000;
 /** A 75 MiB object of such records. */
