@@ -41,11 +41,52 @@ describe('OpWriter', () => {
     }), { numRuns: 200 });
   });
 
-  it('refuses a document longer than the room it asked for, and an end before its start', () => {
+  it('writes each id as JSON.stringify does: quotes, backslashes, control and non-ASCII characters escaped or encoded', () => {
+    const writer = new OpWriter();
+    for (const id of ['"', '\\', 'a"b', 'a\\b', 'a\nb', '\u0000', '\u001f', ' ', '~', '\u007f', 'é', '€', '😀', '\u2028', 'x'.repeat(40)]) {
+      assert.equal(text(writer.text('i', id, '{}').bulk), expected('i', id, '{}'), JSON.stringify(id));
+    }
+  });
+
+  it('refuses a document longer than the room it asked for, and an end before its start; takes an empty one', () => {
     const writer = new OpWriter();
     const at = writer.begin('i', 'x', 4);
     assert.throws(() => writer.end(at + 5), /document of 5 bytes for an operation with room for 4/);
     assert.throws(() => writer.end(at - 1), /document of -1 bytes/);
     assert.equal(text(writer.end(at + writer.buffer.write('1234', at)).bulk), expected('i', 'x', '1234'));
+    assert.equal(text(writer.end(writer.begin('i', 'y', 4)).bulk), expected('i', 'y', ''));
+  });
+
+  it('keeps an operation in the current chunk exactly when its action line, document and newline fit there', () => {
+    for (const id of ['abc', '', 'é"\n']) {
+      for (const spare of [-1, 0, 1]) {
+        const writer = new OpWriter();
+        const action = Buffer.byteLength(actionLine('i', id));
+        const first = filled(writer, id, 1000);
+        // The room left in the first chunk, and a document that fits it exactly (spare 0), or by one byte more or less.
+        const bound = writer.buffer.length - (action + 1001) - action - 1 + spare;
+        const second = filled(writer, id, bound);
+        assert.equal(second.bulk.buffer === first.bulk.buffer, spare <= 0, `id ${JSON.stringify(id)}, spare ${spare}`);
+        assert.deepEqual([text(first.bulk), text(second.bulk)], [expected('i', id, 'x'.repeat(1000)), expected('i', id, 'x'.repeat(bound))]);
+      }
+    }
+  });
+
+  it('takes chunks of 16 KiB first, doubling up to 256 KiB, and one of its own size for an operation larger than that', () => {
+    const writer = new OpWriter();
+    const chunks: ArrayBufferLike[] = [];
+    for (const bound of [...Array<number>(120).fill(8000), 600_000]) {
+      const { buffer } = filled(writer, 'id', bound).bulk;
+      if (chunks.at(-1) !== buffer) chunks.push(buffer);
+    }
+    const large = Buffer.byteLength(actionLine('i', 'id')) + 600_000 + 1;
+    assert.deepEqual(chunks.map((c) => c.byteLength), [16_384, 32_768, 65_536, 131_072, 262_144, 262_144, 262_144, large]);
   });
 });
+
+/** Writes an operation whose document is `bound` bytes, exactly its room. */
+function filled(writer: OpWriter, id: string, bound: number): ReturnType<OpWriter['end']> {
+  const at = writer.begin('i', id, bound);
+  writer.buffer.fill(120, at, at + bound);
+  return writer.end(at + bound);
+}
