@@ -442,8 +442,12 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
 
     const env = { SQS_BATCH_SIZE: '2' };
     const all = await Promise.all([1, 2, 3].map(() => succeeded(worker(stack, env), 150_000)));
-    assert.equal(all.reduce((n, s) => n + s.objects, 0), OBJECTS, 'each object read once in all');
-    assert.equal(all.reduce((n, s) => n + s.created, 0), OBJECTS * RECORDS);
+    // SQS delivers at least once: under three racing workers the emulator has handed a message out
+    // twice (51 reads of 50 objects in one CI run). A second read must find every document there.
+    const reads = all.reduce((n, s) => n + s.objects, 0);
+    assert.ok(reads >= OBJECTS, `each object read at least once (${reads} reads of ${OBJECTS})`);
+    assert.equal(all.reduce((n, s) => n + s.created, 0), OBJECTS * RECORDS, 'each document created once');
+    assert.equal(all.reduce((n, s) => n + s.created + s.exists, 0), reads * RECORDS, 'every read accounted for: created, or there already');
     assert.ok(all.filter((s) => s.objects > 0).length >= 2, `the work was shared (${all.map((s) => s.objects).join(' + ')})`);
     assertExactlyOnce(await table.record('3 workers racing, 50 objects', stack, { objects: OBJECTS, records: OBJECTS * RECORDS }, expected));
   });
