@@ -13,8 +13,9 @@ import { EncodedOp } from './types.js';
 
 /** `{"create":{"_index":…` up to where the id goes. */
 const head = (index: string): string => `{"create":{"_index":${JSON.stringify(index)}`;
+const ID_KEY = ',"_id":';
 /** `,"_id":…`, nothing for the empty id. */
-const idPart = (id: string): string => (id === '' ? '' : `,"_id":${JSON.stringify(id)}`);
+const idPart = (id: string): string => (id === '' ? '' : `${ID_KEY}${JSON.stringify(id)}`);
 const TAIL = '}}\n';
 
 /**
@@ -58,10 +59,9 @@ export class OpWriter {
   #chunk = Buffer.allocUnsafeSlow(0);
   #used = 0;
   #nextChunk = FIRST_CHUNK_BYTES;
+  /** The index of the operation begun last, and its action line's head in bytes. */
   #index: string | undefined;
   #head: Uint8Array = new Uint8Array(0);
-  // Stryker disable next-line StringLiteral: begin() sets it before end() reads it
-  #opIndex = '';
   // Stryker disable next-line StringLiteral: begin() sets it before end() reads it
   #opId = '';
   #opStart = 0;
@@ -84,7 +84,8 @@ export class OpWriter {
       this.#head = Buffer.from(head(index), 'utf8');
     }
     const plain = isPlainAscii(id);
-    const idBytes = plain ? (id === '' ? 0 : 9 + id.length) : Buffer.byteLength(idPart(id), 'utf8');
+    // A plain id is written as itself between quotes.
+    const idBytes = plain ? (id === '' ? 0 : ID_KEY.length + id.length + 2) : Buffer.byteLength(idPart(id), 'utf8');
     const need = this.#head.length + idBytes + TAIL.length + docBound + 1;
     if (this.#used + need > this.#chunk.length) {
       this.#chunk = Buffer.allocUnsafeSlow(Math.max(this.#nextChunk, need));
@@ -99,12 +100,12 @@ export class OpWriter {
     if (!plain) {
       pos += chunk.write(idPart(id), pos, 'utf8');
     } else if (id !== '') {
-      pos = ascii(chunk, pos, ',"_id":"');
+      pos = ascii(chunk, pos, ID_KEY);
+      chunk[pos++] = 34;
       pos = ascii(chunk, pos, id);
       chunk[pos++] = 34;
     }
     pos = ascii(chunk, pos, TAIL);
-    this.#opIndex = index;
     this.#opId = id;
     this.#opStart = this.#used;
     this.#docStart = pos;
@@ -119,7 +120,7 @@ export class OpWriter {
     }
     this.#chunk[docEnd] = 10;
     this.#used = docEnd + 1;
-    return new EncodedOp(this.#opIndex, this.#opId, this.#chunk.subarray(this.#opStart, this.#used));
+    return new EncodedOp(this.#index as string, this.#opId, this.#chunk.subarray(this.#opStart, this.#used));
   }
 
   /** The operation for a document already serialised. */
