@@ -79,14 +79,15 @@ const BULK_GZIP = { level: constants.Z_BEST_SPEED };
  * come back as values (the indexer classifies them); connection failures and timeouts are thrown.
  */
 export function bulkTransport(client: Client, compression: Config['opensearchCompression'] = 'none'): BulkTransport {
+  const gzipped = compression === 'gzip';
+  const options = gzipped ? { headers: { 'content-encoding': 'gzip' } } : {};
   return async (body) => {
     try {
       // The body is already NDJSON: hand it to the transport as is rather than re-serialising it,
       // gzipped here when asked (the client compresses nothing itself: its level is zlib's default).
-      const gzipped = compression === 'gzip';
       const bulkBody = gzipped ? await gzipAsync(body, BULK_GZIP) : body;
       // Only what the classification reads: a 2000-item answer shrinks from ~400 KB to a few KB.
-      const res = await client.transport.request({ method: 'POST', path: '/_bulk', querystring: { filter_path: BULK_FILTER }, bulkBody }, gzipped ? { headers: { 'content-encoding': 'gzip' } } : {});
+      const res = await client.transport.request({ method: 'POST', path: '/_bulk', querystring: { filter_path: BULK_FILTER }, bulkBody }, options);
       return { statusCode: res.statusCode ?? 200, body: res.body };
     } catch (err) {
       if (err instanceof errors.ResponseError) return { statusCode: err.statusCode ?? 500, body: err.body };
