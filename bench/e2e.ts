@@ -5,18 +5,20 @@
  *
  *   warm-up  the same bodies once into indices of their own, untimed: a node fresh from its start
  *            ingests at about half speed until its JIT has warmed up;
- *   ceiling  the node's ingest rate of our own `_bulk` bodies for the records, serialised before
- *            timing and sent by plain keep-alive `http.request` (BULK_CONCURRENCY connections);
- *   worker   `aws-log-indexer worker --until-empty` on the same records, uploaded as objects whose
- *            notifications go S3 → SNS → SQS: records/s (first receive to last object indexed),
- *            its ratio to the ceiling, its CPU µs per record and its peak RSS, from /proc;
+ *   rounds   BENCH_E2E_ROUNDS (default 3) pairs, taken in turn, and their medians:
+ *            ceiling  the node's ingest rate of our own `_bulk` bodies for the records, serialised
+ *                     before timing and sent by plain keep-alive `http.request` (BULK_CONCURRENCY
+ *                     connections);
+ *            worker   `aws-log-indexer worker --until-empty` on the same records, uploaded as objects
+ *                     whose notifications go S3 → SNS → SQS: records/s (first receive to last object
+ *                     indexed), its ratio to the ceiling, its CPU µs per record and its peak RSS, from /proc;
  *   mixed    one large flow object and many small ones, CloudTrail files and digests, 2 worker
  *            processes, first as `main` ran them (2 pollers × 10 messages, no byte budget), then
  *            with the default settings, then with them and the image's V8 heap cap (Dockerfile):
  *            messages in flight over time, drain time, each worker's peak RSS.
  *
  * Every stack it makes (bucket, topic, queues, templates, indices, named `t-…`) is removed at the
- * end, also on failure. BENCH_E2E_OBJECTS × BENCH_E2E_RECORDS set the first two phases' input
+ * end, also on failure. BENCH_E2E_OBJECTS × BENCH_E2E_RECORDS set the rounds' input
  * (default 8 × 50,000); BENCH_E2E_MIXED=0 leaves the mixed runs out.
  */
 import { readFileSync } from 'node:fs';
@@ -32,6 +34,7 @@ import {
 
 const OBJECTS = Number(process.env['BENCH_E2E_OBJECTS'] ?? 8);
 const RECORDS = Number(process.env['BENCH_E2E_RECORDS'] ?? 50_000);
+const ROUNDS = Number(process.env['BENCH_E2E_ROUNDS'] ?? 3);
 const MIXED = process.env['BENCH_E2E_MIXED'] !== '0';
 const CLOUDTRAIL_FIXTURE = fileURLToPath(new URL('../test/fixtures/cloudtrail/ec2-iam-events.json', import.meta.url));
 /** The V8 heap cap the image (Dockerfile) sets, read from there so that both say the same. */
@@ -63,40 +66,62 @@ function workWindow(run: WorkerRun): { from: number; to: number } {
   return { from, to };
 }
 
+/** The worker's figures from one run on `records` records. */
+function workerFigures(run: WorkerRun, records: number): { rate: number; seconds: number; cpuUs: number; rssMiB: number } {
+  if (run.stats.created !== records) throw new Error(`worker created ${run.stats.created} of ${records} documents`);
+  const { from, to } = workWindow(run);
+  const seconds = (to - from) / 1000;
+  return { rate: records / seconds, seconds, cpuUs: ((cpuAt(run, to) - cpuAt(run, from)) / records) * 1e6, rssMiB: peakRss(run) };
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
 async function ceilingAndWorker(): Promise<void> {
   const objects = Array.from({ length: OBJECTS }, (_, i) => flowObject(RECORDS, 100 + i));
   const records = OBJECTS * RECORDS;
-  const stack = await stackWith(objects);
   const config = loadConfig(process.env);
-  // The ceiling writes the same documents into indices of its own, from the same templates.
-  const ceilingPrefix = `${stack.name}-ceiling`;
-  await installTemplates(stack.opensearch, indexNamesOf({ ...stack.config, indexPrefix: ceilingPrefix }));
+  const first = await stackWith(objects);
   const enricher = await openEnricher({ cityDbs: [`${GEOIP_FIXTURES}GeoIP2-City-Test.mmdb`], asnDb: `${GEOIP_FIXTURES}GeoLite2-ASN-Test.mmdb` });
-  const bodies = await bulkBodies(objects, enricher, ceilingPrefix, config.bulkMaxDocs);
-  console.log(`input: ${OBJECTS} flow-log objects × ${fmt(RECORDS)} records (bench/input.ts mix), ${bodies.length} _bulk bodies of ${config.bulkMaxDocs} documents; load average ${load()}`);
+  /** The same documents as the worker writes, into indices of their own under `prefix`, from the same templates. */
+  const bodiesFor = async (prefix: string): Promise<Buffer[]> => {
+    await installTemplates(first.opensearch, indexNamesOf({ ...first.config, indexPrefix: prefix }));
+    return bulkBodies(objects, enricher, prefix, config.bulkMaxDocs);
+  };
 
   // A node fresh from its start ingests at about half speed until its JIT has warmed up (two runs
   // back to back measured 16,609 and 31,853 records/s): the same records go once, untimed, into
-  // indices of their own first, so that both phases below meet a warm node.
-  const warmupPrefix = `${stack.name}-warmup`;
-  await installTemplates(stack.opensearch, indexNamesOf({ ...stack.config, indexPrefix: warmupPrefix }));
-  await sendBodies(STACK_ENV.OPENSEARCH_URL, await bulkBodies(objects, enricher, warmupPrefix, config.bulkMaxDocs), config.bulkConcurrency);
+  // indices of their own first, so that every round below meets a warm node.
+  const warmup = await bodiesFor(`${first.name}-warmup`);
+  console.log(`input: ${OBJECTS} flow-log objects × ${fmt(RECORDS)} records (bench/input.ts mix), ${warmup.length} _bulk bodies of ${config.bulkMaxDocs} documents, ${ROUNDS} rounds; load average ${load()}`);
+  await sendBodies(STACK_ENV.OPENSEARCH_URL, warmup, config.bulkConcurrency);
 
-  const ceiling = await sendBodies(STACK_ENV.OPENSEARCH_URL, bodies, config.bulkConcurrency);
-  if (ceiling.created !== records) throw new Error(`ceiling created ${ceiling.created} of ${records} documents`);
-  const ceilingRate = records / ceiling.seconds;
-  console.log(`ceiling: ${fmt(ceilingRate)} records/s (${ceiling.seconds.toFixed(1)} s, ${config.bulkConcurrency} keep-alive connections); load average ${load()}`);
-
-  const run = await runWorkerProcess(workerEnv(stack));
-  if (run.stats.created !== records) throw new Error(`worker created ${run.stats.created} of ${records} documents`);
-  const { from, to } = workWindow(run);
-  const rate = records / ((to - from) / 1000);
-  const cpuUs = ((cpuAt(run, to) - cpuAt(run, from)) / records) * 1e6;
-  const lastCpu = run.samples.at(-1)?.cpuSeconds ?? 0;
-  console.log(`worker:  ${fmt(rate)} records/s (${((to - from) / 1000).toFixed(1)} s from start to last object indexed); load average ${load()}`);
-  console.log(`ratio:   ${(rate / ceilingRate).toFixed(2)} of the ceiling (goal ≥ 0.85)`);
-  console.log(`worker CPU: ${cpuUs.toFixed(1)} µs per record while working (goal ≤ 8); ${((lastCpu / records) * 1e6).toFixed(1)} µs with start-up and the empty-queue checks`);
-  console.log(`worker peak RSS (VmHWM): ${fmt(peakRss(run))} MiB\n`);
+  // Ceiling and worker take turns, each round into indices (and, for the worker, a stack) of its
+  // own: on a shared 2-core machine one pair swings by a third, the medians of a few pairs do not.
+  console.log('| round | ceiling records/s | worker records/s | ratio | worker CPU µs/record | worker peak RSS MiB |');
+  console.log('|---:|---:|---:|---:|---:|---:|');
+  const ratios: number[] = [];
+  const cpu: number[] = [];
+  const rss: number[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const bodies = await bodiesFor(`${first.name}-ceiling${round}`);
+    const ceiling = await sendBodies(STACK_ENV.OPENSEARCH_URL, bodies, config.bulkConcurrency);
+    if (ceiling.created !== records) throw new Error(`ceiling created ${ceiling.created} of ${records} documents`);
+    const ceilingRate = records / ceiling.seconds;
+    const stack = round === 1 ? first : await stackWith(objects);
+    const worker = workerFigures(await runWorkerProcess(workerEnv(stack)), records);
+    ratios.push(worker.rate / ceilingRate);
+    cpu.push(worker.cpuUs);
+    rss.push(worker.rssMiB);
+    console.log(`| ${round} | ${fmt(ceilingRate)} | ${fmt(worker.rate)} | ${(worker.rate / ceilingRate).toFixed(2)} | ${worker.cpuUs.toFixed(1)} | ${fmt(worker.rssMiB)} |`);
+  }
+  console.log(`load average after: ${load()}`);
+  console.log(`ratio:      median ${median(ratios).toFixed(2)} of the ceiling (goal ≥ 0.85; rounds ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
+  console.log(`worker CPU: median ${median(cpu).toFixed(1)} µs per record, from its start to its last object indexed (goal ≤ 8)`);
+  console.log(`worker peak RSS (VmHWM): ${fmt(Math.max(...rss))} MiB at most\n`);
 }
 
 /** The mixed bucket: one large flow object first, then small flow objects, CloudTrail files and digests, interleaved. */
