@@ -24,6 +24,10 @@ export interface AddressFacts {
   readonly jsonBytes: number;
 }
 
+/** The book's hash of an address's bytes, FNV-1a, taken a byte at a time so that a scanner can hash a span while it reads it. */
+export const ADDRESS_HASH_START = 0x811c9dc5;
+export const addressHashStep = (hash: number, byte: number): number => Math.imul(hash ^ byte, 0x01000193);
+
 /** Distinct addresses remembered; when full the book forgets all at once (cheaper than LRU upkeep on every hit). */
 export const ADDRESS_BOOK_SIZE = 1 << 16;
 /** Open-addressing slots: twice the entries, so probes stay short. */
@@ -50,9 +54,13 @@ export class AddressBook {
 
   /** The facts of the address `line[start, end)` (any bytes; what is no address gives `valid: false`). */
   span(line: Uint8Array, start: number, end: number): AddressFacts {
-    // FNV-1a over the bytes.
-    let hash = 0x811c9dc5;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ (line[i] as number), 0x01000193);
+    let hash = ADDRESS_HASH_START;
+    for (let i = start; i < end; i++) hash = addressHashStep(hash, line[i] as number);
+    return this.hashedSpan(line, start, end, hash);
+  }
+
+  /** {@link span}, for a caller that hashed the span's bytes as it read them (see {@link addressHashStep}). */
+  hashedSpan(line: Uint8Array, start: number, end: number, hash: number): AddressFacts {
     let slot = (hash >>> 0) % SLOTS;
     for (let entry = this.#slots[slot] as number; entry !== 0; entry = this.#slots[slot] as number) {
       if (sameText(this.#keys[entry - 1] as string, line, start, end)) return this.#facts[entry - 1] as AddressFacts;

@@ -57,7 +57,7 @@ const MAX_QUOTED = 60;
 
 /** Whitespace between fields: space, tab, and the line-break characters. */
 export function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
+  return c <= 32 && (c === 32 || (c >= 9 && c <= 13));
 }
 
 function quote(s: string): string {

@@ -13,7 +13,7 @@
  * the one reported.
  */
 import { COMMUNITY_ID_LENGTH, IpProtocol, writeCommunityId } from './community-id.js';
-import { addressBookOf, type AddressBook, type AddressFacts } from './addresses.js';
+import { ADDRESS_HASH_START, addressBookOf, addressHashStep, type AddressBook, type AddressFacts } from './addresses.js';
 import { DERIVED_FIELD_MAPPINGS, LOG_FIELD, isoTime } from './document.js';
 import { FieldType } from './catalogue.js';
 import { LIMITS, isSpace, type FlowFormat } from './parse.js';
@@ -23,6 +23,8 @@ import type { Enricher } from '../../enrich/types.js';
 const KEYWORD = 0;
 const IP = 1;
 const NUMBER = 2;
+/** scan(): a token past the format's fields or after a bad value, only counted. */
+const COUNT_ONLY = 3;
 /** Fragments from this length on are copied with `set` (see put). */
 const SET_FROM = 16;
 
@@ -49,17 +51,6 @@ function needsEscape(line: Uint8Array, start: number, end: number): boolean {
     if (c < 32 || c === 34 || c === 92) return true;
   }
   return false;
-}
-
-/** The unsigned decimal in line[start, end), or -1 when it has another character (as parse.ts's readUnsigned). */
-function readUnsigned(line: Uint8Array, start: number, end: number): number {
-  let value = 0;
-  for (let i = start; i < end; i++) {
-    const d = (line[i] as number) - 48;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
 }
 
 function equalsAt(line: Uint8Array, start: number, end: number, word: Uint8Array): boolean {
@@ -160,7 +151,7 @@ export class FlowWriter {
   readonly #starts: Int32Array;
   readonly #ends: Int32Array;
   readonly #nums: Float64Array;
-  readonly #present: Uint8Array;
+  readonly #presence: Uint8Array;
   readonly #facts: (AddressFacts | undefined)[];
   /** Bytes any document of this format may take besides its field values and address JSON (see {@link FlowWriter.bound}). */
   readonly #fixed: number;
@@ -183,7 +174,7 @@ export class FlowWriter {
     this.#starts = new Int32Array(n);
     this.#ends = new Int32Array(n);
     this.#nums = new Float64Array(n);
-    this.#present = new Uint8Array(n);
+    this.#presence = new Uint8Array(n);
     this.#facts = new Array<AddressFacts | undefined>(n).fill(undefined);
     this.#fixed = this.#keyNext.reduce((sum, key) => sum + key.length, 0) + this.#logPrefix.length + DERIVED_MAX;
   }
@@ -195,7 +186,9 @@ export class FlowWriter {
 
   /**
    * Splits and checks `line` (its UTF-8 bytes: separators are ASCII, so no byte of a multi-byte
-   * character is taken for one); false when it has the wrong field count or a bad value.
+   * character is taken for one); false when it has the wrong field count or a bad value. Each byte
+   * is read once: a number field's digits are summed, an address field's bytes hashed for the
+   * address book, as the scan finds the field's end.
    */
   scan(line: Uint8Array): boolean {
     this.#line = line;
@@ -209,32 +202,60 @@ export class FlowWriter {
       while (i < len && isSpace(line[i] as number)) i++;
       if (i >= len) break;
       const start = i;
-      while (i < len && !isSpace(line[i] as number)) i++;
-      if (count < n && ok) ok = this.#store(count, line, start, i);
+      // Past the format's fields, or after a bad value, the rest is only counted.
+      const kind = count < n && ok ? (this.#kinds[count] as number) : COUNT_ONLY;
+      if (kind === NUMBER) {
+        // readUnsigned's value (-1 for a token with another character than a digit), in the same pass.
+        let value = 0;
+        for (; i < len; i++) {
+          const c = line[i] as number;
+          if (isSpace(c)) break;
+          const d = c - 48;
+          value = value >= 0 && d >= 0 && d <= 9 ? value * 10 + d : -1;
+        }
+        ok = this.#storeNumber(count, line, start, i, value);
+      } else if (kind === IP) {
+        let hash = ADDRESS_HASH_START;
+        for (; i < len; i++) {
+          const c = line[i] as number;
+          if (isSpace(c)) break;
+          hash = addressHashStep(hash, c);
+        }
+        ok = this.#storeAddress(count, line, start, i, hash);
+      } else {
+        while (i < len && !isSpace(line[i] as number)) i++;
+        // A keyword is any token.
+        if (kind === KEYWORD) this.#mark(count, line, start, i);
+      }
       count++;
     }
     return ok && count === n;
   }
 
-  #store(k: number, line: Uint8Array, start: number, end: number): boolean {
+  /** Marks field `k` as at line[start, end); false when that is `-`, the field's absence. */
+  #mark(k: number, line: Uint8Array, start: number, end: number): boolean {
     if (end - start === 1 && line[start] === 45) {
-      this.#present[k] = 0;
-      return true;
+      this.#presence[k] = 0;
+      return false;
     }
-    this.#present[k] = 1;
+    this.#presence[k] = 1;
     this.#starts[k] = start;
     this.#ends[k] = end;
-    const kind = this.#kinds[k];
-    if (kind === KEYWORD) return true;
-    if (kind === IP) {
-      const facts = this.#book.span(line, start, end);
-      this.#facts[k] = facts;
-      this.#addressBytes += facts.jsonBytes;
-      return facts.valid;
-    }
-    const value = readUnsigned(line, start, end);
+    return true;
+  }
+
+  #storeNumber(k: number, line: Uint8Array, start: number, end: number, value: number): boolean {
+    if (!this.#mark(k, line, start, end)) return true;
     this.#nums[k] = value;
     return value >= 0 && value <= (this.#limits[k] as number);
+  }
+
+  #storeAddress(k: number, line: Uint8Array, start: number, end: number, hash: number): boolean {
+    if (!this.#mark(k, line, start, end)) return true;
+    const facts = this.#book.hashedSpan(line, start, end, hash);
+    this.#facts[k] = facts;
+    this.#addressBytes += facts.jsonBytes;
+    return facts.valid;
   }
 
   /** The scanned line's `start`, or undefined when the format has none or the line wrote `-`. */
@@ -245,18 +266,18 @@ export class FlowWriter {
   /** True for a NODATA/SKIPDATA record. */
   get isStatus(): boolean {
     const k = this.#at.status;
-    if (k < 0 || this.#present[k] === 0) return false;
+    if (k < 0 || this.#presence[k] === 0) return false;
     const start = this.#starts[k] as number;
     const end = this.#ends[k] as number;
     return equalsAt(this.#line, start, end, NODATA) || equalsAt(this.#line, start, end, SKIPDATA);
   }
 
   #number(k: number): number | undefined {
-    return k >= 0 && this.#present[k] === 1 ? this.#nums[k] : undefined;
+    return k >= 0 && this.#presence[k] === 1 ? this.#nums[k] : undefined;
   }
 
   #address(k: number): AddressFacts | undefined {
-    return k >= 0 && this.#present[k] === 1 ? this.#facts[k] : undefined;
+    return k >= 0 && this.#presence[k] === 1 ? this.#facts[k] : undefined;
   }
 
   /** `{"@timestamp":"…"`, remembered for the last second seen (lines of an object share few). */
@@ -291,7 +312,7 @@ export class FlowWriter {
     }
     let sep = time !== undefined;
     for (let k = 0; k < this.#n; k++) {
-      if (this.#present[k] === 0) continue;
+      if (this.#presence[k] === 0) continue;
       pos = put(out, pos, sep ? (this.#keyNext[k] as Uint8Array) : (this.#keyFirst[k] as Uint8Array));
       sep = true;
       pos = this.#value(out, pos, k);
