@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Enricher } from '../../../../src/enrich/types.js';
-import { ADDRESS_BOOK_SIZE, AddressBook, addressBookOf } from '../../../../src/formats/vpc-flow/addresses.js';
+import { ADDRESS_BOOK_SIZE, ADDRESS_HASH_START, AddressBook, addressBookOf, addressHashStep } from '../../../../src/formats/vpc-flow/addresses.js';
 
 /**
  * The address book: what it knows of an address, that it asks the enricher once per distinct
  * address (wherever the address sits in a line), how it finds addresses whose hashes collide
- * (also across the end of its table), and that it forgets everything at once when full.
+ * (also across the end of its table and at its first slot), and that it forgets everything at once when full.
  */
 const text = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8'));
 
@@ -23,11 +23,21 @@ function span(book: AddressBook, line: string, start = 0, end = Buffer.byteLengt
   return book.span(Buffer.from(line, 'latin1'), start, end);
 }
 
-/** The book's slot of an address: FNV-1a of its bytes, modulo twice the book size (to pick colliding inputs). */
+/** The book's slot of an address: its hash, modulo twice the book size (to pick colliding inputs). */
 function slotOf(address: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < address.length; i++) hash = Math.imul(hash ^ address.charCodeAt(i), 0x01000193);
+  let hash = ADDRESS_HASH_START;
+  for (let i = 0; i < address.length; i++) hash = addressHashStep(hash, address.charCodeAt(i));
   return (hash >>> 0) % (ADDRESS_BOOK_SIZE * 2);
+}
+
+/** The first `count` addresses 10.x.y.z whose slot is `slot`. */
+function inSlot(slot: number, count: number): string[] {
+  const found: string[] = [];
+  for (let n = 0; found.length < count; n++) {
+    const a = `10.${n >> 16}.${(n >> 8) & 255}.${n & 255}`;
+    if (slotOf(a) === slot) found.push(a);
+  }
+  return found;
 }
 
 describe('AddressBook.span', () => {
@@ -61,13 +71,10 @@ describe('AddressBook.span', () => {
     assert.deepEqual(enricher.asked, ['81.2.69.142', '81.2.69.14']);
   });
 
-  it('tells apart addresses whose hashes collide, one the prefix of the other, across the end of the table', () => {
-    // Two addresses in the last slot (the second wraps to slot 0), and a prefix pair sharing a slot.
-    const last: string[] = [];
-    for (let n = 0; last.length < 2; n++) {
-      const a = `10.${n >> 16}.${(n >> 8) & 255}.${n & 255}`;
-      if (slotOf(a) === ADDRESS_BOOK_SIZE * 2 - 1) last.push(a);
-    }
+  it('tells apart addresses whose hashes collide, one the prefix of the other, at both ends of the table', () => {
+    // Two addresses in the last slot (the second wraps to slot 0), two in the first (the second
+    // goes on to slot 1), and a prefix pair sharing a slot.
+    const edges = [...inSlot(ADDRESS_BOOK_SIZE * 2 - 1, 2), ...inSlot(0, 2)];
     let prefix: [string, string] | undefined;
     for (let n = 0; prefix === undefined; n++) {
       const short = `10.${(n >> 8) & 255}.${n & 255}.${(n >> 16) % 25 + 1}`;
@@ -75,8 +82,8 @@ describe('AddressBook.span', () => {
     }
     const enricher = counting();
     const book = new AddressBook(enricher);
-    for (const address of [...last, ...prefix, ...last, ...prefix]) assert.equal(text(span(book, address).json), `"${address}"`, address);
-    assert.deepEqual(enricher.asked, [...last, ...prefix]);
+    for (const address of [...edges, ...prefix, ...edges, ...prefix]) assert.equal(text(span(book, address).json), `"${address}"`, address);
+    assert.deepEqual(enricher.asked, [...edges, ...prefix]);
   });
 
   it('forgets every address at once when full, and keeps none it met then', () => {

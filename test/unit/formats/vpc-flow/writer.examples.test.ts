@@ -168,7 +168,8 @@ describe('FlowWriter.scan', () => {
   });
 
   it('makes room for what the enricher adds, however long, beside a short line', () => {
-    // The line gives ~600 bytes of slack in the bound (six a byte); the city name needs far more.
+    // Without the address's JSON, the bound's slack (six bytes for each byte of the line, and room
+    // for every derived field) is far less than the city name.
     const city = 'c'.repeat(5000);
     const long: Enricher = { lookup: (ip) => (ip === '81.2.69.142' ? { geo: { city_name: city } } : undefined) };
     assert.equal(json(writer(['dstaddr'], long), '81.2.69.142'), `{"dstaddr":"81.2.69.142","dstaddr_public":true,"dstaddr_geo":{"city_name":"${city}"},${LOG(1)}}`);
