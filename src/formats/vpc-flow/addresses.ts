@@ -52,15 +52,12 @@ export class AddressBook {
     this.#enricher = enricher;
   }
 
-  /** The facts of the address `line[start, end)` (any bytes; what is no address gives `valid: false`). */
-  span(line: Uint8Array, start: number, end: number): AddressFacts {
-    let hash = ADDRESS_HASH_START;
-    for (let i = start; i < end; i++) hash = addressHashStep(hash, line[i] as number);
-    return this.hashedSpan(line, start, end, hash);
-  }
-
-  /** {@link span}, for a caller that hashed the span's bytes as it read them (see {@link addressHashStep}). */
-  hashedSpan(line: Uint8Array, start: number, end: number, hash: number): AddressFacts {
+  /**
+   * The facts of the address `line[start, end)` (any bytes; what is no address gives `valid:
+   * false`), `hash` being the span's bytes hashed from {@link ADDRESS_HASH_START} by
+   * {@link addressHashStep}, as a scanner does while it reads them.
+   */
+  span(line: Uint8Array, start: number, end: number, hash: number): AddressFacts {
     let slot = (hash >>> 0) % SLOTS;
     for (let entry = this.#slots[slot] as number; entry !== 0; entry = this.#slots[slot] as number) {
       if (sameText(this.#keys[entry - 1] as string, line, start, end)) return this.#facts[entry - 1] as AddressFacts;

@@ -257,7 +257,7 @@ export class FlowWriter {
 
   #storeAddress(k: number, line: Uint8Array, start: number, end: number, hash: number): boolean {
     if (!this.#mark(k, line, start, end)) return true;
-    const facts = this.#book.hashedSpan(line, start, end, hash);
+    const facts = this.#book.span(line, start, end, hash);
     this.#facts[k] = facts;
     this.#addressBytes += facts.jsonBytes;
     return facts.valid;

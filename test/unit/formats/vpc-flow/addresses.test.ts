@@ -19,15 +19,21 @@ function counting(): Enricher & { asked: string[] } {
   };
 }
 
+/** The book's hash of bytes[start, end), as the writer's scan takes it. */
+function hashOf(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  let hash = ADDRESS_HASH_START;
+  for (let i = start; i < end; i++) hash = addressHashStep(hash, bytes[i] as number);
+  return hash;
+}
+
 function span(book: AddressBook, line: string, start = 0, end = Buffer.byteLength(line)) {
-  return book.span(Buffer.from(line, 'latin1'), start, end);
+  const bytes = Buffer.from(line, 'latin1');
+  return book.span(bytes, start, end, hashOf(bytes, start, end));
 }
 
 /** The book's slot of an address: its hash, modulo twice the book size (to pick colliding inputs). */
 function slotOf(address: string): number {
-  let hash = ADDRESS_HASH_START;
-  for (let i = 0; i < address.length; i++) hash = addressHashStep(hash, address.charCodeAt(i));
-  return (hash >>> 0) % (ADDRESS_BOOK_SIZE * 2);
+  return (hashOf(Buffer.from(address, 'latin1')) >>> 0) % (ADDRESS_BOOK_SIZE * 2);
 }
 
 /** The first `count` addresses 10.x.y.z whose slot is `slot`. */
