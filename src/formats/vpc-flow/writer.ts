@@ -151,7 +151,7 @@ export class FlowWriter {
   readonly #starts: Int32Array;
   readonly #ends: Int32Array;
   readonly #nums: Float64Array;
-  readonly #presence: Uint8Array;
+  readonly #present: Uint8Array;
   readonly #facts: (AddressFacts | undefined)[];
   /** Bytes any document of this format may take besides its field values and address JSON (see {@link FlowWriter.bound}). */
   readonly #fixed: number;
@@ -174,7 +174,7 @@ export class FlowWriter {
     this.#starts = new Int32Array(n);
     this.#ends = new Int32Array(n);
     this.#nums = new Float64Array(n);
-    this.#presence = new Uint8Array(n);
+    this.#present = new Uint8Array(n);
     this.#facts = new Array<AddressFacts | undefined>(n).fill(undefined);
     this.#fixed = this.#keyNext.reduce((sum, key) => sum + key.length, 0) + this.#logPrefix.length + DERIVED_MAX;
   }
@@ -240,10 +240,10 @@ export class FlowWriter {
   /** Marks field `k` as at line[start, end); false when that is `-`, the field's absence. */
   #mark(k: number, line: Uint8Array, start: number, end: number): boolean {
     if (end - start === 1 && line[start] === 45) {
-      this.#presence[k] = 0;
+      this.#present[k] = 0;
       return false;
     }
-    this.#presence[k] = 1;
+    this.#present[k] = 1;
     this.#starts[k] = start;
     this.#ends[k] = end;
     return true;
@@ -271,18 +271,18 @@ export class FlowWriter {
   /** True for a NODATA/SKIPDATA record. */
   get isStatus(): boolean {
     const k = this.#at.status;
-    if (k < 0 || this.#presence[k] === 0) return false;
+    if (k < 0 || this.#present[k] === 0) return false;
     const start = this.#starts[k] as number;
     const end = this.#ends[k] as number;
     return equalsAt(this.#line, start, end, NODATA) || equalsAt(this.#line, start, end, SKIPDATA);
   }
 
   #number(k: number): number | undefined {
-    return k >= 0 && this.#presence[k] === 1 ? this.#nums[k] : undefined;
+    return k >= 0 && this.#present[k] === 1 ? this.#nums[k] : undefined;
   }
 
   #address(k: number): AddressFacts | undefined {
-    return k >= 0 && this.#presence[k] === 1 ? this.#facts[k] : undefined;
+    return k >= 0 && this.#present[k] === 1 ? this.#facts[k] : undefined;
   }
 
   /** `{"@timestamp":"…"`, remembered for the last second seen (lines of an object share few). */
@@ -317,7 +317,7 @@ export class FlowWriter {
     }
     let sep = time !== undefined;
     for (let k = 0; k < this.#n; k++) {
-      if (this.#presence[k] === 0) continue;
+      if (this.#present[k] === 0) continue;
       pos = put(out, pos, sep ? (this.#keyNext[k] as Uint8Array) : (this.#keyFirst[k] as Uint8Array));
       sep = true;
       pos = this.#value(out, pos, k);
