@@ -25,14 +25,16 @@ export function workerCommand(): Command {
       throw new ConfigError('ALLOWED_BUCKETS (or --allowed-buckets) is required: the buckets the worker may read, comma-separated, or * for any');
     }
     const logger = createLogger(config.logLevel);
-    const started = Date.now();
-    const { worker, finish } = await runWorker({ ...config, queueUrl, allowedBuckets }, logger, Boolean(opts.untilEmpty));
+    // Listening before the start (GeoIP, probes): a task stopped while starting exits 0, not by the signal.
+    const stop = new AbortController();
     const onSignal = (signal: string) => {
       logger.info({ signal }, 'stopping: no new messages; finishing those in flight');
-      worker.stop();
+      stop.abort();
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
+    const started = Date.now();
+    const { worker, finish } = await runWorker({ ...config, queueUrl, allowedBuckets }, logger, { untilEmpty: Boolean(opts.untilEmpty), signal: stop.signal });
     await finish();
     const seconds = (Date.now() - started) / 1000;
     logger.info({ ...worker.stats, seconds }, 'worker stopped');

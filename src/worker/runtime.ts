@@ -15,7 +15,7 @@ import { startWorker, type RunningWorker } from './worker.js';
  * Wires a worker from settings: the object pipeline, the pollers and the health gate. The CLI and
  * the integration tests start workers through this one function.
  */
-export async function runWorker(config: Config & { queueUrl: string; allowedBuckets: string[] }, logger: Logger, untilEmpty = false): Promise<{ worker: RunningWorker; finish: () => Promise<void> }> {
+export async function runWorker(config: Config & { queueUrl: string; allowedBuckets: string[] }, logger: Logger, options: { untilEmpty?: boolean; signal?: AbortSignal } = {}): Promise<{ worker: RunningWorker; finish: () => Promise<void> }> {
   const { sqs } = awsClients(config);
   const stopSignal = new AbortController();
   const metrics = new Metrics();
@@ -40,7 +40,7 @@ export async function runWorker(config: Config & { queueUrl: string; allowedBuck
       logger.warn({ opensearchUrl: config.opensearchUrl }, `${problem}; the worker starts and polls once OpenSearch answers`);
       gate.close(problem);
     }
-    const running = await startPollers({ config, sqs, gate, metrics, logger, untilEmpty, pipeline });
+    const running = await startPollers({ config, sqs, gate, metrics, logger, pipeline, ...options });
     current.worker = running;
     metrics.watch({ totals: running.stats, inFlight: running.inFlight, inFlightBytes: running.inFlightBytes, gateOpen: () => gate.isOpen });
     const finish = async () => {
@@ -58,12 +58,12 @@ export async function runWorker(config: Config & { queueUrl: string; allowedBuck
 
 /** The pollers over the object pipeline, with the metrics' hooks. */
 async function startPollers(w: {
-  config: Config & { queueUrl: string; allowedBuckets: string[] }; sqs: SQSClient; gate: HealthGate; metrics: Metrics; logger: Logger; untilEmpty: boolean; pipeline: Pipeline;
+  config: Config & { queueUrl: string; allowedBuckets: string[] }; sqs: SQSClient; gate: HealthGate; metrics: Metrics; logger: Logger; pipeline: Pipeline; untilEmpty?: boolean; signal?: AbortSignal;
 }): Promise<RunningWorker> {
   const { config, sqs, gate, metrics, logger, pipeline } = w;
   const maxReceiveCount = await redriveLimit(sqs, config.queueUrl);
   return startWorker({
-    config, sqs, logger, gate, untilEmpty: w.untilEmpty,
+    config, sqs, logger, gate, untilEmpty: w.untilEmpty, signal: w.signal,
     onReceive: (message) => {
       const sent = Number(message.Attributes?.SentTimestamp);
       if (Number.isFinite(sent)) metrics.received(sent);

@@ -22,6 +22,8 @@ export interface WorkerOptions {
   readonly untilEmpty?: boolean;
   /** Hears each message as it is received (the metrics take its SentTimestamp). */
   readonly onReceive?: (message: Message) => void;
+  /** Aborted to stop, as `stop()` does; if aborted already, the worker stops without receiving. */
+  readonly signal?: AbortSignal;
 }
 
 /** A running worker: its totals, and a promise that settles when it has stopped. */
@@ -126,9 +128,15 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     budget.close();
     void drain(inFlight, config.shutdownGraceSeconds * 1000, release, logger).then(resolveStopped);
   };
-  for (const consumer of consumers) consumer.start();
-  logger.info({ queueUrl: config.queueUrl, pollers: config.pollers, batchSize: config.batchSize, maxInFlightBytes: config.maxInFlightBytes }, 'worker started');
-  if (options.untilEmpty) void stopWhenEmpty(options, stop, stopped);
+  if (options.signal?.aborted) {
+    // Told to stop while it was starting (a task stopped during its start): receive nothing.
+    stop();
+  } else {
+    options.signal?.addEventListener('abort', stop, { once: true });
+    for (const consumer of consumers) consumer.start();
+    logger.info({ queueUrl: config.queueUrl, pollers: config.pollers, batchSize: config.batchSize, maxInFlightBytes: config.maxInFlightBytes }, 'worker started');
+    if (options.untilEmpty) void stopWhenEmpty(options, stop, stopped);
+  }
   const polling = () => !stopping && consumers.every((c) => c.status.isRunning);
   return { stats, stopped, stop, inFlight: () => inFlight.size, inFlightBytes: () => budget.inUse, polling };
 }

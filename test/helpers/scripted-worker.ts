@@ -14,12 +14,12 @@ import { startWorker, type RunningWorker } from '../../src/worker/worker.js';
 
 export const TEST_QUEUE = 'http://127.0.0.1:1/000000000000/q';
 
-/** Starts a worker on TEST_QUEUE for bucket `logs`, with the default settings and then `settings`. */
-export function scriptedWorker(sqs: SQSClient, processObject: (ref: S3ObjectRef) => Promise<ObjectOutcome>, settings: Partial<Config> = {}): RunningWorker {
+/** Starts a worker on TEST_QUEUE for bucket `logs`, with the default settings and then `settings`; `signal` stops it. */
+export function scriptedWorker(sqs: SQSClient, processObject: (ref: S3ObjectRef) => Promise<ObjectOutcome>, settings: Partial<Config> = {}, signal?: AbortSignal): RunningWorker {
   const config = { ...loadConfig({}), waitTimeSeconds: 1, ...settings, queueUrl: TEST_QUEUE };
   const logger = createLogger('silent');
   return startWorker({
-    config, sqs, gate: new HealthGate(async () => undefined), logger,
+    config, sqs, gate: new HealthGate(async () => undefined), logger, ...(signal && { signal }),
     handle: { processObject, logger, bucketAllowed: (b) => b === 'logs', deadLetters: { record: async () => undefined } },
   });
 }

@@ -133,7 +133,7 @@ export async function runWorkerUntilEmpty(stack: TestStack, settings: Partial<Co
   const logFile = newLogFile(`${stack.name}-worker`);
   const logger = createLogger(config.logLevel, undefined, pino.destination({ dest: logFile, sync: true }));
   try {
-    const { worker, finish } = await runWorker(config, logger, true);
+    const { worker, finish } = await runWorker(config, logger, { untilEmpty: true });
     await finish();
     return worker.stats;
   } catch (err) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import { SampleFormat, flowLogKey, sampleLines } from '../../src/sample/flow-logs.js';
-import { dropStack, newStack, putObject, spawnWorker, type TestStack } from '../helpers/stack.js';
+import { countDocs, dropStack, finished, newStack, putObject, queueDepth, spawnWorker, type TestStack } from '../helpers/stack.js';
 import { freePort } from '../helpers/net.js';
 
 const OBJECTS = 2;
@@ -29,7 +29,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, secon
 
 describe('the worker\'s health and metrics server (HTTP, real worker process)', () => {
   let stack: TestStack;
-  after(() => stack && dropStack(stack));
+  let stopped: TestStack | undefined;
+  after(() => Promise.all([dropStack(stack), dropStack(stopped)]));
 
   it('answers /healthz and /readyz, and /metrics counts what the worker did', async () => {
     stack = await newStack();
@@ -74,5 +75,19 @@ describe('the worker\'s health and metrics server (HTTP, real worker process)', 
     const exit = await worker.exited;
     assert.equal(exit.code, 0, exit.log);
     await assert.rejects(fetch(`${base}/healthz`), 'the server closes with the worker');
+  });
+
+  it('SIGTERM while it starts (its first log line, before GeoIP and the probes): exits 0 and receives nothing', async () => {
+    stopped = await newStack();
+    const key = flowLogKey('123456789012', 'us-east-1', 'fl-health', START, 'early');
+    await putObject(stopped, key, `${[...sampleLines({ seed: 9, records: RECORDS, format: SampleFormat.default, start: START })].join('\n')}\n`);
+    const worker = spawnWorker(stopped, { HEALTH_PORT: String(await freePort()), HEALTH_HOST: '127.0.0.1', LOG_LEVEL: 'info' }, []);
+    worker.child.stderr?.once('data', () => worker.child.kill('SIGTERM'));
+    const exit = await finished(worker, 60_000);
+    assert.deepEqual([exit.code, exit.signal], [0, null], `ended by code ${exit.code}, signal ${exit.signal}; its log: ${exit.logFile}`);
+    assert.match(exit.log, /"signal":"SIGTERM"[^\n]*stopping/);
+    assert.doesNotMatch(exit.log, /worker started/, 'no poller started');
+    assert.equal(await queueDepth(stopped, 'main'), 2, 'the object\'s message and the s3:TestEvent are still there');
+    assert.equal(await countDocs(stopped), 0);
   });
 });

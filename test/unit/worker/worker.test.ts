@@ -15,13 +15,14 @@ import { scriptedWorker, until } from '../../helpers/scripted-worker.js';
 
 const RETRY_DELAY = 7;
 
-/** An SQS client that hands out `messages` once, then answers empty long polls; records every other call. */
+/** An SQS client that hands out `messages` once, then answers empty long polls; records every call. */
 function scriptedSqs(messages: Message[]): { sqs: SQSClient; calls: Array<{ command: string; input: Record<string, unknown> }> } {
   const calls: Array<{ command: string; input: Record<string, unknown> }> = [];
   let handedOut = false;
   const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
     const name = command.constructor.name;
     if (name === 'ReceiveMessageCommand') {
+      calls.push({ command: name, input: command.input });
       if (!handedOut) {
         handedOut = true;
         return { Messages: messages };
@@ -53,10 +54,23 @@ function pendingRead(): { processObject: (ref: S3ObjectRef) => Promise<ObjectOut
   return { processObject, started, answer: (counts) => answer(counts) };
 }
 
-function worker(sqs: SQSClient, processObject: (ref: S3ObjectRef) => Promise<ObjectOutcome>, graceSeconds = 30): RunningWorker {
+function worker(sqs: SQSClient, processObject: (ref: S3ObjectRef) => Promise<ObjectOutcome>, graceSeconds = 30, signal?: AbortSignal): RunningWorker {
   return scriptedWorker(sqs, processObject, {
     pollers: 1, batchSize: 1, visibilityTimeout: 30, heartbeatInterval: 10, retryDelaySeconds: RETRY_DELAY, shutdownGraceSeconds: graceSeconds,
-  });
+  }, signal);
+}
+
+/** Waits for the worker to stop by itself; if it does not within `ms`, stops it and fails. */
+async function stopsWithin(w: RunningWorker, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, ms, 'late')));
+  const outcome = await Promise.race([w.stopped, late]);
+  clearTimeout(timer);
+  if (outcome === 'late') {
+    w.stop();
+    await w.stopped;
+    assert.fail(`still running ${ms} ms after its signal aborted`);
+  }
 }
 
 const deletes = (calls: Array<{ command: string; input: Record<string, unknown> }>) => calls.filter((c) => c.command.startsWith('DeleteMessage'));
@@ -112,5 +126,29 @@ describe('startWorker acknowledgement', { timeout: 20_000 }, () => {
     await sleep(100);
     assert.deepEqual(deletes(calls), []);
     assert.equal(w.stats.messagesDeleted, 0);
+  });
+
+  it('stops when its signal aborts, handing back what is in work, as stop() does', async () => {
+    const { sqs, calls } = scriptedSqs([message('m4', 'd.log.gz')]);
+    const read = pendingRead();
+    const abort = new AbortController();
+    const w = worker(sqs, read.processObject, 0, abort.signal);
+    await read.started;
+    abort.abort();
+    await stopsWithin(w, 2000);
+    const released = calls.filter((c) => c.command === 'ChangeMessageVisibilityBatchCommand');
+    assert.deepEqual(released.flatMap((c) => (c.input.Entries as Array<{ ReceiptHandle: string }>).map((e) => e.ReceiptHandle)), ['rh-m4']);
+    assert.equal(w.polling(), false);
+  });
+
+  it('with its signal aborted before the start (a task stopped while starting), receives nothing and stops', async () => {
+    const { sqs, calls } = scriptedSqs([message('m5', 'e.log.gz')]);
+    const abort = new AbortController();
+    abort.abort();
+    const w = worker(sqs, () => assert.fail('no object is read'), 30, abort.signal);
+    await stopsWithin(w, 2000);
+    await sleep(100);
+    assert.deepEqual(calls, [], 'no receive, no other call');
+    assert.equal(w.polling(), false);
   });
 });
