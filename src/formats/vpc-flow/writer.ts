@@ -13,7 +13,7 @@
  * the one reported.
  */
 import { COMMUNITY_ID_LENGTH, IpProtocol, writeCommunityId } from './community-id.js';
-import { ADDRESS_HASH_START, addressBookOf, addressHashStep, type AddressBook, type AddressFacts } from './addresses.js';
+import { ADDRESS_HASH_START, NO_ADDRESS, addressBookOf, addressHashStep, type AddressBook } from './addresses.js';
 import { DERIVED_FIELD_MAPPINGS, LOG_FIELD, isoTime } from './document.js';
 import { FieldType } from './catalogue.js';
 import { LIMITS, isSpace, type FlowFormat } from './parse.js';
@@ -43,6 +43,9 @@ const DURATION = utf8(',"duration_s":');
 const COMMUNITY_ID = utf8(',"community_id":"');
 const NODATA = utf8('NODATA');
 const SKIPDATA = utf8('SKIPDATA');
+/** The Community ID's two addresses, copied out of the address book. */
+const FROM = new Uint8Array(16);
+const TO = new Uint8Array(16);
 
 /** True when JSON.stringify would escape something in the text of line[start, end): quote, backslash, control. */
 function needsEscape(line: Uint8Array, start: number, end: number): boolean {
@@ -80,13 +83,6 @@ function copy(out: Uint8Array, pos: number, source: Uint8Array, start: number, e
 /** Writes an ASCII string (digits) to `out[pos]`. */
 function ascii(out: Uint8Array, pos: number, text: string): number {
   for (let i = 0; i < text.length; i++) out[pos++] = text.charCodeAt(i);
-  return pos;
-}
-
-/** `,"<field>_geo":…,"<field>_as":…` as far as the enricher knew the address. */
-function enrichment(out: Uint8Array, pos: number, keys: AddressKeys, facts: AddressFacts): number {
-  if (facts.geoJson !== undefined) pos = put(out, put(out, pos, keys.geo), facts.geoJson);
-  if (facts.asJson !== undefined) pos = put(out, put(out, pos, keys.as), facts.asJson);
   return pos;
 }
 
@@ -152,7 +148,8 @@ export class FlowWriter {
   readonly #ends: Int32Array;
   readonly #nums: Float64Array;
   readonly #present: Uint8Array;
-  readonly #facts: (AddressFacts | undefined)[];
+  /** Address fields' entries in the address book. */
+  readonly #entries: Int32Array;
   /** Bytes any document of this format may take besides its field values and address JSON (see {@link FlowWriter.bound}). */
   readonly #fixed: number;
   #line: Uint8Array = new Uint8Array(0);
@@ -175,7 +172,7 @@ export class FlowWriter {
     this.#ends = new Int32Array(n);
     this.#nums = new Float64Array(n);
     this.#present = new Uint8Array(n);
-    this.#facts = new Array<AddressFacts | undefined>(n).fill(undefined);
+    this.#entries = new Int32Array(n);
     this.#fixed = this.#keyNext.reduce((sum, key) => sum + key.length, 0) + this.#logPrefix.length + DERIVED_MAX;
   }
 
@@ -193,6 +190,7 @@ export class FlowWriter {
   scan(line: Uint8Array): boolean {
     this.#line = line;
     this.#addressBytes = 0;
+    this.#book.beginLine();
     const n = this.#n;
     const len = line.length;
     let ok = true;
@@ -257,10 +255,11 @@ export class FlowWriter {
 
   #storeAddress(k: number, line: Uint8Array, start: number, end: number, hash: number): boolean {
     if (!this.#mark(k, line, start, end)) return true;
-    const facts = this.#book.span(line, start, end, hash);
-    this.#facts[k] = facts;
-    this.#addressBytes += facts.jsonBytes;
-    return facts.valid;
+    const entry = this.#book.span(line, start, end, hash);
+    if (entry === NO_ADDRESS) return false;
+    this.#entries[k] = entry;
+    this.#addressBytes += this.#book.jsonBytes(entry);
+    return true;
   }
 
   /** The scanned line's `start`, or undefined when the format has none or the line wrote `-`. */
@@ -281,8 +280,9 @@ export class FlowWriter {
     return k >= 0 && this.#present[k] === 1 ? this.#nums[k] : undefined;
   }
 
-  #address(k: number): AddressFacts | undefined {
-    return k >= 0 && this.#present[k] === 1 ? this.#facts[k] : undefined;
+  /** The address book's entry of address field `k`, or NO_ADDRESS when the format has none or the line wrote `-`. */
+  #address(k: number): number {
+    return k >= 0 && this.#present[k] === 1 ? (this.#entries[k] as number) : NO_ADDRESS;
   }
 
   /** `{"@timestamp":"…"`, remembered for the last second seen (lines of an object share few). */
@@ -335,7 +335,7 @@ export class FlowWriter {
 
   #value(out: Uint8Array, pos: number, k: number): number {
     const kind = this.#kinds[k];
-    if (kind === IP) return put(out, pos, (this.#facts[k] as AddressFacts).json);
+    if (kind === IP) return this.#book.writeJson(out, pos, this.#entries[k] as number);
     const line = this.#line;
     const start = this.#starts[k] as number;
     const end = this.#ends[k] as number;
@@ -361,6 +361,7 @@ export class FlowWriter {
       pos = put(out, pos, DURATION);
       pos = ascii(out, pos, String(end - start));
     }
+    const book = this.#book;
     const src = this.#address(at.src);
     const dst = this.#address(at.dst);
     const pktSrc = this.#address(at.pktSrc);
@@ -373,29 +374,34 @@ export class FlowWriter {
       const mask = this.#number(at.flags);
       const flags = mask !== undefined && (protocol === undefined || protocol === IpProtocol.tcp) ? FLAGS_JSON[mask] : undefined;
       if (flags !== undefined) pos = put(out, pos, flags);
-      if (src !== undefined) pos = put(out, pos, src.isPublic ? SRC.publicTrue : SRC.publicFalse);
-      if (dst !== undefined) pos = put(out, pos, dst.isPublic ? DST.publicTrue : DST.publicFalse);
-      if (pktSrc !== undefined) pos = put(out, pos, pktSrc.isPublic ? PKT_SRC.publicTrue : PKT_SRC.publicFalse);
-      if (pktDst !== undefined) pos = put(out, pos, pktDst.isPublic ? PKT_DST.publicTrue : PKT_DST.publicFalse);
-      const packetLevel = pktSrc !== undefined && pktDst !== undefined;
+      if (src !== NO_ADDRESS) pos = put(out, pos, book.isPublic(src) ? SRC.publicTrue : SRC.publicFalse);
+      if (dst !== NO_ADDRESS) pos = put(out, pos, book.isPublic(dst) ? DST.publicTrue : DST.publicFalse);
+      if (pktSrc !== NO_ADDRESS) pos = put(out, pos, book.isPublic(pktSrc) ? PKT_SRC.publicTrue : PKT_SRC.publicFalse);
+      if (pktDst !== NO_ADDRESS) pos = put(out, pos, book.isPublic(pktDst) ? PKT_DST.publicTrue : PKT_DST.publicFalse);
+      const packetLevel = pktSrc !== NO_ADDRESS && pktDst !== NO_ADDRESS;
       pos = this.#communityId(out, pos, protocol, packetLevel ? pktSrc : src, packetLevel ? pktDst : dst);
     }
-    if (src !== undefined) pos = enrichment(out, pos, SRC, src);
-    if (dst !== undefined) pos = enrichment(out, pos, DST, dst);
-    if (pktSrc !== undefined) pos = enrichment(out, pos, PKT_SRC, pktSrc);
-    if (pktDst !== undefined) pos = enrichment(out, pos, PKT_DST, pktDst);
+    if (src !== NO_ADDRESS) pos = this.#enrichment(out, pos, SRC, src);
+    if (dst !== NO_ADDRESS) pos = this.#enrichment(out, pos, DST, dst);
+    if (pktSrc !== NO_ADDRESS) pos = this.#enrichment(out, pos, PKT_SRC, pktSrc);
+    if (pktDst !== NO_ADDRESS) pos = this.#enrichment(out, pos, PKT_DST, pktDst);
     return pos;
   }
 
+  /** `,"<field>_geo":…,"<field>_as":…` as far as the enricher knew the address. */
+  #enrichment(out: Uint8Array, pos: number, keys: AddressKeys, entry: number): number {
+    return this.#book.writeAs(out, this.#book.writeGeo(out, pos, entry, keys.geo), entry, keys.as);
+  }
+
   /** Packet-level addresses when both are there, else srcaddr/dstaddr (the caller's choice); none for ICMP (see derive.ts). */
-  #communityId(out: Uint8Array, pos: number, protocol: number | undefined, from: AddressFacts | undefined, to: AddressFacts | undefined): number {
+  #communityId(out: Uint8Array, pos: number, protocol: number | undefined, from: number, to: number): number {
     if (protocol === undefined || protocol === IpProtocol.icmp || protocol === IpProtocol.icmpv6) return pos;
-    const a = from?.bytes;
-    const b = to?.bytes;
-    if (a === undefined || b === undefined || a.length !== b.length) return pos;
+    if (from === NO_ADDRESS || to === NO_ADDRESS) return pos;
+    const n = this.#book.copyBytes(from, FROM);
+    if (this.#book.copyBytes(to, TO) !== n) return pos;
     // The ID goes after the key, which stays unwritten (pos unchanged) when there is no ID.
     const at = pos + COMMUNITY_ID.length;
-    if (!writeCommunityId(out, at, a, b, a.length, protocol, this.#number(this.#at.sport), this.#number(this.#at.dport))) return pos;
+    if (!writeCommunityId(out, at, FROM, TO, n, protocol, this.#number(this.#at.sport), this.#number(this.#at.dport))) return pos;
     put(out, pos, COMMUNITY_ID);
     out[at + COMMUNITY_ID_LENGTH] = 34;
     return at + COMMUNITY_ID_LENGTH + 1;

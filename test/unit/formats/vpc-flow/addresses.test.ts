@@ -1,14 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Enricher } from '../../../../src/enrich/types.js';
-import { ADDRESS_BOOK_SIZE, ADDRESS_HASH_START, AddressBook, addressBookOf, addressHashStep } from '../../../../src/formats/vpc-flow/addresses.js';
+import { ADDRESS_BOOK_SIZE, ADDRESS_HASH_START, AddressBook, NO_ADDRESS, addressBookOf, addressHashStep } from '../../../../src/formats/vpc-flow/addresses.js';
 
 /**
  * The address book: what it knows of an address, that it asks the enricher once per distinct
  * address (wherever the address sits in a line), how it finds addresses whose hashes collide
- * (also across the end of its table and at its first slot), and that it forgets everything at once when full.
+ * (also across the end of its table and at its first slot), and that it forgets everything at
+ * once when full, at the start of a line.
  */
-const text = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8'));
 
 /** An enricher that knows 81.2.69.142 and counts what it is asked. */
 function counting(): Enricher & { asked: string[] } {
@@ -26,9 +26,27 @@ function hashOf(bytes: Uint8Array, start = 0, end = bytes.length): number {
   return hash;
 }
 
-function span(book: AddressBook, line: string, start = 0, end = Buffer.byteLength(line)) {
+/** The entry of line[start, end), as the writer's scan asks for it: each call a line of its own. */
+function span(book: AddressBook, line: string, start = 0, end = Buffer.byteLength(line)): number {
   const bytes = Buffer.from(line, 'latin1');
+  book.beginLine();
   return book.span(bytes, start, end, hashOf(bytes, start, end));
+}
+
+/** What the book writes and says of an entry, as text: the writer's view of it. */
+function facts(book: AddressBook, entry: number) {
+  const out = Buffer.alloc(book.jsonBytes(entry) + 1);
+  const written = (end: number) => (end === 0 ? undefined : out.toString('utf8', 0, end));
+  const bytes = new Uint8Array(16);
+  const n = book.copyBytes(entry, bytes);
+  return {
+    json: written(book.writeJson(out, 0, entry)),
+    isPublic: book.isPublic(entry),
+    geo: written(book.writeGeo(out, 0, entry, Buffer.from('G'))),
+    as: written(book.writeAs(out, 0, entry, Buffer.from('A'))),
+    bytes: bytes.slice(0, n),
+    jsonBytes: book.jsonBytes(entry),
+  };
 }
 
 /** The book's slot of an address: its hash, modulo twice the book size (to pick colliding inputs). */
@@ -47,24 +65,44 @@ function inSlot(slot: number, count: number): string[] {
 }
 
 describe('AddressBook.span', () => {
-  it('knows an address: valid, its JSON, public or not, enrichment JSON and bytes', () => {
+  it('knows an address: its JSON, public or not, enrichment JSON after its key, and bytes', () => {
     const book = new AddressBook(counting());
-    const pub = span(book, '81.2.69.142');
-    assert.deepEqual({ ...pub, json: text(pub.json), geoJson: text(pub.geoJson), asJson: text(pub.asJson) }, {
-      valid: true, json: '"81.2.69.142"', isPublic: true, geoJson: '{"country_iso_code":"GB"}', asJson: '{"number":20712,"organization":"A & A"}', bytes: new Uint8Array([81, 2, 69, 142]),
+    assert.deepEqual(facts(book, span(book, '81.2.69.142')), {
+      json: '"81.2.69.142"', isPublic: true, geo: 'G{"country_iso_code":"GB"}', as: 'A{"number":20712,"organization":"A & A"}', bytes: new Uint8Array([81, 2, 69, 142]),
       // The three JSON values together: 13 + 25 + 39 bytes.
       jsonBytes: 77,
     });
-    const own = span(book, 'fd00::1');
-    assert.deepEqual([own.valid, text(own.json), own.isPublic, own.geoJson, own.asJson, own.bytes?.length, own.jsonBytes], [true, '"fd00::1"', false, undefined, undefined, 16, 9]);
+    assert.deepEqual(facts(book, span(book, 'fd00::1')), {
+      json: '"fd00::1"', isPublic: false, geo: undefined, as: undefined, bytes: new Uint8Array([0xfd, ...new Array<number>(14).fill(0), 1]), jsonBytes: 9,
+    });
   });
 
-  it('calls what is no address invalid: bad text, a zone id, bytes beyond ASCII', () => {
-    const book = new AddressBook(counting());
-    for (const bad of ['10.0.0', 'fe80::1%eth0', '10.0.0.1%1', 'é', '']) {
-      const facts = span(book, bad);
-      assert.deepEqual([facts.valid, text(facts.json), facts.isPublic, facts.geoJson, facts.asJson, facts.bytes, facts.jsonBytes], [false, '""', false, undefined, undefined, undefined, 2], bad);
+  it('keeps JSON of any length and characters in place, entry after entry, as its arena grows', () => {
+    // The first entry alone is more than twice the arena's first size; then the long text is the ASN's, then the city's again.
+    const long = (n: number) => 'é'.repeat(n === 0 ? 70_000 : 10_000);
+    const geo = (ip: string, n: number) => ({ city_name: n % 2 === 0 ? `${long(n)}${ip}` : ip });
+    const as = (ip: string, n: number) => ({ number: n, organization: n % 2 === 1 ? `${long(n)}${ip}` : ip });
+    const addresses = Array.from({ length: 6 }, (_, n) => `192.0.2.${n}`);
+    const enricher: Enricher = { lookup: (ip) => ({ geo: geo(ip, addresses.indexOf(ip)), as: as(ip, addresses.indexOf(ip)) }) };
+    const book = new AddressBook(enricher);
+    const entries = addresses.map((a) => span(book, a));
+    addresses.forEach((a, n) => {
+      const known = facts(book, entries[n] as number);
+      assert.deepEqual([known.json, known.geo, known.as], [`"${a}"`, `G${JSON.stringify(geo(a, n))}`, `A${JSON.stringify(as(a, n))}`], a);
+    });
+  });
+
+  it('calls what is no address no entry: bad text, a zone id, bytes beyond ASCII, text longer than any address', () => {
+    const enricher = counting();
+    const book = new AddressBook(enricher);
+    for (const bad of ['10.0.0', 'fe80::1%eth0', '10.0.0.1%1', 'é', '', `::ffff:${'1'.repeat(60)}`]) {
+      assert.equal(span(book, bad), NO_ADDRESS, bad);
+      assert.equal(span(book, bad), NO_ADDRESS, `${bad}, again`);
     }
+    assert.deepEqual(enricher.asked, [], 'nothing that is no address is looked up');
+    // The longest address text: six 4-digit groups and a 15-character IPv4 tail.
+    const longest = '0000:0000:0000:0000:0000:ffff:255.255.255.255';
+    assert.equal(facts(book, span(book, longest)).json, `"${longest}"`);
   });
 
   it('asks the enricher once per distinct address, wherever it sits in the line', () => {
@@ -88,22 +126,31 @@ describe('AddressBook.span', () => {
     }
     const enricher = counting();
     const book = new AddressBook(enricher);
-    for (const address of [...edges, ...prefix, ...edges, ...prefix]) assert.equal(text(span(book, address).json), `"${address}"`, address);
+    for (const address of [...edges, ...prefix, ...edges, ...prefix]) assert.equal(facts(book, span(book, address)).json, `"${address}"`, address);
     assert.deepEqual(enricher.asked, [...edges, ...prefix]);
+    // The longer one met first: the shorter is not taken for it.
+    const reversed = new AddressBook(counting());
+    for (const address of [...prefix].reverse()) assert.equal(facts(reversed, span(reversed, address)).json, `"${address}"`, address);
   });
 
-  it('forgets every address at once when full, and keeps none it met then', () => {
+  it('forgets every address at once when full, at the start of the next line, never within one', () => {
     const enricher = counting();
     const book = new AddressBook(enricher);
     const address = (n: number) => `10.${n >> 16}.${(n >> 8) & 255}.${n & 255}`;
-    for (let n = 0; n < ADDRESS_BOOK_SIZE; n++) span(book, address(n));
+    const bytes = (a: string) => Buffer.from(a, 'latin1');
+    const find = (a: string) => book.span(bytes(a), 0, a.length, hashOf(bytes(a)));
+    for (let n = 0; n < ADDRESS_BOOK_SIZE - 2; n++) span(book, address(n));
+    // One line whose two addresses fill the book: both join, and the first stays itself.
+    book.beginLine();
+    const first = find('192.0.2.1');
+    const second = find('192.0.2.2');
+    assert.deepEqual([facts(book, first).json, facts(book, second).json, facts(book, find(address(0))).json], ['"192.0.2.1"', '"192.0.2.2"', `"${address(0)}"`]);
+    assert.equal(enricher.asked.length, ADDRESS_BOOK_SIZE, 'a full book still answers within its line');
+    // The next line starts with an empty book.
     span(book, address(0));
-    assert.equal(enricher.asked.length, ADDRESS_BOOK_SIZE, 'a full book still answers');
+    span(book, address(0));
     span(book, '192.0.2.1');
-    span(book, '192.0.2.1');
-    span(book, address(0));
-    span(book, address(0));
-    assert.deepEqual(enricher.asked.slice(ADDRESS_BOOK_SIZE), ['192.0.2.1', '192.0.2.1', address(0)]);
+    assert.deepEqual(enricher.asked.slice(ADDRESS_BOOK_SIZE), [address(0), '192.0.2.1']);
   });
 });
 
