@@ -4,6 +4,7 @@
  */
 import { addressBytes, isPublicBytes } from '../../enrich/ip.js';
 import type { Enricher } from '../../enrich/types.js';
+import { copy, put, putSpan } from './bytes.js';
 
 /** The book's hash of an address's bytes, FNV-1a, taken a byte at a time so that a scanner can hash a span while it reads it. */
 export const ADDRESS_HASH_START = 0x811c9dc5;
@@ -106,7 +107,7 @@ export class AddressBook {
     const length = this.#rows[row + GEO] as number;
     if (length === 0) return pos;
     const from = (this.#rows[row + AT] as number) + (this.#rows[row + CHARS] as number) + 2;
-    return put(out, put(out, pos, key, 0, key.length), this.#arena, from, from + length);
+    return putSpan(out, put(out, pos, key), this.#arena, from, from + length);
   }
 
   /** Writes `key` and the ASN JSON, when the enricher knew any; returns the position after it. */
@@ -115,7 +116,7 @@ export class AddressBook {
     const length = this.#rows[row + AS] as number;
     if (length === 0) return pos;
     const from = (this.#rows[row + AT] as number) + (this.#rows[row + CHARS] as number) + 2 + (this.#rows[row + GEO] as number);
-    return put(out, put(out, pos, key, 0, key.length), this.#arena, from, from + length);
+    return putSpan(out, put(out, pos, key), this.#arena, from, from + length);
   }
 
   /** Copies the address's 4 or 16 bytes to `out[0]`; returns how many. */
@@ -190,23 +191,6 @@ export class AddressBook {
       this.#arena = arena;
     }
   }
-}
-
-/** Fragments from this length on are copied with `set` (see put). */
-const SET_FROM = 16;
-
-/** Copies source[start, end) to `out[pos]`, returning the position after it: a loop, for short spans. */
-function copy(out: Uint8Array, pos: number, source: Uint8Array, start: number, end: number): number {
-  for (let i = start; i < end; i++) out[pos++] = source[i] as number;
-  return pos;
-}
-
-/** {@link copy}, with `set` from {@link SET_FROM} bytes on (a call costs about what a loop of that many bytes does). */
-function put(out: Uint8Array, pos: number, source: Uint8Array, start: number, end: number): number {
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: either way copies the same bytes; only the speed differs
-  if (end - start < SET_FROM) return copy(out, pos, source, start, end);
-  out.set(source.subarray(start, end), pos);
-  return pos + end - start;
 }
 
 const books = new WeakMap<Enricher, AddressBook>();

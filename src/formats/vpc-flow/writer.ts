@@ -13,6 +13,7 @@
  * the one reported.
  */
 import { COMMUNITY_ID_LENGTH, IpProtocol, writeCommunityId } from './community-id.js';
+import { copy, put } from './bytes.js';
 import { ADDRESS_HASH_START, NO_ADDRESS, addressBookOf, addressHashStep, type AddressBook } from './addresses.js';
 import { DERIVED_FIELD_MAPPINGS, LOG_FIELD, isoTime } from './document.js';
 import { FieldType } from './catalogue.js';
@@ -25,8 +26,6 @@ const IP = 1;
 const NUMBER = 2;
 /** scan(): a token past the format's fields or after a bad value, only counted. */
 const COUNT_ONLY = 3;
-/** Fragments from this length on are copied with `set` (see put). */
-const SET_FROM = 16;
 
 const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 
@@ -60,24 +59,6 @@ function equalsAt(line: Uint8Array, start: number, end: number, word: Uint8Array
   if (end - start !== word.length) return false;
   for (let i = 0; i < word.length; i++) if (line[start + i] !== word[i]) return false;
   return true;
-}
-
-/**
- * Copies a whole fragment to `out[pos]`, returning the position after it. `set` costs about the
- * same (~25–50 ns here) whatever the length, where the byte loop costs 2–4 ns a byte: the loop wins
- * below ~16 bytes (keys, small numbers), `set` above (GeoIP objects, the provenance prefix).
- */
-function put(out: Uint8Array, pos: number, bytes: Uint8Array): number {
-  const n = bytes.length;
-  if (n < SET_FROM) return copy(out, pos, bytes, 0, n);
-  out.set(bytes, pos);
-  return pos + n;
-}
-
-/** Copies source[start, end) to `out[pos]`; a loop, since spans of a line are short. */
-function copy(out: Uint8Array, pos: number, source: Uint8Array, start: number, end: number): number {
-  for (let i = start; i < end; i++) out[pos++] = source[i] as number;
-  return pos;
 }
 
 /** Writes an ASCII string (digits) to `out[pos]`. */
