@@ -103,29 +103,39 @@ export class AddressBook {
 
   /** Writes `key` and the GeoIP JSON, when the enricher knew any; returns the position after it. */
   writeGeo(out: Uint8Array, pos: number, entry: number, key: Uint8Array): number {
-    const row = entry * STRIDE;
-    const length = this.#rows[row + GEO] as number;
-    if (length === 0) return pos;
-    const from = (this.#rows[row + AT] as number) + (this.#rows[row + CHARS] as number) + 2;
-    return putSpan(out, put(out, pos, key), this.#arena, from, from + length);
+    return this.#writeKeyed(out, pos, entry, key, GEO);
   }
 
   /** Writes `key` and the ASN JSON, when the enricher knew any; returns the position after it. */
   writeAs(out: Uint8Array, pos: number, entry: number, key: Uint8Array): number {
-    const row = entry * STRIDE;
-    const length = this.#rows[row + AS] as number;
-    if (length === 0) return pos;
-    const from = (this.#rows[row + AT] as number) + (this.#rows[row + CHARS] as number) + 2 + (this.#rows[row + GEO] as number);
-    return putSpan(out, put(out, pos, key), this.#arena, from, from + length);
+    return this.#writeKeyed(out, pos, entry, key, AS);
   }
 
   /** Copies the address's 4 or 16 bytes to `out[0]`; returns how many. */
   copyBytes(entry: number, out: Uint8Array): number {
     const row = entry * STRIDE;
     const n = this.#rows[row + BYTES] as number;
-    const from = (this.#rows[row + AT] as number) + (this.#rows[row + CHARS] as number) + 2 + (this.#rows[row + GEO] as number) + (this.#rows[row + AS] as number);
+    const from = this.#start(row, BYTES);
     copy(out, 0, this.#arena, from, from + n);
     return n;
+  }
+
+  /** Writes `key` and part GEO or AS of the entry, unless that part is empty. */
+  #writeKeyed(out: Uint8Array, pos: number, entry: number, key: Uint8Array, part: typeof GEO | typeof AS): number {
+    const row = entry * STRIDE;
+    const length = this.#rows[row + part] as number;
+    if (length === 0) return pos;
+    const from = this.#start(row, part);
+    return putSpan(out, put(out, pos, key), this.#arena, from, from + length);
+  }
+
+  /** Where part GEO, AS or BYTES of the entry at `row` starts in the arena: after its quoted text and the parts before it. */
+  #start(row: number, part: typeof GEO | typeof AS | typeof BYTES): number {
+    const rows = this.#rows;
+    let at = (rows[row + AT] as number) + (rows[row + CHARS] as number) + 2;
+    if (part !== GEO) at += rows[row + GEO] as number;
+    if (part === BYTES) at += rows[row + AS] as number;
+    return at;
   }
 
   #valid(entry: number): boolean {
