@@ -51,9 +51,10 @@ const CHUNK_BYTES = 256 * 1024;
 /**
  * Writes operations end to end into shared chunks of memory, each operation a view of its chunk:
  * a reader writes a document's JSON straight after its action line, with no string, no encoding
- * and no copy in between. Use: `begin(index, id, docBound)` gives where the document goes in
- * `buffer`; write at most `docBound` bytes there; `end(docEnd)` gives the operation. A chunk lives
- * as long as any operation in it (one batch's operations are sent and dropped together).
+ * and no copy in between. Use: `begin(index, id, docBound)` (or `beginWithIdBytes`) gives where
+ * the document goes in `buffer`; write at most `docBound` bytes there; `end(docEnd)` gives the
+ * operation. A chunk lives as long as any operation in it (one batch's operations are sent and
+ * dropped together).
  */
 export class OpWriter {
   #chunk = Buffer.allocUnsafeSlow(0);
@@ -62,8 +63,6 @@ export class OpWriter {
   /** The index of the operation begun last, and its action line's head in bytes. */
   #index: string | undefined;
   #head: Uint8Array = new Uint8Array(0);
-  // Stryker disable next-line StringLiteral: begin() sets it before end() reads it
-  #opId = '';
   #opStart = 0;
   #docStart = 0;
   #docBound = 0;
@@ -78,24 +77,11 @@ export class OpWriter {
    * of at most `docBound` bytes and its newline. Returns where the document starts in {@link buffer}.
    */
   begin(index: string, id: string, docBound: number): number {
-    // Stryker disable next-line ConditionalExpression: a cache of the head's bytes, the same bytes when made again
-    if (index !== this.#index) {
-      this.#index = index;
-      this.#head = Buffer.from(head(index), 'utf8');
-    }
     const plain = isPlainAscii(id);
     // A plain id is written as itself between quotes.
     const idBytes = plain ? (id === '' ? 0 : ID_KEY.length + id.length + 2) : Buffer.byteLength(idPart(id), 'utf8');
-    const need = this.#head.length + idBytes + TAIL.length + docBound + 1;
-    if (this.#used + need > this.#chunk.length) {
-      this.#chunk = Buffer.allocUnsafeSlow(Math.max(this.#nextChunk, need));
-      this.#nextChunk = Math.min(2 * this.#nextChunk, CHUNK_BYTES);
-      this.#used = 0;
-    }
+    let pos = this.#open(index, idBytes, docBound);
     const chunk = this.#chunk;
-    let pos = this.#used;
-    chunk.set(this.#head, pos);
-    pos += this.#head.length;
     // Stryker disable next-line ConditionalExpression: the general way gives the same bytes for a plain id (see isPlainAscii)
     if (!plain) {
       pos += chunk.write(idPart(id), pos, 'utf8');
@@ -105,8 +91,43 @@ export class OpWriter {
       pos = ascii(chunk, pos, id);
       chunk[pos++] = 34;
     }
-    pos = ascii(chunk, pos, TAIL);
-    this.#opId = id;
+    return this.#close(pos, docBound);
+  }
+
+  /**
+   * {@link begin} with the id given as its bytes, each a printable ASCII character other than `"`
+   * and `\` (a hash's hex digits), which JSON writes as they are: no string is made of them.
+   */
+  beginWithIdBytes(index: string, id: Uint8Array, docBound: number): number {
+    let pos = this.#open(index, ID_KEY.length + id.length + 2, docBound);
+    const chunk = this.#chunk;
+    pos = ascii(chunk, pos, ID_KEY);
+    chunk[pos++] = 34;
+    for (let i = 0; i < id.length; i++) chunk[pos++] = id[i] as number;
+    chunk[pos++] = 34;
+    return this.#close(pos, docBound);
+  }
+
+  /** Makes room for an operation whose id part takes `idBytes` and writes its head; returns where the id part goes. */
+  #open(index: string, idBytes: number, docBound: number): number {
+    // Stryker disable next-line ConditionalExpression: a cache of the head's bytes, the same bytes when made again
+    if (index !== this.#index) {
+      this.#index = index;
+      this.#head = Buffer.from(head(index), 'utf8');
+    }
+    const need = this.#head.length + idBytes + TAIL.length + docBound + 1;
+    if (this.#used + need > this.#chunk.length) {
+      this.#chunk = Buffer.allocUnsafeSlow(Math.max(this.#nextChunk, need));
+      this.#nextChunk = Math.min(2 * this.#nextChunk, CHUNK_BYTES);
+      this.#used = 0;
+    }
+    this.#chunk.set(this.#head, this.#used);
+    return this.#used + this.#head.length;
+  }
+
+  /** Ends the action line at `pos`; returns where the document starts. */
+  #close(pos: number, docBound: number): number {
+    pos = ascii(this.#chunk, pos, TAIL);
     this.#opStart = this.#used;
     this.#docStart = pos;
     this.#docBound = docBound;
@@ -120,13 +141,13 @@ export class OpWriter {
     }
     this.#chunk[docEnd] = 10;
     this.#used = docEnd + 1;
-    return new EncodedOp(this.#index as string, this.#opId, this.#chunk.subarray(this.#opStart, this.#used));
+    return new EncodedOp(this.#index as string, this.#chunk.subarray(this.#opStart, this.#used));
   }
 
-  /** The operation for a document already serialised. */
-  text(index: string, id: string, json: string): EncodedOp {
+  /** The operation for a document already serialised; `id` as {@link begin} or {@link beginWithIdBytes} take it. */
+  text(index: string, id: string | Uint8Array, json: string): EncodedOp {
     // A UTF-16 unit takes at most 3 bytes in UTF-8.
-    const at = this.begin(index, id, 3 * json.length);
+    const at = typeof id === 'string' ? this.begin(index, id, 3 * json.length) : this.beginWithIdBytes(index, id, 3 * json.length);
     return this.end(at + this.#chunk.write(json, at, 'utf8'));
   }
 }

@@ -1,4 +1,5 @@
-import { murmur3x64Hash128, murmur3x64Hash128After, murmur3x64Prefix } from './murmur128.js';
+import { Buffer } from 'node:buffer';
+import { WINDOW, murmur3x64DigestWindow, murmur3x64Hash128, murmur3x64Hash128After, murmur3x64Prefix, DIGEST } from './murmur128.js';
 
 /**
  * Deterministic document ids: 128-bit MurmurHash3 (x64) over the record's identity, as 32 hex
@@ -7,27 +8,38 @@ import { murmur3x64Hash128, murmur3x64Hash128After, murmur3x64Prefix } from './m
  *
  * The identity of a flow-log line is its bucket, key, ordinal and bytes: reading an object again
  * gives the same ids, and two identical lines at different places remain two documents.
+ *
+ * @returns the id of line `lineNo` as its 32 hex digits in ASCII: a view that the next hash
+ *   overwrites, for the writer to copy into the operation (core/bulk-op.ts) without a string.
  */
-export function lineIdFactory(bucket: string, key: string): (lineNo: number, line: Uint8Array) => string {
+export function lineIdBytesFactory(bucket: string, key: string): (lineNo: number, line: Uint8Array) => Uint8Array {
   // Length-prefixed fields so that no two (bucket, key) pairs can produce the same byte string.
   // Its whole blocks are hashed once per object: it is often longer than the line.
   const prefix = murmur3x64Prefix(Buffer.from(`${bucket.length}:${bucket}${key.length}:${key}`, 'utf8'));
-  const rest = prefix.rest.length;
-  // One scratch buffer per object, the prefix's last bytes written once: a buffer per line cost more than hashing it.
-  let scratch = Buffer.allocUnsafe(rest + 256);
-  scratch.set(prefix.rest, 0);
+  const rest = prefix.rest;
   return (lineNo, line) => {
-    // `#<lineNo>:` is at most 18 bytes (a safe integer has 16 digits).
-    const need = rest + 18 + line.length;
-    if (need > scratch.length) {
-      scratch = Buffer.allocUnsafe(need * 2);
-      scratch.set(prefix.rest, 0);
+    // The prefix's last bytes, `#<lineNo>:`, the line: written straight into the hash's window.
+    const tag = String(lineNo);
+    const len = rest.length + tag.length + 2 + line.length;
+    // A line longer than the window (64 KB less) is hashed from a copy, in window-sized parts.
+    if (len > WINDOW.length) {
+      murmur3x64Hash128After(prefix, Buffer.concat([rest, Buffer.from(`#${tag}:`, 'latin1'), line]), len);
+      return DIGEST;
     }
-    let at = rest + scratch.write(`#${lineNo}:`, rest, 'latin1');
-    scratch.set(line, at);
-    at += line.length;
-    return murmur3x64Hash128After(prefix, scratch, at);
+    let at = 0;
+    for (; at < rest.length; at++) WINDOW[at] = rest[at] as number;
+    WINDOW[at++] = 35;
+    for (let i = 0; i < tag.length; i++) WINDOW[at++] = tag.charCodeAt(i);
+    WINDOW[at++] = 58;
+    WINDOW.set(line, at);
+    return murmur3x64DigestWindow(prefix, len);
   };
+}
+
+/** {@link lineIdBytesFactory}'s ids as strings. */
+export function lineIdFactory(bucket: string, key: string): (lineNo: number, line: Uint8Array) => string {
+  const idOf = lineIdBytesFactory(bucket, key);
+  return (lineNo, line) => Buffer.from(idOf(lineNo, line)).toString('latin1');
 }
 
 /** An id for a record that carries its own unique key (CloudTrail's eventID): the same event delivered twice is one document. */

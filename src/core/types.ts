@@ -39,16 +39,21 @@ export interface IndexOp {
 
 /**
  * An operation already encoded (by core/bulk-op.ts's OpWriter, on this thread or a parse thread):
- * `bulk` holds its action line and its document, each ending in `\n`. `json` and `doc` decode the
- * document on demand, for the rare reader of them (dead letters, `parse`, tests); the hot path only
- * sends `bulk`.
+ * `bulk` holds its action line and its document, each ending in `\n`. `id`, `json` and `doc` decode
+ * the action line or the document on demand, for the rare reader of them (dead letters, `parse`,
+ * tests); the hot path only sends `bulk`.
  */
 export class EncodedOp implements IndexOp {
   constructor(
     readonly index: string,
-    readonly id: string,
     readonly bulk: Uint8Array,
   ) {}
+
+  /** The action line's `_id`, `''` when it has none. */
+  get id(): string {
+    const action = Buffer.from(this.bulk.buffer, this.bulk.byteOffset, this.bulk.indexOf(10)).toString('utf8');
+    return (JSON.parse(action) as { create: { _id?: string } }).create._id ?? '';
+  }
 
   get json(): string {
     // The action line's JSON escapes any newline in the index or id: its first `\n` ends it.

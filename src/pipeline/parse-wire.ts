@@ -25,15 +25,13 @@ export interface ParseTask {
 }
 
 /**
- * A parsed batch: ids end to end, cut at `idEnds`; each op's index by number; the operations
- * encoded for `_bulk` end to end in one buffer, cut at `ends`, moved to the main thread, not copied.
+ * A parsed batch: each op's index by number; the operations encoded for `_bulk` end to end in one
+ * buffer, cut at `ends`, moved to the main thread, not copied (an operation's id is in its action line).
  */
 export interface PackedBatch {
   readonly id: number;
   readonly indexNames: string[];
   readonly indexOf: Uint32Array;
-  readonly ids: string;
-  readonly idEnds: Uint32Array;
   readonly bulk: Uint8Array<ArrayBuffer>;
   readonly ends: Uint32Array;
   readonly problems: LineProblem[];
@@ -75,12 +73,10 @@ export function packBatch(id: number, batch: OpBatch): PackedBatch {
   const indexNames: string[] = [];
   const indexOf = new Uint32Array(ops.length);
   const ends = new Uint32Array(ops.length);
-  const idEnds = new Uint32Array(ops.length);
   const encoded = ops.map(encodeOp);
   // Its own memory (not Buffer's shared pool): the whole buffer is moved to the other thread.
   const bulk = new Uint8Array(bodyBytes(encoded));
   let at = 0;
-  let ids = '';
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i] as IndexOp;
     let index = indexNames.indexOf(op.index);
@@ -90,23 +86,18 @@ export function packBatch(id: number, batch: OpBatch): PackedBatch {
     bulk.set(bytes, at);
     at += bytes.length;
     ends[i] = at;
-    ids += op.id;
-    idEnds[i] = ids.length;
   }
-  return { id, indexNames, indexOf, ids, idEnds, bulk, ends, problems: batch.problems, dropped: batch.dropped ?? 0, statusRecords: batch.statusRecords ?? 0 };
+  return { id, indexNames, indexOf, bulk, ends, problems: batch.problems, dropped: batch.dropped ?? 0, statusRecords: batch.statusRecords ?? 0 };
 }
 
 /** The batch a thread packed, each operation's bytes a view of the one buffer (no copy each). */
 export function unpackBatch(packed: PackedBatch): OpBatch {
   const ops: IndexOp[] = new Array<IndexOp>(packed.ends.length);
   let start = 0;
-  let idStart = 0;
   for (let i = 0; i < ops.length; i++) {
     const end = packed.ends[i] as number;
-    const idEnd = packed.idEnds[i] as number;
-    ops[i] = new EncodedOp(packed.indexNames[packed.indexOf[i] as number] as string, packed.ids.slice(idStart, idEnd), packed.bulk.subarray(start, end));
+    ops[i] = new EncodedOp(packed.indexNames[packed.indexOf[i] as number] as string, packed.bulk.subarray(start, end));
     start = end;
-    idStart = idEnd;
   }
   return { ops, problems: packed.problems, dropped: packed.dropped, statusRecords: packed.statusRecords };
 }

@@ -9,10 +9,11 @@
  * TCP, UDP and SCTP hash their ports; ICMP and ICMPv6 hash their type and the type's counterpart
  * (or the code), as Zeek maps them; every other protocol hashes no ports at all.
  *
- * Pure and allocation-light (it runs per record): scratch buffers, no regex, SHA-1 in registers
- * (core/sha1.ts), and the writer takes the ID as bytes ({@link writeCommunityId}).
+ * Pure and allocation-light (it runs per record): scratch buffers, no regex, SHA-1 in WebAssembly
+ * (core/sha1.ts) over the tuple written straight into its input, and the writer takes the ID as
+ * bytes ({@link writeCommunityId}).
  */
-import { sha1Short } from '../../core/sha1.js';
+import { SHA1_INPUT, sha1Short } from '../../core/sha1.js';
 import { parseAddress } from '../../enrich/ip.js';
 
 /** IANA protocol numbers the spec treats specially. */
@@ -50,8 +51,8 @@ function counterparts(pairs: readonly (readonly [number, number])[]): Int16Array
 const ICMP4_COUNTERPART = counterparts(ICMP4_PAIRS);
 const ICMP6_COUNTERPART = counterparts(ICMP6_PAIRS);
 
-/** The hash input, reused: seed (2) + two IPv6 addresses (32) + proto and pad (2) + ports (4). */
-const INPUT = Buffer.alloc(40);
+/** The hash input, SHA-1's own: seed (2) + two IPv6 addresses (32) + proto and pad (2) + ports (4), at most 40 bytes. */
+const INPUT = SHA1_INPUT;
 /** Scratch for the two parsed addresses, compared before they are written in order. */
 const ADDR_A = new Uint8Array(16);
 const ADDR_B = new Uint8Array(16);
@@ -104,19 +105,12 @@ export function communityId(t: FlowTuple, seed = 0): string | undefined {
   return communityIdOfBytes(ADDR_A, ADDR_B, n, t.proto, t.sport, t.dport, seed);
 }
 
-/** The SHA-1 digest of the last tuple, as five big-endian words. */
-const DIGEST = new Int32Array(5);
 /** Base64's alphabet by 6-bit value, as char codes. */
 const BASE64 = Uint8Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', (c) => c.charCodeAt(0));
 /** Length of a Community ID v1: `1:` and the base64 of a 20-byte digest (27 characters and one `=`). */
 export const COMMUNITY_ID_LENGTH = 30;
 /** Scratch for the string form. */
 const TEXT = Buffer.alloc(COMMUNITY_ID_LENGTH);
-
-/** Byte `i` (0–19) of the digest. */
-function digestByte(i: number): number {
-  return ((DIGEST[i >>> 2] as number) >>> (24 - ((i & 3) << 3))) & 255;
-}
 
 /**
  * Writes the Community ID v1 of addresses already parsed (the first `n` bytes of `a` and `b`, see
@@ -128,19 +122,19 @@ export function writeCommunityId(
 ): boolean {
   const length = tupleInput(a, b, n, proto, sport, dport, seed);
   if (length === 0) return false;
-  sha1Short(INPUT, length, DIGEST);
+  const digest = sha1Short(length);
   out[at] = 49;
   out[at + 1] = 58;
   let pos = at + 2;
   for (let i = 0; i < 18; i += 3) {
-    const triple = (digestByte(i) << 16) | (digestByte(i + 1) << 8) | digestByte(i + 2);
+    const triple = ((digest[i] as number) << 16) | ((digest[i + 1] as number) << 8) | (digest[i + 2] as number);
     out[pos++] = BASE64[triple >>> 18] as number;
     out[pos++] = BASE64[(triple >>> 12) & 63] as number;
     out[pos++] = BASE64[(triple >>> 6) & 63] as number;
     out[pos++] = BASE64[triple & 63] as number;
   }
   // The last two bytes: three characters and one `=`.
-  const pair = (digestByte(18) << 8) | digestByte(19);
+  const pair = ((digest[18] as number) << 8) | (digest[19] as number);
   out[pos++] = BASE64[pair >>> 10] as number;
   out[pos++] = BASE64[(pair >>> 4) & 63] as number;
   out[pos++] = BASE64[(pair << 2) & 63] as number;

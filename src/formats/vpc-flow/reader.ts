@@ -2,7 +2,7 @@ import type { Enricher } from '../../enrich/types.js';
 import type { LineProblem, OpBatch } from '../../core/records.js';
 import type { Doc, IndexOp, S3ObjectRef } from '../../core/types.js';
 import { OpWriter } from '../../core/bulk-op.js';
-import { lineIdFactory } from '../../core/id.js';
+import { lineIdBytesFactory } from '../../core/id.js';
 import { dailyIndexFor } from '../../core/index-name.js';
 import { objectUri } from '../../core/errors.js';
 import { isBinary, quotedBytes } from '../../core/text.js';
@@ -131,7 +131,7 @@ export function recordDocumenter(format: FlowFormat, ctx: RecordContext): (text:
  * container it came in.
  */
 export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items: LineItem[]) => OpBatch {
-  const idOf = lineIdFactory(ctx.ref.bucket, ctx.ref.key);
+  const idOf = lineIdBytesFactory(ctx.ref.bucket, ctx.ref.key);
   const indexOf = dailyIndexFor(ctx.indexPrefix);
   // A format without `start` still needs a day: the delivery time in the key, else the object's
   // (event time or LastModified). Never the clock: read again after midnight, a record would land
@@ -174,12 +174,13 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
         continue;
       }
       const index = indexOf(time);
-      const id = idOf(item.lineNo, item.bytes);
+      // The id's digits are a view the next hash overwrites: each is hashed right where it is copied.
       if (line === writer) {
-        const at = opWriter.begin(index, id, writer.bound);
+        const at = opWriter.beginWithIdBytes(index, idOf(item.lineNo, item.bytes), writer.bound);
         ops.push(opWriter.end(writer.write(opWriter.buffer, at, item.lineNo)));
       } else {
-        ops.push(opWriter.text(index, id, (line as ReferenceLine).json(item.lineNo)));
+        const json = (line as ReferenceLine).json(item.lineNo);
+        ops.push(opWriter.text(index, idOf(item.lineNo, item.bytes), json));
       }
     }
     return { ops, problems, dropped, statusRecords };

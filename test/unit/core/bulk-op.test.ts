@@ -41,6 +41,17 @@ describe('OpWriter', () => {
     }), { numRuns: 200 });
   });
 
+  it('writes an id given as its bytes (hex digits) as the same id given as a string, in the same chunk', () => {
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 1, maxLength: 40 }), fc.nat(20_000), (id, size) => {
+      const writer = new OpWriter();
+      const json = JSON.stringify('x'.repeat(size));
+      const first = writer.text('i', Buffer.from(id, 'latin1'), json);
+      const at = writer.beginWithIdBytes('j', Buffer.from(id, 'latin1'), 2);
+      const second = writer.end(at + writer.buffer.write('{}', at));
+      assert.deepEqual([text(first.bulk), first.id, text(second.bulk), second.id], [expected('i', id, json), id, expected('j', id, '{}'), id]);
+    }), { numRuns: 100 });
+  });
+
   it('writes each id as JSON.stringify does: quotes, backslashes, control and non-ASCII characters escaped or encoded', () => {
     const writer = new OpWriter();
     for (const id of ['"', '\\', 'a"b', 'a\\b', 'a\nb', '\u0000', '\u001f', ' ', '~', '\u007f', 'é', '€', '😀', '\u2028', 'x'.repeat(40)]) {

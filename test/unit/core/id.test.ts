@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { keyId, lineIdFactory } from '../../../src/core/id.js';
+import { WINDOW } from '../../../src/core/murmur128.js';
 import { dailyIndex, dailyIndexFor } from '../../../src/core/index-name.js';
 
 const line = Buffer.from('2 123456789010 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 40 1418530010 1418530070 ACCEPT OK');
@@ -22,14 +23,16 @@ describe('lineIdFactory', () => {
     const { default: murmur } = await import('murmurhash3js-revisited');
     assert.equal(lineIdFactory('b', 'k')(7, Buffer.from('x')), murmur.x64.hash128(Buffer.from('1:b1:k#7:x')));
   });
-  it('is that hash for keys whose identity fills whole blocks and leaves every rest (0–15 bytes), and for a line past the scratch buffer', async () => {
+  it('is that hash for keys whose identity fills whole blocks and leaves every rest (0–15 bytes), and for lines that fill the hash window, pass it by a byte, or pass it twice', async () => {
     const { default: murmur } = await import('murmurhash3js-revisited');
-    const lines = [line, Buffer.alloc(0), Buffer.alloc(600, 'ü')];
+    const lines = [line, Buffer.alloc(0), Buffer.alloc(600, 'ü'), Buffer.alloc(140_000, 'c')];
     for (let extra = 0; extra < 16; extra++) {
       // `12:flow-buckets<n>:` (18 bytes) and a key of 32 + extra: every rest of 0–15 bytes once.
       const key = `AWSLogs/123456789012/vpcflowlogs/${'k'.repeat(extra)}`.slice(1);
       const idOf = lineIdFactory('flow-buckets', key);
-      for (const text of lines) {
+      // What the window holds besides the line: the identity's last 0–15 bytes (past its whole blocks) and `#9:`.
+      const fill = WINDOW.length - ((18 + key.length) % 16) - 3;
+      for (const text of [...lines, Buffer.alloc(fill, 'a'), Buffer.alloc(fill + 1, 'b')]) {
         const identity = Buffer.concat([Buffer.from(`12:flow-buckets${key.length}:${key}#9:`), text]);
         assert.equal(idOf(9, text), murmur.x64.hash128(identity), `key of ${key.length} bytes, line of ${text.length}`);
       }

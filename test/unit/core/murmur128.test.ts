@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import murmur from 'murmurhash3js-revisited';
-import { murmur3x64Hash128, murmur3x64Hash128After, murmur3x64Prefix } from '../../../src/core/murmur128.js';
+import { WINDOW, murmur3x64DigestWindow, murmur3x64Hash128, murmur3x64Hash128After, murmur3x64Prefix } from '../../../src/core/murmur128.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -43,6 +43,16 @@ describe('murmur3x64Hash128', () => {
       const input = counting(length);
       assert.equal(murmur3x64Hash128(input), murmur.x64.hash128(input), `len ${length}`);
       assert.equal(murmur3x64Hash128(input, 0x9747b28c), murmur.x64.hash128(input, 0x9747b28c), `len ${length}`);
+    }
+  });
+
+  it('matches the reference on inputs around whole multiples of the WebAssembly window, hashed in parts', () => {
+    const w = WINDOW.length;
+    assert.equal(w % 16, 0, 'a part is whole blocks');
+    for (const length of [w - 1, w, w + 1, w + 16, 2 * w, 2 * w + 15]) {
+      const input = counting(length);
+      assert.equal(murmur3x64Hash128(input, 3), murmur.x64.hash128(input, 3), `len ${length}`);
+      assert.equal(murmur3x64Hash128(input, 3, length - 5), murmur.x64.hash128(input.subarray(0, length - 5), 3), `first ${length - 5} of ${length}`);
     }
   });
 
@@ -91,6 +101,22 @@ describe('murmur3x64Prefix and murmur3x64Hash128After', () => {
       assert.equal(prefix.mixed, len - (len % 16), `prefix of ${len}`);
       assert.deepEqual(prefix.rest, counting(len).slice(prefix.mixed), `prefix of ${len}`);
     }
+  });
+
+  it('hash a prefix longer than the window, and a message after it longer than the window', () => {
+    const start = counting(WINDOW.length + 40);
+    const more = counting(WINDOW.length + 3).reverse();
+    const prefix = murmur3x64Prefix(start, 11);
+    const after = Buffer.concat([prefix.rest, more]);
+    assert.equal(murmur3x64Hash128After(prefix, after, after.length), murmur.x64.hash128(Buffer.concat([start, more]), 11));
+  });
+
+  it('hash a message written into the window in place, and refuse one longer than the window', () => {
+    const prefix = murmur3x64Prefix(counting(21), 5);
+    WINDOW.set(Buffer.concat([prefix.rest, Buffer.from('in place')]));
+    const digest = murmur3x64DigestWindow(prefix, prefix.rest.length + 8);
+    assert.equal(Buffer.from(digest).toString('latin1'), murmur.x64.hash128(Buffer.concat([counting(21), Buffer.from('in place')]), 5));
+    assert.throws(() => murmur3x64DigestWindow(prefix, WINDOW.length + 1), /a message of 64513 bytes does not fit the window of 64512/);
   });
 
   it('hash only the first len bytes after the prefix, and leave the prefix as it was for the next message', () => {

@@ -8,14 +8,14 @@ import { serializeOp } from '../../../src/sink/bulk-body.js';
 const JOB = { ref: { bucket: 'b', key: 'k' }, indexPrefix: 'p', dropStatusRecords: undefined, fields: ['version'] };
 
 describe('packBatch', () => {
-  it('names each index once, cuts ids end to end, and encodes every operation into one buffer, documents with no JSON yet included', () => {
+  it('names each index once and encodes every operation into one buffer, documents with no JSON yet included', () => {
     const writer = new OpWriter();
     const ops = [writer.text('a', '1', '{"x":1}'), { index: 'b', id: '22', doc: { y: 2 } }, writer.text('a', '333', '{}')];
     const problems = [{ lineNo: 4, reason: 'bad', text: 'x' }];
     const lines = ops.map(serializeOp);
     const packed = packBatch(9, { ops, problems, dropped: 2 });
     assert.deepEqual({ ...packed, bulk: Buffer.from(packed.bulk).toString('utf8') }, {
-      id: 9, indexNames: ['a', 'b'], indexOf: new Uint32Array([0, 1, 0]), ids: '122333', idEnds: new Uint32Array([1, 3, 6]),
+      id: 9, indexNames: ['a', 'b'], indexOf: new Uint32Array([0, 1, 0]),
       bulk: lines.join(''), ends: new Uint32Array([lines[0]!.length, lines[0]!.length + lines[1]!.length, lines.join('').length]),
       problems, dropped: 2, statusRecords: 0,
     });

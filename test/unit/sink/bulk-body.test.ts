@@ -57,7 +57,7 @@ describe('encodeOp', () => {
 
   it('returns the bytes of an operation encoded already as they are, without a copy', () => {
     const bulk = encodeOp(op({ id: 'x' }));
-    assert.equal(encodeOp(new EncodedOp('vpcflow-2024.01.02', 'x', bulk)), bulk);
+    assert.equal(encodeOp(new EncodedOp('vpcflow-2024.01.02', bulk)), bulk);
   });
 
   it('gives each operation its own bytes: a later operation does not overwrite an earlier one', () => {
