@@ -1,7 +1,7 @@
 /**
- * core/hash-wasm.ts, the WebAssembly that document ids and Community IDs are hashed by, assembled from its source
- * (src/core/hash.wat) by wabt. The bytes are committed so that neither the build nor the image
- * needs wabt; a unit test assembles the source again and fails when they differ.
+ * core/hash-wasm.ts, the WebAssembly that document ids and Community IDs are hashed by, assembled
+ * from its source (src/core/hash.wat) by wabt. The bytes are committed so that neither the build
+ * nor the image needs wabt; a unit test assembles the source again and fails when they differ.
  *
  *   node --import tsx scripts/wasm-module.ts           prints the module
  *   node --import tsx scripts/wasm-module.ts --write   writes src/core/hash-wasm.ts

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { WINDOW, murmur3x64DigestWindow, murmur3x64Hash128, murmur3x64Hash128After, murmur3x64Prefix, DIGEST } from './murmur128.js';
+import { WINDOW, murmur3x64DigestAfter, murmur3x64DigestWindow, murmur3x64Hash128, murmur3x64Prefix } from './murmur128.js';
 
 /**
  * Deterministic document ids: 128-bit MurmurHash3 (x64) over the record's identity, as 32 hex
@@ -22,10 +22,7 @@ export function lineIdBytesFactory(bucket: string, key: string): (lineNo: number
     const tag = String(lineNo);
     const len = rest.length + tag.length + 2 + line.length;
     // A line longer than the window (64 KB less) is hashed from a copy, in window-sized parts.
-    if (len > WINDOW.length) {
-      murmur3x64Hash128After(prefix, Buffer.concat([rest, Buffer.from(`#${tag}:`, 'latin1'), line]), len);
-      return DIGEST;
-    }
+    if (len > WINDOW.length) return murmur3x64DigestAfter(prefix, Buffer.concat([rest, Buffer.from(`#${tag}:`, 'latin1'), line]), len);
     let at = 0;
     for (; at < rest.length; at++) WINDOW[at] = rest[at] as number;
     WINDOW[at++] = 35;

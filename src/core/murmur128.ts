@@ -1,10 +1,11 @@
 /**
  * MurmurHash3, x64 128-bit variant, giving exactly the hex digest of `murmurhash3js-revisited`'s
  * `x64.hash128`. The hashing runs in WebAssembly (core/hash.wat, Austin Appleby's public-domain
- * `MurmurHash3_x64_128`; its instance is core/hash-module.ts's): JavaScript has no 64-bit integer that does not allocate, and the same
- * code on pairs of 32-bit halves measured 4–5 times slower on a flow-log line. This module copies
- * the input into the WebAssembly memory's window (any length, in window-sized parts) and reads the
- * digest's hex digits back; nothing is allocated per hash but the string the string forms return.
+ * `MurmurHash3_x64_128`, instantiated by core/hash-module.ts): JavaScript has no 64-bit integer
+ * that does not allocate, and the same code on pairs of 32-bit halves measured 4–5 times slower on
+ * a flow-log line. This module copies the input into the WebAssembly memory's window (any length,
+ * in window-sized parts) and reads the digest's hex digits back; nothing is allocated per hash but
+ * the string the string forms return.
  */
 import { Buffer } from 'node:buffer';
 import { HASH, HASH_MEMORY, MURMUR_DIGEST_AT, MURMUR_STATE_AT, MURMUR_WINDOW_AT } from './hash-module.js';
@@ -96,9 +97,15 @@ export function murmur3x64Prefix(prefix: Uint8Array, seed = 0): MurmurPrefix {
  * byte on: it must start with `prefix.rest`.
  */
 export function murmur3x64Hash128After(prefix: MurmurPrefix, bytes: Uint8Array, len: number): string {
+  murmur3x64DigestAfter(prefix, bytes, len);
+  return DIGEST_TEXT.toString('latin1');
+}
+
+/** {@link murmur3x64Hash128After}, the digest left in {@link DIGEST}, which it returns. */
+export function murmur3x64DigestAfter(prefix: MurmurPrefix, bytes: Uint8Array, len: number): Uint8Array {
   STATE.set(prefix.state);
   finish(bytes, len, prefix.mixed + len);
-  return DIGEST_TEXT.toString('latin1');
+  return DIGEST;
 }
 
 /**
