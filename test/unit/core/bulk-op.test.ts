@@ -69,16 +69,16 @@ describe('OpWriter', () => {
   });
 
   it('keeps an operation in the current chunk exactly when its action line, document and newline fit there', () => {
-    for (const id of ['abc', '', 'é"\n']) {
+    for (const id of ['abc', '', 'é"\n', Buffer.from('0123456789abcdef0123456789abcdef', 'latin1')]) {
       for (const spare of [-1, 0, 1]) {
         const writer = new OpWriter();
-        const action = Buffer.byteLength(actionLine('i', id));
+        const action = Buffer.byteLength(actionLine('i', String(id)));
         const first = filled(writer, id, 1000);
         // The room left in the first chunk, and a document that fits it exactly (spare 0), or by one byte more or less.
         const bound = writer.buffer.length - (action + 1001) - action - 1 + spare;
         const second = filled(writer, id, bound);
-        assert.equal(second.bulk.buffer === first.bulk.buffer, spare <= 0, `id ${JSON.stringify(id)}, spare ${spare}`);
-        assert.deepEqual([text(first.bulk), text(second.bulk)], [expected('i', id, 'x'.repeat(1000)), expected('i', id, 'x'.repeat(bound))]);
+        assert.equal(second.bulk.buffer === first.bulk.buffer, spare <= 0, `id ${JSON.stringify(String(id))}, spare ${spare}`);
+        assert.deepEqual([text(first.bulk), text(second.bulk)], [expected('i', String(id), 'x'.repeat(1000)), expected('i', String(id), 'x'.repeat(bound))]);
       }
     }
   });
@@ -95,9 +95,9 @@ describe('OpWriter', () => {
   });
 });
 
-/** Writes an operation whose document is `bound` bytes, exactly its room. */
-function filled(writer: OpWriter, id: string, bound: number): ReturnType<OpWriter['end']> {
-  const at = writer.begin('i', id, bound);
+/** Writes an operation whose document is `bound` bytes, exactly its room; an id given as bytes through `beginWithIdBytes`. */
+function filled(writer: OpWriter, id: string | Uint8Array, bound: number): ReturnType<OpWriter['end']> {
+  const at = typeof id === 'string' ? writer.begin('i', id, bound) : writer.beginWithIdBytes('i', id, bound);
   writer.buffer.fill(120, at, at + bound);
   return writer.end(at + bound);
 }
