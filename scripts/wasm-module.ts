@@ -10,8 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabt from 'wabt';
 
-export const WAT_FILE = fileURLToPath(new URL('../src/core/hash.wat', import.meta.url));
-export const MODULE_FILE = fileURLToPath(new URL('../src/core/hash-wasm.ts', import.meta.url));
+const WAT_FILE = fileURLToPath(new URL('../src/core/hash.wat', import.meta.url));
+const MODULE_FILE = fileURLToPath(new URL('../src/core/hash-wasm.ts', import.meta.url));
 
 /** The binary of `src/core/hash.wat`. */
 export async function assembleHashWasm(): Promise<Uint8Array> {

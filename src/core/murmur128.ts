@@ -21,7 +21,7 @@ export const WINDOW: Uint8Array = MEMORY.subarray(MURMUR_WINDOW_AT);
  * The 32 hex digits (lowercase ASCII) of the digest each hash writes, h1 then h2, each a big-endian
  * 64-bit number. A view of the WebAssembly memory: the next hash overwrites it.
  */
-export const DIGEST: Uint8Array = MEMORY.subarray(MURMUR_DIGEST_AT, MURMUR_DIGEST_AT + 32);
+const DIGEST: Uint8Array = MEMORY.subarray(MURMUR_DIGEST_AT, MURMUR_DIGEST_AT + 32);
 
 /** Sets the state for a new message: h1 = h2 = seed, taken modulo 2^32 (the C++ seed is a `uint32_t`). */
 function seedState(seed: number): void {
@@ -72,7 +72,7 @@ export function murmur3x64Hash128(bytes: Uint8Array, seed = 0, len = bytes.lengt
 /**
  * The hash state after the whole 16-byte blocks of a message's constant start (a document id's
  * bucket and key), so that each message that starts with it hashes only what follows: see
- * {@link murmur3x64Hash128After}.
+ * {@link murmur3x64DigestAfter}.
  */
 export interface MurmurPrefix {
   /** h1 and h2, each as two int32 words, lower first. */
@@ -94,16 +94,10 @@ export function murmur3x64Prefix(prefix: Uint8Array, seed = 0): MurmurPrefix {
 }
 
 /**
- * The hash of a message made of a prefix and more, equal to {@link murmur3x64Hash128} of the whole
- * message with the prefix's seed. `bytes[0, len)` is the message from the prefix's first unmixed
- * byte on: it must start with `prefix.rest`.
+ * The digest of a message made of a prefix and more, equal to {@link murmur3x64Hash128} of the whole
+ * message with the prefix's seed, as its hex digits in ASCII: a view that the next hash overwrites.
+ * `bytes[0, len)` is the message from the prefix's first unmixed byte on: it must start with `prefix.rest`.
  */
-export function murmur3x64Hash128After(prefix: MurmurPrefix, bytes: Uint8Array, len: number): string {
-  murmur3x64DigestAfter(prefix, bytes, len);
-  return DIGEST_TEXT.toString('latin1');
-}
-
-/** {@link murmur3x64Hash128After}, the digest left in {@link DIGEST}, which it returns. */
 export function murmur3x64DigestAfter(prefix: MurmurPrefix, bytes: Uint8Array, len: number): Uint8Array {
   STATE.set(prefix.state);
   finish(bytes, len, prefix.mixed + len);
@@ -111,7 +105,7 @@ export function murmur3x64DigestAfter(prefix: MurmurPrefix, bytes: Uint8Array, l
 }
 
 /**
- * {@link murmur3x64Hash128After} of the message already in `WINDOW[0, len)` (at most the window's
+ * {@link murmur3x64DigestAfter} of the message already in `WINDOW[0, len)` (at most the window's
  * length), with no copy: the digest is left in {@link DIGEST}, which it returns.
  */
 export function murmur3x64DigestWindow(prefix: MurmurPrefix, len: number): Uint8Array {
