@@ -34,12 +34,6 @@ export function lineIdBytesFactory(bucket: string, key: string): (lineNo: number
   };
 }
 
-/** {@link lineIdBytesFactory}'s ids as strings. */
-export function lineIdFactory(bucket: string, key: string): (lineNo: number, line: Uint8Array) => string {
-  const idOf = lineIdBytesFactory(bucket, key);
-  return (lineNo, line) => Buffer.from(idOf(lineNo, line)).toString('latin1');
-}
-
 /** An id for a record that carries its own unique key (CloudTrail's eventID): the same event delivered twice is one document. */
 export function keyId(namespace: string, key: string): string {
   return murmur3x64Hash128(Buffer.from(`${namespace}:${key}`, 'utf8'));

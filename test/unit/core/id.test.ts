@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { keyId, lineIdFactory } from '../../../src/core/id.js';
+import { keyId } from '../../../src/core/id.js';
+import { lineIdFactory } from '../../helpers/line-id.js';
 import { WINDOW } from '../../../src/core/murmur128.js';
 import { dailyIndex, dailyIndexFor } from '../../../src/core/index-name.js';
 
 const line = Buffer.from('2 123456789010 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 40 1418530010 1418530070 ACCEPT OK');
 
-describe('lineIdFactory', () => {
+describe('lineIdBytesFactory (its ids read as text)', () => {
   it('gives 32 hex characters (128 bits)', () => assert.match(lineIdFactory('b', 'k')(2, line), /^[0-9a-f]{32}$/));
   it('gives the same id when the same object is read again', () => {
     assert.equal(lineIdFactory('b', 'k')(2, line), lineIdFactory('b', 'k')(2, line));

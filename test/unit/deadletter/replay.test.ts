@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { deadLetterId } from '../../../src/deadletter/opensearch-store.js';
 import { toOp } from '../../../src/deadletter/replay.js';
 import { noopEnricher } from '../../../src/enrich/geoip.js';
-import { lineIdFactory } from '../../../src/core/id.js';
+import { lineIdFactory } from '../../helpers/line-id.js';
 
 const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 const LINE = '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';

@@ -7,7 +7,7 @@ import { DEFAULT_FORMAT, isParseError, type FlowFormat } from '../../../../src/f
 import { readVpcFlow } from '../../../../src/formats/vpc-flow/reader.js';
 import type { LineProblem } from '../../../../src/core/records.js';
 import type { IndexOp, S3ObjectRef } from '../../../../src/core/types.js';
-import { lineIdFactory } from '../../../../src/core/id.js';
+import { lineIdFactory } from '../../../helpers/line-id.js';
 import { splitLines } from '../../../../src/source/lines.js';
 import { recordContent } from '../../../helpers/documents.js';
 

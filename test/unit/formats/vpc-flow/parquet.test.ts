@@ -15,7 +15,7 @@ import { readVpcFlow } from '../../../../src/formats/vpc-flow/reader.js';
 import { ObjectError } from '../../../../src/core/errors.js';
 import type { LineProblem } from '../../../../src/core/records.js';
 import type { IndexOp, S3ObjectRef } from '../../../../src/core/types.js';
-import { lineIdFactory } from '../../../../src/core/id.js';
+import { lineIdFactory } from '../../../helpers/line-id.js';
 import { fileAsyncBuffer } from '../../../../src/source/range-reader.js';
 import { splitLines } from '../../../../src/source/lines.js';
 import { recordContent } from '../../../helpers/documents.js';

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LineProblem, OpBatch } from '../../../../src/core/records.js';
 import type { S3ObjectRef } from '../../../../src/core/types.js';
-import { lineIdFactory } from '../../../../src/core/id.js';
+import { lineIdFactory } from '../../../helpers/line-id.js';
 import type { LineItem } from '../../../../src/source/lines.js';
 import { DEFAULT_FORMAT, formatFromFields, type FlowFormat } from '../../../../src/formats/vpc-flow/parse.js';
 import {

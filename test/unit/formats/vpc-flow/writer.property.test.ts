@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import murmur from 'murmurhash3js-revisited';
-import { lineIdFactory } from '../../../../src/core/id.js';
+import { lineIdFactory } from '../../../helpers/line-id.js';
 import { openEnricher } from '../../../../src/enrich/geoip.js';
 import type { Enricher } from '../../../../src/enrich/types.js';
 import { FIELDS, fieldSpec, type FieldType } from '../../../../src/formats/vpc-flow/catalogue.js';
@@ -106,7 +106,7 @@ describe('FlowWriter', () => {
   });
 });
 
-describe('lineIdFactory', () => {
+describe('lineIdBytesFactory (its ids read as text)', () => {
   it('hashes prefix, ordinal and line exactly as the reference library does on their concatenation, at any line length', () => {
     const id = lineIdFactory('bucket', 'a/key');
     fc.assert(
