@@ -15,7 +15,8 @@
  * `per vCPU` is records per CPU-second of the process, all its threads together: what one vCPU does. BENCH_RECORDS sets the records
  * per object (default 1,000,000); BENCH_FORMATS the formats (default `default,wide`); BENCH_EVENTS the
  * CloudTrail events (default 200,000; 0 leaves CloudTrail out); BENCH_PARQUET=0 leaves the Parquet
- * object (the default format's records, bench/input.ts) out.
+ * object (the default format's records, bench/input.ts) out. BENCH_REPEAT (default 3) is how many
+ * times each table's phases run in turn: the table gives medians.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
@@ -37,6 +38,8 @@ const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 1_000_000);
 const FORMATS = (process.env['BENCH_FORMATS'] ?? 'default,wide').split(',').filter((f) => f !== '') as BenchFormat[];
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const PARQUET = process.env['BENCH_PARQUET'] !== '0';
+const REPEAT = Number(process.env['BENCH_REPEAT'] ?? 3);
+if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`BENCH_REPEAT must be a whole number of rounds, 1 or more; got ${process.env['BENCH_REPEAT']}`);
 const CLOUDTRAIL_FIXTURE = fileURLToPath(new URL('../test/fixtures/cloudtrail/ec2-iam-events.json', import.meta.url));
 const OUT_DIR = fileURLToPath(new URL('./out/', import.meta.url));
 const KEY = flowLogKey('123456789012', 'us-east-1', 'fl-bench', Date.UTC(2026, 10, 22) / 1000, 'bench');
@@ -163,19 +166,35 @@ function runPhase(phase: Phase, file: string): PhaseResult {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-/** Runs `phases` on `file`, each in its own process, and prints a table row each; ratios against the first. */
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/**
+ * Runs `phases` on `file` REPEAT times in turn (floor, …, last phase, floor, …), each run in its
+ * own process, and prints a row per phase: median rates, and the medians of its ratios to the floor
+ * of the same round, the CPU one with its lowest and highest, so that one run disturbed by a
+ * neighbour on a shared machine neither makes nor breaks a figure.
+ */
 function table(phases: readonly Phase[], file: string): void {
-  console.log('| path | records/s (process, wall) | records/s per vCPU (CPU time) | of the floor | of the floor (cpu) | peak RSS MiB |');
-  console.log('|---|---:|---:|---:|---:|---:|');
-  let floor: PhaseResult | undefined;
+  const runs = new Map<Phase, PhaseResult[]>(phases.map((p) => [p, []]));
+  for (let round = 0; round < REPEAT; round++) for (const phase of phases) runs.get(phase)?.push(runPhase(phase, file));
+  const floors = runs.get(phases[0] as Phase) as PhaseResult[];
+  const wall = (r: PhaseResult) => r.records / r.seconds;
+  const cpu = (r: PhaseResult) => r.records / r.cpuSeconds;
+  console.log(`${REPEAT} rounds; medians, and the CPU ratio's lowest–highest`);
+  console.log('| path | records/s (process, wall) | records/s per vCPU (CPU time) | of the floor | of the floor (cpu) | lowest–highest (cpu) | peak RSS MiB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const phase of phases) {
-    const r = runPhase(phase, file);
-    floor ??= r;
-    const rate = r.records / r.seconds;
-    const cpuRate = r.records / r.cpuSeconds;
-    const ofFloor = rate / (floor.records / floor.seconds);
-    const ofFloorCpu = cpuRate / (floor.records / floor.cpuSeconds);
-    console.log(`| ${LABELS[phase]} | ${fmt(rate)} | ${fmt(cpuRate)} | ${ofFloor.toFixed(3)} | ${ofFloorCpu.toFixed(3)} | ${fmt(r.maxRssMiB)} |`);
+    const rs = runs.get(phase) as PhaseResult[];
+    const ofFloor = rs.map((r, i) => wall(r) / wall(floors[i] as PhaseResult));
+    const ofFloorCpu = rs.map((r, i) => cpu(r) / cpu(floors[i] as PhaseResult));
+    console.log(
+      `| ${LABELS[phase]} | ${fmt(median(rs.map(wall)))} | ${fmt(median(rs.map(cpu)))} | ${median(ofFloor).toFixed(3)} | ${median(ofFloorCpu).toFixed(3)} ` +
+        `| ${Math.min(...ofFloorCpu).toFixed(3)}–${Math.max(...ofFloorCpu).toFixed(3)} | ${fmt(Math.max(...rs.map((r) => r.maxRssMiB)))} |`,
+    );
   }
   console.log(`load average after: ${loadavg()[0]?.toFixed(1)}\n`);
 }
