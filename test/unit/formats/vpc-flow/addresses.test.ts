@@ -133,6 +133,49 @@ describe('AddressBook.span', () => {
     for (const address of [...prefix].reverse()) assert.equal(facts(reversed, span(reversed, address)).json, `"${address}"`, address);
   });
 
+  it('tells apart addresses whose whole hashes are equal, of the same length or not, in either order', () => {
+    // FNV-1a's 32 bits collide on these pairs of addresses (found by search; asserted here).
+    for (const [a, b] of [['10.4.162.218', '10.6.122.102'], ['10.0.107.237', '10.2.219.40']] as const) {
+      assert.equal(hashOf(Buffer.from(a)), hashOf(Buffer.from(b)), `${a} and ${b} collide`);
+      for (const order of [[a, b], [b, a]]) {
+        const enricher = counting();
+        const book = new AddressBook(enricher);
+        for (const address of [...order, ...order]) assert.equal(facts(book, span(book, address)).json, `"${address}"`, address);
+        assert.deepEqual(enricher.asked, order);
+      }
+    }
+  });
+
+  it('decides by the text, whatever the hash: a span given the hash of an address it begins with is not that address', () => {
+    const book = new AddressBook(counting());
+    const known = span(book, '10.0.0.1');
+    const given = (text: string) => {
+      const bytes = Buffer.from(text, 'latin1');
+      book.beginLine();
+      return book.span(bytes, 0, bytes.length, hashOf(Buffer.from('10.0.0.1')));
+    };
+    // The arena holds `"10.0.0.1"`: the text after the opening quote is `10.0.0.1"`.
+    assert.equal(given('10.0.0.1"'), NO_ADDRESS);
+    const longer = given('10.0.0.12');
+    assert.notEqual(longer, known);
+    assert.equal(facts(book, longer).json, '"10.0.0.12"');
+    assert.equal(given('10.0.0.1'), known);
+  });
+
+  it('grows its arena for an entry that would pass its end by a single byte', () => {
+    // The arena's first 64 KiB, each entry a 12-byte head, its quoted text and 4 bytes, rounded up
+    // to a multiple of 4: 2,335 entries of 8 characters (28 bytes) and 4 of 12 (32 bytes) fill
+    // 65,508 bytes; one of 11 characters takes 29 more, one past the end.
+    const book = new AddressBook(counting());
+    const eight = Array.from({ length: 2335 }, (_, n) => `1${n % 10}.${Math.floor(n / 10) % 10}.${Math.floor(n / 100) % 10}.${Math.floor(n / 1000)}`);
+    const twelve = ['10.10.10.100', '10.10.10.101', '10.10.10.102', '10.10.10.103'];
+    for (const address of [...eight, ...twelve]) span(book, address);
+    const last = span(book, '10.10.10.10');
+    assert.equal(last, 65_508 / 4, 'the entry starts where the layout says');
+    assert.deepEqual(facts(book, last), { json: '"10.10.10.10"', isPublic: false, geo: undefined, as: undefined, bytes: Uint8Array.from([10, 10, 10, 10]), jsonBytes: 13 });
+    assert.equal(facts(book, span(book, eight[0] as string)).json, `"${eight[0]}"`);
+  });
+
   it('forgets every address at once when full, at the start of the next line, never within one', () => {
     const enricher = counting();
     const book = new AddressBook(enricher);
