@@ -174,6 +174,7 @@ export class AddressBook {
     const entry = this.#used / 4;
     const words = this.#words;
     const isPublic = bytes !== undefined && isPublicBytes(bytes, n);
+    // Stryker disable next-line ArithmeticOperator: HEAD_SHAPE is 0
     words[entry + HEAD_SHAPE] = address.length | (n << 8) | (isPublic ? PUBLIC_BIT : 0);
     words[entry + HEAD_GEO] = geoLength;
     words[entry + HEAD_AS] = asLength;
