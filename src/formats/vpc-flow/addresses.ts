@@ -39,13 +39,13 @@ export const NO_ADDRESS = -1;
  * all, is it public, its GeoIP and ASN siblings as JSON, and its bytes for the Community ID. Flows
  * repeat their peers, so each address is parsed, classified and looked up once.
  *
- * An address is an entry: the word where its head starts in one arena, which holds its head (lengths and flags),
- * text (`"text"`), GeoIP JSON, ASN JSON and 4 or 16 bytes lie side by side. A slot of the hash
- * table holds the address's hash beside its entry, so a probe that meets another address moves on
- * without reading the arena, and a hit reads one slot and one place in the arena (for most
- * addresses, the head and text share a cache line): the lookups of tens of thousands of distinct
- * peers miss the processor's caches, and each read less is a miss less. A hit allocates nothing;
- * the writer copies the JSON from the arena.
+ * An address is an entry: the index of the word where its head starts in one arena, in which its
+ * head (lengths and flags), text (`"text"`), GeoIP JSON, ASN JSON and 4 or 16 bytes lie side by
+ * side. A slot of the hash table holds the address's hash beside its entry, so a probe that meets
+ * another address moves on without reading the arena, and a hit reads one slot and one place in
+ * the arena (for most addresses the head and text share a cache line): the lookups of tens of
+ * thousands of distinct peers miss the processor's caches, and each read less is a miss less. A
+ * hit allocates nothing; the writer copies the JSON from the arena.
  *
  * Use: {@link beginLine} before each line's addresses, then {@link span} for each. An entry holds
  * until the next `beginLine`: a full book forgets everything there, never in the middle of a line.
@@ -56,7 +56,7 @@ export class AddressBook {
   readonly #slots = new Int32Array(SLOTS * 2);
   // Stryker disable next-line ArithmeticOperator: any first size works, the arena grows as needed
   #arena = Buffer.allocUnsafeSlow(64 * 1024);
-  /** The arena's heads as words: entries start at multiples of 4. */
+  /** The arena as 32-bit words, for the heads: each entry starts on a word (a multiple of 4 bytes). */
   #words = new Int32Array(this.#arena.buffer, this.#arena.byteOffset, this.#arena.length >> 2);
   #used = 0;
   #count = 0;
