@@ -28,6 +28,7 @@ import { loadConfig } from '../src/config/load.js';
 import { openEnricher } from '../src/enrich/geoip.js';
 import { indexNamesOf, installTemplates } from '../src/sink/template.js';
 import { GEOIP_FIXTURES, STACK_ENV, dropStack, newStack, putBytes, type TestStack } from '../test/helpers/stack.js';
+import { median } from './stats.js';
 import {
   bulkBodies, cloudTrailObject, cpuAt, digestObject, flowObject, peakRss, runWorkerProcess, sendBodies, watchQueue, type BenchObject, type WorkerRun,
 } from './e2e-lib.js';
@@ -72,12 +73,6 @@ function workerFigures(run: WorkerRun, records: number): { rate: number; cpuUs: 
   const { from, to } = workWindow(run);
   return { rate: records / ((to - from) / 1000), cpuUs: ((cpuAt(run, to) - cpuAt(run, from)) / records) * 1e6, rssMiB: peakRss(run) };
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 async function ceilingAndWorker(): Promise<void> {
   const objects = Array.from({ length: OBJECTS }, (_, i) => flowObject(RECORDS, 100 + i));

@@ -33,6 +33,7 @@ import { decompress } from '../src/source/decompress.js';
 import { splitLines } from '../src/source/lines.js';
 import { BenchFormat, CLOUDTRAIL_KEY, PARQUET_KEY, benchObject, cloudTrailObject, parquetObject } from './input.js';
 import { naiveBulk } from './naive.js';
+import { median } from './stats.js';
 
 const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 1_000_000);
 const FORMATS = (process.env['BENCH_FORMATS'] ?? 'default,wide').split(',').filter((f) => f !== '') as BenchFormat[];
@@ -165,12 +166,6 @@ function runPhase(phase: Phase, file: string): PhaseResult {
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 /**
  * Runs `phases` on `file` REPEAT times in turn (floor, …, last phase, floor, …), each run in its
