@@ -21,7 +21,9 @@ export function replayCommand(): Command {
     const config = loadConfig(process.env, settingFlags(opts, REPLAY_SETTINGS));
     const client = createOpenSearchClient(config);
     await requireOpenSearch(client, config.opensearchUrl);
-    const indexer = new BulkIndexer(bulkTransport(client, config.opensearchCompression), { maxBytes: config.bulkMaxBytes, maxDocs: config.bulkMaxDocs });
+    const indexer = new BulkIndexer(bulkTransport(client, config.opensearchCompression), {
+      maxBytes: config.bulkMaxBytes, maxDocs: config.bulkMaxDocs, documentIds: config.opensearchDocumentIds,
+    });
     const { enricher } = await readOptions(config);
     const result = await replayDeadLetters(
       { client, deadLetterIndex: config.deadLetterIndex, indexPrefix: config.indexPrefix, enricher, add: (op, cb) => indexer.add(op, cb), flush: () => indexer.flush() },

@@ -9,7 +9,7 @@
  * custom ids (and so cannot de-duplicate).
  */
 import { Buffer } from 'node:buffer';
-import { EncodedOp } from './types.js';
+import { EncodedOp, type IndexOp } from './types.js';
 
 /** `{"create":{"_index":…` up to where the id goes. */
 const head = (index: string): string => `{"create":{"_index":${JSON.stringify(index)}`;
@@ -24,6 +24,19 @@ const TAIL = '}}\n';
  */
 export function actionLine(index: string, id: string): string {
   return `${head(index)}${idPart(id)}${TAIL}`;
+}
+
+/**
+ * The same operation with no `_id`, for OpenSearch to choose one (OPENSEARCH_DOCUMENT_IDS=false).
+ * An operation already encoded gets a new action line before its document's bytes: copying its
+ * fields would keep the id inside them.
+ */
+export function withoutId(op: IndexOp): IndexOp {
+  if (op.bulk === undefined) return { ...op, id: '' };
+  const action = Buffer.from(actionLine(op.index, ''), 'utf8');
+  // The action line's JSON escapes any newline in the index or id: its first `\n` ends it.
+  const doc = op.bulk.subarray(op.bulk.indexOf(10) + 1);
+  return new EncodedOp(op.index, Buffer.concat([action, doc], action.length + doc.length));
 }
 
 /**

@@ -49,7 +49,7 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
   const client = createOpenSearchClient(config, logger);
   const transport = bulkTransport(client, config.opensearchCompression);
   const indexer = new BulkIndexer(metrics ? timed(transport, metrics.bulkRequest) : transport, {
-    maxBytes: config.bulkMaxBytes, maxDocs: config.bulkMaxDocs, concurrency: config.bulkConcurrency,
+    maxBytes: config.bulkMaxBytes, maxDocs: config.bulkMaxDocs, concurrency: config.bulkConcurrency, documentIds: config.opensearchDocumentIds,
     onRetry: (info) => {
       logger.warn(info, 'bulk request retried');
       onRetry?.(info);
@@ -75,7 +75,7 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
     );
   };
   const add: OpSink['add'] = (op, cb) =>
-    indexer.add(config.opensearchDocumentIds ? op : { ...op, id: '' }, (outcome) => {
+    indexer.add(op, (outcome) => {
       explainRefusedIds(outcome);
       cb(outcome);
     });

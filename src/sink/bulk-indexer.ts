@@ -3,6 +3,7 @@
  * be retried, and reports every operation's fate exactly once.
  */
 import { Buffer } from 'node:buffer';
+import { withoutId } from '../core/bulk-op.js';
 import { messageOf } from '../core/errors.js';
 import { ItemStatus, type IndexOp, type ItemOutcome } from '../core/types.js';
 import { backoffDelay, sleep, type BackoffOptions } from '../core/backoff.js';
@@ -57,6 +58,11 @@ export interface BulkIndexerOptions {
   readonly onRetry?: (info: RetryInfo) => void;
   /** Aborting fails everything not yet answered at once (see {@link BulkIndexer}). */
   readonly signal?: AbortSignal;
+  /**
+   * False leaves `_id` out of every operation, for OpenSearch to choose one
+   * (OPENSEARCH_DOCUMENT_IDS=false: Serverless time-series collections refuse custom ids).
+   */
+  readonly documentIds?: boolean;
   /** Tests only: the jitter source. */
   readonly random?: () => number;
 }
@@ -135,7 +141,7 @@ export class BulkIndexer {
     }
     let line: Uint8Array;
     try {
-      line = encodeOp(op);
+      line = encodeOp(this.settings.documentIds ? op : withoutId(op));
     } catch (err) {
       this.settle(onOutcome, { status: ItemStatus.rejected, error: `cannot serialise document: ${messageOf(err)}` });
       return DONE;
@@ -347,7 +353,7 @@ function resolveOptions(options: BulkIndexerOptions): Settings {
   return {
     maxBytes: int('maxBytes', 1), maxDocs: int('maxDocs', 1), concurrency: int('concurrency', 1),
     flushIntervalMs: int('flushIntervalMs', 0), maxRetries: int('maxRetries', 0),
-    backoff: options.backoff ?? BULK_DEFAULTS.backoff, random: options.random ?? Math.random,
+    backoff: options.backoff ?? BULK_DEFAULTS.backoff, documentIds: options.documentIds ?? true, random: options.random ?? Math.random,
     onRetry: options.onRetry, signal: options.signal,
   };
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { OpWriter, actionLine } from '../../../src/core/bulk-op.js';
+import { OpWriter, actionLine, withoutId } from '../../../src/core/bulk-op.js';
 
 /** What an operation must be: the action object stringified, then the document, each line ending in `\n`. */
 const expected = (index: string, id: string, json: string): string =>
@@ -101,3 +101,25 @@ function filled(writer: OpWriter, id: string | Uint8Array, bound: number): Retur
   writer.buffer.fill(120, at, at + bound);
   return writer.end(at + bound);
 }
+
+describe('withoutId', () => {
+  it('gives an encoded operation a new action line without `_id` before the same document bytes, whatever its index and id', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string({ minLength: 1 }), fc.json(), (index, id, json) => {
+        const writer = new OpWriter();
+        const op = writer.text(index, id, json);
+        const bare = withoutId(op);
+        assert.equal(text(bare.bulk), expected(index, '', json));
+        assert.deepEqual([bare.index, bare.id, bare.json], [index, '', json]);
+        // The original is untouched: it may still be dead-lettered under its id.
+        assert.equal(text(op.bulk), expected(index, id, json));
+      }),
+    );
+  });
+
+  it('leaves only the id out of an operation that carries its document', () => {
+    const op = { index: 'logs', id: 'a', doc: { a: 1 }, json: '{"a":1}' };
+    assert.deepEqual(withoutId(op), { index: 'logs', id: '', doc: { a: 1 }, json: '{"a":1}' });
+    assert.equal(op.id, 'a');
+  });
+});

@@ -28,8 +28,9 @@ interface Logged { level: number; msg: string; [field: string]: unknown }
 describe('assemblePipeline', () => {
   let server: Server;
   let url: string;
-  /** Action lines of every `_bulk` request. */
+  /** Action lines of every `_bulk` request, and the documents after them. */
   let actions: unknown[][] = [];
+  let documents: unknown[] = [];
   /** How the next `_bulk` requests are answered (HTTP status or per-document item); then 201 each. */
   let bulkAnswers: (number | ((doc: Record<string, unknown>) => object))[] = [];
   /** When set, the first GetObject sends this many bytes and then nothing. */
@@ -41,6 +42,7 @@ describe('assemblePipeline', () => {
     const lines = raw.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     const docs = lines.filter((_, i) => i % 2 === 1);
     actions.push(lines.filter((_, i) => i % 2 === 0));
+    documents.push(...docs);
     const answer = bulkAnswers.shift();
     if (typeof answer === 'number') return void res.writeHead(answer, { 'content-type': 'application/json' }).end('{"error":"busy"}');
     const items = docs.map((doc) => ({ create: answer ? answer(doc) : { status: 201 } }));
@@ -71,6 +73,7 @@ describe('assemblePipeline', () => {
   });
   beforeEach(() => {
     actions = [];
+    documents = [];
     bulkAnswers = [];
     stallAfter = undefined;
     logged = [];
@@ -115,6 +118,24 @@ describe('assemblePipeline', () => {
     ]);
     assert.deepEqual(await index(p, ['a']), [{ status: ItemStatus.created }]);
     assert.deepEqual(actions, [[{ create: { _index: 'logs' } }]]);
+  });
+
+  it('leaves ids out of the documents it reads from an object when told, the parse threads\' too', async () => {
+    const ref = { bucket: 'b', key: KEY, region: 'us-east-1' };
+    const withIds = await pipeline();
+    assert.equal((await withIds.processObject(ref)).status, 'indexed');
+    const expected = documents;
+    assert.equal(expected.length, 200);
+    for (const threads of ['0', '2']) {
+      actions = [];
+      documents = [];
+      const p = await pipeline({ OPENSEARCH_DOCUMENT_IDS: 'false', PARSE_THREADS: threads });
+      const outcome = await p.processObject(ref);
+      assert.equal(outcome.status === 'indexed' && outcome.counts.created, 200, `${threads} parse threads`);
+      const keys = new Set(actions.flat().map((a) => JSON.stringify(Object.keys((a as { create: object }).create))));
+      assert.deepEqual([...keys], ['["_index"]'], `${threads} parse threads`);
+      assert.deepEqual(documents, expected, `${threads} parse threads`);
+    }
   });
 
   it('warns of each bulk retry and tells onRetry', async () => {

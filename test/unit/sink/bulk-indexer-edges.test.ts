@@ -10,8 +10,9 @@ import { describe, it } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { BulkIndexer, type BulkHttpResponse, type BulkTransport } from '../../../src/sink/bulk-indexer.js';
 import { serializeOp } from '../../../src/sink/bulk-body.js';
+import { OpWriter } from '../../../src/core/bulk-op.js';
 import type { IndexOp } from '../../../src/core/types.js';
-import { allCreated, fast, gated, idsIn, op, ops, outcomes, refused, scripted } from '../../helpers/bulk-fakes.js';
+import { allCreated, fast, gated, idsIn, op, ops, outcomes, refused, run, scripted } from '../../helpers/bulk-fakes.js';
 
 const ABORTED = { status: 'failed', error: 'bulk indexer aborted before sending' };
 /** Resolves when the promise has settled, or reports that it has not after a few turns of the event loop. */
@@ -169,5 +170,13 @@ describe('BulkIndexer options', () => {
     assert.throws(() => new BulkIndexer(transport, { maxRetries: -1 }), { name: 'RangeError', message: 'bulk indexer option maxRetries must be an integer >= 0, got -1' });
     assert.throws(() => new BulkIndexer(transport, { maxBytes: 1.5 }), { name: 'RangeError', message: 'bulk indexer option maxBytes must be an integer >= 1, got 1.5' });
     assert.doesNotThrow(() => new BulkIndexer(transport, { maxRetries: 0, flushIntervalMs: 0, maxDocs: 1, maxBytes: 1, concurrency: 1 }));
+  });
+
+  it('leaves every `_id` out under documentIds: false, from encoded operations too, and keeps their documents', async () => {
+    const encoded = new OpWriter().text('logs-2024.01.02', 'id-9', '{"n":9}');
+    const { transport, bodies } = scripted();
+    const { seen } = await run(transport, [op(1), encoded], { documentIds: false });
+    assert.deepEqual(bodies, ['{"create":{"_index":"logs-2024.01.02"}}\n{"n":1}\n{"create":{"_index":"logs-2024.01.02"}}\n{"n":9}\n']);
+    assert.deepEqual([seen.only('id-1'), seen.only('id-9')].map((o) => o.status), ['created', 'created']);
   });
 });
