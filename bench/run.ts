@@ -28,7 +28,8 @@ import { openEnricher, openEnrichment, type EnricherOptions } from '../src/enric
 import { ParsePool } from '../src/pipeline/parse-pool.js';
 import { readObject, readParquetObject, type ReadResult } from '../src/pipeline/read-object.js';
 import { flowLogKey } from '../src/sample/flow-logs.js';
-import { encodeOp, joinBulkBody } from '../src/sink/bulk-body.js';
+import { BodyPool, encodeOp } from '../src/sink/bulk-body.js';
+import { BULK_DEFAULTS } from '../src/sink/bulk-indexer.js';
 import { decompress } from '../src/source/decompress.js';
 import { splitLines } from '../src/source/lines.js';
 import { BenchFormat, CLOUDTRAIL_KEY, PARQUET_KEY, benchObject, cloudTrailObject, parquetObject } from './input.js';
@@ -87,9 +88,18 @@ function enrichmentOptions(): EnricherOptions {
   return { cityDbs: GEO_DBS.every(existsSync) ? GEO_DBS : [TEST_DBS.city], asnDb: TEST_DBS.asn };
 }
 
-/** Encodes every operation of `read` into `_bulk` bodies of BULK_DOCS documents, as the indexer does. */
+/**
+ * Encodes every operation of `read` into `_bulk` bodies of BULK_DOCS documents, as the indexer
+ * does: in buffers of its maxBytes used again, each given back once made (here nothing sends it).
+ */
 async function bulkBodies(read: ReadResult): Promise<{ records: number; bodyBytes: number }> {
   if (read.kind !== 'read') throw new Error(`bench object skipped: ${read.reason}`);
+  const bodies = new BodyPool(BULK_DEFAULTS.maxBytes, 1);
+  const body = (parts: Uint8Array[]): number => {
+    const made = bodies.join(parts);
+    bodies.release(made);
+    return made.length;
+  };
   let records = 0;
   let bodyBytes = 0;
   let pending: Uint8Array[] = [];
@@ -97,13 +107,13 @@ async function bulkBodies(read: ReadResult): Promise<{ records: number; bodyByte
     for (const op of batch.ops) {
       pending.push(encodeOp(op));
       if (pending.length === BULK_DOCS) {
-        bodyBytes += joinBulkBody(pending).length;
+        bodyBytes += body(pending);
         pending = [];
       }
     }
     records += batch.ops.length;
   }
-  bodyBytes += joinBulkBody(pending).length;
+  bodyBytes += body(pending);
   return { records, bodyBytes };
 }
 

@@ -52,6 +52,43 @@ export function joinBulkBody(parts: readonly Uint8Array[]): Buffer {
   return Buffer.concat(parts, bodyBytes(parts));
 }
 
+/**
+ * Request bodies made in buffers that are used again. A fresh body is a few MiB outside V8's heap
+ * for every request, and that memory is what made V8 run most of its full mark-compacts: in
+ * `bench/run.ts`'s worker path without a network (1,000,000 records), reusing bodies took the
+ * mark-compacts from 16–42 to 2–6 in most runs (see BENCHMARKS.md).
+ *
+ * A body is lent: {@link join} takes a free buffer (or makes one), {@link release} gives it back
+ * once nothing reads it any more. Buffers hold `size` bytes (the indexer's maxBytes), which only
+ * a single larger operation passes: a body for it is made to measure and not kept.
+ */
+export class BodyPool {
+  readonly #free: Buffer[] = [];
+
+  /** @param size bytes of each kept buffer; @param keep free buffers kept at most. */
+  constructor(
+    private readonly size: number,
+    private readonly keep: number,
+  ) {}
+
+  /** The operations joined, as {@link joinBulkBody} joins them, in a lent buffer. */
+  join(parts: readonly Uint8Array[]): Buffer {
+    const bytes = bodyBytes(parts);
+    const buffer = bytes > this.size ? Buffer.allocUnsafeSlow(bytes) : (this.#free.pop() ?? Buffer.allocUnsafeSlow(this.size));
+    let at = 0;
+    for (const part of parts) {
+      buffer.set(part, at);
+      at += part.length;
+    }
+    return buffer.subarray(0, bytes);
+  }
+
+  /** Takes a body from {@link join} back; its bytes may be overwritten from now on. */
+  release(body: Buffer): void {
+    if (body.buffer.byteLength === this.size && this.#free.length < this.keep) this.#free.push(Buffer.from(body.buffer, 0, this.size));
+  }
+}
+
 /** Size of a body made of these operations. */
 export function bodyBytes(parts: readonly Uint8Array[]): number {
   let total = 0;

@@ -7,7 +7,7 @@ import { withoutId } from '../core/bulk-op.js';
 import { messageOf } from '../core/errors.js';
 import { ItemStatus, type IndexOp, type ItemOutcome } from '../core/types.js';
 import { backoffDelay, sleep, type BackoffOptions } from '../core/backoff.js';
-import { bodyBytes, encodeOp, joinBulkBody } from './bulk-body.js';
+import { BodyPool, bodyBytes, encodeOp } from './bulk-body.js';
 import { classifyBulkResponse, classifyTransportError, ItemVerdictStatus, RequestVerdictKind } from './bulk-result.js';
 import type { BulkHttpResponse, RequestVerdict } from './bulk-result.js';
 
@@ -16,7 +16,10 @@ export type { BulkHttpResponse } from './bulk-result.js';
 /**
  * Sends one NDJSON body to `POST /_bulk`. Resolves with any HTTP answer, error statuses included;
  * throws only when there is no answer (connection refused or reset, timeout). It must not retry by
- * itself: the indexer owns retries, and only it knows which items to resend.
+ * itself: the indexer owns retries, and only it knows which items to resend. The body is lent: the
+ * indexer writes another request into the same memory once the promise has settled, so the
+ * transport must not read it after that (the OpenSearch client has sent it, or given up on the
+ * request, by the time it answers).
  */
 export type BulkTransport = (body: Buffer) => Promise<BulkHttpResponse>;
 
@@ -102,6 +105,8 @@ const rethrowLater = (err: unknown): void => queueMicrotask(() => { throw err; }
  */
 export class BulkIndexer {
   private readonly settings: Settings;
+  /** One body per delivery slot at most is on the wire at a time. */
+  private readonly bodies: BodyPool;
   private pending: Batch = newBatch();
   private queue: Job[] = [];
   private readonly unfinished = new Set<Promise<void>>();
@@ -119,6 +124,7 @@ export class BulkIndexer {
     options: BulkIndexerOptions = {},
   ) {
     this.settings = resolveOptions(options);
+    this.bodies = new BodyPool(this.settings.maxBytes, this.settings.concurrency);
     const { signal } = this.settings;
     if (signal?.aborted) this.abort();
     else signal?.addEventListener('abort', this.abort, { once: true });
@@ -248,10 +254,13 @@ export class BulkIndexer {
     this.counters.requests += 1;
     this.counters.bytesSent += work.bytes;
     let response: BulkHttpResponse;
+    const body = this.bodies.join(work.lines);
     try {
-      response = await this.transport(joinBulkBody(work.lines));
+      response = await this.transport(body);
     } catch (err) {
       return classifyTransportError(err);
+    } finally {
+      this.bodies.release(body);
     }
     return classifyBulkResponse(response, work.lines.length);
   }

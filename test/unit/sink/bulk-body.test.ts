@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bodyBytes, encodeOp, joinBulkBody, serializeOp } from '../../../src/sink/bulk-body.js';
+import fc from 'fast-check';
+import { BodyPool, bodyBytes, encodeOp, joinBulkBody, serializeOp } from '../../../src/sink/bulk-body.js';
 import { EncodedOp } from '../../../src/core/types.js';
 import type { IndexOp } from '../../../src/core/types.js';
 
@@ -83,6 +84,55 @@ describe('joinBulkBody', () => {
 
   it('gives an empty body for no ops', () => {
     assert.equal(joinBulkBody([]).length, 0);
+  });
+});
+
+describe('BodyPool', () => {
+  const parts = (...texts: string[]) => texts.map((t) => Buffer.from(t));
+
+  it('joins operations into the same bytes as joinBulkBody, whatever their number and sizes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 20 }), fc.integer({ min: 1, max: 200 }), (lines, size) => {
+        const pool = new BodyPool(size, 2);
+        const body = pool.join(lines);
+        assert.deepEqual(body, joinBulkBody(lines));
+        pool.release(body);
+        // A buffer used before gives the same bytes again, with nothing of the last body after them.
+        assert.deepEqual(pool.join(lines.slice(1)), joinBulkBody(lines.slice(1)));
+      }),
+    );
+  });
+
+  it('writes a body into the memory of one released before, never into one still lent', () => {
+    const pool = new BodyPool(64, 2);
+    const first = pool.join(parts('a\n', 'b\n'));
+    const second = pool.join(parts('c\n'));
+    assert.notEqual(second.buffer, first.buffer);
+    assert.equal(first.toString(), 'a\nb\n');
+    pool.release(first);
+    const third = pool.join(parts('d\n'));
+    assert.equal(third.buffer, first.buffer);
+    assert.deepEqual([second.toString(), third.toString()], ['c\n', 'd\n']);
+  });
+
+  it('makes a body larger than its size to measure and does not keep it', () => {
+    const pool = new BodyPool(4, 2);
+    const large = pool.join(parts('abc\n', 'd\n'));
+    assert.deepEqual([large.toString(), large.buffer.byteLength], ['abc\nd\n', 6]);
+    pool.release(large);
+    const next = pool.join(parts('e\n'));
+    assert.notEqual(next.buffer, large.buffer);
+    assert.equal(next.buffer.byteLength, 4);
+  });
+
+  it('keeps at most `keep` free buffers', () => {
+    const pool = new BodyPool(8, 2);
+    const lent = [1, 2, 3].map((n) => pool.join(parts(`${n}\n`)));
+    for (const body of lent) pool.release(body);
+    const again = [1, 2, 3].map((n) => pool.join(parts(`${n}\n`)));
+    const reused = again.filter((body) => lent.some((old) => old.buffer === body.buffer));
+    assert.equal(reused.length, 2);
+    assert.equal(new Set(again.map((body) => body.buffer)).size, 3);
   });
 });
 

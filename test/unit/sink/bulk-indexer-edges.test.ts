@@ -84,6 +84,36 @@ describe('BulkIndexer back-pressure', () => {
   });
 });
 
+describe('BulkIndexer bodies', () => {
+  it('leaves a body untouched until its request is answered, then writes a later one into its memory', async () => {
+    const lent: Array<{ bytes: Buffer; text: string; release: () => void }> = [];
+    const transport: BulkTransport = (bytes) =>
+      new Promise((resolve) => {
+        const text = bytes.toString('utf8');
+        lent.push({ bytes, text, release: () => resolve(allCreated(text)) });
+      });
+    const seen = outcomes();
+    const indexer = new BulkIndexer(transport, { ...fast, concurrency: 2, maxDocs: 1 });
+    const adding = (async () => {
+      for (const o of ops(3)) await indexer.add(o, seen.for(o));
+    })();
+    while (lent.length < 2) await tick();
+    const [first, second] = lent as [(typeof lent)[0], (typeof lent)[0]];
+    assert.notEqual(second.bytes.buffer, first.bytes.buffer);
+    first.release();
+    while (lent.length < 3) await tick();
+    const third = lent[2] as (typeof lent)[0];
+    assert.equal(third.bytes.buffer, first.bytes.buffer);
+    assert.deepEqual([second, third].map((call) => call.bytes.toString('utf8') === call.text), [true, true]);
+    second.release();
+    third.release();
+    await adding;
+    await indexer.close();
+    assert.deepEqual(lent.map((call) => idsIn(call.text)), [['id-0'], ['id-1'], ['id-2']]);
+    for (const id of ['id-0', 'id-1', 'id-2']) assert.deepEqual(seen.only(id), { status: 'created' });
+  });
+});
+
 describe('BulkIndexer abort', () => {
   it('fails a buffered batch the moment the signal aborts, and wakes waiting producers', async () => {
     const controller = new AbortController();
