@@ -7,7 +7,9 @@
  *   floor   gunzip + line split alone: what any reader pays;
  *   naive   the afternoon script of bench/naive.ts, with and without its id;
  *   full    our path to finished bulk bodies: parse, type, derive, enrich, id, serialise (no network),
- *           parsed on the main thread, then on a pool of one parse thread per core (src/pipeline/parse-pool.ts).
+ *           parsed on the main thread, then on a pool of one parse thread per core (src/pipeline/parse-pool.ts);
+ *   indexer the full path into the worker's bulk indexer, answered at once: the worker's own work
+ *           per record without S3, SQS or OpenSearch.
  * Then the default object as Parquet, against hyparquet reading its columns alone, and a CloudTrail
  * file (bench/input.ts), against its own floor: gunzip + JSON.parse of the file.
  *
@@ -29,7 +31,8 @@ import { ParsePool } from '../src/pipeline/parse-pool.js';
 import { readObject, readParquetObject, type ReadResult } from '../src/pipeline/read-object.js';
 import { flowLogKey } from '../src/sample/flow-logs.js';
 import { BodyPool, encodeOp } from '../src/sink/bulk-body.js';
-import { BULK_DEFAULTS } from '../src/sink/bulk-indexer.js';
+import { BULK_DEFAULTS, BulkIndexer, type BulkHttpResponse, type BulkTransport } from '../src/sink/bulk-indexer.js';
+import type { IndexOp, ItemOutcome } from '../src/core/types.js';
 import { decompress } from '../src/source/decompress.js';
 import { splitLines } from '../src/source/lines.js';
 import { BenchFormat, CLOUDTRAIL_KEY, PARQUET_KEY, benchObject, cloudTrailObject, parquetObject } from './input.js';
@@ -117,6 +120,50 @@ async function bulkBodies(read: ReadResult): Promise<{ records: number; bodyByte
   return { records, bodyBytes };
 }
 
+/**
+ * Our path into the worker's bulk indexer (its default settings), whose transport answers each body
+ * on the next turn of the event loop with all its documents created: the worker's own work per
+ * record without S3, SQS or OpenSearch (nor parsing their answers). As in the worker, each
+ * operation is held, with a callback of its own, until its batch is answered.
+ */
+async function indexerPath(file: string): Promise<{ records: number; bodyBytes: number }> {
+  const { enricher } = await openEnrichment(enrichmentOptions());
+  const read = await readObject({ bucket: 'bench', key: KEY }, createReadStream(file), {
+    enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: Number.MAX_SAFE_INTEGER,
+  });
+  if (read.kind !== 'read') throw new Error(`bench object skipped: ${read.reason}`);
+  let bodyBytes = 0;
+  const answers = new Map<number, BulkHttpResponse>();
+  const transport: BulkTransport = async (body) => {
+    bodyBytes += body.length;
+    let lines = 0;
+    for (let at = body.indexOf(10); at !== -1; at = body.indexOf(10, at + 1)) lines += 1;
+    let answer = answers.get(lines);
+    if (answer === undefined) {
+      answer = { statusCode: 200, body: { errors: false, items: Array.from({ length: lines / 2 }, () => ({ create: { status: 201 } })) } };
+      answers.set(lines, answer);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    return answer;
+  };
+  const indexer = new BulkIndexer(transport, { maxDocs: BULK_DOCS });
+  let records = 0;
+  let created = 0;
+  const answered = (op: IndexOp) => (outcome: ItemOutcome) => {
+    if (outcome.status !== 'created') throw new Error(`indexer path: a document for ${op.index} was ${outcome.status}`);
+    created += 1;
+  };
+  for await (const batch of read.batches) {
+    for (const op of batch.ops) {
+      records += 1;
+      await indexer.add(op, answered(op));
+    }
+  }
+  await indexer.close();
+  if (created !== records) throw new Error(`indexer path: ${created} of ${records} documents created`);
+  return { records, bodyBytes };
+}
+
 const PHASES = {
   floor: async (file: string) => {
     let records = 0;
@@ -127,6 +174,7 @@ const PHASES = {
   'naive-no-id': (file: string) => naiveBulk(file, KEY, false),
   full: (file: string) => fullPath(file, KEY),
   'full-threads': (file: string) => fullPath(file, KEY, availableParallelism()),
+  indexer: (file: string) => indexerPath(file),
   'cloudtrail-floor': (file: string) => {
     const parsed = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { Records: unknown[] };
     return Promise.resolve({ records: parsed.Records.length });
@@ -147,12 +195,13 @@ const LABELS: Record<Phase, string> = {
   'naive-no-id': 'naive script without the id',
   full: 'ours: parse, derive, GeoIP+ASN, id, _bulk bodies',
   'full-threads': 'ours, parsed on every core (PARSE_THREADS = cores)',
+  indexer: 'ours into the bulk indexer, answered at once (no network)',
   'cloudtrail-floor': 'gunzip + JSON.parse of the file (the floor)',
   'cloudtrail-full': 'ours: stream-parse, fields, GeoIP+ASN, id, _bulk bodies',
   'parquet-floor': 'hyparquet reads every column (the floor)',
   'parquet-full': 'ours: rows, rendered lines, GeoIP+ASN, id, _bulk bodies',
 };
-const FLOW_PHASES: readonly Phase[] = ['floor', 'naive', 'naive-no-id', 'full', 'full-threads'];
+const FLOW_PHASES: readonly Phase[] = ['floor', 'naive', 'naive-no-id', 'full', 'full-threads', 'indexer'];
 const CLOUDTRAIL_PHASES: readonly Phase[] = ['cloudtrail-floor', 'cloudtrail-full'];
 const PARQUET_PHASES: readonly Phase[] = ['parquet-floor', 'parquet-full'];
 
