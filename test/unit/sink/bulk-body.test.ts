@@ -125,6 +125,15 @@ describe('BodyPool', () => {
     assert.equal(next.buffer.byteLength, 4);
   });
 
+  it('writes a body of exactly its size into a kept buffer', () => {
+    const pool = new BodyPool(4, 2);
+    const first = pool.join(parts('a\n'));
+    pool.release(first);
+    const exact = pool.join(parts('abc\n'));
+    assert.equal(exact.buffer, first.buffer);
+    assert.equal(exact.toString(), 'abc\n');
+  });
+
   it('keeps at most `keep` free buffers', () => {
     const pool = new BodyPool(8, 2);
     const lent = [1, 2, 3].map((n) => pool.join(parts(`${n}\n`)));

@@ -28,8 +28,9 @@ describe('BulkIndexer batch limits at their edges', () => {
     const { transport, bodies } = scripted();
     const list = ops(3, 10); // id-10..id-12: same line size
     const indexer = new BulkIndexer(transport, { ...fast, maxBytes: 2 * Buffer.byteLength(serializeOp(list[0] as IndexOp)) });
-    for (const o of list) await indexer.add(o, () => {});
-    assert.deepEqual(bodies.map(idsIn), [['id-10', 'id-11']], 'sent before any flush');
+    for (const o of list.slice(0, 2)) await indexer.add(o, () => {});
+    assert.deepEqual(bodies.map(idsIn), [['id-10', 'id-11']], 'sent before any flush, with no third op to push it out');
+    await indexer.add(list[2] as IndexOp, () => {});
     await indexer.close();
     assert.deepEqual(bodies.map(idsIn), [['id-10', 'id-11'], ['id-12']]);
   });
