@@ -33,6 +33,8 @@ import { flowLogKey } from '../src/sample/flow-logs.js';
 import { BodyPool, encodeOp } from '../src/sink/bulk-body.js';
 import { BULK_DEFAULTS, BulkIndexer, type BulkHttpResponse, type BulkTransport } from '../src/sink/bulk-indexer.js';
 import type { IndexOp, ItemOutcome } from '../src/core/types.js';
+import type { OpBatch } from '../src/core/records.js';
+import type { Enricher } from '../src/enrich/types.js';
 import { decompress } from '../src/source/decompress.js';
 import { splitLines } from '../src/source/lines.js';
 import { BenchFormat, CLOUDTRAIL_KEY, PARQUET_KEY, benchObject, cloudTrailObject, parquetObject } from './input.js';
@@ -68,19 +70,14 @@ interface PhaseResult {
 /** Parquet through the worker's reader (ranged reads of a local file here, of S3 in the worker). */
 async function parquetPath(file: string): Promise<{ records: number; bodyBytes: number }> {
   const enricher = await openEnricher(enrichmentOptions());
-  const read = await readParquetObject({ bucket: 'bench', key: PARQUET_KEY }, await asyncBufferFromFile(file), {
-    enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: Number.MAX_SAFE_INTEGER,
-  });
-  return bulkBodies(read);
+  return bulkBodies(await readParquetObject({ bucket: 'bench', key: PARQUET_KEY }, await asyncBufferFromFile(file), readOptions(enricher)));
 }
 
 /** Our path to finished bulk bodies, for any object the worker reads; `threads` parse threads (0: the main thread parses). */
 async function fullPath(file: string, key: string, threads = 0): Promise<{ records: number; bodyBytes: number; threads: number }> {
   const { enricher, shared } = await openEnrichment(enrichmentOptions());
   const pool = threads > 0 ? new ParsePool(threads, shared) : undefined;
-  const read = await readObject({ bucket: 'bench', key }, createReadStream(file), {
-    enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: Number.MAX_SAFE_INTEGER, parser: pool?.parse,
-  });
+  const read = await readObject({ bucket: 'bench', key }, createReadStream(file), { ...readOptions(enricher), parser: pool?.parse });
   const bodies = await bulkBodies(read);
   await pool?.close();
   return { ...bodies, threads };
@@ -91,12 +88,20 @@ function enrichmentOptions(): EnricherOptions {
   return { cityDbs: GEO_DBS.every(existsSync) ? GEO_DBS : [TEST_DBS.city], asnDb: TEST_DBS.asn };
 }
 
+/** How every path reads a bench object: the worker's reader, no size cap. */
+const readOptions = (enricher: Enricher) => ({ enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: Number.MAX_SAFE_INTEGER });
+
+/** The batches of an object that was read (a bench object is never skipped). */
+function batchesOf(read: ReadResult): AsyncIterable<OpBatch> {
+  if (read.kind !== 'read') throw new Error(`bench object skipped: ${read.reason}`);
+  return read.batches;
+}
+
 /**
  * Encodes every operation of `read` into `_bulk` bodies of BULK_DOCS documents, as the indexer
  * does: in buffers of its maxBytes used again, each given back once made (here nothing sends it).
  */
 async function bulkBodies(read: ReadResult): Promise<{ records: number; bodyBytes: number }> {
-  if (read.kind !== 'read') throw new Error(`bench object skipped: ${read.reason}`);
   const bodies = new BodyPool(BULK_DEFAULTS.maxBytes, 1);
   const body = (parts: Uint8Array[]): number => {
     const made = bodies.join(parts);
@@ -106,7 +111,7 @@ async function bulkBodies(read: ReadResult): Promise<{ records: number; bodyByte
   let records = 0;
   let bodyBytes = 0;
   let pending: Uint8Array[] = [];
-  for await (const batch of read.batches) {
+  for await (const batch of batchesOf(read)) {
     for (const op of batch.ops) {
       pending.push(encodeOp(op));
       if (pending.length === BULK_DOCS) {
@@ -128,10 +133,7 @@ async function bulkBodies(read: ReadResult): Promise<{ records: number; bodyByte
  */
 async function indexerPath(file: string): Promise<{ records: number; bodyBytes: number }> {
   const { enricher } = await openEnrichment(enrichmentOptions());
-  const read = await readObject({ bucket: 'bench', key: KEY }, createReadStream(file), {
-    enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: Number.MAX_SAFE_INTEGER,
-  });
-  if (read.kind !== 'read') throw new Error(`bench object skipped: ${read.reason}`);
+  const read = await readObject({ bucket: 'bench', key: KEY }, createReadStream(file), readOptions(enricher));
   let bodyBytes = 0;
   const answers = new Map<number, BulkHttpResponse>();
   const transport: BulkTransport = async (body) => {
@@ -153,7 +155,7 @@ async function indexerPath(file: string): Promise<{ records: number; bodyBytes: 
     if (outcome.status !== 'created') throw new Error(`indexer path: a document for ${op.index} was ${outcome.status}`);
     created += 1;
   };
-  for await (const batch of read.batches) {
+  for await (const batch of batchesOf(read)) {
     for (const op of batch.ops) {
       records += 1;
       await indexer.add(op, answered(op));
