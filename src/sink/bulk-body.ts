@@ -56,8 +56,8 @@ export function joinBulkBody(parts: readonly Uint8Array[]): Buffer {
  * Request bodies made in buffers that are used again. A fresh body is a few MiB outside V8's heap
  * for every request, and that memory is what made V8 run most of its full mark-compacts: in the
  * worker's path without a network (a script that is now the `indexer` row of `npm run bench`;
- * 1,000,000 records, 8 alternating pairs), reusing bodies took the median count of mark-compacts from 27 to 3 and the
- * median CPU down by 14 % (see BENCHMARKS.md).
+ * 1,000,000 records, 8 alternating pairs), reusing bodies took the median count of mark-compacts
+ * from 27 to 3 and the median CPU down by 14 % (see BENCHMARKS.md).
  *
  * A body is lent: {@link join} takes a free buffer (or makes one), {@link release} gives it back
  * once nothing reads it any more. Buffers hold `size` bytes (the indexer's maxBytes), which only
