@@ -4,7 +4,7 @@
  */
 import { addressBytes, isPublicBytes } from '../../enrich/ip.js';
 import type { Enricher } from '../../enrich/types.js';
-import { copy, put, putSpan } from './bytes.js';
+import { copy, copyView, viewOf, type Fragment } from './bytes.js';
 
 /** The book's hash of an address's bytes, FNV-1a, taken a byte at a time so that a scanner can hash a span while it reads it. */
 export const ADDRESS_HASH_START = 0x811c9dc5;
@@ -58,6 +58,8 @@ export class AddressBook {
   #arena = Buffer.allocUnsafeSlow(64 * 1024);
   /** The arena as 32-bit words, for the heads: each entry starts on a word (a multiple of 4 bytes). */
   #words = new Int32Array(this.#arena.buffer, this.#arena.byteOffset, this.#arena.length >> 2);
+  /** The arena as a view, to copy its JSON four bytes at a time. */
+  #view = viewOf(this.#arena);
   #used = 0;
   #count = 0;
 
@@ -109,26 +111,26 @@ export class AddressBook {
     return ((words[entry + HEAD_SHAPE] as number) & 0xff) + 2 + (words[entry + HEAD_GEO] as number) + (words[entry + HEAD_AS] as number);
   }
 
-  /** Writes the address as a JSON string at `out[pos]`; returns the position after it. */
-  writeJson(out: Uint8Array, pos: number, entry: number): number {
+  /** Writes the address as a JSON string at `out`'s byte `pos`; returns the position after it. */
+  writeJson(out: DataView, pos: number, entry: number): number {
     const text = entry * 4 + HEAD_BYTES;
-    return copy(out, pos, this.#arena, text, text + ((this.#words[entry + HEAD_SHAPE] as number) & 0xff) + 2);
+    return copyView(out, pos, this.#view, text, text + ((this.#words[entry + HEAD_SHAPE] as number) & 0xff) + 2);
   }
 
   /** Writes `key` and the GeoIP JSON, when the enricher knew any; returns the position after it. */
-  writeGeo(out: Uint8Array, pos: number, entry: number, key: Uint8Array): number {
+  writeGeo(out: DataView, pos: number, entry: number, key: Fragment): number {
     const length = this.#words[entry + HEAD_GEO] as number;
     if (length === 0) return pos;
     const from = this.#geoStart(entry);
-    return putSpan(out, put(out, pos, key), this.#arena, from, from + length);
+    return copyView(out, key.writeTo(out, pos), this.#view, from, from + length);
   }
 
   /** Writes `key` and the ASN JSON, when the enricher knew any; returns the position after it. */
-  writeAs(out: Uint8Array, pos: number, entry: number, key: Uint8Array): number {
+  writeAs(out: DataView, pos: number, entry: number, key: Fragment): number {
     const length = this.#words[entry + HEAD_AS] as number;
     if (length === 0) return pos;
     const from = this.#geoStart(entry) + (this.#words[entry + HEAD_GEO] as number);
-    return putSpan(out, put(out, pos, key), this.#arena, from, from + length);
+    return copyView(out, key.writeTo(out, pos), this.#view, from, from + length);
   }
 
   /** Copies the address's 4 or 16 bytes to `out[0]`; returns how many. */
@@ -203,6 +205,7 @@ export class AddressBook {
       this.#arena.copy(arena, 0, 0, this.#used);
       this.#arena = arena;
       this.#words = new Int32Array(arena.buffer, arena.byteOffset, arena.length >> 2);
+      this.#view = viewOf(arena);
     }
   }
 }

@@ -13,7 +13,7 @@
  * the one reported.
  */
 import { COMMUNITY_ID_LENGTH, IpProtocol, writeCommunityId } from './community-id.js';
-import { copy, put } from './bytes.js';
+import { Fragment, copyView, viewOf } from './bytes.js';
 import { ADDRESS_HASH_START, NO_ADDRESS, addressBookOf, addressHashStep, type AddressBook } from './addresses.js';
 import { DERIVED_FIELD_MAPPINGS, LOG_FIELD, isoTime } from './document.js';
 import { FieldType } from './catalogue.js';
@@ -32,14 +32,14 @@ const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 /** `,"protocol_name":"tcp"` by protocol number, `,"tcp_flags_names":[…]` by mask: built once. */
 const PROTOCOL_JSON = Array.from({ length: 256 }, (_, n) => {
   const name = protocolName(n);
-  return name === undefined ? undefined : utf8(`,"protocol_name":${JSON.stringify(name)}`);
+  return name === undefined ? undefined : new Fragment(`,"protocol_name":${JSON.stringify(name)}`);
 });
 const FLAGS_JSON = Array.from({ length: 256 }, (_, mask) => {
   const names = tcpFlagNames(mask);
-  return names === undefined ? undefined : utf8(`,"tcp_flags_names":${JSON.stringify(names)}`);
+  return names === undefined ? undefined : new Fragment(`,"tcp_flags_names":${JSON.stringify(names)}`);
 });
-const DURATION = utf8(',"duration_s":');
-const COMMUNITY_ID = utf8(',"community_id":"');
+const DURATION = new Fragment(',"duration_s":');
+const COMMUNITY_ID = new Fragment(',"community_id":"');
 const NODATA = utf8('NODATA');
 const SKIPDATA = utf8('SKIPDATA');
 /** The Community ID's two addresses, copied out of the address book. */
@@ -82,13 +82,16 @@ function positions(fields: readonly string[]) {
 
 /** The key fragments of one address field's derived and enrichment siblings. */
 interface AddressKeys {
-  readonly publicTrue: Uint8Array;
-  readonly publicFalse: Uint8Array;
-  readonly geo: Uint8Array;
-  readonly as: Uint8Array;
+  readonly publicTrue: Fragment;
+  readonly publicFalse: Fragment;
+  readonly geo: Fragment;
+  readonly as: Fragment;
 }
 const addressKeys = (field: string): AddressKeys => ({
-  publicTrue: utf8(`,"${field}_public":true`), publicFalse: utf8(`,"${field}_public":false`), geo: utf8(`,"${field}_geo":`), as: utf8(`,"${field}_as":`),
+  publicTrue: new Fragment(`,"${field}_public":true`),
+  publicFalse: new Fragment(`,"${field}_public":false`),
+  geo: new Fragment(`,"${field}_geo":`),
+  as: new Fragment(`,"${field}_as":`),
 });
 const SRC = addressKeys('srcaddr');
 const DST = addressKeys('dstaddr');
@@ -96,7 +99,7 @@ const PKT_SRC = addressKeys('pkt-srcaddr');
 const PKT_DST = addressKeys('pkt-dstaddr');
 
 /** The longest of some fragments, in bytes. */
-const longest = (fragments: readonly (Uint8Array | undefined)[]): number => Math.max(...fragments.map((f) => f?.length ?? 0));
+const longest = (fragments: readonly (Fragment | undefined)[]): number => Math.max(...fragments.map((f) => f?.length ?? 0));
 /** Digits of the longest number written from a value rather than copied (a safe integer). */
 const MAX_DIGITS = 16;
 /**
@@ -120,11 +123,11 @@ export class FlowWriter {
   readonly #n: number;
   readonly #kinds: Uint8Array;
   readonly #limits: Float64Array;
-  readonly #keyFirst: readonly Uint8Array[];
-  readonly #keyNext: readonly Uint8Array[];
+  readonly #keyFirst: readonly Fragment[];
+  readonly #keyNext: readonly Fragment[];
   readonly #at: ReturnType<typeof positions>;
   readonly #book: AddressBook;
-  readonly #logPrefix: Uint8Array;
+  readonly #logPrefix: Fragment;
   readonly #starts: Int32Array;
   readonly #ends: Int32Array;
   readonly #nums: Float64Array;
@@ -134,21 +137,28 @@ export class FlowWriter {
   /** Bytes any document of this format may take besides its field values and address JSON (see {@link FlowWriter.bound}). */
   readonly #fixed: number;
   #line: Uint8Array = new Uint8Array(0);
+  /** A view of the scanned line's whole buffer (the lines of one read chunk share it), and where the line starts in it. */
+  #lineBuffer: ArrayBufferLike | undefined;
+  #lineView: DataView = new DataView(new ArrayBuffer(0));
+  #lineOffset = 0;
+  /** The buffer written last, and a view of it. */
+  #out: Uint8Array | undefined;
+  #outView: DataView = new DataView(new ArrayBuffer(0));
   /** The scanned line's address JSON (values, GeoIP, ASN) in bytes. */
   #addressBytes = 0;
   #lastTime = -1;
-  #lastIso: Uint8Array = new Uint8Array(0);
+  #lastIso = new Fragment('');
 
   constructor(format: FlowFormat, enricher: Enricher, object: string) {
     const n = format.fields.length;
     this.#n = n;
     this.#kinds = Uint8Array.from(format.types, (t) => (t === FieldType.keyword ? KEYWORD : t === FieldType.ip ? IP : NUMBER));
     this.#limits = Float64Array.from(format.types, (t) => LIMITS[t]);
-    this.#keyFirst = format.fields.map((f) => utf8(`${JSON.stringify(f)}:`));
-    this.#keyNext = format.fields.map((f) => utf8(`,${JSON.stringify(f)}:`));
+    this.#keyFirst = format.fields.map((f) => new Fragment(`${JSON.stringify(f)}:`));
+    this.#keyNext = format.fields.map((f) => new Fragment(`,${JSON.stringify(f)}:`));
     this.#at = positions(format.fields);
     this.#book = addressBookOf(enricher);
-    this.#logPrefix = utf8(`${JSON.stringify(LOG_FIELD)}:{"object":${JSON.stringify(object)},"line":`);
+    this.#logPrefix = new Fragment(`${JSON.stringify(LOG_FIELD)}:{"object":${JSON.stringify(object)},"line":`);
     this.#starts = new Int32Array(n);
     this.#ends = new Int32Array(n);
     this.#nums = new Float64Array(n);
@@ -170,6 +180,11 @@ export class FlowWriter {
    */
   scan(line: Uint8Array): boolean {
     this.#line = line;
+    if (line.buffer !== this.#lineBuffer) {
+      this.#lineBuffer = line.buffer;
+      this.#lineView = new DataView(line.buffer);
+    }
+    this.#lineOffset = line.byteOffset;
     this.#addressBytes = 0;
     this.#book.beginLine();
     const n = this.#n;
@@ -267,10 +282,10 @@ export class FlowWriter {
   }
 
   /** `{"@timestamp":"…"`, remembered for the last second seen (lines of an object share few). */
-  #timestamp(seconds: number): Uint8Array {
+  #timestamp(seconds: number): Fragment {
     if (seconds !== this.#lastTime) {
       this.#lastTime = seconds;
-      this.#lastIso = utf8(`{"@timestamp":"${isoTime(seconds)}"`);
+      this.#lastIso = new Fragment(`{"@timestamp":"${isoTime(seconds)}"`);
     }
     return this.#lastIso;
   }
@@ -290,22 +305,27 @@ export class FlowWriter {
    */
   write(out: Uint8Array, pos: number, lineNo: number): number {
     const limit = pos + this.bound;
+    if (out !== this.#out) {
+      this.#out = out;
+      this.#outView = viewOf(out);
+    }
+    const view = this.#outView;
     const time = this.time;
     if (time === undefined) {
       out[pos++] = 123;
     } else {
-      pos = put(out, pos, this.#timestamp(time));
+      pos = this.#timestamp(time).writeTo(view, pos);
     }
     let sep = time !== undefined;
     for (let k = 0; k < this.#n; k++) {
       if (this.#present[k] === 0) continue;
-      pos = put(out, pos, sep ? (this.#keyNext[k] as Uint8Array) : (this.#keyFirst[k] as Uint8Array));
+      pos = (sep ? (this.#keyNext[k] as Fragment) : (this.#keyFirst[k] as Fragment)).writeTo(view, pos);
       sep = true;
-      pos = this.#value(out, pos, k);
+      pos = this.#value(out, view, pos, k);
     }
-    pos = this.#derived(out, pos);
+    pos = this.#derived(out, view, pos);
     if (sep) out[pos++] = 44;
-    pos = put(out, pos, this.#logPrefix);
+    pos = this.#logPrefix.writeTo(view, pos);
     pos = ascii(out, pos, String(lineNo));
     out[pos++] = 125;
     out[pos++] = 125;
@@ -314,32 +334,35 @@ export class FlowWriter {
     return pos;
   }
 
-  #value(out: Uint8Array, pos: number, k: number): number {
+  #value(out: Uint8Array, view: DataView, pos: number, k: number): number {
     const kind = this.#kinds[k];
-    if (kind === IP) return this.#book.writeJson(out, pos, this.#entries[k] as number);
+    if (kind === IP) return this.#book.writeJson(view, pos, this.#entries[k] as number);
     const line = this.#line;
     const start = this.#starts[k] as number;
     const end = this.#ends[k] as number;
+    const at = this.#lineOffset;
     if (kind === NUMBER) {
       // The token is the JSON number unless it starts with 0 (`0`, or leading zeros: the number is written).
-      return line[start] !== 48 ? copy(out, pos, line, start, end) : ascii(out, pos, String(this.#nums[k]));
+      return line[start] !== 48 ? copyView(view, pos, this.#lineView, at + start, at + end) : ascii(out, pos, String(this.#nums[k]));
     }
     if (needsEscape(line, start, end)) {
-      return put(out, pos, utf8(JSON.stringify(Buffer.from(line.buffer, line.byteOffset + start, end - start).toString('utf8'))));
+      const escaped = utf8(JSON.stringify(Buffer.from(line.buffer, at + start, end - start).toString('utf8')));
+      out.set(escaped, pos);
+      return pos + escaped.length;
     }
     out[pos] = 34;
-    pos = copy(out, pos + 1, line, start, end);
+    pos = copyView(view, pos + 1, this.#lineView, at + start, at + end);
     out[pos] = 34;
     return pos + 1;
   }
 
   /** Derived fields and enrichment, in the reference path's key order (derive.ts, then document.ts). */
-  #derived(out: Uint8Array, pos: number): number {
+  #derived(out: Uint8Array, view: DataView, pos: number): number {
     const at = this.#at;
     const start = this.#number(at.start);
     const end = this.#number(at.end);
     if (start !== undefined && end !== undefined && end >= start) {
-      pos = put(out, pos, DURATION);
+      pos = DURATION.writeTo(view, pos);
       pos = ascii(out, pos, String(end - start));
     }
     const book = this.#book;
@@ -351,31 +374,31 @@ export class FlowWriter {
       const protocol = this.#number(at.protocol);
       // Past 255 the tables have no entry: no name.
       const name = protocol === undefined ? undefined : PROTOCOL_JSON[protocol];
-      if (name !== undefined) pos = put(out, pos, name);
+      if (name !== undefined) pos = name.writeTo(view, pos);
       const mask = this.#number(at.flags);
       const flags = mask !== undefined && (protocol === undefined || protocol === IpProtocol.tcp) ? FLAGS_JSON[mask] : undefined;
-      if (flags !== undefined) pos = put(out, pos, flags);
-      if (src !== NO_ADDRESS) pos = put(out, pos, book.isPublic(src) ? SRC.publicTrue : SRC.publicFalse);
-      if (dst !== NO_ADDRESS) pos = put(out, pos, book.isPublic(dst) ? DST.publicTrue : DST.publicFalse);
-      if (pktSrc !== NO_ADDRESS) pos = put(out, pos, book.isPublic(pktSrc) ? PKT_SRC.publicTrue : PKT_SRC.publicFalse);
-      if (pktDst !== NO_ADDRESS) pos = put(out, pos, book.isPublic(pktDst) ? PKT_DST.publicTrue : PKT_DST.publicFalse);
+      if (flags !== undefined) pos = flags.writeTo(view, pos);
+      if (src !== NO_ADDRESS) pos = (book.isPublic(src) ? SRC.publicTrue : SRC.publicFalse).writeTo(view, pos);
+      if (dst !== NO_ADDRESS) pos = (book.isPublic(dst) ? DST.publicTrue : DST.publicFalse).writeTo(view, pos);
+      if (pktSrc !== NO_ADDRESS) pos = (book.isPublic(pktSrc) ? PKT_SRC.publicTrue : PKT_SRC.publicFalse).writeTo(view, pos);
+      if (pktDst !== NO_ADDRESS) pos = (book.isPublic(pktDst) ? PKT_DST.publicTrue : PKT_DST.publicFalse).writeTo(view, pos);
       const packetLevel = pktSrc !== NO_ADDRESS && pktDst !== NO_ADDRESS;
-      pos = this.#communityId(out, pos, protocol, packetLevel ? pktSrc : src, packetLevel ? pktDst : dst);
+      pos = this.#communityId(out, view, pos, protocol, packetLevel ? pktSrc : src, packetLevel ? pktDst : dst);
     }
-    if (src !== NO_ADDRESS) pos = this.#enrichment(out, pos, SRC, src);
-    if (dst !== NO_ADDRESS) pos = this.#enrichment(out, pos, DST, dst);
-    if (pktSrc !== NO_ADDRESS) pos = this.#enrichment(out, pos, PKT_SRC, pktSrc);
-    if (pktDst !== NO_ADDRESS) pos = this.#enrichment(out, pos, PKT_DST, pktDst);
+    if (src !== NO_ADDRESS) pos = this.#enrichment(view, pos, SRC, src);
+    if (dst !== NO_ADDRESS) pos = this.#enrichment(view, pos, DST, dst);
+    if (pktSrc !== NO_ADDRESS) pos = this.#enrichment(view, pos, PKT_SRC, pktSrc);
+    if (pktDst !== NO_ADDRESS) pos = this.#enrichment(view, pos, PKT_DST, pktDst);
     return pos;
   }
 
   /** `,"<field>_geo":…,"<field>_as":…` as far as the enricher knew the address. */
-  #enrichment(out: Uint8Array, pos: number, keys: AddressKeys, entry: number): number {
+  #enrichment(out: DataView, pos: number, keys: AddressKeys, entry: number): number {
     return this.#book.writeAs(out, this.#book.writeGeo(out, pos, entry, keys.geo), entry, keys.as);
   }
 
   /** Packet-level addresses when both are there, else srcaddr/dstaddr (the caller's choice); none for ICMP (see derive.ts). */
-  #communityId(out: Uint8Array, pos: number, protocol: number | undefined, from: number, to: number): number {
+  #communityId(out: Uint8Array, view: DataView, pos: number, protocol: number | undefined, from: number, to: number): number {
     if (protocol === undefined || protocol === IpProtocol.icmp || protocol === IpProtocol.icmpv6) return pos;
     if (from === NO_ADDRESS || to === NO_ADDRESS) return pos;
     const n = this.#book.copyBytes(from, FROM);
@@ -383,7 +406,7 @@ export class FlowWriter {
     // The ID goes after the key, which stays unwritten (pos unchanged) when there is no ID.
     const at = pos + COMMUNITY_ID.length;
     if (!writeCommunityId(out, at, FROM, TO, n, protocol, this.#number(this.#at.sport), this.#number(this.#at.dport))) return pos;
-    put(out, pos, COMMUNITY_ID);
+    COMMUNITY_ID.writeTo(view, pos);
     out[at + COMMUNITY_ID_LENGTH] = 34;
     return at + COMMUNITY_ID_LENGTH + 1;
   }

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Enricher } from '../../../../src/enrich/types.js';
 import { ADDRESS_BOOK_SIZE, ADDRESS_HASH_START, AddressBook, NO_ADDRESS, addressBookOf, addressHashStep } from '../../../../src/formats/vpc-flow/addresses.js';
+import { Fragment, viewOf } from '../../../../src/formats/vpc-flow/bytes.js';
 
 /**
  * The address book: what it knows of an address, that it asks the enricher once per distinct
@@ -39,11 +40,12 @@ function facts(book: AddressBook, entry: number) {
   const written = (end: number) => (end === 0 ? undefined : out.toString('utf8', 0, end));
   const bytes = new Uint8Array(16);
   const n = book.copyBytes(entry, bytes);
+  const view = viewOf(out);
   return {
-    json: written(book.writeJson(out, 0, entry)),
+    json: written(book.writeJson(view, 0, entry)),
     isPublic: book.isPublic(entry),
-    geo: written(book.writeGeo(out, 0, entry, Buffer.from('G'))),
-    as: written(book.writeAs(out, 0, entry, Buffer.from('A'))),
+    geo: written(book.writeGeo(view, 0, entry, new Fragment('G'))),
+    as: written(book.writeAs(view, 0, entry, new Fragment('A'))),
     bytes: bytes.slice(0, n),
     jsonBytes: book.jsonBytes(entry),
   };

@@ -175,6 +175,25 @@ describe('FlowWriter.scan', () => {
     assert.equal(json(writer(['dstaddr'], long), '81.2.69.142'), `{"dstaddr":"81.2.69.142","dstaddr_public":true,"dstaddr_geo":{"city_name":"${city}"},${LOG(1)}}`);
   });
 
+  it('reads lines from any place of any buffer and writes where it is told, buffer after buffer', () => {
+    // As the reader gives them: lines are views into the chunks read, documents go into its chunks.
+    const lines = [ACCEPT, '2 123456789010 eni-2 81.2.69.142 10.0.0.9 443 40000 17 3 300 1418530011 1418530012 REJECT OK'];
+    const expected = lines.map((line) => json(writer(DEFAULT_FORMAT, KNOWS), line, 5));
+    const chunks = [Buffer.from(`x\n${lines.join('\n')}\n`), Buffer.from(`${lines[1]}\n${lines[0]}`)];
+    const at = (chunk: number, line: number) => {
+      const text = chunks[chunk]?.toString('latin1') ?? '';
+      const start = text.indexOf(lines[line] as string);
+      return (chunks[chunk] as Buffer).subarray(start, start + (lines[line] as string).length);
+    };
+    const outs = [Buffer.alloc(4000), Buffer.alloc(4000).subarray(3)];
+    const w = writer(DEFAULT_FORMAT, KNOWS);
+    for (const [chunk, line, out, pos] of [[0, 0, 0, 0], [1, 1, 0, 1001], [0, 1, 1, 7], [1, 0, 1, 2002], [1, 1, 0, 3]] as const) {
+      assert.equal(w.scan(at(chunk, line)), true);
+      const end = w.write(outs[out] as Buffer, pos, 5);
+      assert.equal((outs[out] as Buffer).toString('utf8', pos, end), expected[line], `line ${line} of chunk ${chunk} into buffer ${out} at ${pos}`);
+    }
+  });
+
   it('writes a document larger than its first buffer whole', () => {
     const big = 'x'.repeat(200_000);
     const bigger = 'y'.repeat(300_000);
