@@ -329,7 +329,8 @@ export class FlowWriter {
     pos = ascii(out, pos, String(lineNo));
     out[pos++] = 125;
     out[pos++] = 125;
-    // Stores past a typed array's end are dropped, not thrown: a bound too low would cut documents silently.
+    // A byte stored past a typed array's end is dropped (a view's store throws), and one past the bound but
+    // within the buffer lies where the next document goes: a bound too low must fail here, not cut a document.
     if (pos > limit) throw new Error(`flow writer: a document of ${pos - limit + this.bound} bytes overran its bound of ${this.bound}`);
     return pos;
   }
