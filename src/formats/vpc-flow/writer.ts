@@ -138,7 +138,6 @@ export class FlowWriter {
   readonly #fixed: number;
   #line: Uint8Array = new Uint8Array(0);
   /** A view of the scanned line's whole buffer (the lines of one read chunk share it), and where the line starts in it. */
-  #lineBuffer: ArrayBufferLike | undefined;
   #lineView: DataView = new DataView(new ArrayBuffer(0));
   #lineOffset = 0;
   /** The buffer written last, and a view of it. */
@@ -180,10 +179,7 @@ export class FlowWriter {
    */
   scan(line: Uint8Array): boolean {
     this.#line = line;
-    if (line.buffer !== this.#lineBuffer) {
-      this.#lineBuffer = line.buffer;
-      this.#lineView = new DataView(line.buffer);
-    }
+    if (line.buffer !== this.#lineView.buffer) this.#lineView = new DataView(line.buffer);
     this.#lineOffset = line.byteOffset;
     this.#addressBytes = 0;
     this.#book.beginLine();
