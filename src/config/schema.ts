@@ -109,7 +109,7 @@ export const SETTINGS = {
   cloudtrailIndexPrefix: setting('CLOUDTRAIL_INDEX_PREFIX', indexName('').default('cloudtrail'), 'CloudTrail indices are `<prefix>-YYYY.MM.DD`'),
   retentionDays: setting('RETENTION_DAYS', int(1, 36_500).optional(), 'days a daily index is kept: `setup` installs an ISM policy deleting older ones where the cluster has the Index State Management plugin; `prune` takes it as its default `--older-than`'),
   cloudtrailMaxBlobBytes: setting('CLOUDTRAIL_MAX_BLOB_BYTES', int(1024, 16 * 1024 * 1024).default(32 * 1024), 'cap on each CloudTrail blob before it is cut into `<field>_json` and marked `truncated`'),
-  cloudtrailMaxRecordBytes: setting('CLOUDTRAIL_MAX_RECORD_BYTES', int(1024, 256 * 1024 * 1024).default(1024 * 1024), 'cap on one CloudTrail record\'s JSON (AWS writes at most 256 KB): a longer record is passed over before it is assembled and dead-lettered by its ordinal'),
+  cloudtrailMaxRecordBytes: setting('CLOUDTRAIL_MAX_RECORD_BYTES', int(1024, 256 * 1024 * 1024).default(1024 * 1024), 'cap on one CloudTrail record\'s JSON (AWS writes at most 256 KB): a longer record is passed over unparsed and dead-lettered by its ordinal'),
   parseThreads: setting('PARSE_THREADS', int(0, 256).default(defaultParseThreads(availableParallelism())), 'threads that turn flow-log lines into documents while the main thread reads, decompresses and sends; 0 parses on the main thread', { shownDefault: 'available cores (`os.availableParallelism()`); 0 on a single core' }),
   maxLineBytes: setting('MAX_LINE_BYTES', int(256, 64 * 1024 * 1024).default(1024 * 1024), 'longer lines are dead-lettered and skipped, never buffered'),
   // 75 MB of gzip (AWS's largest flow-log file) unpacks to about 1 GiB; far more is a gzip bomb.

@@ -1,33 +1,32 @@
 /**
  * A CloudTrail body `{"Records":[ … ]}` → its entries, one at a time, without ever holding the
- * whole text: stream-json's tokenizer turns each chunk into tokens, a small router follows where
- * the tokens are in the envelope, and stream-json's Assembler builds one entry at a time.
+ * whole text: a scanner follows the envelope byte by byte, cuts each entry's bytes out of the
+ * stream where its brackets and strings say it ends, and `JSON.parse` reads the entry.
  *
- * The router exists (instead of stream-json's `pick` + `streamArray`) because those accept any
- * layout silently: a JSON array, a digest file or an object without `Records` would simply yield
- * nothing, and an object that is not a log would be acknowledged as empty. Here every departure
- * from the envelope is an error that says what was found and where.
+ * Why not a streaming tokenizer (stream-json, which read bodies here before): it makes an object
+ * for every key, string and number, and an assembler builds the entry from them, which cost several
+ * times what `JSON.parse` of the same bytes costs (BENCHMARKS.md, "CloudTrail entries cut out and
+ * parsed whole"). Finding where an entry ends needs only its strings (a bracket inside one counts
+ * for nothing) and its brackets; `JSON.parse` then checks everything else, and refuses what is not
+ * JSON. The scanner works on bytes: every byte it looks for is ASCII, which no byte of a multi-byte
+ * UTF-8 character can be taken for, so chunks may split anywhere.
  *
- * Why stream-json rather than @streamparser/json: on a generated 50 MB body it tokenized about
- * 1.5–2× faster here, its dependency-free core is plain synchronous functions (no Node stream
- * glue between our async iterable and it), and it has been maintained since 2013 with wide use.
+ * Every departure from the envelope is an error that says what was found and where: a JSON array,
+ * a digest file or an object without `Records` is never acknowledged as an empty log.
  */
-import { jsonParser, type Token } from 'stream-json/core/parser.js';
-import Assembler from 'stream-json/core/assembler.js';
-import { getManyValues, isMany, none } from 'stream-chain/defs.js';
 
 /** The key AWS puts the events under. */
 export const RECORDS_KEY = 'Records';
 
 /**
- * An entry whose JSON passed the cap on one record: it was passed over token by token, never
- * assembled. It stands in the entries at its place, so its ordinal counts and the document stage
- * can report it.
+ * An entry whose JSON passed the cap on one record: its end was found by its brackets and strings,
+ * but it was neither kept nor parsed. It stands in the entries at its place, so its ordinal counts
+ * and the document stage can report it.
  */
 export class OversizedRecord {
   constructor(
-    /** Characters of JSON (strings, keys and numbers, plus one per other token) seen before it was given up. */
-    readonly chars: number,
+    /** Bytes of the entry's JSON. */
+    readonly bytes: number,
     readonly cap: number,
   ) {}
 }
@@ -43,53 +42,108 @@ export interface BodyChunkResult {
   readonly error?: string;
 }
 
-/** Where the router is in the envelope. */
+/** Where the scanner is in the envelope: what the next byte other than a blank may be. */
 const At = {
-  start: 'start',
-  rootKeys: 'root-keys',
-  recordsValue: 'records-value',
-  recordsArray: 'records-array',
-  record: 'record',
-  /** Inside a record over the cap: its tokens are counted for depth only. */
-  oversized: 'oversized',
-  skipValue: 'skip-value',
-  end: 'end',
+  /** The body's value. */
+  start: 0,
+  /** A key or `}`, just after `{`. */
+  firstKey: 1,
+  /** A key, after `,`. */
+  key: 2,
+  /** `:` after a key. */
+  colon: 3,
+  /** The value of `Records`. */
+  recordsValue: 4,
+  /** The value of another top-level key. */
+  otherValue: 5,
+  /** `,` or `}` after a top-level value. */
+  afterValue: 6,
+  /** An entry or `]`, just after `[`. */
+  firstEntry: 7,
+  /** An entry, after `,`. */
+  entry: 8,
+  /** `,` or `]` after an entry. */
+  afterEntry: 9,
+  /** Inside a key, an entry or another top-level value (see {@link Value}). */
+  inValue: 10,
+  /** After the body's object: blanks only. */
+  end: 11,
 } as const;
 type At = (typeof At)[keyof typeof At];
 
-/**
- * Most text per tokenizer call. The tokenizer returns a call's tokens only when the whole call
- * parsed, so a JSON error loses the records completed earlier in the same call and is placed
- * only to within it; this bounds both for callers that pass huge chunks. Smaller is not free:
- * 4 KiB calls cost 15–20 % of the tokenizer's speed here, while gunzip and S3 chunks (16–64 KiB)
- * pass whole. Truncated bodies lose nothing: they fail at the end, after every whole record.
- */
-const SLICE_CHARS = 64 * 1024;
+/** What the value being cut out is. */
+const Value = { key: 0, entry: 1, other: 2 } as const;
+type Value = (typeof Value)[keyof typeof Value];
+
+/** What each place expects, for messages. */
+const EXPECTED: Readonly<Record<At, string>> = {
+  [At.start]: 'a value',
+  [At.firstKey]: "a key or '}'",
+  [At.key]: 'a key',
+  [At.colon]: "':'",
+  [At.recordsValue]: 'a value',
+  [At.otherValue]: 'a value',
+  [At.afterValue]: "',' or '}'",
+  [At.firstEntry]: "a record or ']'",
+  [At.entry]: 'a record',
+  [At.afterEntry]: "',' or ']'",
+  [At.inValue]: 'the end of a value',
+  [At.end]: 'the end of the body',
+};
 
 /** Top-level keys remembered for the "no Records" message (a digest file shows its own keys). */
 const KEYS_SHOWN = 6;
+/** Cap on a top-level key, quotes included: longer ones are no key of a CloudTrail file or digest, and are named by their size. */
+const MAX_KEY_BYTES = 1024;
 
-/** The value of a scalar token (the only tokens besides a start that open an entry). */
-function scalarOf(token: Token): unknown {
-  switch (token.name) {
-    case 'stringValue': return token.value;
-    case 'numberValue': return Number(token.value);
-    case 'nullValue': return null;
-    case 'trueValue': return true;
-    default: return false;
-  }
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const BOM = [0xef, 0xbb, 0xbf] as const;
+
+/** JSON's blanks: space, tab, line feed, carriage return. */
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-/** What a value's first token says it is, for messages. */
-function kindOf(token: Token): string {
-  switch (token.name) {
-    case 'startObject': return 'an object';
-    case 'startArray': return 'an array';
-    case 'stringValue': return 'a string';
-    case 'numberValue': return 'a number';
-    case 'nullValue': return 'null';
-    default: return 'a boolean';
-  }
+/** What a value's first byte says it is, for messages; undefined when no JSON value starts so. */
+function kindOf(c: number): string | undefined {
+  if (c === OPEN_BRACE) return 'an object';
+  if (c === OPEN_BRACKET) return 'an array';
+  if (c === QUOTE) return 'a string';
+  if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return 'a number';
+  if (c === 0x6e) return 'null';
+  if (c === 0x74 || c === 0x66) return 'a boolean';
+  return undefined;
+}
+
+/** A byte as a message shows it: the character when printable ASCII, else its code. */
+function byteText(c: number): string {
+  return c > 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
+
+/** Where the run of backslashes that ends just before `bytes[at]` starts, looking back no further than `lowest`. */
+function runStart(bytes: Uint8Array, at: number, lowest: number): number {
+  let start = at;
+  while (start > lowest && bytes[start - 1] === BACKSLASH) start -= 1;
+  return start;
+}
+
+/**
+ * The reason JSON.parse gave, without the excerpt of the text V8 quotes in some of its messages
+ * (`Unexpected token 'x', "{"a":x}" is not valid JSON`): a body's content stays out of logs, and
+ * the message places the value in the body by its bytes, and the fault within the value.
+ */
+function parseReason(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err))
+    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
+    // V8 counts UTF-16 characters of the value's text (newer versions add a line and column).
+    .replace(/ in JSON at position (\d+).*$/s, ' at its character $1');
 }
 
 /**
@@ -97,31 +151,37 @@ function kindOf(token: Token): string {
  * an `error`, the reader is finished. Bytes may split anywhere, inside UTF-8 sequences included.
  */
 export class CloudTrailBodyReader {
-  // Strings, keys and numbers arrive in chunks (never packed by the tokenizer, which would hold a
-  // whole 256 MiB string before we could look at it); #token packs them again, within the cap.
-  readonly #tokenize = jsonParser({ packValues: false, streamValues: true });
-  // fatal: false keeps going on invalid UTF-8 (U+FFFD) as JSON.parse of a decoded body would.
-  readonly #decoder = new TextDecoder('utf-8');
-  #assembler = new Assembler();
-  /** Characters of the record being read (see OversizedRecord.chars). */
-  #recordChars = 0;
-  /** Depth inside an oversized record, to find its end. */
-  #oversizedDepth = 0;
-  /** The string, key or number being packed. */
-  #value = '';
-
-  constructor(private readonly maxRecordChars: number = DEFAULT_MAX_RECORD_BYTES) {}
-
+  readonly #maxRecordBytes: number;
   #at: At = At.start;
-  #skipDepth = 0;
+  /** Bytes of the body before the chunk being read (a leading byte-order mark is not counted). */
+  #bytesDone = 0;
+  /** Bytes of a byte-order mark matched at the start; -1 once the start is past. */
+  #bom = 0;
   #sawRecords = false;
   #completed = 0;
-  /** UTF-8 bytes of the text tokenized so far (after the decoder: a BOM is not counted). */
-  #bytesDone = 0;
-  /** Set by the first failure: the tokenizer's state is lost, so reading cannot go on. */
+  /** Set by the first failure: the place in the envelope is lost, so reading cannot go on. */
   #failure: string | undefined;
   readonly #rootKeys: string[] = [];
+  /** The top-level key whose value comes next. */
+  #key = '';
   #out: unknown[] = [];
+
+  // The value being cut out: what it is, where it started, its bytes so far, and the scanner's
+  // place inside it (bracket depth, inside a string, after a backslash, a bare number or word).
+  #value: Value = Value.entry;
+  #valueStart = 0;
+  #valueBytes = 0;
+  /** Its bytes from earlier chunks, while it is within the cap. */
+  #parts: Buffer[] = [];
+  #over = false;
+  #depth = 0;
+  #inString = false;
+  #escaped = false;
+  #bare = false;
+
+  constructor(maxRecordBytes: number = DEFAULT_MAX_RECORD_BYTES) {
+    this.#maxRecordBytes = maxRecordBytes;
+  }
 
   /** Entries completed so far, over all chunks. */
   get recordsRead(): number {
@@ -130,184 +190,273 @@ export class CloudTrailBodyReader {
 
   write(chunk: Uint8Array): BodyChunkResult {
     if (this.#failure !== undefined) return { records: [], error: this.#failure };
-    const text = this.#decoder.decode(chunk, { stream: true });
     this.#out = [];
-    for (let at = 0; at < text.length; at += SLICE_CHARS) {
-      const error = this.#run(text.length <= SLICE_CHARS ? text : text.slice(at, at + SLICE_CHARS));
-      if (error !== undefined) return { records: this.#out, error };
+    let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.#bom !== -1) {
+      let i = 0;
+      while (i < bytes.length && this.#bom < BOM.length && bytes[i] === BOM[this.#bom]) {
+        this.#bom += 1;
+        i += 1;
+      }
+      if (this.#bom < BOM.length && i === bytes.length) return { records: [] };
+      if (this.#bom > 0 && this.#bom < BOM.length) return this.#fail(`invalid JSON: unexpected ${byteText(BOM[0])} where a value was expected`, 0);
+      this.#bom = -1;
+      bytes = bytes.subarray(i);
     }
-    return { records: this.#out };
-  }
-
-  /** The body has ended: flush, and fail when the envelope is not complete. */
-  end(): BodyChunkResult {
-    if (this.#failure !== undefined) return { records: [], error: this.#failure };
-    this.#out = [];
-    const tail = this.#decoder.decode();
-    if (this.#bytesDone === 0 && tail === '') return { records: [], error: this.#where('the body is empty', 0, 0) };
-    const error = this.#run(tail) ?? this.#run(none) ?? this.#notEnvelope();
+    const error = this.#scan(bytes);
+    this.#bytesDone += bytes.length;
     return error === undefined ? { records: this.#out } : { records: this.#out, error };
   }
 
-  /** Tokenizes text (`none` flushes) and routes the tokens; returns what went wrong, with where. */
-  #run(text: string | typeof none): string | undefined {
-    if (text === '') return undefined;
-    const bytes = text === none ? 0 : Buffer.byteLength(text, 'utf8');
-    try {
-      this.#route(this.#tokenize(text as string));
-      this.#bytesDone += bytes;
-      return undefined;
-    } catch (err) {
-      const detail = err instanceof Error ? err.message : String(err);
-      const what = err instanceof EnvelopeError ? detail
-        : text === none ? `the body ends early (truncated?): ${detail}` : `invalid JSON: ${detail}`;
-      this.#failure = this.#where(what, this.#bytesDone, this.#bytesDone + bytes);
-      return this.#failure;
+  /** The body has ended: fail when the envelope is not complete. */
+  end(): BodyChunkResult {
+    if (this.#failure !== undefined) return { records: [], error: this.#failure };
+    this.#out = [];
+    const at = this.#bytesDone;
+    if (this.#bom > 0 && this.#bom < BOM.length) return this.#fail(`invalid JSON: unexpected ${byteText(BOM[0])} where a value was expected`, 0);
+    if (at === 0) return this.#fail('the body is empty', 0);
+    if (this.#at !== At.end) return this.#fail(`the body ends early (truncated?): ${this.#missing()}`, at);
+    if (this.#sawRecords) return { records: [] };
+    const keys = this.#rootKeys.length > 0 ? `; top-level keys: ${this.#rootKeys.join(', ')}` : '';
+    return this.#fail(`no "${RECORDS_KEY}" array in the body (a digest file or another layout${keys})`, at);
+  }
+
+  /** What a body that ends here lacks. */
+  #missing(): string {
+    if (this.#at !== At.inValue) return `expected ${EXPECTED[this.#at]}`;
+    if (this.#value === Value.entry) return `inside record ${this.#completed + 1}, which started at byte ${this.#valueStart}`;
+    if (this.#value === Value.key) return `inside a key that started at byte ${this.#valueStart}`;
+    return `inside the value of "${this.#key}", which started at byte ${this.#valueStart}`;
+  }
+
+  /** Reads one chunk's bytes; returns the failure, if any. */
+  #scan(bytes: Buffer): string | undefined {
+    const n = bytes.length;
+    let i = 0;
+    while (i < n) {
+      if (this.#at === At.inValue) {
+        i = this.#inValue(bytes, i);
+        if (this.#failure !== undefined) return this.#failure;
+        continue;
+      }
+      const c = bytes[i] as number;
+      if (isBlank(c)) {
+        i += 1;
+        continue;
+      }
+      const problem = this.#step(c, bytes, i);
+      if (problem !== undefined) return this.#fail(problem, this.#bytesDone + i).error;
+      // A value's first byte (a quote, a bracket, a digit) is #inValue's to read.
+      if ((this.#at as At) !== At.inValue) i += 1;
     }
+    return undefined;
   }
 
-  #route(produced: unknown): void {
-    if (produced === none) return;
-    if (isMany(produced)) {
-      for (const token of getManyValues(produced) as Token[]) this.#token(token);
-    } else {
-      this.#token(produced as Token);
-    }
-  }
-
-  /** Packs streamed values again, counting a record's size, then routes the packed token. */
-  #token(token: Token): void {
-    switch (token.name) {
-      case 'startString': case 'startKey': case 'startNumber':
-        this.#value = '';
-        return;
-      case 'stringChunk': case 'numberChunk':
-        this.#grow(token.value.length);
-        // Kept while under the cap: a record's value passes it only when the record is given up, and
-        // a passed-over value or a root key name (shown in a message) is worth no more.
-        if (this.#value.length <= this.maxRecordChars) this.#value += token.value;
-        return;
-      case 'endString': return this.#step({ name: 'stringValue', value: this.#take() });
-      case 'endKey': return this.#step({ name: 'keyValue', value: this.#take() });
-      case 'endNumber': return this.#step({ name: 'numberValue', value: this.#take() });
-      default:
-        // The bracket that closes Records belongs to no record.
-        if (token.name !== 'endArray' || this.#at !== At.recordsArray) this.#grow(1);
-        return this.#step(token);
-    }
-  }
-
-  #take(): string {
-    const value = this.#value;
-    this.#value = '';
-    return value;
-  }
-
-  /** Counts characters of the record in work; past the cap, the record is given up before it is assembled. */
-  #grow(chars: number): void {
-    if (this.#at !== At.record && this.#at !== At.recordsArray) return;
-    this.#recordChars += chars;
-    if (this.#recordChars <= this.maxRecordChars) return;
-    // An object or array ends at the assembler's depth; a scalar entry still arriving at depth 0,
-    // the depth of an assembler that holds nothing.
-    this.#oversizedDepth = this.#assembler.depth;
-    this.#assembler = new Assembler();
-    this.#at = At.oversized;
-  }
-
-  /** A token inside an oversized record: only its depth matters, to find where the record ends. */
-  #passOver(token: Token): void {
-    if (token.name === 'startObject' || token.name === 'startArray') this.#oversizedDepth += 1;
-    else if (token.name === 'endObject' || token.name === 'endArray') this.#oversizedDepth -= 1;
-    if (this.#oversizedDepth === 0) this.#emit(new OversizedRecord(this.#recordChars, this.maxRecordChars));
-  }
-
-  /** One token through the envelope's state machine. */
-  #step(token: Token): void {
+  /** One byte outside any value, other than a blank: moves through the envelope, or says what is wrong. */
+  #step(c: number, bytes: Buffer, i: number): string | undefined {
     switch (this.#at) {
-      case At.record: return this.#inRecord(token);
-      case At.oversized: return this.#passOver(token);
-      case At.recordsArray: return this.#nextRecord(token);
-      case At.skipValue: return this.#skip(token);
-      case At.rootKeys: return this.#rootKey(token);
-      case At.recordsValue:
-        if (token.name !== 'startArray') throw new EnvelopeError(`"${RECORDS_KEY}" is ${kindOf(token)}, expected an array`);
-        this.#sawRecords = true;
-        this.#at = At.recordsArray;
-        return;
       case At.start:
-        if (token.name !== 'startObject') throw new EnvelopeError(`the body is ${kindOf(token)}, expected an object {"${RECORDS_KEY}":[…]}`);
-        this.#at = At.rootKeys;
-        return;
-      // At.end: no token comes, the tokenizer itself refuses anything after the root value.
+        if (c === OPEN_BRACE) {
+          this.#at = At.firstKey;
+          return undefined;
+        }
+        return this.#notA(c, `the body is %, expected an object {"${RECORDS_KEY}":[…]}`);
+      case At.firstKey:
+        if (c === CLOSE_BRACE) {
+          this.#at = At.end;
+          return undefined;
+        }
+        return c === QUOTE ? this.#begin(Value.key, c, bytes, i) : this.#unexpected(c);
+      case At.key:
+        return c === QUOTE ? this.#begin(Value.key, c, bytes, i) : this.#unexpected(c);
+      case At.colon:
+        if (c !== COLON) return this.#unexpected(c);
+        this.#at = this.#key === RECORDS_KEY ? At.recordsValue : At.otherValue;
+        return undefined;
+      case At.recordsValue:
+        if (c === OPEN_BRACKET) {
+          this.#sawRecords = true;
+          this.#at = At.firstEntry;
+          return undefined;
+        }
+        return this.#notA(c, `"${RECORDS_KEY}" is %, expected an array`);
+      case At.otherValue:
+        return this.#begin(Value.other, c, bytes, i);
+      case At.afterValue:
+        if (c === COMMA) this.#at = At.key;
+        else if (c === CLOSE_BRACE) this.#at = At.end;
+        else return this.#unexpected(c);
+        return undefined;
+      case At.firstEntry:
+        if (c === CLOSE_BRACKET) {
+          this.#at = At.afterValue;
+          return undefined;
+        }
+        return this.#begin(Value.entry, c, bytes, i);
+      case At.entry:
+        return this.#begin(Value.entry, c, bytes, i);
+      case At.afterEntry:
+        if (c === COMMA) this.#at = At.entry;
+        else if (c === CLOSE_BRACKET) this.#at = At.afterValue;
+        else return this.#unexpected(c);
+        return undefined;
+      default:
+        return this.#unexpected(c);
     }
   }
 
-  #inRecord(token: Token): void {
-    this.#assembler.consume(token);
-    if (this.#assembler.done) this.#emit(this.#assembler.current);
+  /** `message` with `%` replaced by the kind of value `c` starts, or the invalid byte. */
+  #notA(c: number, message: string): string {
+    const kind = kindOf(c);
+    return kind === undefined ? this.#unexpected(c) : message.replace('%', kind);
   }
 
-  #nextRecord(token: Token): void {
-    if (token.name === 'endArray') {
-      this.#at = At.rootKeys;
-    } else if (token.name === 'startObject' || token.name === 'startArray') {
-      this.#at = At.record;
-      this.#assembler.consume(token);
+  #unexpected(c: number): string {
+    return `invalid JSON: unexpected ${byteText(c)} where ${EXPECTED[this.#at]} was expected`;
+  }
+
+  /** Starts cutting out a value whose first byte is `c`, at `bytes[i]`. */
+  #begin(value: Value, c: number, bytes: Buffer, i: number): string | undefined {
+    if (kindOf(c) === undefined) return this.#unexpected(c);
+    this.#value = value;
+    this.#valueStart = this.#bytesDone + i;
+    this.#valueBytes = 0;
+    this.#parts = [];
+    this.#over = false;
+    this.#depth = 0;
+    this.#inString = false;
+    this.#escaped = false;
+    this.#bare = c !== QUOTE && c !== OPEN_BRACE && c !== OPEN_BRACKET;
+    this.#at = At.inValue;
+    // The first byte is read again by #inValue (it opens the string or the bracket).
+    return undefined;
+  }
+
+  /** Reads the value being cut out from `bytes[from]` to its end or the chunk's; returns where it stopped. */
+  #inValue(bytes: Buffer, from: number): number {
+    const n = bytes.length;
+    let i = from;
+    let end = -1;
+    if (this.#bare) {
+      // A bare value ends before the first byte that cannot be in it; JSON.parse judges the rest.
+      for (; i < n; i++) {
+        const c = bytes[i] as number;
+        if (isBlank(c) || c === COMMA || c === CLOSE_BRACKET || c === CLOSE_BRACE) {
+          end = i;
+          break;
+        }
+      }
     } else {
-      // A scalar entry is still an entry: its ordinal counts, and the document stage reports it.
-      this.#emit(scalarOf(token));
+      let depth = this.#depth;
+      let inString = this.#inString;
+      let escaped = this.#escaped;
+      for (; i < n; i++) {
+        if (inString) {
+          if (escaped) {
+            escaped = false;
+            continue;
+          }
+          // Most of an event is text: its closing quote is found by indexOf, then told from an
+          // escaped one by the backslashes before it (an odd run escapes it).
+          const quote = bytes.indexOf(QUOTE, i);
+          if (quote === -1) {
+            // The string goes on in the next chunk, escaped there when this one ends in an odd run.
+            escaped = (n - runStart(bytes, n, i)) % 2 === 1;
+            i = n;
+            break;
+          }
+          const escapes = quote - runStart(bytes, quote, i);
+          i = quote;
+          if (escapes % 2 === 1) continue;
+          inString = false;
+          if (depth === 0) {
+            end = i + 1;
+            break;
+          }
+          continue;
+        }
+        const c = bytes[i] as number;
+        if (c === QUOTE) {
+          inString = true;
+        } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+          depth += 1;
+        } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+          depth -= 1;
+          if (depth === 0) {
+            end = i + 1;
+            break;
+          }
+        }
+      }
+      this.#depth = depth;
+      this.#inString = inString;
+      this.#escaped = escaped;
     }
+    const stop = end === -1 ? n : end;
+    this.#valueBytes += stop - from;
+    if (!this.#over && this.#valueBytes > (this.#value === Value.key ? MAX_KEY_BYTES : this.#maxRecordBytes)) {
+      // Past the cap the value is only followed to its end, never held.
+      this.#over = true;
+      this.#parts = [];
+    }
+    if (end === -1) {
+      // Copied: the caller may use its chunk's memory again once write returns.
+      if (!this.#over) this.#parts.push(Buffer.from(bytes.subarray(from, n)));
+      return n;
+    }
+    this.#finish(bytes, from, end);
+    return end;
+  }
+
+  /** The value ends at `bytes[end]`: parse it, and go on after it. */
+  #finish(bytes: Buffer, from: number, end: number): void {
+    const where = `within bytes ${this.#valueStart}–${this.#valueStart + this.#valueBytes}`;
+    if (this.#over) {
+      if (this.#value === Value.entry) this.#emit(new OversizedRecord(this.#valueBytes, this.#maxRecordBytes));
+      else if (this.#value === Value.key) this.#keyRead(`(a key of ${this.#valueBytes} bytes)`);
+      else this.#at = At.afterValue;
+      return;
+    }
+    const text = this.#parts.length === 0 ? bytes.toString('utf8', from, end) : Buffer.concat([...this.#parts, bytes.subarray(from, end)]).toString('utf8');
+    this.#parts = [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      const what = this.#value === Value.entry ? `record ${this.#completed + 1}` : this.#value === Value.key ? 'a top-level key' : `the value of "${this.#key}"`;
+      this.#fail(`invalid JSON in ${what}: ${parseReason(err)}`, where);
+      return;
+    }
+    if (this.#value === Value.entry) {
+      this.#emit(parsed);
+    } else if (this.#value === Value.key) {
+      this.#keyRead(parsed as string);
+    } else {
+      this.#at = At.afterValue;
+    }
+  }
+
+  /** A top-level key was read (a key over the cap is named by its size: it is no `Records`). */
+  #keyRead(key: string): void {
+    this.#key = key;
+    if (key !== RECORDS_KEY && this.#rootKeys.length < KEYS_SHOWN) this.#rootKeys.push(key);
+    this.#at = At.colon;
   }
 
   #emit(record: unknown): void {
     this.#out.push(record);
     this.#completed += 1;
-    this.#recordChars = 0;
-    this.#at = At.recordsArray;
-  }
-
-  #rootKey(token: Token): void {
-    if (token.name === 'endObject') {
-      this.#at = At.end;
-    } else if (token.name === 'keyValue') {
-      if (token.value === RECORDS_KEY) {
-        this.#at = At.recordsValue;
-      } else {
-        // Other top-level keys are not events; their values are passed over, token by token.
-        if (this.#rootKeys.length < KEYS_SHOWN) this.#rootKeys.push(token.value);
-        // #skipDepth is 0 here: a skipped value ends when it is back at 0.
-        this.#at = At.skipValue;
-      }
-    }
-  }
-
-  #skip(token: Token): void {
-    if (token.name === 'startObject' || token.name === 'startArray') this.#skipDepth += 1;
-    else if (token.name === 'endObject' || token.name === 'endArray') this.#skipDepth -= 1;
-    if (this.#skipDepth === 0) this.#at = At.rootKeys;
-  }
-
-  /** Why a whole JSON body is not an envelope (with where), or undefined when it is one. */
-  #notEnvelope(): string | undefined {
-    // The tokenizer refuses to end an incomplete value, so the router is at the end here.
-    const at = (what: string): string => this.#where(what, this.#bytesDone, this.#bytesDone);
-    if (this.#sawRecords) return undefined;
-    const keys = this.#rootKeys.length > 0 ? `; top-level keys: ${this.#rootKeys.join(', ')}` : '';
-    return at(`no "${RECORDS_KEY}" array in the body (a digest file or another layout${keys})`);
+    this.#at = At.afterEntry;
   }
 
   /**
-   * Adds the place: the bytes being read and how many records were handed out before. The
-   * tokenizer gives a slice's tokens only when the whole slice parsed, so a JSON error loses the
-   * records that end in its slice before it: the count is what was read, the bytes where it broke.
+   * Fails the body for good, adding the place: a byte (or a range of bytes) of the body, and how
+   * many records were handed out before.
    */
-  #where(what: string, from: number, to: number): string {
-    const bytes = from === to ? `at byte ${from}` : `within bytes ${from}–${to}`;
+  #fail(what: string, where: number | string): BodyChunkResult & { error: string } {
+    const place = typeof where === 'number' ? `at byte ${where}` : where;
     const read = this.#completed === 1 ? '1 record' : `${this.#completed} records`;
-    return `${what} (${bytes} of the body; ${read} read before it)`;
+    this.#failure = `${what} (${place} of the body; ${read} read before it)`;
+    return { records: this.#out, error: this.#failure };
   }
 }
-
-/** The body is valid JSON so far but not the CloudTrail envelope. */
-class EnvelopeError extends Error {}

@@ -155,7 +155,7 @@ export function recordOutcomes(options: DocumentOptions): (record: unknown, ordi
   const indexOf = dailyIndexFor(options.indexPrefix);
   return (record, ordinal) => {
     if (record instanceof OversizedRecord) {
-      const reason = `record of more than ${record.cap} characters of JSON is over CLOUDTRAIL_MAX_RECORD_BYTES: passed over, not assembled`;
+      const reason = `record of ${record.bytes} bytes of JSON is over CLOUDTRAIL_MAX_RECORD_BYTES (${record.cap}): passed over, not parsed`;
       return { problem: { lineNo: ordinal, reason } };
     }
     const identity = identify(record);

@@ -1,6 +1,7 @@
 /**
  * CloudTrail reader: a decompressed `{"Records":[…]}` body → batches of index operations, one
- * document per event, streamed (never the whole text in memory) with stream-json's tokenizer.
+ * document per event, streamed (never the whole text in memory): each event's bytes are cut out of
+ * the stream and parsed whole (body.ts).
  *
  * Ids: `keyId('cloudtrail', eventID)`. AWS can deliver one event in two files; both become the
  * same `_id`, and `_bulk` `create` answers 409 for the second, so the index holds it once. An event
@@ -51,7 +52,7 @@ export interface CloudTrailContext {
   readonly indexPrefix: string;
   /** Cap on each blob's JSON, in UTF-8 bytes; longer blobs become cut JSON text (see above). */
   readonly maxBlobBytes: number;
-  /** Cap on one record's JSON; a longer record is passed over unassembled and reported by its ordinal. */
+  /** Cap on one record's JSON, in bytes; a longer record is passed over unparsed and reported by its ordinal. */
   readonly maxRecordBytes?: number;
 }
 

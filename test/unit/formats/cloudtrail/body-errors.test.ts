@@ -5,25 +5,25 @@ import { readBody } from './helpers.js';
 const errorOf = (bytes: Buffer | string, size?: number): string | undefined => readBody(bytes, size).error;
 
 describe('CloudTrailBodyReader says what a body that is no envelope is, and where', () => {
-  it('names the kind of a body that is not an object', () => {
-    const expected = (kind: string, where: string): string => `the body is ${kind}, expected an object {"Records":[…]} (${where} of the body; 0 records read before it)`;
-    assert.equal(errorOf('[1]'), expected('an array', 'within bytes 0–3'));
-    assert.equal(errorOf('"x"'), expected('a string', 'within bytes 0–3'));
-    // A number, null, true or false is known only at the end of the text.
-    assert.equal(errorOf('5'), expected('a number', 'at byte 1'));
-    assert.equal(errorOf('null'), expected('null', 'at byte 4'));
-    assert.equal(errorOf('true'), expected('a boolean', 'at byte 4'));
-    assert.equal(errorOf('false'), expected('a boolean', 'at byte 5'));
+  it('names the kind of a body that is not an object, at its first byte', () => {
+    const expected = (kind: string, at: number): string => `the body is ${kind}, expected an object {"Records":[…]} (at byte ${at} of the body; 0 records read before it)`;
+    assert.equal(errorOf('[1]'), expected('an array', 0));
+    assert.equal(errorOf('"x"'), expected('a string', 0));
+    assert.equal(errorOf(' 5'), expected('a number', 1));
+    assert.equal(errorOf('-5'), expected('a number', 0));
+    assert.equal(errorOf('null'), expected('null', 0));
+    assert.equal(errorOf('true'), expected('a boolean', 0));
+    assert.equal(errorOf('\n\tfalse'), expected('a boolean', 2));
   });
 
-  it('names the kind of a Records that is not an array', () => {
-    const expected = (kind: string, to: number): string => `"Records" is ${kind}, expected an array (within bytes 0–${to} of the body; 0 records read before it)`;
-    assert.equal(errorOf('{"Records":{"eventID":"1"}}'), expected('an object', 27));
-    assert.equal(errorOf('{"Records":"x"}'), expected('a string', 15));
-    assert.equal(errorOf('{"Records":5}'), expected('a number', 13));
-    assert.equal(errorOf('{"Records":null}'), expected('null', 16));
-    assert.equal(errorOf('{"Records":true}'), expected('a boolean', 16));
-    assert.equal(errorOf('{"Records":false}'), expected('a boolean', 17));
+  it('names the kind of a Records that is not an array, at its first byte', () => {
+    const expected = (kind: string, at: number): string => `"Records" is ${kind}, expected an array (at byte ${at} of the body; 0 records read before it)`;
+    assert.equal(errorOf('{"Records":{"eventID":"1"}}'), expected('an object', 11));
+    assert.equal(errorOf('{"Records":"x"}'), expected('a string', 11));
+    assert.equal(errorOf('{"Records": 5}'), expected('a number', 12));
+    assert.equal(errorOf('{"Records":null}'), expected('null', 11));
+    assert.equal(errorOf('{"Records":true}'), expected('a boolean', 11));
+    assert.equal(errorOf('{"Records":false}'), expected('a boolean', 11));
   });
 
   it('lists up to six top-level keys of a body without Records', () => {
@@ -32,53 +32,90 @@ describe('CloudTrailBodyReader says what a body that is no envelope is, and wher
     assert.equal(errorOf('{"records":[]}'), none('; top-level keys: records', 14));
     assert.equal(errorOf('{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6}'), none('; top-level keys: a, b, c, d, e, f', 37));
     assert.equal(errorOf('{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7}'), none('; top-level keys: a, b, c, d, e, f', 43));
+    // Keys are JSON strings: their escapes are read.
+    assert.equal(errorOf('{"R\\u00e9cords":[]}'), none('; top-level keys: Récords', 19));
+    assert.deepEqual(readBody('{"Rec\\u006frds":[{"a":1}]}'), { records: [{ a: 1 }] });
   });
 
   it('calls an empty body, or one of only a byte-order mark, empty', () => {
     const empty = { records: [], error: 'the body is empty (at byte 0 of the body; 0 records read before it)' };
     assert.deepEqual(readBody(Buffer.alloc(0)), empty);
     assert.deepEqual(readBody(Buffer.from([0xef, 0xbb, 0xbf])), empty);
+    assert.deepEqual(readBody(Buffer.from([0xef, 0xbb, 0xbf]), 1), empty);
   });
 
-  it('does not call a body empty that has bytes: blanks end early, a lone broken UTF-8 byte is invalid JSON', () => {
-    assert.equal(errorOf('   '), 'the body ends early (truncated?): Parser has expected a value (at byte 3 of the body; 0 records read before it)');
-    // The decoder holds a lone lead byte until the end, then gives U+FFFD (3 bytes).
-    assert.equal(errorOf(Buffer.from([0xc3])), 'invalid JSON: Parser cannot parse input: expected a value (within bytes 0–3 of the body; 0 records read before it)');
+  it('reads past a byte-order mark in any chunks, counting bytes after it; half a mark is invalid JSON', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    for (const size of [1, 2, 3, 100]) {
+      assert.deepEqual(readBody(Buffer.concat([bom, Buffer.from('{"Records":[{"a":1}]}')]), size), { records: [{ a: 1 }] }, `chunks of ${size}`);
+      assert.equal(readBody(Buffer.concat([bom, Buffer.from('[]')]), size).error, 'the body is an array, expected an object {"Records":[…]} (at byte 0 of the body; 0 records read before it)');
+    }
+    const half = "invalid JSON: unexpected byte 0xef where a value was expected (at byte 0 of the body; 0 records read before it)";
+    assert.equal(errorOf(Buffer.from([0xef, 0xbb, 0x7b]), 1), half);
+    assert.equal(errorOf(Buffer.from([0xef, 0xbb])), half);
   });
 
-  it('counts the records read before an error: none, one, two', () => {
-    const early = (at: number, n: string): string => `the body ends early (truncated?): Parser cannot parse input: expected ',' (at byte ${at} of the body; ${n} read before it)`;
-    assert.deepEqual(readBody('{"Records":[{"a":1}'), { records: [{ a: 1 }], error: early(19, '1 record') });
-    assert.deepEqual(readBody('{"Records":[{"a":1},{"b":2}]'), { records: [{ a: 1 }, { b: 2 }], error: early(28, '2 records') });
-    assert.deepEqual(readBody('{"Records":[{"a":1},{"b":2}],'), {
-      records: [{ a: 1 }, { b: 2 }],
-      error: 'the body ends early (truncated?): Parser cannot parse input: expected an object key (at byte 29 of the body; 2 records read before it)',
-    });
+  it('does not call a body empty that has bytes: blanks end early, a broken UTF-8 byte is invalid JSON', () => {
+    assert.equal(errorOf('   '), 'the body ends early (truncated?): expected a value (at byte 3 of the body; 0 records read before it)');
+    assert.equal(errorOf(Buffer.from([0xc3])), 'invalid JSON: unexpected byte 0xc3 where a value was expected (at byte 0 of the body; 0 records read before it)');
+    assert.equal(errorOf(Buffer.from([0x7b, 0xc3])), "invalid JSON: unexpected byte 0xc3 where a key or '}' was expected (at byte 1 of the body; 0 records read before it)");
   });
 
-  it('says a body cut between records ends early, after the records before the cut', () => {
-    assert.deepEqual(readBody('{"Records":[{"a":1},', 12), {
-      records: [{ a: 1 }],
-      error: 'the body ends early (truncated?): Parser has expected a value (at byte 20 of the body; 1 record read before it)',
-    });
+  it('says where a body ends early, and what it lacked there', () => {
+    const early = (what: string, at: number, n: string): string => `the body ends early (truncated?): ${what} (at byte ${at} of the body; ${n} read before it)`;
+    assert.deepEqual(readBody('{"Records":[{"a":1}'), { records: [{ a: 1 }], error: early("expected ',' or ']'", 19, '1 record') });
+    assert.deepEqual(readBody('{"Records":[{"a":1},{"b":2}]'), { records: [{ a: 1 }, { b: 2 }], error: early("expected ',' or '}'", 28, '2 records') });
+    assert.deepEqual(readBody('{"Records":[{"a":1},{"b":2}],'), { records: [{ a: 1 }, { b: 2 }], error: early('expected a key', 29, '2 records') });
+    assert.deepEqual(readBody('{"Records":[{"a":1},'), { records: [{ a: 1 }], error: early('expected a record', 20, '1 record') });
+    assert.deepEqual(readBody('{"Records":['), { records: [], error: early("expected a record or ']'", 12, '0 records') });
+    assert.deepEqual(readBody('{"Records"'), { records: [], error: early("expected ':'", 10, '0 records') });
+    assert.deepEqual(readBody('{"Records":'), { records: [], error: early('expected a value', 11, '0 records') });
+    assert.deepEqual(readBody('{'), { records: [], error: early("expected a key or '}'", 1, '0 records') });
+    assert.deepEqual(readBody('{"Reco'), { records: [], error: early('inside a key that started at byte 1', 6, '0 records') });
+    assert.deepEqual(readBody('{"x":{"y":['), { records: [], error: early('inside the value of "x", which started at byte 5', 11, '0 records') });
+    assert.deepEqual(readBody('{"Records":[{"a":1},{"b":"2'), { records: [{ a: 1 }], error: early('inside record 2, which started at byte 20', 27, '1 record') });
+    // A number cut at the end is still inside its record: the bracket after it never came.
+    assert.deepEqual(readBody('{"Records":[12', 1), { records: [], error: early('inside record 1, which started at byte 12', 14, '0 records') });
   });
 
-  it('places errors in UTF-8 bytes, not characters', () => {
-    assert.equal(errorOf('{"Records":[{"é":"ü"}, x]}'), 'invalid JSON: Parser cannot parse input: expected a value (within bytes 0–28 of the body; 0 records read before it)');
-    assert.deepEqual(readBody('{"Records":[{"é":"ü"},', 23), { records: [{ é: 'ü' }], error: 'the body ends early (truncated?): Parser has expected a value (at byte 24 of the body; 1 record read before it)' });
+  it('places errors in UTF-8 bytes, not characters, whatever the chunks', () => {
+    for (const size of [1, 5, 100]) {
+      assert.deepEqual(readBody('{"Records":[{"é":"ü"}, x]}', size), {
+        records: [{ é: 'ü' }],
+        error: "invalid JSON: unexpected 'x' where a record was expected (at byte 25 of the body; 1 record read before it)",
+      });
+      assert.deepEqual(readBody('{"Records":[{"é":"ü"},', size), { records: [{ é: 'ü' }], error: 'the body ends early (truncated?): expected a record (at byte 24 of the body; 1 record read before it)' });
+    }
   });
 
-  it('places an error in a huge chunk within its 64 KiB slice, keeping the records of the slices before', () => {
-    // Entries of 63 characters and a comma: 1 023 end in the first slice, 2 047 in the first two.
+  it('names the record that is not JSON and its bytes, keeping every record before it in any chunk', () => {
     const entries = Array.from({ length: 3500 }, (_, i) => JSON.stringify({ eventID: String(i).padStart(49, '0') }));
-    const text = `{"Records":[${entries.join(',')}]}`;
-    const comma = 12 + 2100 * 64 - 1;
-    assert.equal(text[comma], ',');
-    const read = readBody(`${text.slice(0, comma)};${text.slice(comma + 1)}`);
-    assert.equal(read.error, "invalid JSON: Parser cannot parse input: expected ',' (within bytes 131072–196608 of the body; 2047 records read before it)");
-    assert.deepEqual(read.records, entries.slice(0, 2047).map((e) => JSON.parse(e) as unknown));
-    // The same body, whole: every entry, from every slice.
-    assert.deepEqual(readBody(text).records, entries.map((e) => JSON.parse(e) as unknown));
+    const bad = '{"eventID":"x" "y":1}';
+    const text = `{"Records":[${entries.slice(0, 2100).join(',')},${bad},${entries.slice(2100).join(',')}]}`;
+    const from = 12 + 2100 * 64;
+    assert.equal(text.slice(from, from + bad.length), bad);
+    for (const size of [7, 65536, text.length]) {
+      const read = readBody(text, size);
+      assert.match(read.error ?? '', new RegExp(`^invalid JSON in record 2101: .+ \\(within bytes ${from}–${from + bad.length} of the body; 2100 records read before it\\)$`), `chunks of ${size}`);
+      assert.deepEqual(read.records, entries.slice(0, 2100).map((e) => JSON.parse(e) as unknown), `chunks of ${size}`);
+    }
+    // The same body without the bad record, whole: every entry.
+    assert.deepEqual(readBody(`{"Records":[${entries.join(',')}]}`).records, entries.map((e) => JSON.parse(e) as unknown));
+  });
+
+  it('checks the values of other top-level keys as JSON too', () => {
+    assert.equal(errorOf('{"Records":[],"x":{"a":tru}}'), 'invalid JSON in the value of "x": Unexpected token \'}\' (within bytes 18–27 of the body; 0 records read before it)');
+    assert.match(errorOf('{"Records":[],"x":nul}') ?? '', /^invalid JSON in the value of "x": .+ \(within bytes 18–21 of the body; 0 records read before it\)$/);
+    assert.match(errorOf('{"x\\q":1}') ?? '', /^invalid JSON in a top-level key: .+ \(within bytes 1–6 of the body; 0 records read before it\)$/);
+  });
+
+  it('keeps the content of a broken record out of the message, long or short', () => {
+    const secret = 'AKIAEXAMPLESECRET';
+    for (const record of [`{"k":"${secret}",x}`, `{"k":"${secret.repeat(20)}",x}`, `{"k":"${secret}" x}`]) {
+      const error = errorOf(`{"Records":[${record}]}`) ?? '';
+      assert.match(error, /^invalid JSON in record 1: /);
+      assert.ok(!error.includes('AKIA'), error);
+    }
   });
 });
 

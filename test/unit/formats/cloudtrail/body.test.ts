@@ -57,7 +57,7 @@ describe('CloudTrailBodyReader', () => {
 describe('CloudTrailBodyReader on bodies that are not CloudTrail logs', () => {
   it('refuses a JSON array body, saying what it found', () => {
     const read = readBody(text('[{"eventID":"1"}]'));
-    assert.match(read.error ?? '', /^the body is an array, expected an object \{"Records":\[…\]\} \(within bytes 0–17 of the body; 0 records read before it\)$/);
+    assert.match(read.error ?? '', /^the body is an array, expected an object \{"Records":\[…\]\} \(at byte 0 of the body; 0 records read before it\)$/);
     assert.deepEqual(read.records, []);
   });
 
@@ -73,7 +73,7 @@ describe('CloudTrailBodyReader on bodies that are not CloudTrail logs', () => {
   it('names the record a truncated body ends in, and keeps the records before it', () => {
     const whole = fixture('ec2-iam-events.json');
     const read = readBody(whole.subarray(0, Math.floor(whole.length * 0.6)), 64);
-    assert.match(read.error ?? '', /^the body ends early \(truncated\?\): Parser has expected a string value \(at byte 4014 of the body; 2 records read before it\)$/);
+    assert.match(read.error ?? '', /^the body ends early \(truncated\?\): inside record 3, which started at byte 3902 \(at byte 4014 of the body; 2 records read before it\)$/);
     assert.deepEqual(read.records, fixtureRecords('ec2-iam-events.json').slice(0, 2));
   });
 
@@ -86,13 +86,13 @@ describe('CloudTrailBodyReader on bodies that are not CloudTrail logs', () => {
   it('names the record and byte range of corrupt JSON', () => {
     const bytes = text('{"Records":[{"eventID":"1"},{"eventID":"2"},{"eventID":"3" "x":1}]}');
     const read = readBody(bytes, 16);
-    assert.match(read.error ?? '', /^invalid JSON: Parser cannot parse input: [^(]+ \(within bytes 48–64 of the body; 2 records read before it\)$/);
+    assert.match(read.error ?? '', /^invalid JSON in record 3: [^(]+ \(within bytes 44–65 of the body; 2 records read before it\)$/);
     assert.deepEqual(read.records, [{ eventID: '1' }, { eventID: '2' }]);
   });
 
   it('refuses content after the body object', () => {
     const read = readBody(text('{"Records":[{"eventID":"1"}]} {"Records":[]}'), 29);
-    assert.match(read.error ?? '', /^invalid JSON: .* \(within bytes 29–44 of the body; 1 record read before it\)$/);
+    assert.match(read.error ?? '', /^invalid JSON: unexpected '\{' where the end of the body was expected \(at byte 30 of the body; 1 record read before it\)$/);
     assert.deepEqual(read.records, [{ eventID: '1' }]);
   });
 
@@ -100,10 +100,24 @@ describe('CloudTrailBodyReader on bodies that are not CloudTrail logs', () => {
     assert.equal(readBody(Buffer.alloc(0)).error, 'the body is empty (at byte 0 of the body; 0 records read before it)');
   });
 
-  it('loses at most the records completed earlier in the slice a JSON error is in (here: one small chunk)', () => {
+  it('hands out every record before an error in the same chunk', () => {
     const read = readBody(text(`{"Records":[{"eventID":"1"},{"eventID":"2"} x]}`));
-    assert.match(read.error ?? '', /^invalid JSON: .*; 0 records read before it\)$/);
-    assert.deepEqual(read.records, []);
+    assert.equal(read.error, "invalid JSON: unexpected 'x' where ',' or ']' was expected (at byte 44 of the body; 2 records read before it)");
+    assert.deepEqual(read.records, [{ eventID: '1' }, { eventID: '2' }]);
+  });
+
+  it('holds no chunk it was given: a caller may fill the same buffer again', () => {
+    const whole = Buffer.from('{"Records":[{"eventID":"1","k":"' + 'v'.repeat(50) + '"},{"eventID":"2"}]}');
+    const reader = new CloudTrailBodyReader();
+    const chunk = Buffer.alloc(16);
+    const records: unknown[] = [];
+    for (let at = 0; at < whole.length; at += chunk.length) {
+      const n = whole.copy(chunk, 0, at, at + chunk.length);
+      records.push(...reader.write(chunk.subarray(0, n)).records);
+      chunk.fill(0x78);
+    }
+    records.push(...reader.end().records);
+    assert.deepEqual(records, [{ eventID: '1', k: 'v'.repeat(50) }, { eventID: '2' }]);
   });
 
   it('stays failed after a failure', () => {

@@ -75,7 +75,7 @@ describe('recordOutcomes', () => {
 
   it('reports an oversized record by its ordinal and the cap, keeping none of it', () => {
     assert.deepEqual(problemOf(new OversizedRecord(2000, 1024)), {
-      lineNo: 7, reason: 'record of more than 1024 characters of JSON is over CLOUDTRAIL_MAX_RECORD_BYTES: passed over, not assembled',
+      lineNo: 7, reason: 'record of 2000 bytes of JSON is over CLOUDTRAIL_MAX_RECORD_BYTES (1024): passed over, not parsed',
     });
   });
 });

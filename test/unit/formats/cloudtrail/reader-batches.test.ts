@@ -41,14 +41,14 @@ describe('readCloudTrail failures', () => {
     assert.ok(error instanceof CloudTrailBodyError);
     assert.equal(error.name, 'CloudTrailBodyError');
     assert.equal(error.recordsRead, 0);
-    assert.equal(error.message, 'not a CloudTrail log body: the body is an array, expected an object {"Records":[…]} (within bytes 0–17 of the body; 0 records read before it)');
+    assert.equal(error.message, 'not a CloudTrail log body: the body is an array, expected an object {"Records":[…]} (at byte 0 of the body; 0 records read before it)');
   });
 
-  it('counts only the records handed out: none from a chunk with broken JSON, all before a truncation', async () => {
+  it('hands out and counts every record before a failure: broken JSON in the same chunk, or a truncation', async () => {
     const { batches, error } = await readAll(chunked(Buffer.from(`{"Records":[${JSON.stringify(event(1))}]} x`)));
-    assert.deepEqual(sizes(batches), []);
+    assert.deepEqual(sizes(batches), [1]);
     assert.ok(error instanceof CloudTrailBodyError);
-    assert.equal(error.recordsRead, 0);
+    assert.equal(error.recordsRead, 1);
     const cut = await readAll(chunked(Buffer.from(`{"Records":[${JSON.stringify(event(1))},${JSON.stringify(event(2))}`)));
     assert.deepEqual(cut.batches.map((b) => b.ops.map((o) => o.doc['eventID'])), [['event-1', 'event-2']]);
     assert.ok(cut.error instanceof CloudTrailBodyError);
@@ -72,6 +72,6 @@ describe('readCloudTrail failures', () => {
 
   it('passes the record cap on to the body reader', async () => {
     const { problems } = await readAll(chunked(body([event(1)])), context({ maxRecordBytes: 100 }));
-    assert.deepEqual(problems, [{ lineNo: 1, reason: 'record of more than 100 characters of JSON is over CLOUDTRAIL_MAX_RECORD_BYTES: passed over, not assembled' }]);
+    assert.deepEqual(problems, [{ lineNo: 1, reason: `record of ${body([event(1)]).length - '{"Records":[]}'.length} bytes of JSON is over CLOUDTRAIL_MAX_RECORD_BYTES (100): passed over, not parsed` }]);
   });
 });

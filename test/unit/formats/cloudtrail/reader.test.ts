@@ -181,10 +181,12 @@ describe('readCloudTrail batching and failures', () => {
     const corrupt = Buffer.concat([good.subarray(0, good.length - 2), Buffer.from(',{"eventID": oops}]}')]);
     const { ops, error } = await readAll(chunked(corrupt, 8 * 1024));
     assert.ok(error instanceof CloudTrailBodyError);
-    assert.match(error.message, /^not a CloudTrail log body: invalid JSON: .* \(within bytes \d+–\d+ of the body; \d+ records read before it\)$/);
-    // Only the records completed in the failing chunk, before the error, can be lost.
-    const perChunk = Math.ceil((8 * 1024) / (good.length / 300));
-    assert.ok(ops.length >= 300 - perChunk && ops.length === error.recordsRead, `${ops.length} of 300 read, ${error.recordsRead} reported`);
+    // The corrupt entry starts after the comma that replaced the closing `]}`.
+    const from = good.length - 1;
+    assert.match(error.message, new RegExp(`^not a CloudTrail log body: invalid JSON in record 301: .+ \\(within bytes ${from}–${from + 17} of the body; 300 records read before it\\)$`));
+    // Every record before the corrupt one is handed out, whatever chunk it ends in.
+    assert.equal(ops.length, 300);
+    assert.equal(error.recordsRead, 300);
   });
 
   it('throws for a digest file, naming the layout', async () => {
