@@ -1,19 +1,12 @@
 /**
  * A CloudTrail body `{"Records":[ … ]}` → its entries, one at a time, without ever holding the
- * whole text: a scanner follows the envelope byte by byte, cuts each entry's bytes out of the
- * stream where its brackets and strings say it ends, and `JSON.parse` reads the entry.
- *
- * Why not a streaming tokenizer (stream-json, which read bodies here before): it makes an object
- * for every key, string and number, and an assembler builds the entry from them, which cost several
- * times what `JSON.parse` of the same bytes costs (BENCHMARKS.md, "CloudTrail entries cut out and
- * parsed whole"). Finding where an entry ends needs only its strings (a bracket inside one counts
- * for nothing) and its brackets; `JSON.parse` then checks everything else, and refuses what is not
- * JSON. The scanner works on bytes: every byte it looks for is ASCII, which no byte of a multi-byte
- * UTF-8 character can be taken for, so chunks may split anywhere.
+ * whole text: the reader follows the envelope byte by byte, cuts each entry's bytes out of the
+ * stream (`../json-value.ts`) and `JSON.parse` reads the entry.
  *
  * Every departure from the envelope is an error that says what was found and where: a JSON array,
  * a digest file or an object without `Records` is never acknowledged as an empty log.
  */
+import { CLOSE_BRACE, CLOSE_BRACKET, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, ValueCut, byteText, isBlank, kindOf, parseReason } from '../json-value.js';
 
 /** The key AWS puts the events under. */
 export const RECORDS_KEY = 'Records';
@@ -96,55 +89,8 @@ const KEYS_SHOWN = 6;
 /** Cap on a top-level key, quotes included: longer ones are no key of a CloudTrail file or digest, and are named by their size. */
 const MAX_KEY_BYTES = 1024;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
 const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 const BOM = [0xef, 0xbb, 0xbf] as const;
-
-/** JSON's blanks: space, tab, line feed, carriage return. */
-function isBlank(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-/** What a value's first byte says it is, for messages; undefined when no JSON value starts so. */
-function kindOf(c: number): string | undefined {
-  if (c === OPEN_BRACE) return 'an object';
-  if (c === OPEN_BRACKET) return 'an array';
-  if (c === QUOTE) return 'a string';
-  if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return 'a number';
-  if (c === 0x6e) return 'null';
-  if (c === 0x74 || c === 0x66) return 'a boolean';
-  return undefined;
-}
-
-/** A byte as a message shows it: the character when printable ASCII, else its code. */
-function byteText(c: number): string {
-  return c > 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
-}
-
-/** Where the run of backslashes that ends just before `bytes[at]` starts, looking back no further than `lowest`. */
-function runStart(bytes: Uint8Array, at: number, lowest: number): number {
-  let start = at;
-  while (start > lowest && bytes[start - 1] === BACKSLASH) start -= 1;
-  return start;
-}
-
-/**
- * The reason JSON.parse gave, without the excerpt of the text V8 quotes in some of its messages
- * (`Unexpected token 'x', "{"a":x}" is not valid JSON`): a body's content stays out of logs, and
- * the message places the value in the body by its bytes, and the fault within the value.
- */
-function parseReason(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err))
-    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
-    // V8 counts UTF-16 characters of the value's text (newer versions add a line and column).
-    .replace(/ in JSON at position (\d+).*$/s, ' at its character $1');
-}
 
 /**
  * Reads a body chunk by chunk. Feed every chunk to `write`, then call `end`. After a result with
@@ -166,18 +112,9 @@ export class CloudTrailBodyReader {
   #key = '';
   #out: unknown[] = [];
 
-  // The value being cut out: what it is, where it started, its bytes so far, and the scanner's
-  // place inside it (bracket depth, inside a string, after a backslash, a bare number or word).
+  /** The value being cut out, and what it is. */
+  readonly #cut = new ValueCut();
   #value: Value = Value.entry;
-  #valueStart = 0;
-  #valueBytes = 0;
-  /** Its bytes from earlier chunks, while it is within the cap. */
-  #parts: Buffer[] = [];
-  #over = false;
-  #depth = 0;
-  #inString = false;
-  #escaped = false;
-  #bare = false;
 
   constructor(maxRecordBytes: number = DEFAULT_MAX_RECORD_BYTES) {
     this.#maxRecordBytes = maxRecordBytes;
@@ -224,9 +161,9 @@ export class CloudTrailBodyReader {
   /** What a body that ends here lacks. */
   #missing(): string {
     if (this.#at !== At.inValue) return `expected ${EXPECTED[this.#at]}`;
-    if (this.#value === Value.entry) return `inside record ${this.#completed + 1}, which started at byte ${this.#valueStart}`;
-    if (this.#value === Value.key) return `inside a key that started at byte ${this.#valueStart}`;
-    return `inside the value of "${this.#key}", which started at byte ${this.#valueStart}`;
+    if (this.#value === Value.entry) return `inside record ${this.#completed + 1}, which started at byte ${this.#cut.start}`;
+    if (this.#value === Value.key) return `inside a key that started at byte ${this.#cut.start}`;
+    return `inside the value of "${this.#key}", which started at byte ${this.#cut.start}`;
   }
 
   /** Reads one chunk's bytes; returns the failure, if any. */
@@ -244,7 +181,7 @@ export class CloudTrailBodyReader {
         i += 1;
         continue;
       }
-      const problem = this.#step(c, bytes, i);
+      const problem = this.#step(c, i);
       if (problem !== undefined) return this.#fail(problem, this.#bytesDone + i).error;
       // A value's first byte (a quote, a bracket, a digit) is #inValue's to read.
       if ((this.#at as At) !== At.inValue) i += 1;
@@ -253,7 +190,7 @@ export class CloudTrailBodyReader {
   }
 
   /** One byte outside any value, other than a blank: moves through the envelope, or says what is wrong. */
-  #step(c: number, bytes: Buffer, i: number): string | undefined {
+  #step(c: number, i: number): string | undefined {
     switch (this.#at) {
       case At.start:
         if (c === OPEN_BRACE) {
@@ -266,9 +203,9 @@ export class CloudTrailBodyReader {
           this.#at = At.end;
           return undefined;
         }
-        return c === QUOTE ? this.#begin(Value.key, c, bytes, i) : this.#unexpected(c);
+        return c === QUOTE ? this.#begin(Value.key, c, i) : this.#unexpected(c);
       case At.key:
-        return c === QUOTE ? this.#begin(Value.key, c, bytes, i) : this.#unexpected(c);
+        return c === QUOTE ? this.#begin(Value.key, c, i) : this.#unexpected(c);
       case At.colon:
         if (c !== COLON) return this.#unexpected(c);
         this.#at = this.#key === RECORDS_KEY ? At.recordsValue : At.otherValue;
@@ -281,7 +218,7 @@ export class CloudTrailBodyReader {
         }
         return this.#notA(c, `"${RECORDS_KEY}" is %, expected an array`);
       case At.otherValue:
-        return this.#begin(Value.other, c, bytes, i);
+        return this.#begin(Value.other, c, i);
       case At.afterValue:
         if (c === COMMA) this.#at = At.key;
         else if (c === CLOSE_BRACE) this.#at = At.end;
@@ -292,9 +229,9 @@ export class CloudTrailBodyReader {
           this.#at = At.afterValue;
           return undefined;
         }
-        return this.#begin(Value.entry, c, bytes, i);
+        return this.#begin(Value.entry, c, i);
       case At.entry:
-        return this.#begin(Value.entry, c, bytes, i);
+        return this.#begin(Value.entry, c, i);
       case At.afterEntry:
         if (c === COMMA) this.#at = At.entry;
         else if (c === CLOSE_BRACKET) this.#at = At.afterValue;
@@ -315,116 +252,38 @@ export class CloudTrailBodyReader {
     return `invalid JSON: unexpected ${byteText(c)} where ${EXPECTED[this.#at]} was expected`;
   }
 
-  /** Starts cutting out a value whose first byte is `c`, at `bytes[i]`. */
-  #begin(value: Value, c: number, bytes: Buffer, i: number): string | undefined {
+  /** Starts cutting out a value whose first byte is `c`, at `bytes[i]`; #inValue reads that byte again. */
+  #begin(value: Value, c: number, i: number): string | undefined {
     if (kindOf(c) === undefined) return this.#unexpected(c);
     this.#value = value;
-    this.#valueStart = this.#bytesDone + i;
-    this.#valueBytes = 0;
-    this.#parts = [];
-    this.#over = false;
-    this.#depth = 0;
-    this.#inString = false;
-    this.#escaped = false;
-    this.#bare = c !== QUOTE && c !== OPEN_BRACE && c !== OPEN_BRACKET;
+    this.#cut.begin(c, this.#bytesDone + i, value === Value.key ? MAX_KEY_BYTES : this.#maxRecordBytes);
     this.#at = At.inValue;
-    // The first byte is read again by #inValue (it opens the string or the bracket).
     return undefined;
   }
 
   /** Reads the value being cut out from `bytes[from]` to its end or the chunk's; returns where it stopped. */
   #inValue(bytes: Buffer, from: number): number {
-    const n = bytes.length;
-    let i = from;
-    let end = -1;
-    if (this.#bare) {
-      // A bare value ends before the first byte that cannot be in it; JSON.parse judges the rest.
-      for (; i < n; i++) {
-        const c = bytes[i] as number;
-        if (isBlank(c) || c === COMMA || c === CLOSE_BRACKET || c === CLOSE_BRACE) {
-          end = i;
-          break;
-        }
-      }
-    } else {
-      let depth = this.#depth;
-      let inString = this.#inString;
-      let escaped = this.#escaped;
-      for (; i < n; i++) {
-        if (inString) {
-          if (escaped) {
-            escaped = false;
-            continue;
-          }
-          // Most of an event is text: its closing quote is found by indexOf, then told from an
-          // escaped one by the backslashes before it (an odd run escapes it).
-          const quote = bytes.indexOf(QUOTE, i);
-          if (quote === -1) {
-            // The string goes on in the next chunk, escaped there when this one ends in an odd run.
-            escaped = (n - runStart(bytes, n, i)) % 2 === 1;
-            i = n;
-            break;
-          }
-          const escapes = quote - runStart(bytes, quote, i);
-          i = quote;
-          if (escapes % 2 === 1) continue;
-          inString = false;
-          if (depth === 0) {
-            end = i + 1;
-            break;
-          }
-          continue;
-        }
-        const c = bytes[i] as number;
-        if (c === QUOTE) {
-          inString = true;
-        } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-          depth += 1;
-        } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-          depth -= 1;
-          if (depth === 0) {
-            end = i + 1;
-            break;
-          }
-        }
-      }
-      this.#depth = depth;
-      this.#inString = inString;
-      this.#escaped = escaped;
-    }
-    const stop = end === -1 ? n : end;
-    this.#valueBytes += stop - from;
-    if (!this.#over && this.#valueBytes > (this.#value === Value.key ? MAX_KEY_BYTES : this.#maxRecordBytes)) {
-      // Past the cap the value is only followed to its end, never held.
-      this.#over = true;
-      this.#parts = [];
-    }
-    if (end === -1) {
-      // Copied: the caller may use its chunk's memory again once write returns.
-      if (!this.#over) this.#parts.push(Buffer.from(bytes.subarray(from, n)));
-      return n;
-    }
-    this.#finish(bytes, from, end);
+    const end = this.#cut.read(bytes, from);
+    if (end === -1) return bytes.length;
+    this.#finish(this.#cut.text(bytes, from, end));
     return end;
   }
 
-  /** The value ends at `bytes[end]`: parse it, and go on after it. */
-  #finish(bytes: Buffer, from: number, end: number): void {
-    const where = `within bytes ${this.#valueStart}–${this.#valueStart + this.#valueBytes}`;
-    if (this.#over) {
-      if (this.#value === Value.entry) this.#emit(new OversizedRecord(this.#valueBytes, this.#maxRecordBytes));
-      else if (this.#value === Value.key) this.#keyRead(`(a key of ${this.#valueBytes} bytes)`);
+  /** The value ended (its text, undefined when it passed its cap): parse it, and go on after it. */
+  #finish(text: string | undefined): void {
+    const cut = this.#cut;
+    if (text === undefined) {
+      if (this.#value === Value.entry) this.#emit(new OversizedRecord(cut.bytes, this.#maxRecordBytes));
+      else if (this.#value === Value.key) this.#keyRead(`(a key of ${cut.bytes} bytes)`);
       else this.#at = At.afterValue;
       return;
     }
-    const text = this.#parts.length === 0 ? bytes.toString('utf8', from, end) : Buffer.concat([...this.#parts, bytes.subarray(from, end)]).toString('utf8');
-    this.#parts = [];
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (err) {
       const what = this.#value === Value.entry ? `record ${this.#completed + 1}` : this.#value === Value.key ? 'a top-level key' : `the value of "${this.#key}"`;
-      this.#fail(`invalid JSON in ${what}: ${parseReason(err)}`, where);
+      this.#fail(`invalid JSON in ${what}: ${parseReason(err)}`, `within bytes ${cut.start}–${cut.start + cut.bytes}`);
       return;
     }
     if (this.#value === Value.entry) {

@@ -6,9 +6,7 @@
  * is reachable) carry no events and are skipped. Events become documents exactly as `cwl` makes
  * them (`cwlEventsBatch`), so an event read both ways is one document.
  */
-import { jsonParser, type Token } from 'stream-json/core/parser.js';
-import Assembler from 'stream-json/core/assembler.js';
-import { getManyValues, isMany, none } from 'stream-chain/defs.js';
+import { ValueCut, byteText, isBlank, kindOf, parseReason } from '../json-value.js';
 import type { LineProblem, OpBatch } from '../../core/records.js';
 import type { LogEvent } from '../../core/types.js';
 import { cwlEventsBatch, type CwlReadContext } from './events.js';
@@ -34,12 +32,7 @@ export async function* readCwlEnvelopes(bytes: AsyncIterable<Buffer>, ctx: CwlRe
 
   /** The batches of the envelopes a chunk completes (`undefined`: the end of the object). */
   function* batches(chunk: Uint8Array | undefined): Generator<OpBatch> {
-    let values: unknown[];
-    try {
-      values = split(chunk);
-    } catch (err) {
-      throw new CwlEnvelopeError(`not CloudWatch Logs envelopes after envelope ${envelopes}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const { values, error } = split(chunk);
     for (const value of values) {
       envelopes += 1;
       const envelope = dataMessage(value);
@@ -53,37 +46,70 @@ export async function* readCwlEnvelopes(bytes: AsyncIterable<Buffer>, ctx: CwlRe
       yield cwlEventsBatch(envelope.logGroup, envelope.logStream, envelope.logEvents, ctx, ordinal);
       ordinal += envelope.logEvents.length;
     }
+    if (error !== undefined) throw new CwlEnvelopeError(`not CloudWatch Logs envelopes after envelope ${envelopes}: ${error}`);
   }
 
   for await (const chunk of bytes) yield* batches(chunk);
   yield* batches(undefined);
 }
 
+/** What one chunk of the object gave: the values it completed, in order, and what stopped reading, if anything. */
+interface Split {
+  readonly values: unknown[];
+  readonly error?: string;
+}
+
 /**
- * Splits concatenated JSON values, chunk by chunk (`undefined` ends the text): the values each
- * chunk completes, in order. Synchronous on purpose: a stream parser buffers values ahead of its
- * reader and drops them when it fails, so the envelopes before a broken one would be lost and
- * the count in the error wrong. Throws on broken JSON; the values completed earlier in the same
- * chunk are lost then (the tokenizer gives a call's tokens only when the whole call parsed).
+ * Splits concatenated JSON values, chunk by chunk (`undefined` ends the text): each value's bytes
+ * are cut out of the stream (`../json-value.ts`) and parsed whole. Synchronous on purpose: the
+ * values a chunk completed before a broken one are handed out before the error, so no envelope
+ * before it is lost and the count in the error is exact. An envelope is held whole, as parsing it
+ * needs; the object's own size cap (MAX_OBJECT_BYTES) bounds it.
  */
-function envelopeSplitter(): (chunk: Uint8Array | undefined) => unknown[] {
-  const tokenize = jsonParser({ jsonStreaming: true, streamValues: false });
-  const decoder = new TextDecoder('utf-8');
-  const assembler = new Assembler();
+function envelopeSplitter(): (chunk: Uint8Array | undefined) => Split {
+  const cut = new ValueCut();
+  let inValue = false;
+  /** Bytes of the object before the chunk being read. */
+  let done = 0;
+  const where = (): string => `within bytes ${cut.start}–${cut.start + cut.bytes} of the object`;
+  const parse = (text: string | undefined, values: unknown[]): string | undefined => {
+    try {
+      values.push(JSON.parse(text as string));
+      return undefined;
+    } catch (err) {
+      return `invalid JSON: ${parseReason(err)} (${where()})`;
+    }
+  };
   return (chunk) => {
     const values: unknown[] = [];
-    const take = (token: Token): void => {
-      assembler.consume(token);
-      if (assembler.done) values.push(assembler.current);
-    };
-    const text = chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
-    for (const input of chunk === undefined ? [text, none] : [text]) {
-      if (input === '') continue;
-      const produced: unknown = tokenize(input as string);
-      if (isMany(produced)) for (const token of getManyValues(produced) as Token[]) take(token);
-      else if (produced !== none) take(produced as Token);
+    if (chunk === undefined) {
+      if (!inValue) return { values };
+      // A number or word ends with the text; anything else was cut short.
+      if (cut.bare) return { values, error: parse(cut.text(), values) };
+      return { values, error: `the object ends inside an envelope (truncated?) (${where()})` };
     }
-    return values;
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const n = bytes.length;
+    for (let i = 0; i < n; ) {
+      if (!inValue) {
+        const c = bytes[i] as number;
+        if (isBlank(c)) {
+          i += 1;
+          continue;
+        }
+        if (kindOf(c) === undefined) return { values, error: `invalid JSON: unexpected ${byteText(c)} where a value was expected (at byte ${done + i} of the object)` };
+        cut.begin(c, done + i, Number.MAX_SAFE_INTEGER);
+        inValue = true;
+      }
+      const end = cut.read(bytes, i);
+      if (end === -1) break;
+      inValue = false;
+      const error = parse(cut.text(bytes, i, end), values);
+      if (error !== undefined) return { values, error };
+      i = end;
+    }
+    done += n;
+    return { values };
   };
 }
 

@@ -92,8 +92,8 @@ describe('readCwlEnvelopes', () => {
     assert.deepEqual(batches, [cwlEventsBatch('', '', [{ id: '123', timestamp: 1418530010000, message: LINE }], ctx, 1)]);
   });
 
-  it('reads envelopes split anywhere across chunks, multi-byte characters included', async () => {
-    const object = text(data('/vpc/ü', 's', [{ id: '1', message: LINE }]), CONTROL, data('/vpc/山', 's', [{ id: '2', message: LINE }]));
+  it('reads envelopes split anywhere across chunks, multi-byte characters, escapes and brackets in strings included', async () => {
+    const object = text(data('/vpc/ü', 's', [{ id: '1', message: LINE }]), CONTROL, data('/vpc/山', 's"}]\\\\', [{ id: '2', message: LINE }]));
     const bytes = Buffer.from(object, 'utf8');
     const whole = await readAll(chunks(object));
     for (const size of [1, 5, 64]) {
@@ -105,6 +105,7 @@ describe('readCwlEnvelopes', () => {
       assert.deepEqual(await readAll(source()), whole, `chunks of ${size}`);
     }
     assert.equal(whole.batches.length, 2);
+    assert.equal(whole.error, undefined);
   });
 
   it('reads nothing from an empty object or from whitespace', async () => {
@@ -116,19 +117,40 @@ describe('readCwlEnvelopes', () => {
 describe('readCwlEnvelopes on broken objects', () => {
   const envelope = (id: string): Record<string, unknown> => data('/vpc/a', 's', [{ id, message: LINE }]);
 
-  it('hands out the envelopes of the chunks before broken JSON, then fails naming the last envelope read', async () => {
-    const { batches, error } = await readAll(chunks(text(envelope('1'), envelope('2')), '{"messageType" x'));
-    assert.deepEqual(batches.map((b) => b.ops.length), [1, 1]);
-    assert.ok(error instanceof CwlEnvelopeError);
-    assert.equal(error.name, 'CwlEnvelopeError');
-    assert.equal(error.message, "not CloudWatch Logs envelopes after envelope 2: Parser cannot parse input: expected ':'");
+  it('hands out every envelope before broken JSON, in the same chunk too, then fails naming the last envelope read and the bytes', async () => {
+    const before = text(envelope('1'), envelope('2'));
+    const at = Buffer.byteLength(before);
+    for (const parts of [[before, '{"messageType" x}', text(envelope('3'))], [`${before}{"messageType" x}${text(envelope('3'))}`]]) {
+      const { batches, error } = await readAll(chunks(...parts));
+      assert.deepEqual(batches.map((b) => b.ops.length), [1, 1]);
+      assert.ok(error instanceof CwlEnvelopeError);
+      assert.equal(error.name, 'CwlEnvelopeError');
+      assert.match(error.message, new RegExp(`^not CloudWatch Logs envelopes after envelope 2: invalid JSON: .+ at its character 15 \\(within bytes ${at}–${at + 17} of the object\\)$`));
+    }
   });
 
-  it('hands out every whole envelope of a truncated object before failing', async () => {
-    const { batches, error } = await readAll(chunks(`${text(envelope('1'), envelope('2'))}{"messageType":"DATA_MESSAGE","logEvents":[`));
+  it('names a byte that starts no JSON value between envelopes', async () => {
+    const before = text(envelope('1'));
+    const { batches, error } = await readAll(chunks(before, ' ]'));
+    assert.deepEqual(batches.map((b) => b.ops.length), [1]);
+    assert.equal((error as Error).message, `not CloudWatch Logs envelopes after envelope 1: invalid JSON: unexpected ']' where a value was expected (at byte ${Buffer.byteLength(before) + 1} of the object)`);
+  });
+
+  it('hands out every whole envelope of a truncated object before failing, naming where the cut one started', async () => {
+    const before = text(envelope('1'), envelope('2'));
+    const cut = '{"messageType":"DATA_MESSAGE","logEvents":[';
+    const { batches, error } = await readAll(chunks(before + cut));
     assert.deepEqual(batches.map((b) => b.ops.length), [1, 1]);
     assert.ok(error instanceof CwlEnvelopeError);
-    assert.equal(error.message, 'not CloudWatch Logs envelopes after envelope 2: Parser has expected a value');
+    const at = Buffer.byteLength(before);
+    assert.equal(error.message, `not CloudWatch Logs envelopes after envelope 2: the object ends inside an envelope (truncated?) (within bytes ${at}–${at + cut.length} of the object)`);
+  });
+
+  it('reads a number or word the object ends with as a value, and reports it as no envelope', async () => {
+    const { batches, error } = await readAll(chunks(text(envelope('1')), ' 12'));
+    assert.equal(error, undefined);
+    assert.deepEqual(batches.map((b) => [b.ops.length, b.problems.map((p) => p.reason)]), [[1, []], [0, ['envelope 2: not a JSON object']]]);
+    assert.match(String((await readAll(chunks(text(envelope('1')), ' tru'))).error), /^CwlEnvelopeError: not CloudWatch Logs envelopes after envelope 1: invalid JSON: .+ \(within bytes \d+–\d+ of the object\)$/);
   });
 
   it('fails with the byte source\'s own error, after the envelopes read before it', async () => {
