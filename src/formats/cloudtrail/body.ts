@@ -220,10 +220,7 @@ export class CloudTrailBodyReader {
       case At.otherValue:
         return this.#begin(Value.other, c, i);
       case At.afterValue:
-        if (c === COMMA) this.#at = At.key;
-        else if (c === CLOSE_BRACE) this.#at = At.end;
-        else return this.#unexpected(c);
-        return undefined;
+        return this.#after(c, CLOSE_BRACE, At.key, At.end);
       case At.firstEntry:
         if (c === CLOSE_BRACKET) {
           this.#at = At.afterValue;
@@ -233,13 +230,18 @@ export class CloudTrailBodyReader {
       case At.entry:
         return this.#begin(Value.entry, c, i);
       case At.afterEntry:
-        if (c === COMMA) this.#at = At.entry;
-        else if (c === CLOSE_BRACKET) this.#at = At.afterValue;
-        else return this.#unexpected(c);
-        return undefined;
+        return this.#after(c, CLOSE_BRACKET, At.entry, At.afterValue);
       default:
         return this.#unexpected(c);
     }
+  }
+
+  /** After a value in an object or array: `,` leads to `next`, the closing `close` to `closed`. */
+  #after(c: number, close: number, next: At, closed: At): string | undefined {
+    if (c === COMMA) this.#at = next;
+    else if (c === close) this.#at = closed;
+    else return this.#unexpected(c);
+    return undefined;
   }
 
   /** `message` with `%` replaced by the kind of value `c` starts, or the invalid byte. */
