@@ -54,38 +54,131 @@ export function fieldOfColumn(column: string): string {
   return fieldSpec(column) !== undefined ? column : column.replaceAll('_', '-');
 }
 
-/** One value as a text-format token; an error when no flow-log line could hold it. */
-function token(column: string, value: unknown): string | ParseError {
-  if (value === null || value === undefined) return '-';
-  if (typeof value === 'string') {
-    // The text format has no empty value: an empty string is "nothing here", as `-` is.
-    if (value === '') return '-';
-    return /\s/.test(value) ? { error: `column "${column}": value contains whitespace, which no flow-log field can hold` } : value;
-  }
-  // int64 arrives as bigint: its decimal form goes to the same parser as text, which keeps it as a
-  // number up to 2^53 and refuses the row above, as it would the text line.
-  if (typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : { error: `column "${column}": ${value} is not a number a field can hold` };
-  // A TIMESTAMP column is decoded as a Date; the text format writes Unix seconds.
-  if (value instanceof Date) return String(Math.floor(value.getTime() / 1000));
-  return { error: `column "${column}": ${value instanceof Uint8Array ? 'binary' : 'nested'} values are not flow-log fields` };
+const SPACE = 0x20;
+const DASH = 0x2d;
+/** Rows are written into chunks of this size (a larger row gets a chunk of its own size). */
+const ROW_CHUNK_BYTES = 64 * 1024;
+/** Characters of the longest non-negative safe integer (2^53 - 1). */
+const SAFE_DIGITS = 16;
+const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Writes a non-negative safe integer's digits, as String() gives them, at `out[pos]`; returns the position after them. */
+export function writeDigits(out: Uint8Array, pos: number, n: number): number {
+  let length = 1;
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) length += 1;
+  for (let at = pos + length - 1, rest = n; at >= pos; at--, rest = Math.floor(rest / 10)) out[at] = 0x30 + (rest % 10);
+  return pos + length;
 }
 
+const whitespaceIn = (column: string): ParseError => ({ error: `column "${column}": value contains whitespace, which no flow-log field can hold` });
+
 /**
- * A row as the text line AWS would have written: values in column order, one space apart, `-` for
- * null. This line is what the id hashes (with the 1-based row number, as a text line's number), so
- * reading the object again gives the same ids (whether the Parquet library hands a value over as a
- * number or a bigint), and it is what parsing, problems and dead-letter
- * replay see, exactly as for a text object.
+ * Writes rows as the text lines AWS would have written: values in column order, one space apart,
+ * `-` for null. This line is what the id hashes (with the 1-based row number, as a text line's
+ * number), so reading the object again gives the same ids (whether the Parquet library hands a
+ * value over as a number or a bigint), and it is what parsing, problems and dead-letter replay
+ * see, exactly as for a text object.
+ *
+ * Lines are written end to end into shared chunks, each line a view of its chunk, never written
+ * over: no string per value or per line, no copy of a line.
  */
-export function renderRow(columns: readonly string[], values: readonly unknown[]): string | ParseError {
-  const tokens: string[] = [];
-  for (const [i, column] of columns.entries()) {
-    const t = token(column, values[i]);
-    if (typeof t !== 'string') return t;
-    tokens.push(t);
+export class RowWriter {
+  #chunk = Buffer.allocUnsafeSlow(0);
+  /** Where the next line starts in the chunk. */
+  #used = 0;
+  /** The line being written: where it starts, and where its next byte goes. */
+  #start = 0;
+  #pos = 0;
+
+  /** The row's line, or why no text line could hold it. */
+  line(columns: readonly string[], values: readonly unknown[]): Buffer | ParseError {
+    this.#start = this.#used;
+    this.#pos = this.#used;
+    for (let i = 0; i < columns.length; i++) {
+      if (i > 0) {
+        this.#room(1);
+        this.#chunk[this.#pos++] = SPACE;
+      }
+      const problem = this.#value(columns[i] as string, values[i]);
+      // The row's bytes so far lie past #used: the next row writes over them.
+      if (problem !== undefined) return problem;
+    }
+    this.#used = this.#pos;
+    return this.#chunk.subarray(this.#start, this.#pos);
   }
-  return tokens.join(' ');
+
+  /** Writes one value as a text-format token; the error when no flow-log line could hold it. */
+  #value(column: string, value: unknown): ParseError | undefined {
+    // The text format has no empty value: null and an empty string are "nothing here", as `-` is.
+    if (value === null || value === undefined || value === '') return this.#byte(DASH);
+    if (typeof value === 'string') return this.#string(column, value);
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return { error: `column "${column}": ${value} is not a number a field can hold` };
+      return Number.isSafeInteger(value) && value >= 0 ? this.#digits(value) : this.#ascii(String(value));
+    }
+    // int64 arrives as bigint: its decimal form goes to the same parser as text, which keeps it as a
+    // number up to 2^53 and refuses the row above, as it would the text line.
+    if (typeof value === 'bigint') return value >= 0n && value <= MAX_SAFE_BIGINT ? this.#digits(Number(value)) : this.#ascii(String(value));
+    if (typeof value === 'boolean') return this.#ascii(value ? 'true' : 'false');
+    // A TIMESTAMP column is decoded as a Date; the text format writes Unix seconds.
+    if (value instanceof Date) return this.#ascii(String(Math.floor(value.getTime() / 1000)));
+    return { error: `column "${column}": ${value instanceof Uint8Array ? 'binary' : 'nested'} values are not flow-log fields` };
+  }
+
+  /**
+   * Writes a string that holds no whitespace (JavaScript's `\s`: a text line splits at it). ASCII,
+   * what flow-log values are, is copied a character at a time: a Buffer.write per value costs more
+   * than the few bytes it writes. Any other character sends the whole value the general way.
+   */
+  #string(column: string, value: string): ParseError | undefined {
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    this.#room(3 * value.length);
+    const out = this.#chunk;
+    let pos = this.#pos;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) {
+        if (/\s/.test(value)) return whitespaceIn(column);
+        this.#pos += out.write(value, this.#pos, 'utf8');
+        return undefined;
+      }
+      // ASCII's whitespace for `\s`: tab, line feed, vertical tab, form feed, carriage return, space.
+      if (c === SPACE || (c >= 0x09 && c <= 0x0d)) return whitespaceIn(column);
+      out[pos++] = c;
+    }
+    this.#pos = pos;
+    return undefined;
+  }
+
+  #byte(byte: number): undefined {
+    this.#room(1);
+    this.#chunk[this.#pos++] = byte;
+    return undefined;
+  }
+
+  #digits(n: number): undefined {
+    this.#room(SAFE_DIGITS);
+    this.#pos = writeDigits(this.#chunk, this.#pos, n);
+    return undefined;
+  }
+
+  #ascii(text: string): undefined {
+    this.#room(text.length);
+    this.#pos += this.#chunk.write(text, this.#pos, 'latin1');
+    return undefined;
+  }
+
+  /** Room for `bytes` more after the line's bytes so far: a new chunk (the line so far copied to its start) when this one is full. */
+  #room(bytes: number): void {
+    if (this.#pos + bytes <= this.#chunk.length) return;
+    const line = this.#pos - this.#start;
+    const chunk = Buffer.allocUnsafeSlow(Math.max(ROW_CHUNK_BYTES, 2 * (line + bytes)));
+    this.#chunk.copy(chunk, 0, this.#start, this.#pos);
+    this.#chunk = chunk;
+    this.#used = 0;
+    this.#start = 0;
+    this.#pos = line;
+  }
 }
 
 /** The row as JSON, for a problem about a row that has no text form. */
@@ -169,16 +262,16 @@ async function readRowGroup(source: AsyncBuffer, metadata: FileMetaData, rowStar
 /** Renders rows [from, to) of a row group and runs them through the shared per-line work. */
 function rowBatch(
   columns: readonly string[], rows: readonly unknown[][], from: number, to: number, firstRowNo: number,
-  toOps: (items: LineItem[]) => OpBatch,
+  lines: RowWriter, toOps: (items: LineItem[]) => OpBatch,
 ): OpBatch {
   const items: LineItem[] = [];
   const problems: LineProblem[] = [];
   for (let i = from; i < to; i++) {
     const values = rows[i] as unknown[];
     const lineNo = firstRowNo + i;
-    const line = renderRow(columns, values);
-    if (typeof line === 'string') items.push({ lineNo, bytes: Buffer.from(line, 'utf8') });
-    else problems.push({ lineNo, reason: line.error, text: rowJson(columns, values) });
+    const line = lines.line(columns, values);
+    if (isParseError(line)) problems.push({ lineNo, reason: line.error, text: rowJson(columns, values) });
+    else items.push({ lineNo, bytes: line });
   }
   const batch = toOps(items);
   return problems.length === 0 ? batch : { ...batch, problems: [...problems, ...batch.problems].sort((a, b) => a.lineNo - b.lineNo) };
@@ -207,6 +300,7 @@ export async function openParquetFlow(source: AsyncBuffer, ctx: ParquetFlowConte
 
 async function* rowGroups({ file, metadata, columns, format }: ParquetFlow, ctx: ParquetFlowContext): AsyncGenerator<OpBatch> {
   const toOps = batchReader(format, ctx);
+  const lines = new RowWriter();
   const budget = new ParquetBudget(ctx.maxObjectBytes ?? Number.MAX_SAFE_INTEGER);
   const compressors = budget.compressors();
   let groupStart = 0;
@@ -221,7 +315,7 @@ async function* rowGroups({ file, metadata, columns, format }: ParquetFlow, ctx:
       throw corrupt(ctx.ref, err, `${label} is unreadable`, groupStart + 1);
     }
     for (let at = 0; at < rows.length; at += PARQUET_ROWS_PER_BATCH) {
-      yield rowBatch(columns, rows, at, Math.min(at + PARQUET_ROWS_PER_BATCH, rows.length), groupStart + 1, toOps);
+      yield rowBatch(columns, rows, at, Math.min(at + PARQUET_ROWS_PER_BATCH, rows.length), groupStart + 1, lines, toOps);
     }
     groupStart = groupEnd;
   }

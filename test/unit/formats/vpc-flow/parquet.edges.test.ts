@@ -1,12 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { isParseError } from '../../../../src/formats/vpc-flow/parse.js';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { parquetMetadata, type AsyncBuffer, type CompressionCodec, type FileMetaData, type RowGroup } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { ObjectError } from '../../../../src/core/errors.js';
 import type { OpBatch } from '../../../../src/core/records.js';
 import { ParquetBudget, ParquetBudgetError } from '../../../../src/formats/vpc-flow/parquet-budget.js';
-import { parquetFlowFormat, readParquetFlow, renderRow, type ParquetFlowContext } from '../../../../src/formats/vpc-flow/parquet.js';
+import { parquetFlowFormat, readParquetFlow, RowWriter, type ParquetFlowContext } from '../../../../src/formats/vpc-flow/parquet.js';
 
 /**
  * Parquet objects written here with hyparquet-writer (the fixtures' pyarrow files cover AWS's own
@@ -68,6 +69,10 @@ describe('readParquetFlow, rows', () => {
 
   it('renders booleans, infinite numbers, dates and nested values as a text line would hold them, or refuses them', () => {
     const columns = ['a', 'b'];
+    const renderRow = (names: string[], values: unknown[]): string | { error: string } => {
+      const line = new RowWriter().line(names, values);
+      return isParseError(line) ? line : line.toString('utf8');
+    };
     assert.equal(renderRow(columns, [true, false]), 'true false');
     assert.equal(renderRow(columns, [new Date(1418530010_999), 0]), '1418530010 0');
     assert.equal(renderRow(columns, [1.5, -2]), '1.5 -2');

@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { isParseError } from '../../../../src/formats/vpc-flow/parse.js';
+import fc from 'fast-check';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +11,7 @@ import { ParquetBudget, ParquetBudgetError } from '../../../../src/formats/vpc-f
 import { readParquetObject } from '../../../../src/pipeline/read-object.js';
 import type { Enricher, Enrichment } from '../../../../src/enrich/types.js';
 import {
-  PARQUET_FOOTER_FETCH_BYTES, fieldOfColumn, isParquet, readParquetFlow, renderRow,
+  PARQUET_FOOTER_FETCH_BYTES, fieldOfColumn, isParquet, readParquetFlow, RowWriter, writeDigits,
 } from '../../../../src/formats/vpc-flow/parquet.js';
 import { readVpcFlow } from '../../../../src/formats/vpc-flow/reader.js';
 import { ObjectError } from '../../../../src/core/errors.js';
@@ -206,12 +208,25 @@ describe('fieldOfColumn', () => {
   });
 });
 
-describe('renderRow', () => {
+/** A row's line as text, or the error: what RowWriter writes, read back. */
+function renderRow(columns: readonly string[], values: readonly unknown[]): string | { error: string } {
+  const line = new RowWriter().line(columns, values);
+  return isParseError(line) ? line : line.toString('utf8');
+}
+
+/** The reference rendering: each value as String() writes it, one space apart (what RowWriter wrote before it wrote bytes). */
+function byStrings(values: readonly unknown[]): string {
+  return values.map((v) => (v === null || v === '' ? '-' : v instanceof Date ? String(Math.floor(v.getTime() / 1000)) : String(v))).join(' ');
+}
+
+describe('RowWriter', () => {
   const columns = ['version', 'bytes', 'start', 'srcaddr', 'action'];
 
   it('writes the text line AWS would have: one space apart, `-` for null, bigint and Date as digits', () => {
     assert.equal(renderRow(columns, [2, 4249n, new Date(1418530010_000), null, 'ACCEPT']), '2 4249 1418530010 - ACCEPT');
     assert.equal(renderRow(columns, [2, undefined, 1418530010n, '', 'ACCEPT']), '2 - 1418530010 - ACCEPT');
+    // Past the safe integers, and below 0, as String() writes them.
+    assert.equal(renderRow(['a', 'b', 'c', 'd', 'e'], [-1n, -0, 2n ** 53n, 2 ** 53, -1]), '-1 0 9007199254740992 9007199254740992 -1');
   });
 
   it('refuses values no text line could hold', () => {
@@ -220,9 +235,48 @@ describe('renderRow', () => {
       return typeof out === 'string' ? assert.fail(`rendered ${out}`) : out.error;
     };
     assert.match(refused([2, 1, 1, '10.0.0.1', 'AC CEPT']), /column "action": value contains whitespace/);
+    // Every character JavaScript's \s takes, ASCII or not, alone or after other text of either kind.
+    for (const space of ['\t', '\n', '\v', '\f', '\r', ' ', '\u00a0', '\u1680', '\u2000', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff']) {
+      for (const text of [space, `x${space}`, `é${space}`, `${space}é`]) assert.match(refused([2, 1, 1, null, text]), /column "action": value contains whitespace/, JSON.stringify(text));
+    }
+    assert.equal(renderRow(columns, [2, 1, 1, 'é\u0085ü', 'A\u0000\u007f\u0080']), '2 1 1 é\u0085ü A\u0000\u007f\u0080', 'no whitespace for \\s, so kept');
     assert.match(refused([2, 1, 1, new Uint8Array([1]), 'ACCEPT']), /column "srcaddr": binary values/);
     assert.match(refused([2, { a: 1 }, 1, null, 'ACCEPT']), /column "bytes": nested values/);
     assert.match(refused([2, Number.NaN, 1, null, 'ACCEPT']), /column "bytes": NaN/);
+  });
+
+  it('writes every number, bigint, string and date as String() does, in lines that stay intact as more are written', () => {
+    const value = fc.oneof(
+      fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.maxSafeInteger(), fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), fc.bigInt({ min: 0n, max: BigInt(Number.MAX_SAFE_INTEGER) }),
+      fc.string({ unit: 'grapheme', maxLength: 40 }).filter((t) => !/\s/.test(t)), fc.constant(null), fc.boolean(),
+      fc.date({ noInvalidDate: true }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.array(value, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 60 }), (rows) => {
+        const writer = new RowWriter();
+        const lines = rows.map((row) => writer.line(row.map((_, i) => `c${i}`), row));
+        assert.deepEqual(lines.map((line) => (isParseError(line) ? line : line.toString('utf8'))), rows.map(byStrings));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('moves a line that outgrows its chunk whole, keeping the lines before it, and writes over a refused row', () => {
+    const writer = new RowWriter();
+    const first = writer.line(['a'], ['x'.repeat(60_000)]) as Buffer;
+    assert.deepEqual(writer.line(['a', 'b'], ['y'.repeat(3000), 'a b']), { error: 'column "b": value contains whitespace, which no flow-log field can hold' });
+    const long = writer.line(['a', 'b', 'c'], [7, 'é'.repeat(100_000), 8n]) as Buffer;
+    const after = writer.line(['a'], [9]) as Buffer;
+    assert.equal(first.toString(), 'x'.repeat(60_000));
+    assert.equal(long.toString(), `7 ${'é'.repeat(100_000)} 8`);
+    assert.equal(after.toString(), '9');
+  });
+
+  it('writes the digits of any non-negative safe integer as String() does', () => {
+    const out = new Uint8Array(20);
+    for (const n of [0, 1, 9, 10, 99, 100, 4294967295, 4294967296, Number.MAX_SAFE_INTEGER]) assert.equal(Buffer.from(out.subarray(3, writeDigits(out, 3, n))).toString(), String(n));
+    fc.assert(fc.property(fc.maxSafeNat(), (n) => Buffer.from(out.subarray(0, writeDigits(out, 0, n))).toString() === String(n)));
   });
 });
 
