@@ -37,6 +37,7 @@ export function kindOf(c: number): string | undefined {
 
 /** A byte as a message shows it: the character when printable ASCII, else its code. */
 export function byteText(c: number): string {
+  // Stryker disable next-line EqualityOperator: a space is a blank, never an unexpected byte
   return c > 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
 }
 
@@ -47,8 +48,10 @@ export function byteText(c: number): string {
  */
 export function parseReason(err: unknown): string {
   return (err instanceof Error ? err.message : String(err))
+    // Stryker disable next-line Regex: each message ends where the pattern does, anchored or not
     .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
     // V8 counts UTF-16 characters of the value's text (newer versions add a line and column).
+    // Stryker disable next-line Regex: as above
     .replace(/ in JSON at position (\d+).*$/s, ' at its character $1');
 }
 
@@ -71,14 +74,18 @@ export class ValueCut {
   /** Bytes of the value read so far. */
   bytes = 0;
   /** True once the value passed its cap: it is only followed to its end, never held. */
+  // Stryker disable next-line BooleanLiteral: begin sets it, as the three below
   over = false;
   #cap = 0;
   /** Its bytes from earlier chunks, while it is within the cap. */
   #parts: Buffer[] = [];
   // Where the cut is inside the value: bracket depth, inside a string, after a backslash, a bare number or word.
   #depth = 0;
+  // Stryker disable next-line BooleanLiteral: begin sets it
   #inString = false;
+  // Stryker disable next-line BooleanLiteral: begin sets it
   #escaped = false;
+  // Stryker disable next-line BooleanLiteral: begin sets it
   #bare = false;
 
   /** Starts a value whose first byte, `first` (one {@link kindOf} knows), is byte `at` of the stream; `cap` bytes are kept at most. */
@@ -109,6 +116,7 @@ export class ValueCut {
     let end = -1;
     if (this.#bare) {
       // A bare value ends before the first byte that cannot be in it; JSON.parse judges the rest.
+      // Stryker disable next-line EqualityOperator: one read past the chunk gives undefined, which ends nothing
       for (; i < n; i++) {
         const c = bytes[i] as number;
         if (isBlank(c) || c === COMMA || c === CLOSE_BRACKET || c === CLOSE_BRACE || c === OPEN_BRACE || c === OPEN_BRACKET || c === QUOTE) {
@@ -120,6 +128,7 @@ export class ValueCut {
       let depth = this.#depth;
       let inString = this.#inString;
       let escaped = this.#escaped;
+      // Stryker disable next-line EqualityOperator: one step past the chunk finds no quote and reads undefined, which changes nothing
       for (; i < n; i++) {
         if (inString) {
           if (escaped) {
@@ -131,10 +140,12 @@ export class ValueCut {
           const quote = bytes.indexOf(QUOTE, i);
           if (quote === -1) {
             // The string goes on in the next chunk, escaped there when this one ends in an odd run.
+            // Stryker disable next-line ArithmeticOperator: a sum has the difference's parity
             escaped = (n - runStart(bytes, n, i)) % 2 === 1;
             i = n;
             break;
           }
+          // Stryker disable next-line ArithmeticOperator: only its parity is read, which a sum shares
           const escapes = quote - runStart(bytes, quote, i);
           i = quote;
           if (escapes % 2 === 1) continue;
@@ -180,6 +191,7 @@ export class ValueCut {
     if (this.over) return undefined;
     const parts = this.#parts;
     this.#parts = [];
+    // Stryker disable next-line ConditionalExpression: joining no earlier parts gives the same text, with a copy
     return parts.length === 0 ? bytes.toString('utf8', from, end) : Buffer.concat([...parts, bytes.subarray(from, end)]).toString('utf8');
   }
 }

@@ -103,6 +103,32 @@ describe('CloudTrailBodyReader says what a body that is no envelope is, and wher
     assert.deepEqual(readBody(`{"Records":[${entries.join(',')}]}`).records, entries.map((e) => JSON.parse(e) as unknown));
   });
 
+  it('names the byte that breaks the envelope, as a character when it is printable ASCII and by its code otherwise', () => {
+    const at = (what: string, where: string, byte: number): string => `invalid JSON: unexpected ${what} where ${where} was expected (at byte ${byte} of the body; 0 records read before it)`;
+    assert.equal(errorOf('{1:2}'), at("'1'", "a key or '}'", 1));
+    assert.equal(errorOf('{"a":1,[]:2}'), at("'['", 'a key', 7));
+    assert.equal(errorOf('{"Records"[]}'), at("'['", "':'", 10));
+    assert.equal(errorOf('+1'), at("'+'", 'a value', 0));
+    assert.equal(errorOf('{"Records":[.5]}'), at("'.'", "a record or ']'", 12));
+    assert.equal(errorOf(Buffer.from([0x7b, 0x7f])), at('byte 0x7f', "a key or '}'", 1));
+    assert.equal(errorOf(Buffer.from([0x7b, 0x01])), at('byte 0x01', "a key or '}'", 1));
+    assert.equal(errorOf(Buffer.from([0x7b, 0x7e])), at("'~'", "a key or '}'", 1));
+  });
+
+  it('ends a bare number or word at the first byte that cannot be in it, a bracket or a quote too', () => {
+    const after = (what: string, byte: number): string => `invalid JSON: unexpected ${what} where ',' or ']' was expected (at byte ${byte} of the body; 1 record read before it)`;
+    assert.deepEqual(readBody('{"Records":[1{"a":1}]}'), { records: [1], error: after("'{'", 13) });
+    assert.deepEqual(readBody('{"Records":[1[2]]}'), { records: [1], error: after("'['", 13) });
+    assert.deepEqual(readBody('{"Records":[true"x"]}'), { records: [true], error: after(`'"'`, 16) });
+  });
+
+  it('takes every JSON blank between tokens: space, tab, line feed, carriage return', () => {
+    for (const blank of [' ', '\t', '\n', '\r', '\r\n']) {
+      const text = ['{', '"Records"', ':', '[', '1', ',', '{"a":1}', ']', ',', '"x"', ':', 'null', '}'].join(blank);
+      assert.deepEqual(readBody(`${blank}${text}${blank}`), { records: [1, { a: 1 }] }, JSON.stringify(blank));
+    }
+  });
+
   it('checks the values of other top-level keys as JSON too', () => {
     assert.equal(errorOf('{"Records":[],"x":{"a":tru}}'), 'invalid JSON in the value of "x": Unexpected token \'}\' (within bytes 18–27 of the body; 0 records read before it)');
     assert.match(errorOf('{"Records":[],"x":nul}') ?? '', /^invalid JSON in the value of "x": .+ \(within bytes 18–21 of the body; 0 records read before it\)$/);

@@ -125,6 +125,7 @@ describe('CloudTrailBodyReader on bodies that are not CloudTrail logs', () => {
     const first = reader.write(text('[]'));
     assert.ok(first.error);
     assert.deepEqual(reader.write(text('{"Records":[{"eventID":"1"}]}')), { records: [], error: first.error });
+    assert.deepEqual(reader.write(text('x')), { records: [], error: first.error });
     assert.deepEqual(reader.end(), { records: [], error: first.error });
   });
 });
