@@ -47,12 +47,12 @@ export function byteText(c: number): string {
  * caller places the value by its bytes; the fault's place within it stays.
  */
 export function parseReason(err: unknown): string {
+  // Stryker disable Regex: each message ends where the patterns do, anchored or not
   return (err instanceof Error ? err.message : String(err))
-    // Stryker disable next-line Regex: each message ends where the pattern does, anchored or not
     .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
     // V8 counts UTF-16 characters of the value's text (newer versions add a line and column).
-    // Stryker disable next-line Regex: as above
     .replace(/ in JSON at position (\d+).*$/s, ' at its character $1');
+  // Stryker restore Regex
 }
 
 /** Where the run of backslashes that ends just before `bytes[at]` starts, looking back no further than `lowest`. */

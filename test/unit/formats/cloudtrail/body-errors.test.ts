@@ -108,6 +108,7 @@ describe('CloudTrailBodyReader says what a body that is no envelope is, and wher
     assert.equal(errorOf('{1:2}'), at("'1'", "a key or '}'", 1));
     assert.equal(errorOf('{"a":1,[]:2}'), at("'['", 'a key', 7));
     assert.equal(errorOf('{"Records"[]}'), at("'['", "':'", 10));
+    assert.equal(errorOf('{"x":}'), at("'}'", 'a value', 5));
     assert.equal(errorOf('+1'), at("'+'", 'a value', 0));
     assert.equal(errorOf('{"Records":[.5]}'), at("'.'", "a record or ']'", 12));
     assert.equal(errorOf(Buffer.from([0x7b, 0x7f])), at('byte 0x7f', "a key or '}'", 1));
