@@ -69,13 +69,10 @@ const EMPTY = Buffer.alloc(0);
  * chunk from where the value goes on until it returns the value's end, then {@link text}.
  */
 export class ValueCut {
-  /** Byte of the stream where the value starts. */
-  start = 0;
-  /** Bytes of the value read so far. */
-  bytes = 0;
-  /** True once the value passed its cap: it is only followed to its end, never held. */
+  #start = 0;
+  #bytes = 0;
   // Stryker disable next-line BooleanLiteral: begin sets it, as the three below
-  over = false;
+  #over = false;
   #cap = 0;
   /** Its bytes from earlier chunks, while it is within the cap. */
   #parts: Buffer[] = [];
@@ -90,15 +87,35 @@ export class ValueCut {
 
   /** Starts a value whose first byte, `first` (one {@link kindOf} knows), is byte `at` of the stream; `cap` bytes are kept at most. */
   begin(first: number, at: number, cap: number): void {
-    this.start = at;
-    this.bytes = 0;
-    this.over = false;
+    this.#start = at;
+    this.#bytes = 0;
+    this.#over = false;
     this.#cap = cap;
     this.#parts = [];
     this.#depth = 0;
     this.#inString = false;
     this.#escaped = false;
     this.#bare = first !== QUOTE && first !== OPEN_BRACE && first !== OPEN_BRACKET;
+  }
+
+  /** Byte of the stream where the value starts. */
+  get start(): number {
+    return this.#start;
+  }
+
+  /** Bytes of the value read so far. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** The value's place in the stream, for messages: "bytes 120–4216". */
+  get span(): string {
+    return `bytes ${this.#start}–${this.#start + this.#bytes}`;
+  }
+
+  /** True once the value passed its cap: it is only followed to its end, never held. */
+  get over(): boolean {
+    return this.#over;
   }
 
   /** True for a number, true, false or null: those end at the first byte that cannot be in them, or at the end of the stream. */
@@ -173,22 +190,22 @@ export class ValueCut {
       this.#inString = inString;
       this.#escaped = escaped;
     }
-    this.bytes += (end === -1 ? n : end) - from;
-    if (!this.over && this.bytes > this.#cap) {
-      this.over = true;
+    this.#bytes += (end === -1 ? n : end) - from;
+    if (!this.#over && this.#bytes > this.#cap) {
+      this.#over = true;
       this.#parts = [];
     }
     // Copied: the caller may use its chunk's memory again once it has read it.
-    if (end === -1 && !this.over) this.#parts.push(Buffer.from(bytes.subarray(from, n)));
+    if (end === -1 && !this.#over) this.#parts.push(Buffer.from(bytes.subarray(from, n)));
     return end;
   }
 
   /**
    * The value's text, once {@link read} returned `end` for `bytes` read from `from` (for a bare
-   * value the stream ended in, call it with no bytes); undefined when the value passed its cap.
+   * value the stream ended in, call it with no bytes). A value {@link over} its cap has none: ask first.
    */
-  text(bytes: Buffer = EMPTY, from = 0, end = 0): string | undefined {
-    if (this.over) return undefined;
+  text(bytes: Buffer = EMPTY, from = 0, end = 0): string {
+    if (this.#over) throw new Error(`the value at ${this.span} passed its cap of ${this.#cap} bytes: its text was not kept`);
     const parts = this.#parts;
     this.#parts = [];
     // Stryker disable next-line ConditionalExpression: joining no earlier parts gives the same text, with a copy

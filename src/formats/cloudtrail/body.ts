@@ -276,14 +276,14 @@ export class CloudTrailBodyReader {
   #inValue(bytes: Buffer, from: number): number {
     const end = this.#cut.read(bytes, from);
     if (end === -1) return bytes.length;
-    this.#finish(this.#cut.text(bytes, from, end));
+    this.#finish(bytes, from, end);
     return end;
   }
 
-  /** The value ended (its text, undefined when it passed its cap): parse it, and go on after it. */
-  #finish(text: string | undefined): void {
+  /** The value ended at `bytes[end]` (read from `from`): parse it, unless it passed its cap, and go on after it. */
+  #finish(bytes: Buffer, from: number, end: number): void {
     const cut = this.#cut;
-    if (text === undefined) {
+    if (cut.over) {
       if (this.#value === Value.entry) this.#emit(new OversizedRecord(cut.bytes, this.#maxRecordBytes));
       else if (this.#value === Value.key) this.#keyRead(`(a key of ${cut.bytes} bytes)`);
       else this.#at = At.afterValue;
@@ -291,10 +291,10 @@ export class CloudTrailBodyReader {
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(cut.text(bytes, from, end));
     } catch (err) {
       const what = this.#value === Value.entry ? `record ${this.#completed + 1}` : this.#value === Value.key ? 'a top-level key' : `the value of "${this.#key}"`;
-      this.#fail(`invalid JSON in ${what}: ${parseReason(err)}`, `within bytes ${cut.start}–${cut.start + cut.bytes}`);
+      this.#fail(`invalid JSON in ${what}: ${parseReason(err)}`, `within ${cut.span}`);
       return;
     }
     if (this.#value === Value.entry) {

@@ -71,10 +71,10 @@ function envelopeSplitter(): (chunk: Uint8Array | undefined) => Split {
   let inValue = false;
   /** Bytes of the object before the chunk being read. */
   let done = 0;
-  const where = (): string => `within bytes ${cut.start}–${cut.start + cut.bytes} of the object`;
-  const parse = (text: string | undefined, values: unknown[]): string | undefined => {
+  const where = (): string => `within ${cut.span} of the object`;
+  const parse = (text: string, values: unknown[]): string | undefined => {
     try {
-      values.push(JSON.parse(text as string));
+      values.push(JSON.parse(text));
       return undefined;
     } catch (err) {
       return `invalid JSON: ${parseReason(err)} (${where()})`;
