@@ -142,11 +142,31 @@ function firstAnswer<T>(dbs: readonly OpenDb[], address: string, v6: boolean, co
 /** What the answer cache holds for an address no database knows (lru-cache holds no null or undefined). */
 const MISS: Enrichment = Object.freeze({});
 
+/**
+ * `convert` remembered per decoded record. The reader hands out the same object for a record while
+ * it stays in the reader's cache, and many addresses share a record (a city, an AS), so a record is
+ * converted once, not once per address; an entry goes when its record leaves the reader's cache.
+ */
+function perRecord<T extends object>(convert: (record: unknown) => T | undefined): (record: unknown) => T | undefined {
+  const nothing = Object.freeze({});
+  const done = new WeakMap<object, T | typeof nothing>();
+  return (record) => {
+    if (typeof record !== 'object' || record === null) return convert(record);
+    const known = done.get(record);
+    if (known !== undefined) return known === nothing ? undefined : (known as T);
+    const answer = convert(record);
+    done.set(record, answer ?? nothing);
+    return answer;
+  };
+}
+
 class MmdbEnricher implements Enricher {
   readonly #cityDbs: readonly OpenDb[];
   readonly #asnDbs: readonly OpenDb[];
   /** Answers by address, misses included (as {@link MISS}): the same peers recur on every line. */
   readonly #answers: LRUCache<string, Enrichment>;
+  readonly #geoOf = perRecord(geoFromRecord);
+  readonly #asOf = perRecord(asFromRecord);
 
   constructor(cityDbs: readonly OpenDb[], asnDbs: readonly OpenDb[], cacheSize: number) {
     this.#cityDbs = cityDbs;
@@ -169,8 +189,8 @@ class MmdbEnricher implements Enricher {
     const address = inner ?? ip;
     // A valid address with a colon is IPv6.
     const v6 = inner === undefined && ip.includes(':');
-    const geo = firstAnswer(this.#cityDbs, address, v6, geoFromRecord);
-    const as = firstAnswer(this.#asnDbs, address, v6, asFromRecord);
+    const geo = firstAnswer(this.#cityDbs, address, v6, this.#geoOf);
+    const as = firstAnswer(this.#asnDbs, address, v6, this.#asOf);
     if (geo === undefined && as === undefined) return undefined;
     return Object.freeze({ ...(geo && { geo }), ...(as && { as }) });
   }
