@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { noopEnricher } from '../../../../src/enrich/geoip.js';
 import type { Enricher } from '../../../../src/enrich/types.js';
 import { keyId } from '../../../../src/core/id.js';
@@ -28,6 +29,31 @@ describe('parseEventTime', () => {
     ]) {
       assert.equal(parseEventTime(value), undefined, JSON.stringify(value));
     }
+  });
+
+  it('gives what Date.parse of the whole text gives, for any digits in the layout, in any order', () => {
+    // The reference: the whole text through Date.parse, kept only when it prints back the same.
+    const reference = (value: string): number | undefined => {
+      const ms = Date.parse(value);
+      return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 19) !== value.slice(0, 19) ? undefined : ms;
+    };
+    const digits = (n: number, max: number) => fc.integer({ min: 0, max }).map((v) => String(v).padStart(n, '0'));
+    const time = fc
+      .tuple(
+        fc.oneof(digits(4, 9999), fc.constantFrom('2023', '2024', '1900', '2000', '0000')),
+        digits(2, 19), digits(2, 39), digits(2, 29), digits(2, 69), digits(2, 69),
+        fc.oneof(fc.constant(''), fc.integer({ min: 1, max: 3 }).chain((n) => digits(n, 10 ** n - 1).map((f) => `.${f}`))),
+      )
+      .map(([y, mo, d, h, mi, se, frac]) => `${y}-${mo}-${d}T${h}:${mi}:${se}${frac}Z`);
+    // Many times on a few days, and days that do not exist, so the remembered day is tried both ways.
+    const sameDays = fc.array(fc.tuple(fc.constantFrom('2024-02-29', '2023-02-29', '2023-04-31', '2023-12-31', '2023-00-10'), time), { maxLength: 20 })
+      .map((pairs) => pairs.map(([day, t]) => `${day}${t.slice(10)}`));
+    fc.assert(
+      fc.property(fc.array(time, { maxLength: 20 }), sameDays, (a, b) => {
+        for (const value of [...a, ...b, ...a]) assert.equal(parseEventTime(value), reference(value), value);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
