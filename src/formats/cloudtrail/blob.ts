@@ -78,14 +78,28 @@ function scalarFit(value: string | number | boolean, maxBytes: number): BlobFit 
 }
 
 /**
+ * How many times longer JSON.stringify of a parsed value can be, in UTF-8 bytes, than the JSON text
+ * it was parsed from: 21/4, for a number written `1e20` (4 bytes) that prints as 21 digits. Nothing
+ * else grows more: a string at most 3 times (an invalid UTF-8 byte becomes U+FFFD, 3 bytes; every
+ * escape prints no longer than it was written), blanks and repeated keys drop out, and `true`,
+ * `false`, `null` and brackets stay as they are.
+ */
+export const MAX_GROWTH = 21 / 4;
+
+/**
  * Decides how a blob is stored. Objects and arrays stay objects when their JSON is at most
  * `maxBytes` (UTF-8) and no leaf would make a term over Lucene's limit; otherwise their JSON goes
  * to `<field>_json`, cut to `maxBytes` when longer. Scalars always go to `<field>_json` as text
- * (a `flat_object` field refuses a string). The JSON is serialised once, only to measure it.
+ * (a `flat_object` field refuses a string). The JSON is serialised once, only to measure it, and
+ * not at all when `sourceBytes`, the length of JSON text the value was parsed from (or a text that
+ * holds it, such as its record), bounds it within both limits (see {@link MAX_GROWTH}).
  */
-export function fitBlob(field: string, value: unknown, maxBytes: number): BlobFit {
+export function fitBlob(field: string, value: unknown, maxBytes: number, sourceBytes = Number.POSITIVE_INFINITY): BlobFit {
   if (value === null || value === undefined) return AS_OBJECT;
   if (typeof value !== 'object') return scalarFit(value as string | number | boolean, maxBytes);
+  // A term is never longer than the JSON plus the doubled field name (below); a UTF-16 unit is at most 3 bytes.
+  const grown = sourceBytes * MAX_GROWTH;
+  if (grown <= maxBytes && grown + 6 * field.length + 2 <= MAX_TERM_BYTES) return AS_OBJECT;
   const json = JSON.stringify(value);
   // At most 3 UTF-8 bytes per UTF-16 unit: small blobs skip the exact count (`bytes` is then a bound).
   const bound = json.length * 3;

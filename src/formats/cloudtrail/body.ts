@@ -31,6 +31,8 @@ export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 export interface BodyChunkResult {
   /** Entries completed in this chunk, in order (any JSON value: the document stage judges them). */
   readonly records: unknown[];
+  /** Bytes of each entry's JSON, by its place in `records` (a document's blobs fit within a bound of it: blob.ts). */
+  readonly sizes: number[];
   /** Why the body is not a CloudTrail log, with where; reading cannot go on after it. */
   readonly error?: string;
 }
@@ -114,6 +116,8 @@ export class CloudTrailBodyReader {
   #key = '';
   // Stryker disable next-line ArrayDeclaration: write and end each start their own
   #out: unknown[] = [];
+  // Stryker disable next-line ArrayDeclaration: write and end each start their own
+  #sizes: number[] = [];
 
   /** The value being cut out, and what it is. */
   readonly #cut = new ValueCut();
@@ -129,8 +133,9 @@ export class CloudTrailBodyReader {
   }
 
   write(chunk: Uint8Array): BodyChunkResult {
-    if (this.#failure !== undefined) return { records: [], error: this.#failure };
+    if (this.#failure !== undefined) return { records: [], sizes: [], error: this.#failure };
     this.#out = [];
+    this.#sizes = [];
     let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     // A byte-order mark, whole or split across chunks, is passed over and counts for no byte.
     // Stryker disable next-line ConditionalExpression: past the start #bom is -1, which no byte matches, so the block changes nothing
@@ -143,26 +148,27 @@ export class CloudTrailBodyReader {
       }
       // All of the chunk so far the start of a mark: wait for the next.
       // Stryker disable next-line ConditionalExpression,EqualityOperator: a chunk that ends a whole mark passes on with nothing to read, the same
-      if (this.#bom < BOM.length && i === bytes.length) return { records: [] };
+      if (this.#bom < BOM.length && i === bytes.length) return { records: [], sizes: [] };
       if (this.#bom > 0 && this.#bom < BOM.length) return this.#fail(`invalid JSON: unexpected ${byteText(BOM[0])} where a value was expected`, 0);
       this.#bom = -1;
       bytes = bytes.subarray(i);
     }
     const error = this.#scan(bytes);
     this.#bytesDone += bytes.length;
-    return error === undefined ? { records: this.#out } : { records: this.#out, error };
+    return error === undefined ? { records: this.#out, sizes: this.#sizes } : { records: this.#out, sizes: this.#sizes, error };
   }
 
   /** The body has ended: fail when the envelope is not complete. */
   end(): BodyChunkResult {
-    if (this.#failure !== undefined) return { records: [], error: this.#failure };
+    if (this.#failure !== undefined) return { records: [], sizes: [], error: this.#failure };
     this.#out = [];
+    this.#sizes = [];
     const at = this.#bytesDone;
     // A whole mark has set #bom to -1: a positive one is a mark's start that the body ended in.
     if (this.#bom > 0) return this.#fail(`invalid JSON: unexpected ${byteText(BOM[0])} where a value was expected`, 0);
     if (at === 0) return this.#fail('the body is empty', 0);
     if (this.#at !== At.end) return this.#fail(`the body ends early (truncated?): ${this.#missing()}`, at);
-    if (this.#sawRecords) return { records: [] };
+    if (this.#sawRecords) return { records: [], sizes: [] };
     const keys = this.#rootKeys.length > 0 ? `; top-level keys: ${this.#rootKeys.join(', ')}` : '';
     return this.#fail(`no "${RECORDS_KEY}" array in the body (a digest file or another layout${keys})`, at);
   }
@@ -316,6 +322,7 @@ export class CloudTrailBodyReader {
 
   #emit(record: unknown): void {
     this.#out.push(record);
+    this.#sizes.push(this.#cut.bytes);
     this.#completed += 1;
     this.#at = At.afterEntry;
   }
@@ -328,6 +335,6 @@ export class CloudTrailBodyReader {
     const place = typeof where === 'number' ? `at byte ${where}` : where;
     const read = this.#completed === 1 ? '1 record' : `${this.#completed} records`;
     this.#failure = `${what} (${place} of the body; ${read} read before it)`;
-    return { records: this.#out, error: this.#failure };
+    return { records: this.#out, sizes: this.#sizes, error: this.#failure };
   }
 }

@@ -114,8 +114,11 @@ function put(doc: Doc, key: string, value: unknown): void {
   else doc[key] = value;
 }
 
-/** Copies one field into the document according to its kind; cut blobs are named in `truncated`. */
-function putField(doc: Doc, key: string, value: unknown, maxBlobBytes: number, truncated: string[]): void {
+/**
+ * Copies one field into the document according to its kind; cut blobs are named in `truncated`.
+ * `recordBytes`, the bytes of the record's JSON, bounds its blobs' (see fitBlob).
+ */
+function putField(doc: Doc, key: string, value: unknown, maxBlobBytes: number, truncated: string[], recordBytes: number): void {
   const kind = KIND_OF.get(key) ?? unknownFieldKind(value);
   switch (kind) {
     case FieldKind.scalar:
@@ -132,7 +135,7 @@ function putField(doc: Doc, key: string, value: unknown, maxBlobBytes: number, t
       else doc[`${key}${JSON_SUFFIX}`] = typeof value === 'string' ? value : JSON.stringify(value);
       return;
     default: {
-      const fit = fitBlob(key, value, maxBlobBytes);
+      const fit = fitBlob(key, value, maxBlobBytes, recordBytes);
       if (fit.kind === 'object') {
         put(doc, key, value);
         return;
@@ -159,15 +162,18 @@ function addSourceIp(doc: Doc, address: unknown, enricher: Enricher): void {
   if (found?.as !== undefined) doc[SOURCE_IP_AS_FIELD] = found.as;
 }
 
-/** The document for a record that has an identity (see `identify`). */
-export function toDocument(record: Record<string, unknown>, options: DocumentOptions): Doc {
+/**
+ * The document for a record that has an identity (see `identify`); `recordBytes` is the length of
+ * the JSON it was parsed from, when known.
+ */
+export function toDocument(record: Record<string, unknown>, options: DocumentOptions, recordBytes = Number.POSITIVE_INFINITY): Doc {
   // `@timestamp` first in the literal: the record's own keys follow in their order.
   const doc: Doc = { '@timestamp': record['eventTime'] };
   const truncated: string[] = [];
   for (const key in record) {
     // A record's own key named like a derived field must not stand in for it (AWS names never are).
     if (isDerivedName(key)) continue;
-    putField(doc, key, record[key], options.maxBlobBytes, truncated);
+    putField(doc, key, record[key], options.maxBlobBytes, truncated, recordBytes);
   }
   addSourceIp(doc, record[SOURCE_ADDRESS_FIELD], options.enricher);
   if (truncated.length > 0) doc[TRUNCATED_FIELD] = truncated;
@@ -175,12 +181,12 @@ export function toDocument(record: Record<string, unknown>, options: DocumentOpt
 }
 
 /**
- * A function from (record, ordinal) to its outcome, for one object: it remembers the index name
- * of the last day seen, since an object's events share a day or two.
+ * A function from (record, ordinal, bytes of the record's JSON when known) to its outcome, for one
+ * object: it remembers the index name of the last day seen, since an object's events share a day or two.
  */
-export function recordOutcomes(options: DocumentOptions): (record: unknown, ordinal: number) => RecordOutcome {
+export function recordOutcomes(options: DocumentOptions): (record: unknown, ordinal: number, recordBytes?: number) => RecordOutcome {
   const indexOf = dailyIndexFor(options.indexPrefix);
-  return (record, ordinal) => {
+  return (record, ordinal, recordBytes) => {
     if (record instanceof OversizedRecord) {
       const reason = `record of ${record.bytes} bytes of JSON is over CLOUDTRAIL_MAX_RECORD_BYTES (${record.cap}): passed over, not parsed`;
       return { problem: { lineNo: ordinal, reason } };
@@ -191,7 +197,7 @@ export function recordOutcomes(options: DocumentOptions): (record: unknown, ordi
       return { problem: { lineNo: ordinal, reason: identity, text: problemText(JSON.stringify(record)) } };
     }
     const index = indexOf(Math.floor(identity.epochMs / 1000));
-    const doc = toDocument(record as Record<string, unknown>, options);
+    const doc = toDocument(record as Record<string, unknown>, options, recordBytes);
     return { op: { index, id: keyId(ID_NAMESPACE, identity.eventID), doc } };
   };
 }

@@ -40,7 +40,7 @@
 import type { Enricher } from '../../enrich/types.js';
 import type { LineProblem, OpBatch } from '../../core/records.js';
 import type { IndexOp, S3ObjectRef } from '../../core/types.js';
-import { CloudTrailBodyReader } from './body.js';
+import { CloudTrailBodyReader, type BodyChunkResult } from './body.js';
 import { recordOutcomes } from './document.js';
 
 export { cloudTrailTemplate } from './template.js';
@@ -88,10 +88,10 @@ export async function* readCloudTrail(bytes: AsyncIterable<Buffer>, ctx: CloudTr
   let ordinal = 0;
 
   /** Adds records to the batch, handing out each batch that fills up. */
-  function* add(records: readonly unknown[]): Generator<OpBatch> {
-    for (const record of records) {
+  function* add({ records, sizes }: BodyChunkResult): Generator<OpBatch> {
+    for (let i = 0; i < records.length; i++) {
       ordinal += 1;
-      const outcome = outcomeOf(record, ordinal);
+      const outcome = outcomeOf(records[i], ordinal, sizes[i]);
       if ('op' in outcome) batch.ops.push(outcome.op);
       else batch.problems.push(outcome.problem);
       if (batch.ops.length + batch.problems.length >= CLOUDTRAIL_BATCH_RECORDS) {
@@ -102,13 +102,13 @@ export async function* readCloudTrail(bytes: AsyncIterable<Buffer>, ctx: CloudTr
   }
 
   for await (const chunk of bytes) {
-    const { records, error } = body.write(chunk);
-    yield* add(records);
-    if (error !== undefined) yield* fail(batch, error, body.recordsRead);
+    const read = body.write(chunk);
+    yield* add(read);
+    if (read.error !== undefined) yield* fail(batch, read.error, body.recordsRead);
   }
-  const { records, error } = body.end();
-  yield* add(records);
-  if (error !== undefined) yield* fail(batch, error, body.recordsRead);
+  const last = body.end();
+  yield* add(last);
+  if (last.error !== undefined) yield* fail(batch, last.error, body.recordsRead);
   if (batch.ops.length + batch.problems.length > 0) yield batch;
 }
 

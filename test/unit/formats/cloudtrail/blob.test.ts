@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_TERM_BYTES, cutUtf8, fitBlob, longestFlatTerm } from '../../../../src/formats/cloudtrail/blob.js';
+import fc from 'fast-check';
+import { MAX_GROWTH, MAX_TERM_BYTES, cutUtf8, fitBlob, longestFlatTerm } from '../../../../src/formats/cloudtrail/blob.js';
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
@@ -152,5 +153,75 @@ describe('blob caps at their edges', () => {
     assert.deepEqual(fitBlob('f', '山'.repeat(341), 1024), { kind: 'json', text: '山'.repeat(341), cut: false });
     assert.deepEqual(fitBlob('f', '山'.repeat(342), 1024), { kind: 'json', text: '山'.repeat(341), cut: true });
     assert.deepEqual(fitBlob('f', undefined, 1024), { kind: 'object' });
+  });
+});
+
+/**
+ * JSON source texts, as bytes, made of what grows most when parsed and printed again: numbers
+ * written short (`1e20` prints 21 digits), escapes, invalid UTF-8 bytes (each becomes U+FFFD),
+ * multi-byte characters, blanks, repeated keys, long strings.
+ */
+const SHORT_NUMBERS = ['1e20', '9e20', '1E+20', '-1e20', '1e9', '1e-6', '1e21', '5e-324', '1e400', '-0', '0.1e21', '12'];
+const STRING_PARTS: Buffer[] = [
+  ...['a', String.raw`\u0041`, String.raw`\/`, String.raw`\u2028`, String.raw`\ud800`, String.raw`\u0000`, String.raw`\n`, String.raw`\"`, 'é', '😀', '\x7f'].map((t) => Buffer.from(t)),
+  Buffer.from([0x80]), Buffer.from([0xe2, 0x82]), Buffer.from([0xff]), Buffer.from([0xc0, 0x80]),
+];
+const jsonString = fc
+  .oneof(fc.array(fc.constantFrom(...STRING_PARTS), { maxLength: 10 }), fc.integer({ min: 0, max: 34_000 }).map((n) => [Buffer.from('x'.repeat(n))]))
+  .map((parts) => Buffer.concat([Buffer.from('"'), ...parts, Buffer.from('"')]));
+const blank = fc.constantFrom('', ' ', '\n  ').map((b) => Buffer.from(b));
+const sourceJson: fc.Arbitrary<Buffer> = fc.letrec<{ value: Buffer }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constantFrom(...SHORT_NUMBERS, 'true', 'false', 'null').map((t) => Buffer.from(t)),
+    jsonString,
+    fc.array(fc.tuple(blank, tie('value')), { maxLength: 5 }).map((items) => Buffer.concat([Buffer.from('['), ...items.flatMap(([b, v], i) => [Buffer.from(i > 0 ? ',' : ''), b, v]), Buffer.from(']')])),
+    fc.array(fc.tuple(fc.oneof(jsonString, fc.constant(Buffer.from('"k"'))), blank, tie('value')), { maxLength: 5 }).map((members) =>
+      Buffer.concat([Buffer.from('{'), ...members.flatMap(([k, b, v], i) => [Buffer.from(i > 0 ? ',' : ''), k, b, Buffer.from(':'), v]), Buffer.from('}')])),
+  ),
+})).value;
+/** What the CloudTrail body reader does with an entry's bytes. */
+const parse = (source: Buffer): unknown => JSON.parse(source.toString('utf8'));
+
+describe('fitBlob with the bytes of the text the blob was parsed from', () => {
+  it('holds JSON.stringify of any parsed value within MAX_GROWTH times its source bytes, and the bound is reached', () => {
+    fc.assert(
+      fc.property(sourceJson, (source) => {
+        assert.ok(bytes(JSON.stringify(parse(source))) <= MAX_GROWTH * source.length, source.toString('latin1'));
+      }),
+      { numRuns: 2000 },
+    );
+    assert.equal(bytes(JSON.stringify(parse(Buffer.from('1e20')))), MAX_GROWTH * 4);
+  });
+
+  it('decides as it does without them, at every cap around the bound and for field names near the term limit', () => {
+    const objects = sourceJson.filter((source) => typeof parse(source) === 'object' && parse(source) !== null);
+    fc.assert(
+      fc.property(objects, fc.double({ min: 0, max: 8, noNaN: true }), fc.integer({ min: 0, max: 17_000 }), (source, scale, fieldLength) => {
+        const value = parse(source);
+        const field = 'f'.repeat(fieldLength);
+        for (const maxBytes of [Math.floor(scale * source.length), Math.ceil(MAX_GROWTH * source.length), 1 << 20]) {
+          assert.deepEqual(fitBlob(field, value, maxBytes, source.length), fitBlob(field, value, maxBytes), `cap ${maxBytes}: ${source.toString('latin1').slice(0, 200)}`);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('measures a blob whose leaf, or field name, makes too long a term, however small its record', () => {
+    const leaf = `{"k":"${'x'.repeat(MAX_TERM_BYTES)}"}`;
+    assert.deepEqual(fitBlob('f', parse(Buffer.from(leaf)), 1 << 20, leaf.length), { kind: 'json', text: leaf, cut: false });
+    // A term holds the field name twice: 2 × 16,383 + `=` + `.k` + `=` + `x` is 5 bytes past the limit.
+    const field = 'f'.repeat(16_383);
+    assert.deepEqual(fitBlob(field, { k: 'x' }, 1 << 20, 9), { kind: 'json', text: '{"k":"x"}', cut: false });
+  });
+
+  it('keeps a blob of a small record as an object without serialising it', () => {
+    const value = { toJSON: () => { throw new Error('serialised'); } };
+    assert.deepEqual(fitBlob('requestParameters', value, 32_768, 100), { kind: 'object' });
+    assert.throws(() => fitBlob('requestParameters', value, 32_768), /serialised/);
+    // Just past the bound, it is measured.
+    assert.throws(() => fitBlob('requestParameters', value, 524, 100), /serialised/);
+    assert.deepEqual(fitBlob('requestParameters', value, 525, 100), { kind: 'object' });
   });
 });

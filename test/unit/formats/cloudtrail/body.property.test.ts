@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { OversizedRecord } from '../../../../src/formats/cloudtrail/body.js';
-import { readBody } from './helpers.js';
+import { readBody, readSizes } from './helpers.js';
 
 /** Text that tries the scanner: quotes, backslashes, brackets, commas, multi-byte characters, controls. */
 const nastyText = fc.array(fc.constantFrom('a', '"', '\\', '\\\\', '{', '}', '[', ']', ',', ':', ' ', 'é', '😀', '\n', '\u0000', '\u2028'), { maxLength: 12 }).map((parts) => parts.join(''));
@@ -41,6 +41,7 @@ describe('CloudTrailBodyReader against JSON.parse of the whole body', () => {
           return bytes > cap ? new OversizedRecord(bytes, cap) : (JSON.parse(JSON.stringify(r)) as unknown);
         });
         assert.deepEqual(readBody(text, size, cap), { records: expected });
+        assert.deepEqual(readSizes(text, size, cap), records.map((r) => Buffer.byteLength(JSON.stringify(r))));
       }),
       { numRuns: 300 },
     );

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloudTrailBodyReader } from '../../../../src/formats/cloudtrail/body.js';
-import { fixture, fixtureRecords, readBody } from './helpers.js';
+import { fixture, fixtureRecords, readBody, readSizes } from './helpers.js';
 
 const text = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -35,8 +35,15 @@ describe('CloudTrailBodyReader', () => {
     assert.deepEqual(reader.write(text('{"Records":[{"eventID":"1"},{"event')).records, [{ eventID: '1' }]);
     assert.deepEqual(reader.write(text('ID":"2"}')).records, [{ eventID: '2' }]);
     assert.equal(reader.recordsRead, 2);
-    assert.deepEqual(reader.write(text(']}')), { records: [] });
-    assert.deepEqual(reader.end(), { records: [] });
+    assert.deepEqual(reader.write(text(']}')), { records: [], sizes: [] });
+    assert.deepEqual(reader.end(), { records: [], sizes: [] });
+  });
+
+  it('gives the bytes of each entry\'s JSON beside it, blanks around it left out, in any chunks', () => {
+    const body = '{"Records":[ {"eventID":"1", "u":"Zoë"} ,\n\t"é",12,{"a":[{}]}\n]}';
+    for (const size of [1, 3, 7, 64]) assert.deepEqual(readSizes(body, size), [27, 4, 2, 10], `chunk size ${size}`);
+    // A record over the cap counts all its bytes too.
+    assert.deepEqual(readSizes(body, 5, 9), [27, 4, 2, 10]);
   });
 
   it('passes over other top-level keys, before and after Records, whatever their values', () => {
@@ -124,8 +131,8 @@ describe('CloudTrailBodyReader on bodies that are not CloudTrail logs', () => {
     const reader = new CloudTrailBodyReader();
     const first = reader.write(text('[]'));
     assert.ok(first.error);
-    assert.deepEqual(reader.write(text('{"Records":[{"eventID":"1"}]}')), { records: [], error: first.error });
-    assert.deepEqual(reader.write(text('x')), { records: [], error: first.error });
-    assert.deepEqual(reader.end(), { records: [], error: first.error });
+    assert.deepEqual(reader.write(text('{"Records":[{"eventID":"1"}]}')), { records: [], sizes: [], error: first.error });
+    assert.deepEqual(reader.write(text('x')), { records: [], sizes: [], error: first.error });
+    assert.deepEqual(reader.end(), { records: [], sizes: [], error: first.error });
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { noopEnricher } from '../../../../src/enrich/geoip.js';
 import type { Enricher } from '../../../../src/enrich/types.js';
-import { CloudTrailBodyReader } from '../../../../src/formats/cloudtrail/body.js';
+import { CloudTrailBodyReader, type BodyChunkResult } from '../../../../src/formats/cloudtrail/body.js';
 import { readCloudTrail, type CloudTrailContext } from '../../../../src/formats/cloudtrail/reader.js';
 import type { LineProblem, OpBatch } from '../../../../src/core/records.js';
 import type { IndexOp } from '../../../../src/core/types.js';
@@ -43,6 +43,21 @@ export function readBody(bytes: Buffer | string, size?: number, cap?: number): B
   const last = reader.end();
   records.push(...last.records);
   return last.error === undefined ? { records } : { records, error: last.error };
+}
+
+/** The bytes of each entry the CloudTrail body reader handed out, feeding it as {@link readBody} does; each chunk gives a size for every record. */
+export function readSizes(bytes: Buffer | string, size?: number, cap?: number): number[] {
+  const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+  const step = size ?? Math.max(buffer.length, 1);
+  const reader = new CloudTrailBodyReader(cap);
+  const sizes: number[] = [];
+  const take = (result: BodyChunkResult): void => {
+    if (result.sizes.length !== result.records.length) throw new Error(`${result.records.length} records, ${result.sizes.length} sizes`);
+    sizes.push(...result.sizes);
+  };
+  for (let at = 0; at < buffer.length; at += step) take(reader.write(buffer.subarray(at, at + step)));
+  take(reader.end());
+  return sizes;
 }
 
 /** A body from records. */

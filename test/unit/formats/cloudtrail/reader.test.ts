@@ -117,6 +117,17 @@ describe('readCloudTrail and the blob size cap', () => {
     assert.equal(ops[0]?.doc['requestParameters_json'], undefined);
   });
 
+  it('measures each record\'s blobs by its own size, small records among big ones, in any chunks', async () => {
+    // A small event (~600 bytes, under 8 KiB even 5.25 times over) keeps its blobs unmeasured; each
+    // big one between them must still be measured, and cut.
+    const cap = 8 * 1024;
+    const records = Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? event(i) : event(i, { requestParameters: { x: 'y'.repeat(cap) } })));
+    for (const size of [7, 64 * 1024]) {
+      const { ops } = await readAll(chunked(body(records), size), context({ maxBlobBytes: cap }));
+      assert.deepEqual(ops.map((op) => op.doc['truncated']), [undefined, ['requestParameters'], undefined, ['requestParameters'], undefined, ['requestParameters']], `chunks of ${size}`);
+    }
+  });
+
   it('treats an unknown top-level object as a blob too', async () => {
     const { ops } = await readAll(chunked(body([event(1, { someNewField: { x: 'y'.repeat(CAP) }, someNewFlag: 'on' })])), context({ maxBlobBytes: CAP }));
     const doc = ops[0]?.doc ?? {};
