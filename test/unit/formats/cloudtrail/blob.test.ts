@@ -106,6 +106,8 @@ describe('fitBlob', () => {
     assert.deepEqual(fitBlob('f', false, CAP), { kind: 'json', text: 'false', cut: false });
     assert.deepEqual(fitBlob('f', 'x'.repeat(CAP + 1), CAP), { kind: 'json', text: 'x'.repeat(CAP), cut: true });
     assert.deepEqual(fitBlob('f', null, CAP), { kind: 'object' });
+    // null stays whatever the cap, even one its text, `null`, would pass.
+    assert.deepEqual(fitBlob('f', null, 0), { kind: 'object' });
     assert.deepEqual(fitBlob('f', undefined, CAP), { kind: 'object' }, 'no value: nothing to move to text');
   });
 });
