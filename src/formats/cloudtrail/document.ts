@@ -116,34 +116,27 @@ function put(doc: Doc, key: string, value: unknown): void {
   else doc[key] = value;
 }
 
-/**
- * Copies one field into the document according to its kind; cut blobs are named in `truncated`.
- * `recordBytes`, the bytes of the record's JSON, bounds its blobs' (see fitBlob).
- */
-function putField(doc: Doc, key: string, value: unknown, maxBlobBytes: number, truncated: string[], recordBytes: number): void {
-  const kind = KIND_OF.get(key) ?? unknownFieldKind(value);
-  switch (kind) {
+/** What becomes of one field: kept as it is, given another value, left out, or moved as text to `<field>_json`. */
+type FieldFate = typeof KEEP | typeof DROP | { readonly value: unknown } | { readonly json: string; readonly cut: boolean };
+const KEEP = 'keep';
+const DROP = 'drop';
+
+/** The fate of one field by its kind; `recordBytes`, the bytes of the record's JSON, bounds its blobs' (see fitBlob). */
+function fateOf(key: string, value: unknown, maxBlobBytes: number, recordBytes: number): FieldFate {
+  switch (KIND_OF.get(key) ?? unknownFieldKind(value)) {
     case FieldKind.scalar:
-      put(doc, key, value !== null && typeof value === 'object' ? JSON.stringify(value) : value);
-      return;
+      return value !== null && typeof value === 'object' ? { value: JSON.stringify(value) } : KEEP;
     case FieldKind.boolean: {
       // A value that is neither is left out: a boolean field would refuse the whole document.
       const b = toBoolean(value);
-      if (b !== undefined) put(doc, key, b);
-      return;
+      return b === undefined ? DROP : b === value ? KEEP : { value: b };
     }
     case FieldKind.object:
-      if (value === null || isObjectOrObjects(value)) put(doc, key, value);
-      else doc[`${key}${JSON_SUFFIX}`] = typeof value === 'string' ? value : JSON.stringify(value);
-      return;
+      if (value === null || isObjectOrObjects(value)) return KEEP;
+      return { json: typeof value === 'string' ? value : JSON.stringify(value), cut: false };
     default: {
       const fit = fitBlob(key, value, maxBlobBytes, recordBytes);
-      if (fit.kind === 'object') {
-        put(doc, key, value);
-        return;
-      }
-      doc[`${key}${JSON_SUFFIX}`] = fit.text;
-      if (fit.cut) truncated.push(key);
+      return fit.kind === 'object' ? KEEP : { json: fit.text, cut: fit.cut };
     }
   }
 }
@@ -165,18 +158,57 @@ function addSourceIp(doc: Doc, address: unknown, enricher: Enricher): void {
 }
 
 /**
+ * The record copied whole, `@timestamp` first, its fields mended where they stand; undefined when a
+ * field has to move to `<field>_json`, which only {@link fieldByField} puts where the field stood.
+ * Copying the record at once is cheaper than adding its fields one by one.
+ */
+function mendedCopy(record: Record<string, unknown>, maxBlobBytes: number, recordBytes: number): Doc | undefined {
+  const doc: Doc = { '@timestamp': record['eventTime'], ...record };
+  for (const key in record) {
+    if (isDerivedName(key)) {
+      // A record's own key named like a derived field must not stand in for it (AWS names never are).
+      if (key === '@timestamp') doc[key] = record['eventTime'];
+      else delete doc[key];
+      continue;
+    }
+    const fate = fateOf(key, record[key], maxBlobBytes, recordBytes);
+    if (fate === KEEP) continue;
+    if (fate === DROP) delete doc[key];
+    else if ('value' in fate) put(doc, key, fate.value);
+    else return undefined;
+  }
+  return doc;
+}
+
+/**
+ * The document built field by field, `@timestamp` first; blobs cut to fit are named in `truncated`.
+ * Exported for the test that holds {@link toDocument}'s copy equal to it.
+ */
+export function fieldByField(record: Record<string, unknown>, maxBlobBytes: number, recordBytes: number, truncated: string[]): Doc {
+  const doc: Doc = { '@timestamp': record['eventTime'] };
+  for (const key in record) {
+    if (isDerivedName(key)) continue;
+    const value = record[key];
+    const fate = fateOf(key, value, maxBlobBytes, recordBytes);
+    if (fate === KEEP) put(doc, key, value);
+    else if (fate === DROP) continue;
+    else if ('value' in fate) put(doc, key, fate.value);
+    else {
+      doc[`${key}${JSON_SUFFIX}`] = fate.json;
+      if (fate.cut) truncated.push(key);
+    }
+  }
+  return doc;
+}
+
+/**
  * The document for a record that has an identity (see `identify`); `recordBytes` is the length of
- * the JSON it was parsed from, when known.
+ * the JSON it was parsed from, when known. Both ways of building it give the same document (a
+ * property test holds them equal, key order included).
  */
 export function toDocument(record: Record<string, unknown>, options: DocumentOptions, recordBytes = Number.POSITIVE_INFINITY): Doc {
-  // `@timestamp` first in the literal: the record's own keys follow in their order.
-  const doc: Doc = { '@timestamp': record['eventTime'] };
   const truncated: string[] = [];
-  for (const key in record) {
-    // A record's own key named like a derived field must not stand in for it (AWS names never are).
-    if (isDerivedName(key)) continue;
-    putField(doc, key, record[key], options.maxBlobBytes, truncated, recordBytes);
-  }
+  const doc = mendedCopy(record, options.maxBlobBytes, recordBytes) ?? fieldByField(record, options.maxBlobBytes, recordBytes, truncated);
   addSourceIp(doc, record[SOURCE_ADDRESS_FIELD], options.enricher);
   if (truncated.length > 0) doc[TRUNCATED_FIELD] = truncated;
   return doc;
