@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { PutSubscriptionFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateDeliveryStreamCommand, DeleteDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { openEnricher } from '../../src/enrich/geoip.js';
 import type { Enricher } from '../../src/enrich/types.js';
 import { cwlEventDocId } from '../../src/formats/cwl/events.js';
@@ -206,7 +207,11 @@ describe('cwl: CloudWatch Logs flow logs, pulled or subscribed', { concurrency: 
     await putBytes(stack, `${prefix}2026/11/23/08/manual-1`, Buffer.concat([control, data('eni-9-all', 12), data('eni-8-all', 13)].map((e) => gzipSync(JSON.stringify(e)))));
 
     const worker = await runWorkerUntilEmpty(stack);
-    assert.equal(worker.objects, 3, 'two objects from the subscription, one put by hand');
+    const listed = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: stack.bucket, Prefix: prefix }));
+    assert.equal(listed.KeyCount, 3, 'two objects from the subscription, one put by hand');
+    // SQS delivers at least once: a message may come twice (the emulator did so once in CI), and its
+    // object is then read again, which indexes nothing new.
+    assert.ok(worker.objects >= 3, `${worker.objects} objects read`);
     assert.equal(worker.created, 206);
     const viaFirehose = await documents(stack);
     assert.equal(viaFirehose.size, 206);
