@@ -116,10 +116,10 @@ function put(doc: Doc, key: string, value: unknown): void {
   else doc[key] = value;
 }
 
-/** What becomes of one field: kept as it is, given another value, left out, or moved as text to `<field>_json`. */
-type FieldFate = typeof KEEP | typeof DROP | { readonly value: unknown } | { readonly json: string; readonly cut: boolean };
 const KEEP = 'keep';
 const DROP = 'drop';
+/** What becomes of one field: kept as it is, given another value, left out, or moved as text to `<field>_json`. */
+type FieldFate = typeof KEEP | typeof DROP | { readonly value: unknown } | { readonly json: string; readonly cut: boolean };
 
 /** The fate of one field by its kind; `recordBytes`, the bytes of the record's JSON, bounds its blobs' (see fitBlob). */
 function fateOf(key: string, value: unknown, maxBlobBytes: number, recordBytes: number): FieldFate {
