@@ -28,36 +28,36 @@ export interface BodyRead {
 
 /**
  * Feeds a body to a CloudTrailBodyReader (record cap `cap`, default its own) in chunks of `size`
- * bytes (default: one chunk), collecting entries until the end or the first error.
+ * bytes (default: one chunk): what each chunk and the end gave, up to the first error.
  */
-export function readBody(bytes: Buffer | string, size?: number, cap?: number): BodyRead {
+function feedBody(bytes: Buffer | string, size?: number, cap?: number): BodyChunkResult[] {
   const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
   const step = size ?? Math.max(buffer.length, 1);
   const reader = new CloudTrailBodyReader(cap);
-  const records: unknown[] = [];
+  const results: BodyChunkResult[] = [];
   for (let at = 0; at < buffer.length; at += step) {
     const result = reader.write(buffer.subarray(at, at + step));
-    records.push(...result.records);
-    if (result.error !== undefined) return { records, error: result.error };
+    results.push(result);
+    if (result.error !== undefined) return results;
   }
-  const last = reader.end();
-  records.push(...last.records);
-  return last.error === undefined ? { records } : { records, error: last.error };
+  results.push(reader.end());
+  return results;
 }
 
-/** The bytes of each entry the CloudTrail body reader handed out, feeding it as {@link readBody} does; each chunk gives a size for every record. */
+/** The entries a body gave (see {@link feedBody}), and the error it ended with. */
+export function readBody(bytes: Buffer | string, size?: number, cap?: number): BodyRead {
+  const results = feedBody(bytes, size, cap);
+  const records = results.flatMap((r) => r.records);
+  const error = results.at(-1)?.error;
+  return error === undefined ? { records } : { records, error };
+}
+
+/** The bytes of each entry a body gave (see {@link feedBody}); each result gives a size for every record. */
 export function readSizes(bytes: Buffer | string, size?: number, cap?: number): number[] {
-  const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
-  const step = size ?? Math.max(buffer.length, 1);
-  const reader = new CloudTrailBodyReader(cap);
-  const sizes: number[] = [];
-  const take = (result: BodyChunkResult): void => {
+  return feedBody(bytes, size, cap).flatMap((result) => {
     if (result.sizes.length !== result.records.length) throw new Error(`${result.records.length} records, ${result.sizes.length} sizes`);
-    sizes.push(...result.sizes);
-  };
-  for (let at = 0; at < buffer.length; at += step) take(reader.write(buffer.subarray(at, at + step)));
-  take(reader.end());
-  return sizes;
+    return result.sizes;
+  });
 }
 
 /** A body from records. */
