@@ -8,7 +8,7 @@
  * ranged reads (src/source/range-reader.ts), one row group at a time: memory follows the row-group
  * size, not the object size.
  */
-import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type ColumnData, type Compressors, type FileMetaData } from 'hyparquet';
 import { ParquetBudget, ParquetBudgetError } from './parquet-budget.js';
 import { ObjectError, messageOf } from '../../core/errors.js';
 import type { LineProblem, OpBatch } from '../../core/records.js';
@@ -90,8 +90,8 @@ export class RowWriter {
   #start = 0;
   #pos = 0;
 
-  /** The row's line, or why no text line could hold it. */
-  line(columns: readonly string[], values: readonly unknown[]): Buffer | ParseError {
+  /** The line of row `row` of `values` (one array per column), or why no text line could hold it. */
+  line(columns: readonly string[], values: readonly ArrayLike<unknown>[], row: number): Buffer | ParseError {
     this.#start = this.#used;
     this.#pos = this.#used;
     for (let i = 0; i < columns.length; i++) {
@@ -99,7 +99,7 @@ export class RowWriter {
         this.#room(1);
         this.#chunk[this.#pos++] = SPACE;
       }
-      const problem = this.#value(columns[i] as string, values[i]);
+      const problem = this.#value(columns[i] as string, (values[i] as ArrayLike<unknown>)[row]);
       // The row's bytes so far lie past #used: the next row writes over them.
       if (problem !== undefined) return problem;
     }
@@ -181,10 +181,10 @@ export class RowWriter {
   }
 }
 
-/** The row as JSON, for a problem about a row that has no text form. */
-function rowJson(columns: readonly string[], values: readonly unknown[]): string {
-  const row = Object.fromEntries(columns.map((c, i) => [c, values[i] ?? null]));
-  return JSON.stringify(row, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+/** Row `row` as JSON, for a problem about a row that has no text form. */
+function rowJson(columns: readonly string[], values: readonly ArrayLike<unknown>[], row: number): string {
+  const fields = Object.fromEntries(columns.map((c, i) => [c, (values[i] as ArrayLike<unknown>)[row] ?? null]));
+  return JSON.stringify(fields, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 /** The object's column names (flat schema only) and the flow-log format they make. */
@@ -252,25 +252,46 @@ async function openFlowParquet(source: AsyncBuffer, ref: S3ObjectRef): Promise<P
   return { file, metadata, ...layout };
 }
 
-/** The rows of one row group, each an array in column order. */
-async function readRowGroup(source: AsyncBuffer, metadata: FileMetaData, rowStart: number, rowEnd: number, compressors: Compressors): Promise<unknown[][]> {
-  let rows: unknown[][] = [];
-  await parquetRead({ file: source, metadata, rowStart, rowEnd, compressors, rowFormat: 'array', onComplete: (r) => (rows = r) });
-  return rows;
+/**
+ * The values of one row group, one array per column in `columns`' order, row `i` of the group at
+ * index `i` of each. Read as columns, not as rows: no array per row for the collector (a row
+ * group is ~100,000 rows), and a column that comes in one piece is handed over as it is.
+ */
+async function readRowGroup(
+  source: AsyncBuffer, metadata: FileMetaData, columns: readonly string[], rowStart: number, rowEnd: number, compressors: Compressors,
+): Promise<ArrayLike<unknown>[]> {
+  const rows = rowEnd - rowStart;
+  const chunks = new Map<string, ColumnData[]>(columns.map((c) => [c, []]));
+  await parquetRead({ file: source, metadata, rowStart, rowEnd, compressors, onChunk: (chunk) => chunks.get(chunk.columnName)?.push(chunk) });
+  return columns.map((column) => {
+    const parts = chunks.get(column) as ColumnData[];
+    const [first] = parts;
+    if (first !== undefined && first.rowStart === rowStart && first.rowEnd === rowEnd) return first.columnData;
+    // Pages may reach past the range asked for: each value goes to its row, and every row must get one.
+    const values: unknown[] = new Array(rows);
+    let filled = 0;
+    for (const part of parts) {
+      const from = Math.max(part.rowStart, rowStart);
+      const to = Math.min(part.rowEnd, rowEnd);
+      for (let row = from; row < to; row++) values[row - rowStart] = part.columnData[row - part.rowStart];
+      filled += Math.max(0, to - from);
+    }
+    if (filled !== rows) throw new Error(`column "${column}" holds ${filled} values for the row group's ${rows} rows`);
+    return values;
+  });
 }
 
-/** Renders rows [from, to) of a row group and runs them through the shared per-line work. */
+/** Renders rows [from, to) of a row group (its values by column) and runs them through the shared per-line work. */
 function rowBatch(
-  columns: readonly string[], rows: readonly unknown[][], from: number, to: number, firstRowNo: number,
+  columns: readonly string[], values: readonly ArrayLike<unknown>[], from: number, to: number, firstRowNo: number,
   lines: RowWriter, toOps: (items: LineItem[]) => OpBatch,
 ): OpBatch {
   const items: LineItem[] = [];
   const problems: LineProblem[] = [];
   for (let i = from; i < to; i++) {
-    const values = rows[i] as unknown[];
     const lineNo = firstRowNo + i;
-    const line = lines.line(columns, values);
-    if (isParseError(line)) problems.push({ lineNo, reason: line.error, text: rowJson(columns, values) });
+    const line = lines.line(columns, values, i);
+    if (isParseError(line)) problems.push({ lineNo, reason: line.error, text: rowJson(columns, values, i) });
     else items.push({ lineNo, bytes: line });
   }
   const batch = toOps(items);
@@ -307,15 +328,16 @@ async function* rowGroups({ file, metadata, columns, format }: ParquetFlow, ctx:
   for (const [g, group] of metadata.row_groups.entries()) {
     const groupEnd = groupStart + Number(group.num_rows);
     const label = `row group ${g + 1} (rows ${groupStart + 1}–${groupEnd})`;
-    let rows: unknown[][];
+    let values: ArrayLike<unknown>[];
     try {
       budget.chargeRowGroup(group, columns.length, label);
-      rows = await readRowGroup(file, metadata, groupStart, groupEnd, compressors);
+      values = await readRowGroup(file, metadata, columns, groupStart, groupEnd, compressors);
     } catch (err) {
       throw corrupt(ctx.ref, err, `${label} is unreadable`, groupStart + 1);
     }
-    for (let at = 0; at < rows.length; at += PARQUET_ROWS_PER_BATCH) {
-      yield rowBatch(columns, rows, at, Math.min(at + PARQUET_ROWS_PER_BATCH, rows.length), groupStart + 1, lines, toOps);
+    const rows = groupEnd - groupStart;
+    for (let at = 0; at < rows; at += PARQUET_ROWS_PER_BATCH) {
+      yield rowBatch(columns, values, at, Math.min(at + PARQUET_ROWS_PER_BATCH, rows), groupStart + 1, lines, toOps);
     }
     groupStart = groupEnd;
   }

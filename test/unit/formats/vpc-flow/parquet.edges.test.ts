@@ -2,12 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isParseError } from '../../../../src/formats/vpc-flow/parse.js';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { parquetMetadata, type AsyncBuffer, type CompressionCodec, type FileMetaData, type RowGroup } from 'hyparquet';
+import { parquetMetadata, parquetRead, type AsyncBuffer, type CompressionCodec, type FileMetaData, type RowGroup } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { ObjectError } from '../../../../src/core/errors.js';
 import type { OpBatch } from '../../../../src/core/records.js';
 import { ParquetBudget, ParquetBudgetError } from '../../../../src/formats/vpc-flow/parquet-budget.js';
 import { parquetFlowFormat, readParquetFlow, RowWriter, type ParquetFlowContext } from '../../../../src/formats/vpc-flow/parquet.js';
+import { lineOfRow } from '../../../helpers/parquet-rows.js';
 
 /**
  * Parquet objects written here with hyparquet-writer (the fixtures' pyarrow files cover AWS's own
@@ -67,10 +68,43 @@ describe('readParquetFlow, rows', () => {
     }
   });
 
+  it('gives each row its own values when columns come in many pages, across row groups', async () => {
+    const ROWS = 700;
+    const versions = Array.from({ length: ROWS }, (_, i) => 2 + (i % 4));
+    const bytes = Array.from({ length: ROWS }, (_, i) => (i % 7 === 0 ? null : BigInt(i * 1000 + 1)));
+    const addresses = Array.from({ length: ROWS }, (_, i) => (i % 5 === 0 ? null : `10.0.${i >> 8}.${i & 255}`));
+    const starts = Array.from({ length: ROWS }, (_, i) => BigInt(1418530010 + i));
+    const data = parquetWriteBuffer({
+      columnData: [
+        // A required column's pages are typed arrays of their own; a nullable one's run on in one array.
+        { name: 'version', data: versions, type: 'INT32', nullable: false },
+        { name: 'bytes', data: bytes, type: 'INT64', nullable: true },
+        { name: 'srcaddr', data: addresses, type: 'STRING', nullable: true },
+        { name: 'start', data: starts, type: 'INT64', nullable: false },
+      ],
+      rowGroupSize: 300, pageSize: 200,
+    } as Parameters<typeof parquetWriteBuffer>[0]);
+    // The file is what the test needs: several row groups, and a column that comes in several pages.
+    const metadata = parquetMetadata(data);
+    assert.equal(metadata.row_groups.length, 3);
+    const pages = new Map<string, number>();
+    await parquetRead({ file: data, metadata, rowStart: 0, rowEnd: 300, onChunk: (c) => pages.set(c.columnName, (pages.get(c.columnName) ?? 0) + 1) });
+    assert.ok((pages.get('version') ?? 0) > 1 && (pages.get('start') ?? 0) > 1, `pages by column: ${JSON.stringify([...pages])}`);
+
+    const ops = (await read(data)).flatMap((b) => b.ops);
+    assert.equal(ops.length, ROWS);
+    ops.forEach((op, i) => {
+      const doc = JSON.parse(String(op.json)) as Record<string, unknown>;
+      const wanted = { version: versions[i], bytes: bytes[i] === null ? undefined : Number(bytes[i]), srcaddr: addresses[i] ?? undefined, start: Number(starts[i]) };
+      assert.deepEqual({ version: doc['version'], bytes: doc['bytes'], srcaddr: doc['srcaddr'], start: doc['start'] }, wanted, `row ${i + 1}`);
+      assert.deepEqual(doc['log'], { object: 's3://b/k.log.parquet', line: i + 1 });
+    });
+  });
+
   it('renders booleans, infinite numbers, dates and nested values as a text line would hold them, or refuses them', () => {
     const columns = ['a', 'b'];
     const renderRow = (names: string[], values: unknown[]): string | { error: string } => {
-      const line = new RowWriter().line(names, values);
+      const line = lineOfRow(new RowWriter(), names, values);
       return isParseError(line) ? line : line.toString('utf8');
     };
     assert.equal(renderRow(columns, [true, false]), 'true false');

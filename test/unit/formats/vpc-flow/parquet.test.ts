@@ -18,6 +18,7 @@ import { ObjectError } from '../../../../src/core/errors.js';
 import type { LineProblem } from '../../../../src/core/records.js';
 import type { IndexOp, S3ObjectRef } from '../../../../src/core/types.js';
 import { lineIdFactory } from '../../../helpers/line-id.js';
+import { lineOfRow } from '../../../helpers/parquet-rows.js';
 import { fileAsyncBuffer } from '../../../../src/source/range-reader.js';
 import { splitLines } from '../../../../src/source/lines.js';
 import { recordContent } from '../../../helpers/documents.js';
@@ -210,7 +211,7 @@ describe('fieldOfColumn', () => {
 
 /** A row's line as text, or the error: what RowWriter writes, read back. */
 function renderRow(columns: readonly string[], values: readonly unknown[]): string | { error: string } {
-  const line = new RowWriter().line(columns, values);
+  const line = lineOfRow(new RowWriter(), columns, values);
   return isParseError(line) ? line : line.toString('utf8');
 }
 
@@ -255,7 +256,7 @@ describe('RowWriter', () => {
     fc.assert(
       fc.property(fc.array(fc.array(value, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 60 }), (rows) => {
         const writer = new RowWriter();
-        const lines = rows.map((row) => writer.line(row.map((_, i) => `c${i}`), row));
+        const lines = rows.map((row, r) => lineOfRow(writer, row.map((_, i) => `c${i}`), row, r));
         assert.deepEqual(lines.map((line) => (isParseError(line) ? line : line.toString('utf8'))), rows.map(byStrings));
       }),
       { numRuns: 300 },
@@ -264,10 +265,10 @@ describe('RowWriter', () => {
 
   it('moves a line that outgrows its chunk whole, keeping the lines before it, and writes over a refused row', () => {
     const writer = new RowWriter();
-    const first = writer.line(['a'], ['x'.repeat(60_000)]) as Buffer;
-    assert.deepEqual(writer.line(['a', 'b'], ['y'.repeat(3000), 'a b']), { error: 'column "b": value contains whitespace, which no flow-log field can hold' });
-    const long = writer.line(['a', 'b', 'c'], [7, 'é'.repeat(100_000), 8n]) as Buffer;
-    const after = writer.line(['a'], [9]) as Buffer;
+    const first = lineOfRow(writer, ['a'], ['x'.repeat(60_000)]) as Buffer;
+    assert.deepEqual(lineOfRow(writer, ['a', 'b'], ['y'.repeat(3000), 'a b']), { error: 'column "b": value contains whitespace, which no flow-log field can hold' });
+    const long = lineOfRow(writer, ['a', 'b', 'c'], [7, 'é'.repeat(100_000), 8n]) as Buffer;
+    const after = lineOfRow(writer, ['a'], [9]) as Buffer;
     assert.equal(first.toString(), 'x'.repeat(60_000));
     assert.equal(long.toString(), `7 ${'é'.repeat(100_000)} 8`);
     assert.equal(after.toString(), '9');
