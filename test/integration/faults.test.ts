@@ -177,9 +177,10 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
 
     // The message returns once its visibility (10 s, no longer renewed) runs out.
     const stats = await succeeded(worker(stack, env), 120_000);
-    assert.equal(stats.objects, 1);
-    assert.equal(stats.created + stats.exists, RECORDS, 'every document acknowledged, created now or before');
-    assert.ok(stats.exists >= atKill, `what the killed worker wrote answers 409 (${stats.exists} >= ${atKill})`);
+    // SQS delivers at least once: a second read of the object is allowed, and must find every document there.
+    assert.ok(stats.objects >= 1, `the object read (${stats.objects} reads)`);
+    assert.equal(stats.created + stats.exists, stats.objects * RECORDS, 'every document acknowledged, created now or before, on every read');
+    assert.ok(stats.created <= RECORDS - atKill, `only what the killed worker had not written is created (${stats.created} <= ${RECORDS} - ${atKill})`);
     assertExactlyOnce(await table.record('SIGKILL mid-object', stack, { objects: 1, records: RECORDS }, expected));
   });
 
