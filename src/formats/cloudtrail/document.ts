@@ -7,6 +7,7 @@ import { problemText, type LineProblem } from '../../core/records.js';
 import type { Doc, IndexOp } from '../../core/types.js';
 import { keyId } from '../../core/id.js';
 import { dailyIndexFor } from '../../core/index-name.js';
+import { boundedMemo } from '../../core/memo.js';
 import { JSON_SUFFIX, fitBlob } from './blob.js';
 import { OversizedRecord } from './body.js';
 import {
@@ -31,21 +32,15 @@ export type RecordOutcome = { readonly op: IndexOp } | { readonly problem: LineP
 /** eventTime as AWS writes it: ISO-8601 UTC, seconds (milliseconds tolerated). */
 const EVENT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 
-/** The last day read (`YYYY-MM-DD`) and its midnight in epoch ms, NaN for no such day: an object's events share a day or two. */
-// Stryker disable next-line StringLiteral: no text of another length matches a 10-character day either
-let lastDay = '';
-let lastMidnight = Number.NaN;
-
-function midnightOf(day: string): number {
-  // Stryker disable next-line ConditionalExpression: checking every day again gives the same answers, only slower
-  if (day !== lastDay) {
-    const ms = Date.parse(`${day}T00:00:00Z`);
-    // Date.parse rolls 2023-02-30 over to March 2nd: a real date prints back the same.
-    lastMidnight = !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === day ? ms : Number.NaN;
-    lastDay = day;
-  }
-  return lastMidnight;
-}
+/**
+ * Midnight of a day (`YYYY-MM-DD`) in epoch ms, NaN for no such day; remembered, as an object's
+ * events share a day or two.
+ */
+const midnightOf = boundedMemo((day: string): number => {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  // Date.parse rolls 2023-02-30 over to March 2nd: a real date prints back the same.
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === day ? ms : Number.NaN;
+}, 64);
 
 function twoDigits(s: string, at: number): number {
   return (s.charCodeAt(at) - 48) * 10 + s.charCodeAt(at + 1) - 48;

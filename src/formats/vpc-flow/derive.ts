@@ -12,7 +12,7 @@ import type { Doc } from '../../core/types.js';
 import type { KnownField } from './catalogue.js';
 import { communityId, IpProtocol } from './community-id.js';
 import type { FlowRecord } from './parse.js';
-import { boundedMemo } from './memo.js';
+import { boundedMemo } from '../../core/memo.js';
 
 type Fields = FlowRecord['fields'];
 

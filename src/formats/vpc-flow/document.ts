@@ -9,7 +9,7 @@ import type { Enricher, Enrichment } from '../../enrich/types.js';
 import { FIELDS, fieldMapping, type FieldMapping } from './catalogue.js';
 import { ADDRESS_FIELDS, DERIVED_MAPPINGS, deriveFields } from './derive.js';
 import { MAX_EPOCH_SECONDS, type FlowRecord } from './parse.js';
-import { boundedMemo } from './memo.js';
+import { boundedMemo } from '../../core/memo.js';
 
 /** Address fields that get GeoIP/ASN siblings when the address is public. */
 export const ENRICHED_ADDRESS_FIELDS = ADDRESS_FIELDS;

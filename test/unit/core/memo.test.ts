@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { boundedMemo } from '../../../../src/formats/vpc-flow/memo.js';
+import { boundedMemo } from '../../../src/core/memo.js';
 
 describe('boundedMemo', () => {
   it('answers a repeated key from memory, up to max keys, then forgets all at once', () => {
