@@ -199,9 +199,9 @@ const LABELS: Record<Phase, string> = {
   'full-threads': 'ours, parsed on every core (PARSE_THREADS = cores)',
   indexer: 'ours into the bulk indexer, answered at once (no network)',
   'cloudtrail-floor': 'gunzip + JSON.parse of the file (the floor)',
-  'cloudtrail-full': 'ours: stream-parse, fields, GeoIP+ASN, id, _bulk bodies',
+  'cloudtrail-full': 'ours: events cut out and parsed whole, fields, GeoIP+ASN, id, _bulk bodies',
   'parquet-floor': 'hyparquet reads every column (the floor)',
-  'parquet-full': 'ours: rows, rendered lines, GeoIP+ASN, id, _bulk bodies',
+  'parquet-full': 'ours: columns, rows rendered as lines, GeoIP+ASN, id, _bulk bodies',
 };
 const FLOW_PHASES: readonly Phase[] = ['floor', 'naive', 'naive-no-id', 'full', 'full-threads', 'indexer'];
 const CLOUDTRAIL_PHASES: readonly Phase[] = ['cloudtrail-floor', 'cloudtrail-full'];
