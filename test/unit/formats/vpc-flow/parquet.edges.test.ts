@@ -133,6 +133,19 @@ describe('readParquetFlow, the schema and the bytes', () => {
     assert.deepEqual(parquetFlowFormat(metadata), { error: 'column "tags" is nested; flow-log columns are flat' });
   });
 
+  it('fails for good at a row group whose columns hold fewer values than it has rows, never writing `-` for them', async () => {
+    const bytes = new Uint8Array(parquetWriteBuffer({
+      columnData: [{ name: 'version', data: [2, 2, 2], type: 'INT32', nullable: false }, { name: 'start', data: [1n, 2n, 3n], type: 'INT64', nullable: false }],
+    } as Parameters<typeof parquetWriteBuffer>[0]));
+    // The footer says 5 rows where the pages hold 3: each i64 count of 3 (compact protocol, field
+    // delta 1: 0x16, then zigzag 6) becomes 5 (zigzag 10).
+    const footerStart = bytes.length - 8 - new DataView(bytes.buffer).getUint32(bytes.length - 8, true);
+    for (let i = footerStart; i < bytes.length - 9; i++) if (bytes[i] === 0x16 && bytes[i + 1] === 0x06) bytes[i + 1] = 0x0a;
+    assert.deepEqual(parquetMetadata(bytes.buffer).row_groups.map((g) => g.num_rows), [5n]);
+    await assert.rejects(read(bytes.buffer), (err: unknown) => err instanceof ObjectError && !err.retryable && err.lineNo === 1
+      && err.message === 's3://b/k.log.parquet line 1: row group 1 (rows 1–5) is unreadable: column "version" holds 3 values for the row group\'s 5 rows');
+  });
+
   it('fails for good at the row group whose pages are corrupt, naming its rows, at its first row', async () => {
     const bytes = new Uint8Array(file([{ name: 'version', data: [2, 2], type: 'INT32' }], 'GZIP'));
     const chunk = parquetMetadata(bytes.buffer).row_groups[0]?.columns[0]?.meta_data;
