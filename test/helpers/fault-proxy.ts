@@ -14,6 +14,7 @@
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { ItemVerdictStatus, RequestVerdictKind, classifyBulkResponse } from '../../src/sink/bulk-result.js';
 import { STACK_ENV } from './stack.js';
 
 /** A request as the proxy received it, body whole. */
@@ -127,8 +128,13 @@ export interface BulkRequestLog {
   /** The `_id` of each `create`, in body order. */
   readonly ids: readonly string[];
   readonly fault: BulkFault;
-  /** Ids the worker was told failed with 429 (all of them when the whole request was refused). */
+  /**
+   * Ids the worker was told to send again: the proxy's 429s (all of them when it refused the whole
+   * request), and those the node itself failed.
+   */
   readonly failedIds: readonly string[];
+  /** What the node itself answered for the operations it failed (none when it took them all). */
+  readonly nodeErrors: readonly string[];
 }
 
 const REJECTED = {
@@ -205,15 +211,15 @@ export class BulkFaultProxy {
     const bulk = req.method === 'POST' && req.url.pathname.endsWith('/_bulk');
     const ids = bulk ? createIds(req.body, req.headers['content-encoding']?.toString()) : [];
     if (ids.length === 0) return forward().catch(() => undefined);
-    const log = (fault: BulkFault, failedIds: readonly string[]) => this.requests.push({ at: Date.now() - this.started, ids, fault, failedIds });
+    const at = Date.now() - this.started;
     if (this.rejectLeft > 0) {
       this.rejectLeft -= 1;
-      log(BulkFault.rejected, ids);
+      this.requests.push({ at, ids, fault: BulkFault.rejected, failedIds: ids, nodeErrors: [] });
       return json(429, { error: { root_cause: [REJECTED], ...REJECTED }, status: 429 });
     }
     const partial = this.partialLeft > 0 ? Math.min(this.partialItems, ids.length) : 0;
     if (partial > 0) this.partialLeft -= 1;
-    const entry = { at: Date.now() - this.started, ids, fault: partial > 0 ? BulkFault.partial : BulkFault.none, failedIds: ids.slice(0, partial) };
+    const entry: BulkRequestLog = { at, ids, fault: partial > 0 ? BulkFault.partial : BulkFault.none, failedIds: ids.slice(0, partial), nodeErrors: [] };
     this.requests.push(entry);
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     let answer: ProxiedResponse;
@@ -223,12 +229,32 @@ export class BulkFaultProxy {
       Object.assign(entry, { fault: BulkFault.unreachable, failedIds: ids });
       return undefined;
     }
-    if (partial > 0 && answer.status === 200) return failFirstItems(answer, partial);
-    // Not a fault of ours: record what the worker will resend (all of it on a transient status).
-    const transient = answer.status === 429 || answer.status >= 500;
-    Object.assign(entry, { fault: BulkFault.none, failedIds: transient ? ids : [] });
+    // The node may fail operations of its own accord (a busy node answers some items 429): the
+    // worker resends those too, as the indexer's own rules (sink/bulk-result.ts) decide.
+    const node = nodeFailures(answer, ids);
+    if (partial > 0 && answer.status === 200) {
+      Object.assign(entry, { failedIds: [...new Set([...entry.failedIds, ...node.failedIds])], nodeErrors: node.errors });
+      return failFirstItems(answer, partial);
+    }
+    Object.assign(entry, { fault: BulkFault.none, failedIds: node.failedIds, nodeErrors: node.errors });
     return answer;
   }
+
+  /** Each operation the node itself failed, with its error: what the worker saw besides the proxy's faults. */
+  nodeErrors(): string[] {
+    return this.requests.flatMap((r, i) => r.nodeErrors.map((e) => `request ${i}: ${e}`));
+  }
+}
+
+/** The operations of a `_bulk` that the node's own answer sends back for another try, and why. */
+function nodeFailures(answer: ProxiedResponse, ids: readonly string[]): { failedIds: string[]; errors: string[] } {
+  const verdict = classifyBulkResponse({ statusCode: answer.status, body: answer.body.toString('utf8') }, ids.length);
+  if (verdict.kind === RequestVerdictKind.items) {
+    const failed = verdict.items.flatMap((item, i) => (item.status === ItemVerdictStatus.retry ? [{ id: ids[i] as string, error: item.error }] : []));
+    return { failedIds: failed.map((f) => f.id), errors: failed.map((f) => `${f.id}: ${f.error}`) };
+  }
+  // A fatal answer is resent by nobody; a 413 is resent in halves, a 429/5xx whole.
+  return verdict.kind === RequestVerdictKind.fatal ? { failedIds: [], errors: [verdict.error] } : { failedIds: [...ids], errors: [verdict.error] };
 }
 
 function json(status: number, body: unknown): ProxiedResponse {
@@ -250,7 +276,7 @@ function failFirstItems(answer: ProxiedResponse, count: number): ProxiedResponse
  */
 export function resendViolations(log: readonly BulkRequestLog[]): string[] {
   const violations: string[] = [];
-  const settled = new Set<string>();
+  const settled = new Map<string, number>(); // answered id → index of the request that answered it
   const awaiting = new Map<string, number>(); // failed id → index of the request that failed it
   log.forEach((req, i) => {
     const owners = new Set(req.ids.map((id) => awaiting.get(id)).filter((n): n is number => n !== undefined));
@@ -260,13 +286,14 @@ export function resendViolations(log: readonly BulkRequestLog[]): string[] {
       if (!same) violations.push(`request ${i} resent ${req.ids.length} ids, but request ${owner} had failed ${failed.size}`);
     }
     for (const id of req.ids) {
-      if (settled.has(id)) violations.push(`request ${i} resent ${id}, already answered`);
+      const answered = settled.get(id);
+      if (answered !== undefined) violations.push(`request ${i} (${req.ids.length} ids) resent ${id}, already answered in request ${answered} (${log[answered]?.ids.length} ids)`);
       awaiting.delete(id);
     }
     const failed = new Set(req.failedIds);
     for (const id of req.ids) {
       if (failed.has(id)) awaiting.set(id, i);
-      else settled.add(id);
+      else settled.set(id, i);
     }
   });
   return violations;

@@ -122,6 +122,12 @@ const s3Event = (bucket: string, key: string): string => JSON.stringify({
   Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key } } }],
 });
 
+/** Prints what the node itself failed during a run (its resends are the worker's due, not the proxy's faults). */
+function reportNodeErrors(proxy: BulkFaultProxy): void {
+  const errors = proxy.nodeErrors();
+  if (errors.length > 0) console.log(`OpenSearch itself failed ${errors.length} operation(s) or request(s), resent by the worker:\n${errors.slice(0, 10).join('\n')}`);
+}
+
 /** The row's exactly-once verdict: every expected line once, nothing else, the queue empty, `dlq` messages in the DLQ. */
 function assertExactlyOnce(row: FaultRow, dlq = 0): void {
   assert.equal(row.lost, 0, `${row.fault}: ${row.lost} expected line(s) have no document`);
@@ -193,6 +199,7 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
 
     const stats = await succeeded(worker(stack, { OPENSEARCH_URL: proxy.url, BULK_MAX_DOCS: '250' }), 90_000);
     assert.equal(proxy.requests.filter((r) => r.fault === BulkFault.rejected).length, 6, 'six requests were refused');
+    reportNodeErrors(proxy);
     assert.deepEqual(resendViolations(proxy.requests), [], 'each refused request was resent as it was');
     assert.equal(stats.created, 6000, 'refused requests never reached OpenSearch: their resends create');
     assert.equal(stats.exists, 0);
@@ -210,6 +217,7 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     const stats = await succeeded(worker(stack, { OPENSEARCH_URL: proxy.url, BULK_MAX_DOCS: '250' }), 90_000);
     const partial = proxy.requests.filter((r) => r.fault === BulkFault.partial);
     assert.equal(partial.length, 10);
+    reportNodeErrors(proxy);
     assert.deepEqual(resendViolations(proxy.requests), [], 'every resend carried exactly the items reported failed');
     const failed = new Set(partial.flatMap((r) => r.failedIds));
     assert.ok(failed.size >= 40, `${failed.size} documents were reported failed`);
