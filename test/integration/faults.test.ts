@@ -61,12 +61,27 @@ function worker(stack: TestStack, env: Record<string, string> = {}): { child: Ch
   return w;
 }
 
-/** A worker that ran to the end (`--until-empty`) with exit code 0; its totals. */
-async function succeeded(p: { child: ChildProcess; exited: Promise<WorkerExit> }, timeoutMs: number): Promise<NonNullable<WorkerExit['stats']>> {
+/** A worker that ran to the end (`--until-empty`) with exit code 0: its exit, totals included. */
+async function ranToEnd(p: { child: ChildProcess; exited: Promise<WorkerExit> }, timeoutMs: number): Promise<WorkerExit & { stats: NonNullable<WorkerExit['stats']> }> {
   const exit = await finished(p, timeoutMs);
   assert.equal(exit.code, 0, `worker exited with ${exit.code ?? exit.signal}; its log: ${exit.logFile}`);
-  assert.ok(exit.stats, `worker printed no totals; stdout: ${exit.stdout}`);
-  return exit.stats;
+  const { stats } = exit;
+  assert.ok(stats, `worker printed no totals; stdout: ${exit.stdout}`);
+  return { ...exit, stats };
+}
+
+/** A worker that ran to the end (`--until-empty`) with exit code 0; its totals. */
+async function succeeded(p: { child: ChildProcess; exited: Promise<WorkerExit> }, timeoutMs: number): Promise<NonNullable<WorkerExit['stats']>> {
+  return (await ranToEnd(p, timeoutMs)).stats;
+}
+
+/** The resends a worker logged (what, how many, why): beside the proxy's log, what a resend check's failure needs. */
+function retriesIn(log: string): string {
+  const retries = log.split('\n').filter((line) => line.includes('"bulk request retried"')).map((line) => {
+    const r = JSON.parse(line) as { scope: string; docs: number; attempt: number; error: string };
+    return `${r.scope} of ${r.docs} (attempt ${r.attempt}): ${r.error}`;
+  });
+  return `the worker's resends:\n${retries.join('\n')}`;
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -197,14 +212,16 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     const expected = new Expected();
     await putSamples(stack, expected, 'reject', 3, 2000);
 
-    const stats = await succeeded(worker(stack, { OPENSEARCH_URL: proxy.url, BULK_MAX_DOCS: '250' }), 90_000);
+    const { stats, log } = await ranToEnd(worker(stack, { OPENSEARCH_URL: proxy.url, BULK_MAX_DOCS: '250' }), 90_000);
+    // Audited before the checks below, so that the suite's table shows what was lost or doubled even when one fails.
+    const row = await table.record('429 on whole _bulk (x6)', stack, { objects: 3, records: 6000 }, expected);
     assert.equal(proxy.requests.filter((r) => r.fault === BulkFault.rejected).length, 6, 'six requests were refused');
     reportNodeErrors(proxy);
-    assert.deepEqual(resendViolations(proxy.requests), [], 'each refused request was resent as it was');
+    assert.deepEqual(resendViolations(proxy.requests), [], `each refused request was resent as it was; ${retriesIn(log)}`);
     assert.equal(stats.created, 6000, 'refused requests never reached OpenSearch: their resends create');
     assert.equal(stats.exists, 0);
     assert.equal(stats.failed, 0, 'no document gave up');
-    assertExactlyOnce(await table.record('429 on whole _bulk (x6)', stack, { objects: 3, records: 6000 }, expected));
+    assertExactlyOnce(row);
   });
 
   it('429 on some items of _bulk answers (written all the same): only those resent, then 409', { timeout: 120_000 }, async () => {
@@ -214,16 +231,17 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     const expected = new Expected();
     await putSamples(stack, expected, 'partial', 3, 2000);
 
-    const stats = await succeeded(worker(stack, { OPENSEARCH_URL: proxy.url, BULK_MAX_DOCS: '250' }), 90_000);
+    const { stats, log } = await ranToEnd(worker(stack, { OPENSEARCH_URL: proxy.url, BULK_MAX_DOCS: '250' }), 90_000);
+    const row = await table.record('429 on some _bulk items (10x40)', stack, { objects: 3, records: 6000 }, expected);
     const partial = proxy.requests.filter((r) => r.fault === BulkFault.partial);
     assert.equal(partial.length, 10);
     reportNodeErrors(proxy);
-    assert.deepEqual(resendViolations(proxy.requests), [], 'every resend carried exactly the items reported failed');
+    assert.deepEqual(resendViolations(proxy.requests), [], `every resend carried exactly the items reported failed; ${retriesIn(log)}`);
     const failed = new Set(partial.flatMap((r) => r.failedIds));
     assert.ok(failed.size >= 40, `${failed.size} documents were reported failed`);
     assert.equal(stats.exists, failed.size, 'the documents reported failed had been written: their resend answered 409');
     assert.equal(stats.created, 6000 - failed.size);
-    assertExactlyOnce(await table.record('429 on some _bulk items (10x40)', stack, { objects: 3, records: 6000 }, expected));
+    assertExactlyOnce(row);
   });
 
   it('an object longer than two visibility timeouts, two workers on the queue: read by one only', { timeout: 180_000 }, async () => {
