@@ -78,8 +78,13 @@ async function succeeded(p: { child: ChildProcess; exited: Promise<WorkerExit> }
 /** The resends a worker logged (what, how many, why): beside the proxy's log, what a resend check's failure needs. */
 function retriesIn(log: string): string {
   const retries = log.split('\n').filter((line) => line.includes('"bulk request retried"')).map((line) => {
-    const r = JSON.parse(line) as { scope: string; docs: number; attempt: number; error: string };
-    return `${r.scope} of ${r.docs} (attempt ${r.attempt}): ${r.error}`;
+    // The kept log is its last 64 KiB: its first line may be cut.
+    try {
+      const r = JSON.parse(line) as { scope: string; docs: number; attempt: number; error: string };
+      return `${r.scope} of ${r.docs} (attempt ${r.attempt}): ${r.error}`;
+    } catch {
+      return line;
+    }
   });
   return `the worker's resends:\n${retries.join('\n')}`;
 }
@@ -237,7 +242,8 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     assert.equal(partial.length, 10);
     reportNodeErrors(proxy);
     assert.deepEqual(resendViolations(proxy.requests), [], `every resend carried exactly the items reported failed; ${retriesIn(log)}`);
-    const failed = new Set(partial.flatMap((r) => r.failedIds));
+    // The proxy failed the first 40 items of each (the node may have failed others, resent too: failedIds).
+    const failed = new Set(partial.flatMap((r) => r.ids.slice(0, 40)));
     assert.ok(failed.size >= 40, `${failed.size} documents were reported failed`);
     assert.equal(stats.exists, failed.size, 'the documents reported failed had been written: their resend answered 409');
     assert.equal(stats.created, 6000 - failed.size);
