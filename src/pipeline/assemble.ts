@@ -79,14 +79,15 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
       explainRefusedIds(outcome);
       cb(outcome);
     });
+  const sink: OpSink = { add, producing: () => indexer.producing() };
   return {
     client,
     deadLetters,
-    sink: { add },
+    sink,
     read,
     processObject: (ref) => {
       s3.noteRegion(ref.bucket, ref.region);
-      return processObject(ref, { s3, sink: { add }, deadLetters, read, logger, stall });
+      return processObject(ref, { s3, sink, deadLetters, read, logger, stall });
     },
     close: () => indexer.close(),
   };

@@ -10,11 +10,17 @@ import { ItemStatus, type IndexOp, type ItemOutcome, type S3ObjectRef } from '..
 
 /**
  * Where documents go: the bulk indexer, seen only through what the pipeline needs of it. It is
- * shared by all objects in work and sends partial batches on its own timer, so an object waits for
- * its own outcomes instead of forcing out a small request for every object that ends.
+ * shared by all objects in work and sends a partial batch on its own timer, or at once when no
+ * object is adding any more and a request slot is free, so an object waits for its own outcomes
+ * instead of forcing out a small request for every object that ends.
  */
 export interface OpSink {
   add(op: IndexOp, onOutcome: (outcome: ItemOutcome) => void): Promise<void>;
+  /**
+   * Called when an object starts to add; the function returned once it has added its last. When
+   * no object is adding any more, the sink sends what it holds without waiting for its timer.
+   */
+  producing(): () => void;
 }
 
 export interface ObjectCounts {
@@ -90,6 +96,7 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
   // The body of a streamed object: destroyed in `finally` on every path (skip, failure, end), since
   // a body left open holds one of the S3 client's pooled sockets for good.
   let body: Readable | undefined;
+  const added = deps.sink.producing();
   try {
     const opened = await readS3Object(deps.s3, ref, deps.read, deps.stall);
     body = opened.body;
@@ -107,15 +114,18 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
       }
       if (letters.length >= DEAD_LETTER_BATCH) await store();
     }
+    added();
     await answers.all();
     await store();
     if (firstFailure !== undefined) deps.logger.warn({ object: where(ref), failed: counts.failed, error: firstFailure }, 'documents not indexed; message will be redelivered');
     return { status: 'indexed', ref, counts };
   } catch (err) {
     // Whatever was read before the failure is still acknowledged before we answer: nothing is left in flight.
+    added();
     await answers.all();
     return failed(ref, err, counts, deps, letters);
   } finally {
+    added();
     body?.destroy();
   }
 }

@@ -112,6 +112,10 @@ export class BulkIndexer {
   private readonly unfinished = new Set<Promise<void>>();
   private active = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Producers that said they will add (see {@link producing}). */
+  private producers = 0;
+  /** The last producer has ended: the partial batch, if any, goes as soon as a slot is free. */
+  private sendWhenFree = false;
   private space: Deferred | undefined;
   private closedReason: string | undefined;
   private readonly counters: BulkIndexerStats = {
@@ -156,6 +160,33 @@ export class BulkIndexer {
     if (this.pending.lines.length > 0 && this.pending.bytes + bytes > this.settings.maxBytes) this.seal();
     this.append(line, bytes, onOutcome);
     return this.queue.length === 0 ? DONE : this.spaceFreed();
+  }
+
+  /**
+   * A producer (an object being read) says it will add operations, and calls the function returned
+   * once it has added its last (again: nothing). When the last producer ends, nothing more is
+   * coming to fill the partial batch: it goes at once if a request slot is free, else as soon as
+   * one frees, instead of at its timer. Producers that never say so leave the timer to send it.
+   */
+  producing(): () => void {
+    this.producers += 1;
+    this.sendWhenFree = false;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.producers -= 1;
+      if (this.producers > 0) return;
+      this.sendWhenFree = true;
+      this.sendIfFree();
+    };
+  }
+
+  /** Seals the partial batch for {@link producing} once a request slot is free. */
+  private sendIfFree(): void {
+    if (!this.sendWhenFree || this.queue.length > 0 || this.active >= this.settings.concurrency) return;
+    this.sendWhenFree = false;
+    if (this.pending.lines.length > 0) this.seal();
   }
 
   /** Sends the partial batch now; resolves once every batch sent so far is fully answered. */
@@ -214,6 +245,7 @@ export class BulkIndexer {
           this.active -= 1;
           this.finish(job);
           this.pump();
+          this.sendIfFree();
         });
     }
     if (this.queue.length === 0 && this.space !== undefined) {

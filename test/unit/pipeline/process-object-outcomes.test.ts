@@ -34,8 +34,36 @@ function laterSink(outcomes: (op: IndexOp, n: number) => ItemOutcome) {
       const outcome = outcomes(op, added.push(op) - 1);
       setTimeout(() => onOutcome(outcome), 5);
     },
+    producing: () => () => undefined,
   };
   return { sink, added };
+}
+
+/**
+ * A sink that answers nothing until the object says it has added its last document, as the bulk
+ * indexer holds a partial batch: an object that waited for its answers first would wait for ever.
+ */
+function holdingSink() {
+  const held: Array<() => void> = [];
+  const events: string[] = [];
+  const sink: OpSink = {
+    add: async (_op, onOutcome) => {
+      events.push('add');
+      held.push(() => onOutcome({ status: 'created' }));
+    },
+    producing: () => {
+      events.push('producing');
+      let ended = false;
+      // Called again, it does nothing (as the bulk indexer's).
+      return () => {
+        if (ended) return;
+        ended = true;
+        events.push('added');
+        for (const answer of held.splice(0)) answer();
+      };
+    },
+  };
+  return { sink, events };
 }
 
 interface Logged { msg: string; [field: string]: unknown }
@@ -87,6 +115,25 @@ describe('processObject counts, letters and warnings', () => {
     assert.equal(isAcknowledged(outcome), true);
     assert.deepEqual(calls, [0]);
     assert.deepEqual(warnings(), []);
+  });
+
+  it('says when it has added its last document before it waits for their answers, on success and on a read failure', { timeout: 10_000 }, async () => {
+    const whole = holdingSink();
+    const outcome = await processObject(REF, deps(s3Of([Buffer.from(`${HEADER}\n${[1, 2, 3].map(line).join('\n')}\n`)]), whole.sink).d);
+    assert.deepEqual(outcome.status === 'indexed' && outcome.counts, { ...newCounts(), lines: 3, documents: 3, created: 3 });
+    assert.deepEqual(whole.events, ['producing', 'add', 'add', 'add', 'added']);
+
+    const broken = holdingSink();
+    const cut = { send: async () => ({ Body: Readable.from((async function* () {
+      yield Buffer.from(`${HEADER}\n${line(1)}\n`);
+      yield Buffer.from(`${line(2)}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new Error('socket hang up');
+    })()), LastModified: new Date(0) }) } as unknown as S3Client;
+    const failed = await processObject(REF, deps(cut, broken.sink).d);
+    assert.equal(failed.status === 'failed' && failed.error.detail, 'read failed: socket hang up');
+    assert.equal(failed.status === 'failed' && failed.counts.created, 2, 'the lines read before the failure were indexed');
+    assert.deepEqual(broken.events, ['producing', 'add', 'add', 'added']);
   });
 
   it('dead-letters a refused document that has no JSON yet as its serialised object, "rejected" when OpenSearch gave no reason', async () => {

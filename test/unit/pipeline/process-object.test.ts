@@ -33,6 +33,7 @@ function s3With(body: () => Readable): { s3: S3Client; bodies: Readable[] } {
 
 const answering = (status: ItemStatus): OpSink => ({
   add: async (_op: IndexOp, onOutcome: (o: ItemOutcome) => void) => onOutcome({ status, ...(status === ItemStatus.failed ? { error: 'es_rejected' } : {}) }),
+  producing: () => () => undefined,
 });
 
 function deps(s3: S3Client, sink: OpSink = answering(ItemStatus.created), maxObjectBytes = 1 << 20): ObjectDeps & { letters: DeadLetter[] } {

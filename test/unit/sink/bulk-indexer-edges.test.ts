@@ -66,6 +66,103 @@ describe('BulkIndexer batch limits at their edges', () => {
   });
 });
 
+describe('BulkIndexer and its producers', () => {
+  const slow = { ...fast, flushIntervalMs: 60_000 };
+
+  it('sends a partial batch as soon as its last producer ends with a slot free, not at its timer', async () => {
+    const { transport, bodies } = scripted();
+    const indexer = new BulkIndexer(transport, slow);
+    const a = indexer.producing();
+    const b = indexer.producing();
+    await indexer.add(op(1), () => {});
+    a();
+    await indexer.add(op(2), () => {});
+    await tick();
+    assert.deepEqual(bodies, [], 'another producer may still fill it');
+    b();
+    await tick();
+    assert.deepEqual(bodies.map(idsIn), [['id-1', 'id-2']]);
+    b();
+    a();
+    assert.equal(bodies.length, 1, 'ending again sends nothing more');
+    const c = indexer.producing();
+    const d = indexer.producing();
+    await indexer.add(op(3), () => {});
+    c();
+    await tick();
+    assert.equal(bodies.length, 1, 'ending again counted no producer twice: d is still adding');
+    d();
+    await tick();
+    assert.deepEqual(bodies.map(idsIn), [['id-1', 'id-2'], ['id-3']]);
+    await indexer.close();
+  });
+
+  it('with every slot busy, sends the partial batch the moment one frees', async () => {
+    const { transport, calls } = gated();
+    const indexer = new BulkIndexer(transport, { ...slow, concurrency: 1, maxDocs: 2 });
+    const end = indexer.producing();
+    await indexer.add(op(1), () => {});
+    await indexer.add(op(2), () => {}); // a full batch: in flight
+    await indexer.add(op(3), () => {});
+    end();
+    await tick();
+    assert.deepEqual(calls.map((c) => idsIn(c.body)), [['id-1', 'id-2']], 'no slot for it yet');
+    calls[0]?.release();
+    for (let i = 0; i < 5 && calls.length < 2; i++) await tick();
+    assert.deepEqual(calls.map((c) => idsIn(c.body)), [['id-1', 'id-2'], ['id-3']]);
+    calls[1]?.release();
+    await indexer.close();
+  });
+
+  it('sends no empty request when the last producer added nothing, nor while a new one adds', async () => {
+    const { transport, bodies } = scripted();
+    const indexer = new BulkIndexer(transport, slow);
+    indexer.producing()();
+    await tick();
+    assert.deepEqual(bodies, []);
+    const end = indexer.producing();
+    await indexer.add(op(1), () => {});
+    await tick();
+    assert.deepEqual(bodies, [], 'a producer is adding');
+    end();
+    await tick();
+    assert.deepEqual(bodies.map(idsIn), [['id-1']]);
+    await indexer.close();
+  });
+
+  it('holds the partial batch again when a producer starts before a slot frees', async () => {
+    const { transport, calls } = gated();
+    const indexer = new BulkIndexer(transport, { ...slow, concurrency: 1, maxDocs: 3 });
+    const end = indexer.producing();
+    for (const n of [1, 2, 3, 4]) await indexer.add(op(n), () => {});
+    end(); // no slot: the batch would go when one frees
+    const again = indexer.producing();
+    await indexer.add(op(5), () => {});
+    calls[0]?.release();
+    for (let i = 0; i < 5; i++) await tick();
+    assert.equal(calls.length, 1, 'a producer is adding again');
+    again();
+    for (let i = 0; i < 5 && calls.length < 2; i++) await tick();
+    assert.deepEqual(calls.map((c) => idsIn(c.body)), [['id-1', 'id-2', 'id-3'], ['id-4', 'id-5']]);
+    calls[1]?.release();
+    await indexer.close();
+  });
+
+  it('leaves a partial batch to its timer when its producers never say so, however requests end', async () => {
+    const { transport, calls } = gated();
+    const indexer = new BulkIndexer(transport, { ...slow, concurrency: 1, maxDocs: 2 });
+    for (const n of [1, 2, 3]) await indexer.add(op(n), () => {});
+    calls[0]?.release();
+    for (let i = 0; i < 5; i++) await tick();
+    assert.equal(calls.length, 1);
+    const closed = indexer.close();
+    for (let i = 0; i < 5 && calls.length < 2; i++) await tick();
+    calls[1]?.release();
+    await closed;
+    assert.deepEqual(calls.map((c) => idsIn(c.body)), [['id-1', 'id-2'], ['id-3']]);
+  });
+});
+
 describe('BulkIndexer back-pressure', () => {
   it('holds add back until no full batch waits for a slot', async () => {
     const { transport, calls } = gated();
