@@ -96,6 +96,8 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
   // The body of a streamed object: destroyed in `finally` on every path (skip, failure, end), since
   // a body left open holds one of the S3 client's pooled sockets for good.
   let body: Readable | undefined;
+  // Ended before each wait for answers (what it added last then goes out at once if no other object
+  // is adding), and in `finally` for the paths that add nothing (a skip, a failure to open).
   const added = deps.sink.producing();
   try {
     const opened = await readS3Object(deps.s3, ref, deps.read, deps.stall);

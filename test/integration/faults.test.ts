@@ -232,7 +232,8 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
   it('429 on some items of _bulk answers (written all the same): only those resent, then 409', { timeout: 120_000 }, async () => {
     const stack = await freshStack();
     const proxy = await bulkProxy();
-    proxy.failFirstItemsOfNext(10, 40);
+    const ITEMS = 40; // failed in each of the next 10 requests
+    proxy.failFirstItemsOfNext(10, ITEMS);
     const expected = new Expected();
     await putSamples(stack, expected, 'partial', 3, 2000);
 
@@ -242,9 +243,9 @@ describe('faults: never lose, never duplicate', { concurrency: false }, () => {
     assert.equal(partial.length, 10);
     reportNodeErrors(proxy);
     assert.deepEqual(resendViolations(proxy.requests), [], `every resend carried exactly the items reported failed; ${retriesIn(log)}`);
-    // The proxy failed the first 40 items of each (the node may have failed others, resent too: failedIds).
-    const failed = new Set(partial.flatMap((r) => r.ids.slice(0, 40)));
-    assert.ok(failed.size >= 40, `${failed.size} documents were reported failed`);
+    // The proxy failed the first ITEMS items of each (the node may have failed others, resent too: failedIds).
+    const failed = new Set(partial.flatMap((r) => r.ids.slice(0, ITEMS)));
+    assert.ok(failed.size >= ITEMS, `${failed.size} documents were reported failed`);
     assert.equal(stats.exists, failed.size, 'the documents reported failed had been written: their resend answered 409');
     assert.equal(stats.created, 6000 - failed.size);
     assertExactlyOnce(row);

@@ -1,8 +1,8 @@
 /**
  * The bulk indexer at its edges: a batch that fills maxBytes exactly, a first operation larger
- * than maxBytes, the batch timer measuring age (not idle time), back-pressure held until the
- * queue is empty, and an abort reaching buffered, queued and 413-split batches at once. (A
- * mutation run showed these untested.)
+ * than maxBytes, the batch timer measuring age (not idle time), a partial batch sent once its
+ * producers have ended (and only then), back-pressure held until the queue is empty, and an abort
+ * reaching buffered, queued and 413-split batches at once. (A mutation run showed these untested.)
  */
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
