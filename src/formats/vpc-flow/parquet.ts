@@ -60,13 +60,42 @@ const DASH = 0x2d;
 const ROW_CHUNK_BYTES = 64 * 1024;
 /** Characters of the longest non-negative safe integer (2^53 - 1). */
 const SAFE_DIGITS = 16;
-const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
+/** 10^i: a number's digit count by comparisons, not divisions. */
+const POWERS_OF_TEN = Float64Array.from({ length: SAFE_DIGITS }, (_, i) => 10 ** i);
+/** The two ASCII digits of 0–99, at 2n and 2n + 1: two digits a division. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 0x30 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
+const INT32_MAX = 0x7fffffff;
 
 /** Writes a non-negative safe integer's digits, as String() gives them, at `out[pos]`; returns the position after them. */
 export function writeDigits(out: Uint8Array, pos: number, n: number): number {
   let length = 1;
-  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) length += 1;
-  for (let at = pos + length - 1, rest = n; at >= pos; at--, rest = Math.floor(rest / 10)) out[at] = 0x30 + (rest % 10);
+  while (length < SAFE_DIGITS && n >= (POWERS_OF_TEN[length] as number)) length += 1;
+  let at = pos + length;
+  let rest = n;
+  // Two digits at a time from the right; in int32 range (ports, sizes, Unix seconds) the division is an integer one.
+  if (rest <= INT32_MAX) {
+    while (rest >= 100) {
+      const q = (rest / 100) | 0;
+      const pair = (rest - q * 100) << 1;
+      out[--at] = DIGIT_PAIRS[pair + 1] as number;
+      out[--at] = DIGIT_PAIRS[pair] as number;
+      rest = q;
+    }
+  } else {
+    while (rest >= 100) {
+      const q = Math.floor(rest / 100);
+      const pair = (rest - q * 100) * 2;
+      out[--at] = DIGIT_PAIRS[pair + 1] as number;
+      out[--at] = DIGIT_PAIRS[pair] as number;
+      rest = q;
+    }
+  }
+  if (rest >= 10) {
+    out[--at] = DIGIT_PAIRS[rest * 2 + 1] as number;
+    out[--at] = DIGIT_PAIRS[rest * 2] as number;
+  } else {
+    out[--at] = 0x30 + rest;
+  }
   return pos + length;
 }
 
@@ -95,11 +124,26 @@ export class RowWriter {
     this.#start = this.#used;
     this.#pos = this.#used;
     for (let i = 0; i < columns.length; i++) {
-      if (i > 0) {
-        this.#room(1);
-        this.#chunk[this.#pos++] = SPACE;
+      // Room for the separator and any safe integer's digits; a longer value asks for its own.
+      this.#room(1 + SAFE_DIGITS);
+      if (i > 0) this.#chunk[this.#pos++] = SPACE;
+      const value = (values[i] as ArrayLike<unknown>)[row];
+      // What flow-log columns hold, tested first and written in place: int64 arrives as bigint, whose
+      // Number() is exact up to 2^53 and past it above the bound (rounding keeps order), so the
+      // check on the number decides as one on the bigint would; int32 and strings. The rest, and
+      // every value no text line holds as it is, go the general way.
+      let problem: ParseError | undefined;
+      if (typeof value === 'bigint') {
+        const n = Number(value);
+        if (n >= 0 && n <= Number.MAX_SAFE_INTEGER) this.#pos = writeDigits(this.#chunk, this.#pos, n);
+        else problem = this.#ascii(String(value));
+      } else if (typeof value === 'number' && value >= 0 && value <= Number.MAX_SAFE_INTEGER && Number.isInteger(value)) {
+        this.#pos = writeDigits(this.#chunk, this.#pos, value);
+      } else if (typeof value === 'string' && value !== '') {
+        problem = this.#string(columns[i] as string, value);
+      } else {
+        problem = this.#value(columns[i] as string, value);
       }
-      const problem = this.#value(columns[i] as string, (values[i] as ArrayLike<unknown>)[row]);
       // The row's bytes so far lie past #used: the next row writes over them.
       if (problem !== undefined) return problem;
     }
@@ -107,18 +151,14 @@ export class RowWriter {
     return this.#chunk.subarray(this.#start, this.#pos);
   }
 
-  /** Writes one value as a text-format token; the error when no flow-log line could hold it. */
+  /** Writes a value that is no safe non-negative integer nor non-empty string as a text-format token; the error when no flow-log line could hold it. */
   #value(column: string, value: unknown): ParseError | undefined {
     // The text format has no empty value: null and an empty string are "nothing here", as `-` is.
     if (value === null || value === undefined || value === '') return this.#byte(DASH);
-    if (typeof value === 'string') return this.#string(column, value);
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) return { error: `column "${column}": ${value} is not a number a field can hold` };
-      return Number.isSafeInteger(value) && value >= 0 ? this.#digits(value) : this.#ascii(String(value));
+      return this.#ascii(String(value));
     }
-    // int64 arrives as bigint: its decimal form goes to the same parser as text, which keeps it as a
-    // number up to 2^53 and refuses the row above, as it would the text line.
-    if (typeof value === 'bigint') return value >= 0n && value <= MAX_SAFE_BIGINT ? this.#digits(Number(value)) : this.#ascii(String(value));
     if (typeof value === 'boolean') return this.#ascii(value ? 'true' : 'false');
     // A TIMESTAMP column is decoded as a Date; the text format writes Unix seconds.
     if (value instanceof Date) return this.#ascii(String(Math.floor(value.getTime() / 1000)));
@@ -137,13 +177,16 @@ export class RowWriter {
     let pos = this.#pos;
     for (let i = 0; i < value.length; i++) {
       const c = value.charCodeAt(i);
-      if (c >= 0x80) {
-        if (/\s/.test(value)) return whitespaceIn(column);
-        this.#pos += out.write(value, this.#pos, 'utf8');
-        return undefined;
+      // One test for the printable ASCII that flow-log values are; the rest is sorted out inside.
+      if (c <= SPACE || c >= 0x80) {
+        if (c >= 0x80) {
+          if (/\s/.test(value)) return whitespaceIn(column);
+          this.#pos += out.write(value, this.#pos, 'utf8');
+          return undefined;
+        }
+        // ASCII's whitespace for `\s`: tab, line feed, vertical tab, form feed, carriage return, space.
+        if (c === SPACE || (c >= 0x09 && c <= 0x0d)) return whitespaceIn(column);
       }
-      // ASCII's whitespace for `\s`: tab, line feed, vertical tab, form feed, carriage return, space.
-      if (c === SPACE || (c >= 0x09 && c <= 0x0d)) return whitespaceIn(column);
       out[pos++] = c;
     }
     this.#pos = pos;
@@ -153,12 +196,6 @@ export class RowWriter {
   #byte(byte: number): undefined {
     this.#room(1);
     this.#chunk[this.#pos++] = byte;
-    return undefined;
-  }
-
-  #digits(n: number): undefined {
-    this.#room(SAFE_DIGITS);
-    this.#pos = writeDigits(this.#chunk, this.#pos, n);
     return undefined;
   }
 

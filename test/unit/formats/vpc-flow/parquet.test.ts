@@ -276,7 +276,9 @@ describe('RowWriter', () => {
 
   it('writes the digits of any non-negative safe integer as String() does', () => {
     const out = new Uint8Array(20);
-    for (const n of [0, 1, 9, 10, 99, 100, 4294967295, 4294967296, Number.MAX_SAFE_INTEGER]) assert.equal(Buffer.from(out.subarray(3, writeDigits(out, 3, n))).toString(), String(n));
+    // Each digit count's first and last number, and either side of int32's end, where the division changes.
+    const edges = [...Array.from({ length: 16 }, (_, i) => [10 ** i, 10 ** (i + 1) - 1]).flat(), 0, 2 ** 31 - 1, 2 ** 31, 4294967295, 4294967296, Number.MAX_SAFE_INTEGER];
+    for (const n of edges.filter((e) => e <= Number.MAX_SAFE_INTEGER)) assert.equal(Buffer.from(out.subarray(3, writeDigits(out, 3, n))).toString(), String(n));
     fc.assert(fc.property(fc.maxSafeNat(), (n) => Buffer.from(out.subarray(0, writeDigits(out, 0, n))).toString() === String(n)));
   });
 });
