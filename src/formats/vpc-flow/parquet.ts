@@ -82,6 +82,8 @@ export function writeDigits(out: Uint8Array, pos: number, n: number): number {
       rest = q;
     }
   } else {
+    // Exact: below 2^53 the quotient is below 2^47, so it is rounded by at most 2^-7, less than the
+    // 1/100 that separates it from the next whole number.
     while (rest >= 100) {
       const q = Math.floor(rest / 100);
       const pair = (rest - q * 100) * 2;
@@ -130,8 +132,9 @@ export class RowWriter {
       const value = (values[i] as ArrayLike<unknown>)[row];
       // What flow-log columns hold, tested first and written in place: int64 arrives as bigint, whose
       // Number() is exact up to 2^53 and past it above the bound (rounding keeps order), so the
-      // check on the number decides as one on the bigint would; int32 and strings. The rest, and
-      // every value no text line holds as it is, go the general way.
+      // check on the number decides as one on the bigint would; past it the bigint's own digits go
+      // to the parser, which refuses the row as it would the text line. Then int32 and strings. The
+      // rest, and every value no text line holds as it is, go the general way.
       let problem: ParseError | undefined;
       if (typeof value === 'bigint') {
         const n = Number(value);
