@@ -16,7 +16,7 @@ import type { S3ObjectRef } from '../../core/types.js';
 import type { LineItem } from '../../source/lines.js';
 import { withCachedTail } from '../../source/range-reader.js';
 import { fieldSpec } from './catalogue.js';
-import { formatFromFields, isParseError, type FlowFormat, type ParseError } from './parse.js';
+import { formatFromFields, isParseError, isSpace, type FlowFormat, type ParseError } from './parse.js';
 import { batchReader, type FlowObjectContext } from './reader.js';
 
 /** The four bytes a Parquet file starts (and ends) with. */
@@ -62,8 +62,8 @@ const ROW_CHUNK_BYTES = 64 * 1024;
 const SAFE_DIGITS = 16;
 /** 10^i: a number's digit count by comparisons, not divisions. */
 const POWERS_OF_TEN = Float64Array.from({ length: SAFE_DIGITS }, (_, i) => 10 ** i);
-/** The two ASCII digits of 0–99, at 2n and 2n + 1: two digits a division. */
-const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 0x30 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
+/** "00" to "99" end to end: the two ASCII digits of n at 2n and 2n + 1, two digits a division. */
+const DIGIT_PAIRS = Buffer.from(Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0')).join(''), 'latin1');
 const INT32_MAX = 0x7fffffff;
 
 /** Writes a non-negative safe integer's digits, as String() gives them, at `out[pos]`; returns the position after them. */
@@ -72,7 +72,8 @@ export function writeDigits(out: Uint8Array, pos: number, n: number): number {
   while (length < SAFE_DIGITS && n >= (POWERS_OF_TEN[length] as number)) length += 1;
   let at = pos + length;
   let rest = n;
-  // Two digits at a time from the right; in int32 range (ports, sizes, Unix seconds) the division is an integer one.
+  // Two digits at a time from the right; in int32 range (ports, sizes, Unix seconds) the division is
+  // an integer one: ~12 ns a number of the bench's mix against ~16 with Math.floor alone (a scratch script).
   if (rest <= INT32_MAX) {
     while (rest >= 100) {
       const q = (rest / 100) | 0;
@@ -187,8 +188,8 @@ export class RowWriter {
           this.#pos += out.write(value, this.#pos, 'utf8');
           return undefined;
         }
-        // ASCII's whitespace for `\s`: tab, line feed, vertical tab, form feed, carriage return, space.
-        if (c === SPACE || (c >= 0x09 && c <= 0x0d)) return whitespaceIn(column);
+        // ASCII's whitespace for `\s` is what splits a text line.
+        if (isSpace(c)) return whitespaceIn(column);
       }
       out[pos++] = c;
     }
