@@ -56,6 +56,9 @@ function isPlainAscii(text: string): boolean {
 }
 // Stryker restore all
 
+/** What a writer writes into before its first operation and after a rewind: no memory. */
+const NO_CHUNK = Buffer.allocUnsafeSlow(0);
+
 /** A writer's first chunk: a small object's few operations hold little memory. */
 const FIRST_CHUNK_BYTES = 16 * 1024;
 /** Chunks double up to this (a few hundred flow-log operations). */
@@ -67,10 +70,14 @@ const CHUNK_BYTES = 256 * 1024;
  * and no copy in between. Use: `begin(index, id, docBound)` (or `beginWithIdBytes`) gives where
  * the document goes in `buffer`; write at most `docBound` bytes there; `end(docEnd)` gives the
  * operation. A chunk lives as long as any operation in it (one batch's operations are sent and
- * dropped together).
+ * dropped together). A writer made with `rewinds` writes its chunks again after {@link rewind},
+ * for a caller that copies each batch's bytes away (a parse thread, whose answer is one buffer).
  */
 export class OpWriter {
-  #chunk = Buffer.allocUnsafeSlow(0);
+  #chunk = NO_CHUNK;
+  /** Chunks written since the last rewind (only a writer that rewinds keeps them), and those free to write again. */
+  readonly #written: Buffer<ArrayBuffer>[] | undefined;
+  readonly #free: Buffer<ArrayBuffer>[] = [];
   #used = 0;
   #nextChunk = FIRST_CHUNK_BYTES;
   /** The index of the operation begun last, and its action line's head in bytes. */
@@ -79,6 +86,23 @@ export class OpWriter {
   #opStart = 0;
   #docStart = 0;
   #docBound = 0;
+
+  constructor(options: { readonly rewinds?: boolean } = {}) {
+    this.#written = options.rewinds === true ? [] : undefined;
+  }
+
+  /**
+   * Every operation written so far is done with (its bytes were copied): the next ones are written
+   * over them, into the same chunks, instead of into new memory each batch.
+   */
+  rewind(): void {
+    const written = this.#written;
+    if (written === undefined) throw new Error('rewind needs an OpWriter made with { rewinds: true }');
+    // Popped in the order they were first written.
+    while (written.length > 0) this.#free.push(written.pop() as Buffer<ArrayBuffer>);
+    this.#chunk = NO_CHUNK;
+    this.#used = 0;
+  }
 
   /** The chunk the document of the operation begun last goes into. */
   get buffer(): Buffer {
@@ -130,8 +154,15 @@ export class OpWriter {
     }
     const need = this.#head.length + idBytes + TAIL.length + docBound + 1;
     if (this.#used + need > this.#chunk.length) {
-      this.#chunk = Buffer.allocUnsafeSlow(Math.max(this.#nextChunk, need));
-      this.#nextChunk = Math.min(2 * this.#nextChunk, CHUNK_BYTES);
+      const free = this.#free.pop();
+      // A free chunk too small for this operation is left to the collector.
+      if (free !== undefined && free.length >= need) {
+        this.#chunk = free;
+      } else {
+        this.#chunk = Buffer.allocUnsafeSlow(Math.max(this.#nextChunk, need));
+        this.#nextChunk = Math.min(2 * this.#nextChunk, CHUNK_BYTES);
+      }
+      this.#written?.push(this.#chunk);
       this.#used = 0;
     }
     this.#chunk.set(this.#head, this.#used);

@@ -26,6 +26,12 @@ interface Thread {
 const LINES_PER_TASK = 1000;
 /** Batches in flight per thread: one parsed while the next waits, so no thread idles between them. */
 const WINDOW_PER_THREAD = 2;
+/**
+ * Each thread's young generation (V8's default gives a thread 32 MB of new space, as the main
+ * thread has): a thread's garbage is short-lived, so a smaller one costs little CPU and keeps
+ * `parse` of a 75 MB object with 2 threads under 256 MB (BENCHMARKS.md).
+ */
+const THREAD_YOUNG_GENERATION_MB = 16;
 /** The thread's script next to the module at `moduleUrl`: compiled, parse-thread.js; run from source (tests, bench), parse-thread.ts. */
 export function threadEntry(moduleUrl: string): URL {
   return new URL(`./parse-thread${moduleUrl.endsWith('.ts') ? '.ts' : '.js'}`, moduleUrl);
@@ -108,10 +114,12 @@ export class ParsePool {
   }
 
   #spawn(): Thread {
+    // Stryker disable next-line ObjectLiteral: the limit changes the thread's memory only, never what it answers
+    const resourceLimits = { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB };
     const worker = this.#entry.pathname.endsWith('.ts')
       // Run from source, the thread compiles TypeScript as the main thread does (Node 20 threads do not inherit `--import tsx`).
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(this.#entry.href)}); })`, { eval: true, workerData: this.#enrichment })
-      : new Worker(this.#entry, { workerData: this.#enrichment });
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(this.#entry.href)}); })`, { eval: true, workerData: this.#enrichment, resourceLimits })
+      : new Worker(this.#entry, { workerData: this.#enrichment, resourceLimits });
     const thread: Thread = { worker, pending: new Map() };
     worker.unref();
     worker.on('online', () => { if (thread.pending.size === 0) worker.unref(); });

@@ -4,6 +4,7 @@
  * of one object's flow-log lines into `_bulk` operations with the very code the main thread would
  * run (`batchReader`), so ids and documents do not depend on where a batch was parsed.
  */
+import { OpWriter } from '../core/bulk-op.js';
 import { messageOf } from '../core/errors.js';
 import { enricherFromShared, type SharedEnrichment } from '../enrich/geoip.js';
 import type { Enricher } from '../enrich/types.js';
@@ -40,12 +41,14 @@ export function serveParseTasks(port: TaskPort | null, enrichment: SharedEnrichm
  */
 export function taskParser(enricher: Enricher): (task: ParseTask) => ThreadAnswer {
   const readers = new Map<string, ReturnType<typeof batchReader>>();
+  // Every reader writes into the one writer, rewound once packBatch has copied a batch's bytes into its answer.
+  const opWriter = new OpWriter({ rewinds: true });
   const newReader = (key: string, job: ParseJob): ReturnType<typeof batchReader> => {
     const format = formatFromFields(job.fields);
     if (isParseError(format)) throw new Error(`format ${job.fields.join(' ')}: ${format.error}`);
     // Stryker disable next-line ConditionalExpression,EqualityOperator: when the cache empties changes only how often a reader is rebuilt, never what it reads
     if (readers.size >= READERS) readers.clear();
-    const read = batchReader(format, { ref: job.ref, enricher, indexPrefix: job.indexPrefix, dropStatusRecords: job.dropStatusRecords });
+    const read = batchReader(format, { ref: job.ref, enricher, indexPrefix: job.indexPrefix, dropStatusRecords: job.dropStatusRecords }, { opWriter });
     readers.set(key, read);
     return read;
   };
@@ -58,6 +61,9 @@ export function taskParser(enricher: Enricher): (task: ParseTask) => ThreadAnswe
       return packBatch(task.id, readerFor(task.job)(linesOf(task)));
     } catch (err) {
       return { id: task.id, error: messageOf(err) };
+    } finally {
+      // Stryker disable next-line ExpressionStatement: without it the writer only keeps every chunk it wrote; the answers are the same
+      opWriter.rewind();
     }
   };
 }

@@ -123,6 +123,15 @@ export function recordDocumenter(format: FlowFormat, ctx: RecordContext): (text:
   };
 }
 
+export interface BatchReaderOptions {
+  /**
+   * Where the operations' bytes are written; by default a writer of the reader's own. A caller that
+   * copies each batch away (a parse thread packing its answer) gives one writer to all its readers
+   * and rewinds it after each batch, so that its memory is written again instead of made anew.
+   */
+  readonly opWriter?: OpWriter;
+}
+
 /**
  * Per-object state (id prefix, index memo, fallback time, the compiled writer) around the per-line
  * work: parse each line by `format`, write its document, id and daily index, and report bad lines.
@@ -130,7 +139,7 @@ export function recordDocumenter(format: FlowFormat, ctx: RecordContext): (text:
  * rendered as lines) so that one record gives one document, id and problem text whatever
  * container it came in.
  */
-export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items: LineItem[]) => OpBatch {
+export function batchReader(format: FlowFormat, ctx: FlowObjectContext, options: BatchReaderOptions = {}): (items: LineItem[]) => OpBatch {
   const idOf = lineIdBytesFactory(ctx.ref.bucket, ctx.ref.key);
   const indexOf = dailyIndexFor(ctx.indexPrefix);
   // A format without `start` still needs a day: the delivery time in the key, else the object's
@@ -141,7 +150,7 @@ export function batchReader(format: FlowFormat, ctx: FlowObjectContext): (items:
   const writer = FlowWriter.compile(format, ctx.enricher, object);
   const lineOp = writer === undefined ? referenceOp(format, ctx, object) : undefined;
   // Each document is written straight after its action line, in the operation's own bytes.
-  const opWriter = new OpWriter();
+  const opWriter = options.opWriter ?? new OpWriter();
   return (items) => {
     const ops: IndexOp[] = [];
     const problems: LineProblem[] = [];

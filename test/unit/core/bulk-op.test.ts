@@ -93,6 +93,44 @@ describe('OpWriter', () => {
     const large = Buffer.byteLength(actionLine('i', 'id')) + 600_000 + 1;
     assert.deepEqual(chunks.map((c) => c.byteLength), [16_384, 32_768, 65_536, 131_072, 262_144, 262_144, 262_144, large]);
   });
+
+  it('after a rewind writes into the chunks it wrote before, in the order it first wrote them, and takes a new one for an operation too large for the next', () => {
+    const writer = new OpWriter({ rewinds: true });
+    const chunksOf = (bounds: number[]) => {
+      const chunks: ArrayBufferLike[] = [];
+      for (const [i, bound] of bounds.entries()) {
+        const op = filled(writer, `id${i}`, bound);
+        assert.equal(text(op.bulk), expected('i', `id${i}`, 'x'.repeat(bound)));
+        if (chunks.at(-1) !== op.bulk.buffer) chunks.push(op.bulk.buffer);
+      }
+      return chunks;
+    };
+    const first = chunksOf(Array<number>(60).fill(8000));
+    assert.equal(first.length, 5);
+    writer.rewind();
+    assert.deepEqual(chunksOf(Array<number>(60).fill(8000)), first);
+    writer.rewind();
+    // The first free chunk (16 KiB) cannot take 300,000 bytes: a chunk of its own size does; the 32 KiB one is next.
+    const [large, next] = chunksOf([300_000, 8000]);
+    assert.ok(!first.includes(large as ArrayBufferLike));
+    assert.equal(next, first[1]);
+  });
+
+  it('after each rewind writes every operation of the next batch intact, whatever their sizes', () => {
+    const batch = fc.array(fc.record({ id: fc.string({ maxLength: 8 }), json: fc.oneof(fc.constant('{}'), fc.nat(70_000).map((n) => JSON.stringify('y'.repeat(n)))) }), { maxLength: 30 });
+    fc.assert(fc.property(fc.array(batch, { maxLength: 5 }), (batches) => {
+      const writer = new OpWriter({ rewinds: true });
+      for (const list of batches) {
+        writer.rewind();
+        const ops = list.map(({ id, json }) => writer.text('i', id, json));
+        assert.deepEqual(ops.map((o) => text(o.bulk)), list.map(({ id, json }) => expected('i', id, json)));
+      }
+    }), { numRuns: 100 });
+  });
+
+  it('rewinds only when made to: its operations are otherwise never written over', () => {
+    assert.throws(() => new OpWriter().rewind(), /rewind needs an OpWriter made with \{ rewinds: true \}/);
+  });
 });
 
 /** Writes an operation whose document is `bound` bytes, exactly its room; an id given as bytes through `beginWithIdBytes`. */

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LineProblem, OpBatch } from '../../../../src/core/records.js';
-import type { S3ObjectRef } from '../../../../src/core/types.js';
+import type { IndexOp, S3ObjectRef } from '../../../../src/core/types.js';
+import { OpWriter } from '../../../../src/core/bulk-op.js';
 import { lineIdFactory } from '../../../helpers/line-id.js';
 import type { LineItem } from '../../../../src/source/lines.js';
 import { DEFAULT_FORMAT, formatFromFields, type FlowFormat } from '../../../../src/formats/vpc-flow/parse.js';
@@ -105,6 +106,20 @@ describe('batchReader', () => {
     assert.deepEqual(op?.doc['log'], { object: `s3://b/${REF.key}`, line: 1 });
     // sha1(seed 0, 10.0.0.1, 81.2.69.142, tcp, 0, 22, 20641), computed apart from the code (Python hashlib).
     assert.equal(op?.doc['community_id'], '1:qd43TyFr9x5h4aZTTqs2vqTUoy8=');
+  });
+
+  it('writes into the writer it is given, the same bytes as into its own', () => {
+    const lines = (port: number) => items(...Array.from({ length: 20 }, (_, i) => ACCEPT.replace('20641', String(port + i))));
+    const bytes = (ops: readonly IndexOp[]) => ops.map((op) => Buffer.from(op.bulk as Uint8Array).toString());
+    const opWriter = new OpWriter({ rewinds: true });
+    const read = batchReader(DEFAULT_FORMAT, ctx, { opWriter });
+    const first = read(lines(30000)).ops;
+    assert.equal(first[0]?.bulk?.buffer, opWriter.buffer.buffer);
+    assert.deepEqual(bytes(first), bytes(reader()(lines(30000)).ops));
+    opWriter.rewind();
+    const second = read(lines(40000)).ops;
+    assert.equal(second[0]?.bulk?.buffer, first[0]?.bulk?.buffer);
+    assert.deepEqual(bytes(second), bytes(reader()(lines(40000)).ops));
   });
 
   it('reports a bad line with the parser\'s reason and its text, an overlong one by its size, and skips empty lines', () => {
