@@ -56,8 +56,9 @@ export function fieldOfColumn(column: string): string {
 
 const SPACE = 0x20;
 const DASH = 0x2d;
-/** Rows are written into chunks of this size (a larger row gets a chunk of its own size). */
+/** Rows are written into a chunk of this size first; a full chunk is followed by one twice as large, up to ROW_CHUNK_MAX_BYTES (a larger row gets one of twice its size). */
 const ROW_CHUNK_BYTES = 64 * 1024;
+const ROW_CHUNK_MAX_BYTES = 1024 * 1024;
 /** Characters of the longest non-negative safe integer (2^53 - 1). */
 const SAFE_DIGITS = 16;
 /** 10^i: a number's digit count by comparisons, not divisions. */
@@ -111,8 +112,9 @@ const whitespaceIn = (column: string): ParseError => ({ error: `column "${column
  * value over as a number or a bigint), and it is what parsing, problems and dead-letter replay
  * see, exactly as for a text object.
  *
- * Lines are written end to end into shared chunks, each line a view of its chunk, never written
- * over: no string per value or per line, no copy of a line.
+ * Lines are written end to end into shared chunks, each line a view of its chunk: no string per
+ * value or per line, no copy of a line. A line stays as written until {@link rewind}: then the
+ * next lines are written over it, so that a batch of rows is written into the memory of the last.
  */
 export class RowWriter {
   #chunk = Buffer.allocUnsafeSlow(0);
@@ -153,6 +155,11 @@ export class RowWriter {
     }
     this.#used = this.#pos;
     return this.#chunk.subarray(this.#start, this.#pos);
+  }
+
+  /** Every line written so far is done with: the next ones are written from the current chunk's start. */
+  rewind(): void {
+    this.#used = 0;
   }
 
   /** Writes a value that is no safe non-negative integer nor non-empty string as a text-format token; the error when no flow-log line could hold it. */
@@ -213,7 +220,8 @@ export class RowWriter {
   #room(bytes: number): void {
     if (this.#pos + bytes <= this.#chunk.length) return;
     const line = this.#pos - this.#start;
-    const chunk = Buffer.allocUnsafeSlow(Math.max(ROW_CHUNK_BYTES, 2 * (line + bytes)));
+    // Growing, so that after a rewind or two a whole batch fits in the chunk and none is made anew.
+    const chunk = Buffer.allocUnsafeSlow(Math.max(ROW_CHUNK_BYTES, Math.min(2 * this.#chunk.length, ROW_CHUNK_MAX_BYTES), 2 * (line + bytes)));
     this.#chunk.copy(chunk, 0, this.#start, this.#pos);
     this.#chunk = chunk;
     this.#used = 0;
@@ -336,6 +344,9 @@ function rowBatch(
     else items.push({ lineNo, bytes: line });
   }
   const batch = toOps(items);
+  // The operations hold their own bytes and the problems their text: the lines are read no more.
+  // Stryker disable next-line ExpressionStatement: without it lines only take new memory; the operations are the same
+  lines.rewind();
   return problems.length === 0 ? batch : { ...batch, problems: [...problems, ...batch.problems].sort((a, b) => a.lineNo - b.lineNo) };
 }
 

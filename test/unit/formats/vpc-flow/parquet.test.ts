@@ -274,6 +274,23 @@ describe('RowWriter', () => {
     assert.equal(after.toString(), '9');
   });
 
+  it('writes the lines after a rewind over those before it, into a chunk grown until a whole batch fits', () => {
+    const writer = new RowWriter();
+    const texts = (tag: string) => Array.from({ length: 100 }, (_, i) => `${tag.repeat(1000)} ${i}`);
+    const batch = (tag: string) => Array.from({ length: 100 }, (_, i) => lineOfRow(writer, ['a', 'b'], [tag.repeat(1000), i]) as Buffer);
+    // ~100 KB: the first chunk (64 KiB) and one twice as large.
+    const first = batch('x');
+    assert.deepEqual(first.map(String), texts('x'));
+    const chunks = [...new Set(first.map((line) => line.buffer))];
+    assert.deepEqual(chunks.map((c) => c.byteLength), [65_536, 131_072]);
+    writer.rewind();
+    const second = batch('y');
+    assert.deepEqual(second.map(String), texts('y'));
+    assert.deepEqual([...new Set(second.map((line) => line.buffer))], [chunks[1]]);
+    assert.equal(second[0]?.byteOffset, 0);
+    assert.deepEqual(first.slice(0, 60).map(String), texts('x').slice(0, 60), 'lines in the chunk left behind stay as written');
+  });
+
   it('writes the digits of any non-negative safe integer as String() does', () => {
     const out = new Uint8Array(20);
     // Each digit count's first and last number, and either side of int32's end, where the division changes.
