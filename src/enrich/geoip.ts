@@ -21,12 +21,21 @@ export interface EnricherOptions {
   /** City or country databases, asked in order until one answers (DB-IP ships IPv4 and IPv6 apart). */
   readonly cityDbs: readonly string[];
   readonly asnDb?: string;
-  /** Entries per cache (decoded records per database, and answers per address). */
+  /** Decoded records kept per database (default {@link DEFAULT_CACHE_SIZE}). */
   readonly cacheSize?: number;
+  /** Answers kept by address, misses included (default {@link DEFAULT_ANSWER_CACHE_SIZE}). */
+  readonly answerCacheSize?: number;
 }
 
 /** Default cache size: flow logs repeat a small set of peers, so hits dominate early. */
 export const DEFAULT_CACHE_SIZE = 10_000;
+/**
+ * Default answers kept: as many addresses as the flow path's address book holds (65,536). An LRU
+ * smaller than the set of addresses that come round in turn answers none of them: CloudTrail's
+ * 20,000 rotating source addresses of the benchmark took 21 % more CPU with 10,000 (BENCHMARKS.md).
+ * An answer is a small object, its GeoIP and ASN parts shared by the addresses of one record.
+ */
+export const DEFAULT_ANSWER_CACHE_SIZE = 65_536;
 
 /** A database that could not be opened; `reason` says what is wrong with it. */
 export class GeoDbError extends Error {
@@ -66,6 +75,7 @@ export interface SharedEnrichment {
   readonly city: readonly SharedDb[];
   readonly asn: readonly SharedDb[];
   readonly cacheSize: number;
+  readonly answerCacheSize: number;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
@@ -168,10 +178,10 @@ class MmdbEnricher implements Enricher {
   readonly #geoOf = perRecord(geoFromRecord);
   readonly #asOf = perRecord(asFromRecord);
 
-  constructor(cityDbs: readonly OpenDb[], asnDbs: readonly OpenDb[], cacheSize: number) {
+  constructor(cityDbs: readonly OpenDb[], asnDbs: readonly OpenDb[], answerCacheSize: number) {
     this.#cityDbs = cityDbs;
     this.#asnDbs = asnDbs;
-    this.#answers = new LRUCache({ max: cacheSize });
+    this.#answers = new LRUCache({ max: answerCacheSize });
   }
 
   lookup(ip: string): Enrichment | undefined {
@@ -206,8 +216,9 @@ export async function openEnrichment(options: EnricherOptions): Promise<{ enrich
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
   const cityDbs = await Promise.all(options.cityDbs.map((path) => openDb(path, 'city', cacheSize)));
   const asnDbs = options.asnDb === undefined ? [] : [await openDb(options.asnDb, 'asn', cacheSize)];
-  const shared = { city: cityDbs.map((d) => d.db), asn: asnDbs.map((d) => d.db), cacheSize };
-  const enricher = cityDbs.length === 0 && asnDbs.length === 0 ? noopEnricher : new MmdbEnricher(cityDbs, asnDbs, cacheSize);
+  const answerCacheSize = options.answerCacheSize ?? DEFAULT_ANSWER_CACHE_SIZE;
+  const shared = { city: cityDbs.map((d) => d.db), asn: asnDbs.map((d) => d.db), cacheSize, answerCacheSize };
+  const enricher = cityDbs.length === 0 && asnDbs.length === 0 ? noopEnricher : new MmdbEnricher(cityDbs, asnDbs, answerCacheSize);
   return { enricher, shared };
 }
 
@@ -224,5 +235,5 @@ export function enricherFromShared(shared: SharedEnrichment): Enricher {
   if (shared.city.length === 0 && shared.asn.length === 0) return noopEnricher;
   // Through workerData a Buffer arrives as a plain Uint8Array over the same SharedArrayBuffer.
   const over = ({ path, bytes }: SharedDb) => families(newReader(path, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), shared.cacheSize));
-  return new MmdbEnricher(shared.city.map(over), shared.asn.map(over), shared.cacheSize);
+  return new MmdbEnricher(shared.city.map(over), shared.asn.map(over), shared.answerCacheSize);
 }

@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { enricherFromShared, GeoDbError, noopEnricher, openEnricher, openEnrichment, type Enricher } from '../../../src/enrich/geoip.js';
+import { DEFAULT_ANSWER_CACHE_SIZE, enricherFromShared, GeoDbError, noopEnricher, openEnricher, openEnrichment, type Enricher } from '../../../src/enrich/geoip.js';
+import { ADDRESS_BOOK_SIZE } from '../../../src/formats/vpc-flow/addresses.js';
 import { buildMmdb, type MmdbNetwork } from './mmdb-factory.js';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -82,7 +83,7 @@ describe('openEnricher with GeoIP2 City and GeoLite2 ASN', () => {
   });
 
   it('answers alike from the cache, a miss included, and after evicting from a full one', async () => {
-    const small = await openEnricher({ cityDbs: [CITY], asnDb: ASN, cacheSize: 2 });
+    const small = await openEnricher({ cityDbs: [CITY], asnDb: ASN, cacheSize: 2, answerCacheSize: 2 });
     const ask = () => ['9.9.9.9', '81.2.69.142', '2.125.160.216', '1.128.0.1', '9.9.9.9', '81.2.69.142'].map((ip) => small.lookup(ip));
     const first = ask();
     assert.deepEqual(ask(), first);
@@ -205,6 +206,22 @@ describe('enricherFromShared (what a parse thread reads)', () => {
     await thread.terminate();
     assert.equal(sharedThere, true);
     assert.equal(db.bytes[0], (before! ^ 0xff));
+  });
+
+  it('keeps the answers it is told to, by default as many addresses as the flow path\'s address book, on either thread', async () => {
+    // True when an answer is still the cached object after `others` other addresses were asked for.
+    const kept = (enricher: Enricher, others: number): boolean => {
+      const first = enricher.lookup('81.2.69.142');
+      for (let i = 0; i < others; i++) enricher.lookup(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`);
+      return enricher.lookup('81.2.69.142') === first;
+    };
+    const small = await openEnrichment({ cityDbs: [CITY], answerCacheSize: 3 });
+    assert.deepEqual([kept(small.enricher, 2), kept(small.enricher, 3)], [true, false]);
+    assert.deepEqual([kept(enricherFromShared(small.shared), 2), kept(enricherFromShared(small.shared), 3)], [true, false]);
+    const { enricher, shared } = await openEnrichment({ cityDbs: [CITY] });
+    assert.equal(DEFAULT_ANSWER_CACHE_SIZE, ADDRESS_BOOK_SIZE);
+    assert.deepEqual([kept(enricher, ADDRESS_BOOK_SIZE - 1), kept(enricher, ADDRESS_BOOK_SIZE)], [true, false]);
+    assert.deepEqual([kept(enricherFromShared(shared), ADDRESS_BOOK_SIZE - 1), kept(enricherFromShared(shared), ADDRESS_BOOK_SIZE)], [true, false]);
   });
 
   it('is the no-op enricher when no database was opened', async () => {

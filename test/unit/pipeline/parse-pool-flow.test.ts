@@ -17,7 +17,7 @@ import { ParsePool, threadEntry } from '../../../src/pipeline/parse-pool.js';
 
 const FORMAT = formatFromFields('version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status'.split(' ')) as FlowFormat;
 const CTX = { ref: { bucket: 'b', key: 'AWSLogs/1/vpcflowlogs/us-east-1/2014/12/14/x.log' }, enricher: noopEnricher, indexPrefix: 'vpcflowlogs' };
-const NO_DBS: SharedEnrichment = { city: [], asn: [], cacheSize: 10 };
+const NO_DBS: SharedEnrichment = { city: [], asn: [], cacheSize: 10, answerCacheSize: 10 };
 const fixture = (name: string) => new URL(`../../fixtures/threads/${name}`, import.meta.url);
 
 /** `sizes.length` batches of valid lines, as the splitter hands them out, counting how many were taken. */
@@ -77,7 +77,7 @@ describe('ParsePool scheduling', () => {
   });
 
   it('starts a compiled thread with the enrichment settings as its workerData', async () => {
-    const enrichment: SharedEnrichment = { city: [], asn: [], cacheSize: 123 };
+    const enrichment: SharedEnrichment = { city: [], asn: [], cacheSize: 123, answerCacheSize: 456 };
     const [first] = await drain(pool(1, fixture('echo-parse-thread.mjs'), enrichment), [3]);
     assert.deepEqual(first?.batch.ops[0]?.doc, { lines: 3, workerData: enrichment });
   });

@@ -102,6 +102,6 @@ describe('serveParseTasks', () => {
   });
 
   it('refuses to run outside a worker thread', () => {
-    assert.throws(() => serveParseTasks(null, { city: [], asn: [], cacheSize: 1 }), { message: 'parse-thread.ts runs as a worker thread only' });
+    assert.throws(() => serveParseTasks(null, { city: [], asn: [], cacheSize: 1, answerCacheSize: 1 }), { message: 'parse-thread.ts runs as a worker thread only' });
   });
 });
