@@ -32,7 +32,7 @@ export const DEFAULT_CACHE_SIZE = 10_000;
 /**
  * Default answers kept: as many addresses as the flow path's address book holds (65,536). An LRU
  * smaller than the set of addresses that come round in turn answers none of them: CloudTrail's
- * 20,000 rotating source addresses of the benchmark took 21 % more CPU with 10,000 (BENCHMARKS.md).
+ * 20,000 rotating source addresses of the benchmark took 26 % more CPU with 10,000 (BENCHMARKS.md).
  * An answer is a small object, its GeoIP and ASN parts shared by the addresses of one record.
  */
 export const DEFAULT_ANSWER_CACHE_SIZE = 65_536;
