@@ -15,6 +15,12 @@ import { BacklogScaling } from './scaling.js';
  */
 export const TASK_CPU = 1024;
 export const TASK_MEMORY_MIB = 2048;
+/**
+ * PARSE_THREADS for the task's vCPUs, as the worker's own default chooses for a machine of that
+ * many cores (one thread per vCPU, none on one): set outright, since the worker's default counts
+ * the CPUs it sees (`os.availableParallelism()`), which need not be the task's CPU units.
+ */
+export const TASK_PARSE_THREADS = TASK_CPU / 1024 > 1 ? Math.floor(TASK_CPU / 1024) : 0;
 /** The worker's SHUTDOWN_GRACE_SECONDS; ECS waits longer before SIGKILL (Fargate allows 120 s). */
 export const SHUTDOWN_GRACE_SECONDS = 30;
 export const STOP_TIMEOUT_SECONDS = 60;
@@ -82,7 +88,7 @@ export class LogIndexerStack extends Stack {
       environment: {
         QUEUE_URL: queue.queueUrl, ALLOWED_BUCKETS: bucket.bucketName, OPENSEARCH_URL: url, AWS_REGION: this.region,
         HEALTH_HOST: '0.0.0.0', HEALTH_PORT: String(HEALTH_PORT), SHUTDOWN_GRACE_SECONDS: String(SHUTDOWN_GRACE_SECONDS),
-        SQS_VISIBILITY_TIMEOUT: String(VISIBILITY_TIMEOUT_SECONDS), LOG_LEVEL: 'info', ...env,
+        SQS_VISIBILITY_TIMEOUT: String(VISIBILITY_TIMEOUT_SECONDS), PARSE_THREADS: String(TASK_PARSE_THREADS), LOG_LEVEL: 'info', ...env,
       },
       secrets: secretsForTask,
       stopTimeout: Duration.seconds(STOP_TIMEOUT_SECONDS),

@@ -53,7 +53,12 @@ describe('the CDK app (synthesised offline)', () => {
       ContainerDefinitions: [Match.objectLike({
         Command: ['worker'], StopTimeout: STOP_TIMEOUT_SECONDS,
         HealthCheck: Match.objectLike({ Command: Match.arrayWith([Match.stringLikeRegexp('/healthz')]) }),
-        Environment: Match.arrayWith([{ Name: 'SHUTDOWN_GRACE_SECONDS', Value: String(SHUTDOWN_GRACE_SECONDS) }, { Name: 'OPENSEARCH_AUTH', Value: 'sigv4' }]),
+        Environment: Match.arrayWith([
+          { Name: 'SHUTDOWN_GRACE_SECONDS', Value: String(SHUTDOWN_GRACE_SECONDS) },
+          // One vCPU: the worker parses on its main thread, whatever CPUs the task's machine shows.
+          { Name: 'PARSE_THREADS', Value: '0' },
+          { Name: 'OPENSEARCH_AUTH', Value: 'sigv4' },
+        ]),
         LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
       })],
     });
