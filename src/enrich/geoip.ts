@@ -27,7 +27,7 @@ export interface EnricherOptions {
   readonly answerCacheSize?: number;
 }
 
-/** Default cache size: flow logs repeat a small set of peers, so hits dominate early. */
+/** Decoded records kept per database by default: flow logs repeat a small set of peers, so hits dominate early. */
 export const DEFAULT_CACHE_SIZE = 10_000;
 /**
  * Default answers kept: as many addresses as the flow path's address book holds (65,536). An LRU

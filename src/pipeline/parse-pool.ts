@@ -116,10 +116,11 @@ export class ParsePool {
   #spawn(): Thread {
     // Stryker disable next-line ObjectLiteral: the limit changes the thread's memory only, never what it answers
     const resourceLimits = { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB };
+    const options = { workerData: this.#enrichment, resourceLimits };
     const worker = this.#entry.pathname.endsWith('.ts')
       // Run from source, the thread compiles TypeScript as the main thread does (Node 20 threads do not inherit `--import tsx`).
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(this.#entry.href)}); })`, { eval: true, workerData: this.#enrichment, resourceLimits })
-      : new Worker(this.#entry, { workerData: this.#enrichment, resourceLimits });
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(this.#entry.href)}); })`, { ...options, eval: true })
+      : new Worker(this.#entry, options);
     const thread: Thread = { worker, pending: new Map() };
     worker.unref();
     worker.on('online', () => { if (thread.pending.size === 0) worker.unref(); });
