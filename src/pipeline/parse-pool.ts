@@ -5,12 +5,19 @@
  * caller's pace bounds how many are in flight (a window of two per thread), so a slow sink slows
  * reading instead of piling batches up. A thread that fails or dies fails the batches it held,
  * and with them their objects (retryable), never the process; a new thread takes its place.
+ *
+ * A {@link Placement} may keep tasks on the main thread instead (parse-placement.ts: the worker
+ * and the CLI send them to threads only while the main thread is busy); they are parsed there by
+ * the same reader the threads run, and take their turn in the same order.
  */
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { SharedEnrichment } from '../enrich/geoip.js';
 import type { OpBatch } from '../core/records.js';
-import type { BatchParser } from '../formats/vpc-flow/reader.js';
+import { batchReader, type BatchParser, type FlowObjectContext } from '../formats/vpc-flow/reader.js';
+import type { FlowFormat } from '../formats/vpc-flow/parse.js';
 import type { LineItem } from '../source/lines.js';
+import { ON_THREADS, type Placement } from './parse-placement.js';
 import { packLines, unpackBatch, type ParseJob, type ThreadAnswer } from './parse-wire.js';
 
 interface Pending {
@@ -38,22 +45,31 @@ export function threadEntry(moduleUrl: string): URL {
 }
 const THREAD_ENTRY = threadEntry(import.meta.url);
 
+export interface ParsePoolOptions {
+  /** The thread's script; tests give one that fails. */
+  readonly entry?: URL;
+  /** Where each task is parsed; by default every task goes to a thread. */
+  readonly placement?: Placement;
+}
+
+/** A parsed task in the window: its batch when the main thread parsed it, else the thread's answer to come. */
+type InWindow = OpBatch | Promise<OpBatch>;
+
 /** A pool of parse threads; `parse` is the {@link BatchParser} to give the readers. */
 export class ParsePool {
   readonly #threads: Thread[] = [];
   readonly #enrichment: SharedEnrichment;
   readonly #entry: URL;
+  readonly #placement: Placement;
   #nextId = 0;
   #closed = false;
 
-  /**
-   * @param enrichment the databases as the main thread opened them (`openEnrichment`), shared with the threads
-   * @param entry the thread's script; tests give one that fails.
-   */
-  constructor(readonly size: number, enrichment: SharedEnrichment, entry: URL = THREAD_ENTRY) {
+  /** @param enrichment the databases as the main thread opened them (`openEnrichment`), shared with the threads */
+  constructor(readonly size: number, enrichment: SharedEnrichment, options: ParsePoolOptions = {}) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`parse threads must be a positive integer, got ${size}`);
     this.#enrichment = enrichment;
-    this.#entry = entry;
+    this.#entry = options.entry ?? THREAD_ENTRY;
+    this.#placement = options.placement ?? ON_THREADS;
   }
 
   /** Parses an object's batches of lines on the threads, yielding their operations in order. */
@@ -62,16 +78,37 @@ export class ParsePool {
       ref: { bucket: ctx.ref.bucket, key: ctx.ref.key, time: ctx.ref.time }, indexPrefix: ctx.indexPrefix,
       dropStatusRecords: ctx.dropStatusRecords, fields: format.fields,
     };
-    return this.#ordered(job, batches);
+    return this.#ordered(job, this.#here(format, ctx), batches);
   };
 
-  async *#ordered(job: ParseJob, batches: AsyncIterable<LineItem[]>): AsyncGenerator<OpBatch> {
-    const window: Promise<OpBatch>[] = [];
+  /** The main thread's parser of an object's tasks: the threads' reader, made at its first task, its cost told to the placement. */
+  #here(format: FlowFormat, ctx: FlowObjectContext): (items: LineItem[]) => OpBatch {
+    let read: ((items: LineItem[]) => OpBatch) | undefined;
+    return (items) => {
+      read ??= batchReader(format, ctx);
+      const start = performance.now();
+      const batch = read(items);
+      this.#placement.parsedHere(items.length, performance.now() - start);
+      return batch;
+    };
+  }
+
+  async *#ordered(job: ParseJob, here: (items: LineItem[]) => OpBatch, batches: AsyncIterable<LineItem[]>): AsyncGenerator<OpBatch> {
+    const window: InWindow[] = [];
     const limit = this.size * WINDOW_PER_THREAD;
     const send = (items: LineItem[]) => {
-      const parsed = this.#run(job, items);
+      let parsed: InWindow;
+      if (this.#placement.onThread(items.length)) {
+        parsed = this.#run(job, items);
+      } else {
+        try {
+          parsed = here(items);
+        } catch (error) {
+          parsed = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
       // Awaited in turn below; until then a failure must not count as unhandled.
-      parsed.catch(() => undefined);
+      if (parsed instanceof Promise) parsed.catch(() => undefined);
       window.push(parsed);
     };
     let gathered: LineItem[] = [];
@@ -84,7 +121,9 @@ export class ParsePool {
         if (gathered.length < LINES_PER_TASK) continue;
         send(gathered);
         gathered = [];
-        if (window.length >= limit) yield await (window.shift() as Promise<OpBatch>);
+        // Batches parsed here go on as soon as every batch before them has.
+        while (window.length > 0 && !(window[0] instanceof Promise)) yield window.shift() as OpBatch;
+        if (window.length >= limit) yield await (window.shift() as InWindow);
       }
     } catch (error) {
       // Reading failed (a truncated gzip): the lines read before it still become documents, as on
@@ -92,7 +131,7 @@ export class ParsePool {
       readFailure = { error };
     }
     if (gathered.length > 0) send(gathered);
-    while (window.length > 0) yield await (window.shift() as Promise<OpBatch>);
+    while (window.length > 0) yield await (window.shift() as InWindow);
     if (readFailure) throw readFailure.error;
   }
 

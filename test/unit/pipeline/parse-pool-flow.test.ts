@@ -46,7 +46,7 @@ async function drain(pool: ParsePool, sizes: number[]) {
 describe('ParsePool scheduling', () => {
   const pools: ParsePool[] = [];
   const pool = (size: number, entry?: URL, enrichment = NO_DBS) => {
-    const made = new ParsePool(size, enrichment, entry);
+    const made = new ParsePool(size, enrichment, { entry });
     pools.push(made);
     return made;
   };
@@ -97,7 +97,7 @@ describe('ParsePool failures', () => {
   });
 
   it('names the error a thread died of', async () => {
-    const pool = new ParsePool(1, NO_DBS, fixture('throwing-parse-thread.mjs'));
+    const pool = new ParsePool(1, NO_DBS, { entry: fixture('throwing-parse-thread.mjs') });
     try {
       await assert.rejects(drain(pool, [5]), { message: 'parse thread failed: out of luck on batch one' });
     } finally {

@@ -7,6 +7,7 @@ import type { Enricher } from '../../../src/enrich/types.js';
 import { ObjectError } from '../../../src/core/errors.js';
 import type { OpBatch } from '../../../src/core/records.js';
 import { ParsePool } from '../../../src/pipeline/parse-pool.js';
+import type { Placement } from '../../../src/pipeline/parse-placement.js';
 import { readObject } from '../../../src/pipeline/read-object.js';
 import { sampleLines } from '../../../src/sample/flow-logs.js';
 
@@ -50,8 +51,8 @@ describe('ParsePool', () => {
   let enricher: Enricher;
   let shared: SharedEnrichment;
   const pools: ParsePool[] = [];
-  const pool = (size: number, entry?: URL) => {
-    const made = new ParsePool(size, shared, entry);
+  const pool = (size: number, entry?: URL, placement?: Placement) => {
+    const made = new ParsePool(size, shared, { entry, placement });
     pools.push(made);
     return made;
   };
@@ -66,6 +67,21 @@ describe('ParsePool', () => {
     assert.ok((await read(enricher)).length > 3, 'the object comes in several batches');
     assert.deepEqual(summary(await read(enricher, pool(1))), here);
     assert.deepEqual(summary(await read(enricher, pool(3))), here);
+  });
+
+  it('parses each task where its placement says, here or on a thread, with the same documents in order', async () => {
+    const here = summary(await read(enricher));
+    const dying = new URL('../../fixtures/threads/dying-parse-thread.ts', import.meta.url);
+    const measured: number[] = [];
+    const stays: Placement = { onThread: () => false, parsedHere: (lines, ms) => void measured.push(lines, ms) };
+    assert.deepEqual(summary(await read(enricher, pool(2, dying, stays))), here, 'all here: the threads (which die) never took a task');
+    const lines = measured.filter((_, i) => i % 2 === 0);
+    assert.ok(lines.length >= 3, `${lines.length} tasks measured`);
+    assert.equal(lines.reduce((a, n) => a + n, 0), here.ops.length + here.problems.length + 1, 'every line parsed here was measured (the empty one too, which is neither)');
+    assert.ok(measured.filter((_, i) => i % 2 === 1).every((ms) => ms >= 0));
+    let task = 0;
+    const turns: Placement = { onThread: () => task++ % 3 !== 0, parsedHere: () => undefined };
+    assert.deepEqual(summary(await read(enricher, pool(2, undefined, turns))), here, 'one task in three here');
   });
 
   it('a truncated object: the lines before the cut become the same documents as on the main thread, then the object fails', async () => {
