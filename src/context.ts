@@ -6,7 +6,7 @@ import type { Enricher } from './enrich/types.js';
 import { groupFormats } from './formats/cwl/groups.js';
 import { isParseError } from './formats/vpc-flow/parse.js';
 import { ParsePool } from './pipeline/parse-pool.js';
-import { LoadPlacement } from './pipeline/parse-placement.js';
+import { LoadPlacement, type Placement } from './pipeline/parse-placement.js';
 import { flowFormatOf, type ReadOptions } from './pipeline/read-object.js';
 import { BucketRoutedS3 } from './source/bucket-access.js';
 
@@ -26,11 +26,12 @@ export function awsClients(config: Config): { s3: BucketRoutedS3; sns: SNSClient
 
 /**
  * Opens the configured GeoIP/ASN databases once (a bad path fails here, at start) and the parse
- * threads' pool, which sends lines to its threads only while the main thread is busy.
+ * threads' pool, which by default sends lines to its threads only while the main thread is busy
+ * (`placement`: parse-placement.ts).
  */
-export async function readOptions(config: Config): Promise<ReadOptions & { enricher: Enricher }> {
+export async function readOptions(config: Config, placement: Placement = new LoadPlacement()): Promise<ReadOptions & { enricher: Enricher }> {
   const { enricher, shared } = await openEnrichment({ cityDbs: config.geoipCityDb, asnDb: config.geoipAsnDb });
-  const parser = config.parseThreads > 0 ? new ParsePool(config.parseThreads, shared, { placement: new LoadPlacement() }).parse : undefined;
+  const parser = config.parseThreads > 0 ? new ParsePool(config.parseThreads, shared, { placement }).parse : undefined;
   const formats = groupFormats(config.cwlGroupFormats, flowFormatOf(config));
   // Validated with the settings, so an error cannot reach here.
   if (isParseError(formats)) throw new Error(`CWL_GROUP_FORMATS: ${formats.error}`);

@@ -14,6 +14,7 @@ import { documentJson, encodeOp, joinBulkBody } from '../sink/bulk-body.js';
 import { openObject, parseS3Uri } from '../source/s3.js';
 import { awsClients, readOptions } from '../context.js';
 import { AWS_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
+import { ON_THREADS } from '../pipeline/parse-placement.js';
 
 const SETTINGS = [...AWS_SETTINGS, ...READ_SETTINGS] as const;
 
@@ -41,7 +42,9 @@ export function parseCommand(): Command {
   return command.action(async (args: string[], opts) => {
     const config = loadConfig(process.env, settingFlags(opts, SETTINGS));
     const inputs = inputsOf(args, opts.as as string | undefined);
-    const read = await readOptions(config);
+    // Nothing but its own parsing holds `parse` back: every task goes to the threads from the first
+    // (parsing on the main thread for the moment it takes to see that only added memory).
+    const read = await readOptions(config, ON_THREADS);
     const options = opts.headerless ? { ...read, headerlessPrefixes: [''] } : read;
     let s3: ReturnType<typeof awsClients>['s3'] | undefined;
     let unreadable = 0;
