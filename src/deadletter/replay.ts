@@ -13,7 +13,7 @@ export interface ReplayDeps {
   readonly indexPrefix: string;
   readonly enricher: Enricher;
   /** The bulk indexer's add: each op's outcome arrives through the callback. */
-  readonly add: (op: IndexOp, onOutcome: (outcome: ItemOutcome) => void) => Promise<void>;
+  readonly add: (op: IndexOp, onOutcome: (outcome: ItemOutcome) => void) => Promise<void> | undefined;
   readonly flush: () => Promise<void>;
 }
 

@@ -15,7 +15,8 @@ import { ItemStatus, type IndexOp, type ItemOutcome, type S3ObjectRef } from '..
  * instead of forcing out a small request for every object that ends.
  */
 export interface OpSink {
-  add(op: IndexOp, onOutcome: (outcome: ItemOutcome) => void): Promise<void>;
+  /** Takes `op`; `onOutcome` hears its fate. Returns a promise to wait for before adding more, or undefined to go on at once. */
+  add(op: IndexOp, onOutcome: (outcome: ItemOutcome) => void): Promise<void> | undefined;
   /**
    * Called when an object starts to add; the function returned once it has added its last. When
    * no object is adding any more, the sink sends what it holds without waiting for its timer.
@@ -112,7 +113,9 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
       }
       for (const op of batch.ops) {
         answers.expect();
-        await deps.sink.add(op, onOutcome(op));
+        const wait = deps.sink.add(op, onOutcome(op));
+        // Most adds have nothing to wait for: no await (a promise and a turn of the loop each) for them.
+        if (wait !== undefined) await wait;
       }
       if (letters.length >= DEAD_LETTER_BATCH) await store();
     }

@@ -85,7 +85,6 @@ interface Deferred { readonly promise: Promise<void>; readonly resolve: () => vo
 interface Job { readonly batch: Batch; readonly done: Deferred }
 type Settings = Required<Omit<BulkIndexerOptions, 'onRetry' | 'signal'>> & Pick<BulkIndexerOptions, 'onRetry' | 'signal'>;
 
-const DONE: Promise<void> = Promise.resolve();
 const ABORTED = 'bulk indexer aborted';
 const newBatch = (): Batch => ({ lines: [], callbacks: [], bytes: 0 });
 /** A callback or hook that throws is a bug of the caller: surface it without breaking bookkeeping. */
@@ -140,26 +139,28 @@ export class BulkIndexer {
   }
 
   /**
-   * Encodes `op` once and buffers it; `onOutcome` gets its fate later. The returned promise is
-   * the back-pressure: it resolves when the caller may add more. Never rejects: a document that
-   * cannot be serialised is `rejected`, an add after close or abort is `failed`.
+   * Encodes `op` once and buffers it; `onOutcome` gets its fate later. What it returns is the
+   * back-pressure: undefined when the caller may add more at once, else a promise that resolves
+   * when it may (no promise when there is nothing to wait for: a producer adding a million
+   * documents need not await a million of them). Never rejects: a document that cannot be
+   * serialised is `rejected`, an add after close or abort is `failed`.
    */
-  add(op: IndexOp, onOutcome: OutcomeCallback): Promise<void> {
+  add(op: IndexOp, onOutcome: OutcomeCallback): Promise<void> | undefined {
     if (this.closedReason !== undefined) {
       this.settle(onOutcome, { status: ItemStatus.failed, error: `${this.closedReason}: document not sent` });
-      return DONE;
+      return undefined;
     }
     let line: Uint8Array;
     try {
       line = encodeOp(this.settings.documentIds ? op : withoutId(op));
     } catch (err) {
       this.settle(onOutcome, { status: ItemStatus.rejected, error: `cannot serialise document: ${messageOf(err)}` });
-      return DONE;
+      return undefined;
     }
     const bytes = line.length;
     if (this.pending.lines.length > 0 && this.pending.bytes + bytes > this.settings.maxBytes) this.seal();
     this.append(line, bytes, onOutcome);
-    return this.queue.length === 0 ? DONE : this.spaceFreed();
+    return this.queue.length === 0 ? undefined : this.spaceFreed();
   }
 
   /**

@@ -107,6 +107,28 @@ describe('processObject counts, letters and warnings', () => {
     ]);
   });
 
+  it('adds no further document while the sink says to wait, and goes on when it lets it', async () => {
+    const events: string[] = [];
+    let letGo: () => void = () => undefined;
+    const sink: OpSink = {
+      add: (op, onOutcome) => {
+        events.push(`add ${String(op.doc.srcport)}`);
+        setTimeout(() => onOutcome({ status: 'created' }), 1);
+        // The second add has to wait; the others go on at once (undefined).
+        if (events.length !== 2) return undefined;
+        return new Promise<void>((resolve) => (letGo = () => (events.push('let go'), resolve())));
+      },
+      producing: () => () => undefined,
+    };
+    const done = processObject(REF, deps(s3Of([Buffer.from(`${HEADER}\n${[1, 2, 3, 4].map(line).join('\n')}\n`)]), sink).d);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(events, ['add 1', 'add 2'], 'held after the add that said to wait');
+    letGo();
+    const outcome = await done;
+    assert.deepEqual(events, ['add 1', 'add 2', 'let go', 'add 3', 'add 4']);
+    assert.deepEqual(outcome.status === 'indexed' && outcome.counts, { ...newCounts(), lines: 4, documents: 4, created: 4 });
+  });
+
   it('waits for every answer before it ends, and warns of nothing when all were taken', async () => {
     const { sink } = laterSink(() => ({ status: 'created' }));
     const { d, calls, warnings } = deps(s3Of([Buffer.from(`${HEADER}\n${[1, 2, 3, 4, 5, 6].map(line).join('\n')}\n`)]), sink);

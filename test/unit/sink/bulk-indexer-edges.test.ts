@@ -16,7 +16,8 @@ import { allCreated, fast, gated, idsIn, op, ops, outcomes, refused, run, script
 
 const ABORTED = { status: 'failed', error: 'bulk indexer aborted before sending' };
 /** Resolves when the promise has settled, or reports that it has not after a few turns of the event loop. */
-const settled = async (promise: Promise<void>): Promise<boolean> => {
+const settled = async (promise: Promise<void> | undefined): Promise<boolean> => {
+  assert.ok(promise instanceof Promise, 'an add that has to wait returns a promise');
   let done = false;
   void promise.then(() => { done = true; });
   for (let i = 0; i < 5; i++) await tick();
@@ -167,9 +168,10 @@ describe('BulkIndexer back-pressure', () => {
   it('holds add back until no full batch waits for a slot', async () => {
     const { transport, calls } = gated();
     const indexer = new BulkIndexer(transport, { ...fast, concurrency: 1, maxDocs: 1 });
-    await indexer.add(op(1), () => {}); // in flight
+    assert.equal(indexer.add(op(1), () => {}), undefined, 'in flight at once: nothing to wait for');
     const second = indexer.add(op(2), () => {}); // waits for the slot
     const third = indexer.add(op(3), () => {}); // waits behind it
+    assert.ok(second instanceof Promise && third instanceof Promise, 'a full batch waits for the slot: the adder waits');
     assert.equal(await settled(second), false);
     calls[0]?.release(); // op 2 goes out, op 3 still waits
     assert.equal(await settled(second), false);

@@ -197,7 +197,9 @@ describe('BulkIndexer back-pressure and shutdown', () => {
     await indexer.add(op(2), noop); // batch full, slot free: sent
     await indexer.add(op(3), noop); // batch not full yet
     let resolved = false;
-    void indexer.add(op(4), noop).then(() => { resolved = true; });
+    const waiting = indexer.add(op(4), noop);
+    assert.ok(waiting instanceof Promise, 'the next batch is full and no slot is free: add returns what to wait for');
+    void waiting.then(() => { resolved = true; });
     await tick();
     await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal(resolved, false);
