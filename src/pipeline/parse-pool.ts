@@ -7,8 +7,9 @@
  * and with them their objects (retryable), never the process; a new thread takes its place.
  *
  * A {@link Placement} may keep tasks on the main thread instead (parse-placement.ts: the worker
- * and the CLI send them to threads only while the main thread is busy); they are parsed there by
- * the same reader the threads run, and take their turn in the same order.
+ * and `reprocess` send them to threads only while the main thread is busy; `parse` sends them
+ * all); they are parsed there by the same reader the threads run, and take their turn in the same
+ * order.
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
