@@ -8,6 +8,7 @@ import { countFetchedBytes } from '../source/s3.js';
 import { bulkTransport, createOpenSearchClient } from '../sink/opensearch.js';
 import { processObject, type ObjectOutcome, type OpSink } from './process-object.js';
 import type { ReadOptions } from './read-object.js';
+import { LoadPlacement } from './parse-placement.js';
 import { ItemStatus, type ItemOutcome, type S3ObjectRef } from '../core/types.js';
 import { where } from '../core/errors.js';
 import type { StallPolicy } from '../source/s3-body.js';
@@ -45,7 +46,11 @@ export interface PipelineMetrics {
 export async function assemblePipeline(config: Config, logger: Logger, onRetry?: (info: RetryInfo) => void, metrics?: PipelineMetrics): Promise<Pipeline> {
   const { s3 } = awsClients(config);
   if (metrics) countFetchedBytes(s3, metrics.s3Read);
-  const read = await readOptions(config);
+  // A move is rare (three busy looks to go, a calm one to come back) and says where the CPU goes.
+  const placement = new LoadPlacement({
+    onMove: (toThreads, busy) => logger.info({ busy: Math.round(busy * 100) / 100 }, toThreads ? 'flow-log lines go to the parse threads: the main thread is busy' : 'flow-log lines parsed on the main thread: it has time to spare'),
+  });
+  const read = await readOptions(config, placement);
   const client = createOpenSearchClient(config, logger);
   const transport = bulkTransport(client, config.opensearchCompression);
   const indexer = new BulkIndexer(metrics ? timed(transport, metrics.bulkRequest) : transport, {

@@ -25,6 +25,13 @@ export const ON_THREADS: Placement = { onThread: () => true, parsedHere: () => u
 /** The event loop's time so far, in milliseconds: running callbacks (`active`) and waiting (`idle`), as `performance.eventLoopUtilization()` counts them. */
 export type LoopGauge = () => { readonly active: number; readonly idle: number };
 
+export interface LoadPlacementOptions {
+  /** The event loop's time; `performance.eventLoopUtilization()` by default. */
+  readonly gauge?: LoopGauge;
+  /** Hears each move, to the threads (true) or back to the main thread, with the busy share of the look that made it. */
+  readonly onMove?: (toThreads: boolean, busy: number) => void;
+}
+
 /** The main thread's load is looked at again after this much time, over the time since the last look. */
 export const LOOK_MS = 250;
 /**
@@ -62,6 +69,7 @@ const COST_WEIGHT = 0.2;
  */
 export class LoadPlacement implements Placement {
   readonly #gauge: LoopGauge;
+  readonly #onMove: ((toThreads: boolean, busy: number) => void) | undefined;
   #threads = false;
   /** Looks in a row that found the main thread busy while parsing here. */
   #busyLooks = 0;
@@ -76,8 +84,9 @@ export class LoadPlacement implements Placement {
   /** Milliseconds a line took here, a running mean; 0 before any was parsed here. */
   #msPerLine = 0;
 
-  constructor(gauge: LoopGauge = () => performance.eventLoopUtilization()) {
-    this.#gauge = gauge;
+  constructor(options: LoadPlacementOptions = {}) {
+    this.#gauge = options.gauge ?? (() => performance.eventLoopUtilization());
+    this.#onMove = options.onMove;
   }
 
   onThread(lines: number): boolean {
@@ -90,6 +99,7 @@ export class LoadPlacement implements Placement {
       const span = active + now.idle - last.idle;
       if (span >= LOOK_MS) {
         const busy = active / span;
+        const before = this.#threads;
         if (this.#threads) {
           // The first look after the move is not judged: threads still starting (compiling, opening the databases) leave the main thread waiting, which looks calm.
           this.#threads = this.#moved || busy + (this.#sent * this.#msPerLine) / span >= CALM;
@@ -103,6 +113,7 @@ export class LoadPlacement implements Placement {
         }
         this.#last = now;
         this.#sent = 0;
+        if (this.#threads !== before) this.#onMove?.(this.#threads, busy);
       }
     }
     if (!this.#threads || this.#probe) {

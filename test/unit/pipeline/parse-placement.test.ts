@@ -17,7 +17,7 @@ function loop() {
 /** A placement that has gone to threads: BUSY_LOOKS looks of a saturated main thread, which parsed lines at `msPerLine`. */
 function onThreads(msPerLine: number) {
   const clock = loop();
-  const placement = new LoadPlacement(clock.gauge);
+  const placement = new LoadPlacement({ gauge: clock.gauge });
   placement.parsedHere(1000, 1000 * msPerLine);
   assert.equal(placement.onThread(1000), false, 'the first task only starts the clock');
   for (let look = 1; look < BUSY_LOOKS; look++) {
@@ -35,7 +35,7 @@ function onThreads(msPerLine: number) {
 describe('LoadPlacement', () => {
   it('keeps tasks here while the main thread has time to spare', () => {
     const clock = loop();
-    const placement = new LoadPlacement(clock.gauge);
+    const placement = new LoadPlacement({ gauge: clock.gauge });
     for (let look = 0; look < 10; look++) {
       clock.pass(LOOK_MS, BUSY - 0.01);
       assert.equal(placement.onThread(1000), false);
@@ -44,7 +44,7 @@ describe('LoadPlacement', () => {
 
   it(`sends tasks to threads after ${BUSY_LOOKS} looks in a row that find the main thread busy, not fewer`, () => {
     const clock = loop();
-    const placement = new LoadPlacement(clock.gauge);
+    const placement = new LoadPlacement({ gauge: clock.gauge });
     placement.onThread(1000);
     for (let look = 1; look < BUSY_LOOKS; look++) {
       clock.pass(LOOK_MS, 1);
@@ -62,7 +62,7 @@ describe('LoadPlacement', () => {
 
   it(`looks only once ${LOOK_MS} ms have passed, over all the time since the last look`, () => {
     const clock = loop();
-    const placement = new LoadPlacement(clock.gauge);
+    const placement = new LoadPlacement({ gauge: clock.gauge });
     placement.onThread(1000);
     for (let look = 1; look < BUSY_LOOKS; look++) {
       clock.pass(LOOK_MS - 1, 1);
@@ -130,6 +130,29 @@ describe('LoadPlacement', () => {
     // 10,000 lines over 250 ms: 0.48 of the main thread at 12 µs, 0.4 at 10, 0.8 at 20.
     assert.equal(at(CALM - 0.45), true, 'CALM + 0.03: on threads (the first cost alone would give CALM - 0.05)');
     assert.equal(at(CALM - 0.5), false, 'CALM - 0.02: here (the last cost alone would give CALM + 0.3)');
+  });
+});
+
+describe('LoadPlacement moves', () => {
+  it('tells each move, to the threads and back, with the busy share that made it, and nothing while it stays', () => {
+    const clock = loop();
+    const moves: [boolean, number][] = [];
+    const placement = new LoadPlacement({ gauge: clock.gauge, onMove: (toThreads, busy) => void moves.push([toThreads, busy]) });
+    placement.parsedHere(1000, 10);
+    placement.onThread(1000);
+    for (let look = 0; look < BUSY_LOOKS; look++) {
+      clock.pass(LOOK_MS, 1);
+      placement.onThread(1000);
+    }
+    assert.deepEqual(moves, [[true, 1]]);
+    for (let look = 0; look < 2; look++) {
+      clock.pass(LOOK_MS, 0.75);
+      placement.onThread(1000);
+    }
+    assert.deepEqual(moves, [[true, 1]], 'stays: the look after the move, then a busy one');
+    clock.pass(LOOK_MS, 0.25);
+    placement.onThread(1000);
+    assert.deepEqual(moves, [[true, 1], [false, 0.25]]);
   });
 });
 
