@@ -1,3 +1,7 @@
+/**
+ * LoadPlacement's decisions against an event loop whose busy and idle time the test sets: when
+ * tasks move to the parse threads, when they come back, what it measures and counts on the way.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BUSY, BUSY_LOOKS, CALM, LOOK_MS, LoadPlacement, ON_THREADS } from '../../../src/pipeline/parse-placement.js';
@@ -79,8 +83,8 @@ describe('LoadPlacement', () => {
   it('does not judge the first look after the move to threads (they may still be starting), and judges the next', () => {
     const { clock, placement } = onThreads(0.01);
     clock.pass(LOOK_MS, 0);
-    assert.equal(placement.onThread(1000), false);
-    assert.equal(placement.onThread(1000), false, 'calm, 1000 lines sent: here');
+    assert.equal(placement.onThread(1000), false, 'calm, 1000 lines sent (0.04): here');
+    assert.equal(placement.onThread(1000), false, 'and it stays here');
   });
 
   it('on threads, parses the first task after each look here, to measure what a line costs now', () => {
