@@ -19,17 +19,19 @@ export interface Placement {
   parsedHere(lines: number, ms: number): void;
 }
 
-/** Every task goes to a thread (the pool's default: what `npm run bench`'s `full-threads` measures). */
+/** Every task goes to a thread: the pool's default (what `npm run bench`'s `full-threads` measures), and `parse`'s. */
 export const ON_THREADS: Placement = { onThread: () => true, parsedHere: () => undefined };
 
 /** The event loop's time so far, in milliseconds: running callbacks (`active`) and waiting (`idle`), as `performance.eventLoopUtilization()` counts them. */
 export type LoopGauge = () => { readonly active: number; readonly idle: number };
 
+/** Hears each move, to the threads (true) or back to the main thread, with the busy share of the look that made it. */
+export type MoveListener = (toThreads: boolean, busy: number) => void;
+
 export interface LoadPlacementOptions {
   /** The event loop's time; `performance.eventLoopUtilization()` by default. */
   readonly gauge?: LoopGauge;
-  /** Hears each move, to the threads (true) or back to the main thread, with the busy share of the look that made it. */
-  readonly onMove?: (toThreads: boolean, busy: number) => void;
+  readonly onMove?: MoveListener;
 }
 
 /** The main thread's load is looked at again after this much time, over the time since the last look. */
@@ -43,8 +45,9 @@ export const LOOK_MS = 250;
 export const BUSY = 0.8;
 /**
  * Looks in a row that must find the main thread that busy: a worker starting up is busy for a
- * moment (its code compiling, its first objects read before OpenSearch holds it back): 1.00 and
- * 0.89 in its first two looks, then 0.2–0.5, in `bench:e2e`.
+ * moment (its code compiling, its first objects read before OpenSearch holds it back). In
+ * `bench:e2e` its first look read 0.89–1.00 and the later ones 0.2–0.5, but one start in three
+ * read busy twice (2026-12-02).
  */
 export const BUSY_LOOKS = 3;
 /**
@@ -69,7 +72,7 @@ const COST_WEIGHT = 0.2;
  */
 export class LoadPlacement implements Placement {
   readonly #gauge: LoopGauge;
-  readonly #onMove: ((toThreads: boolean, busy: number) => void) | undefined;
+  readonly #onMove: MoveListener | undefined;
   #threads = false;
   /** Looks in a row that found the main thread busy while parsing here. */
   #busyLooks = 0;
