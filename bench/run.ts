@@ -158,7 +158,9 @@ async function indexerPath(file: string): Promise<{ records: number; bodyBytes: 
   for await (const batch of batchesOf(read)) {
     for (const op of batch.ops) {
       records += 1;
-      await indexer.add(op, answered(op));
+      // As processObject adds: waiting only when the indexer says to.
+      const wait = indexer.add(op, answered(op));
+      if (wait !== undefined) await wait;
     }
   }
   await indexer.close();
