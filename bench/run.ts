@@ -129,7 +129,7 @@ async function bulkBodies(read: ReadResult): Promise<{ records: number; bodyByte
  * Our path into the worker's bulk indexer (its default settings), whose transport answers each body
  * on the next turn of the event loop with all its documents created: the worker's own work per
  * record without S3, SQS or OpenSearch (nor parsing their answers). As in the worker, each
- * operation is held, with a callback of its own, until its batch is answered.
+ * operation is held until its batch is answered, one callback serving them all.
  */
 async function indexerPath(file: string): Promise<{ records: number; bodyBytes: number }> {
   const { enricher } = await openEnrichment(enrichmentOptions());
@@ -151,7 +151,7 @@ async function indexerPath(file: string): Promise<{ records: number; bodyBytes: 
   const indexer = new BulkIndexer(transport, { maxDocs: BULK_DOCS });
   let records = 0;
   let created = 0;
-  const answered = (op: IndexOp) => (outcome: ItemOutcome) => {
+  const answered = (outcome: ItemOutcome, op: IndexOp) => {
     if (outcome.status !== 'created') throw new Error(`indexer path: a document for ${op.index} was ${outcome.status}`);
     created += 1;
   };
@@ -159,7 +159,7 @@ async function indexerPath(file: string): Promise<{ records: number; bodyBytes: 
     for (const op of batch.ops) {
       records += 1;
       // As processObject adds: waiting only when the indexer says to.
-      const wait = indexer.add(op, answered(op));
+      const wait = indexer.add(op, answered);
       if (wait !== undefined) await wait;
     }
   }

@@ -9,7 +9,7 @@ import { bulkTransport, createOpenSearchClient } from '../sink/opensearch.js';
 import { processObject, type ObjectOutcome, type OpSink } from './process-object.js';
 import type { ReadOptions } from './read-object.js';
 import { LoadPlacement } from './parse-placement.js';
-import { ItemStatus, type ItemOutcome, type S3ObjectRef } from '../core/types.js';
+import type { ItemOutcome, S3ObjectRef } from '../core/types.js';
 import { where } from '../core/errors.js';
 import type { StallPolicy } from '../source/s3-body.js';
 
@@ -53,12 +53,24 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
   const read = await readOptions(config, placement);
   const client = createOpenSearchClient(config, logger);
   const transport = bulkTransport(client, config.opensearchCompression);
+  // Serverless time-series collections refuse custom ids: the one case where ids must be left out.
+  let told = false;
+  const explainRefusedIds = (outcome: ItemOutcome) => {
+    if (told || !CUSTOM_ID_REFUSED.test(outcome.error ?? '')) return;
+    told = true;
+    logger.error(
+      { error: outcome.error },
+      'OpenSearch refuses document ids (an OpenSearch Serverless time-series collection): documents go to the dead-letter store. ' +
+        'Set OPENSEARCH_DOCUMENT_IDS=false to index there; OpenSearch then chooses ids, so redelivered or re-read objects are indexed twice.',
+    );
+  };
   const indexer = new BulkIndexer(metrics ? timed(transport, metrics.bulkRequest) : transport, {
     maxBytes: config.bulkMaxBytes, maxDocs: config.bulkMaxDocs, concurrency: config.bulkConcurrency, documentIds: config.opensearchDocumentIds,
     onRetry: (info) => {
       logger.warn(info, 'bulk request retried');
       onRetry?.(info);
     },
+    onRejected: explainRefusedIds,
   });
   const deadLetters = new OpenSearchDeadLetters(client, config.deadLetterIndex);
   const stall: StallPolicy = {
@@ -68,23 +80,7 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
   if (!config.opensearchDocumentIds) {
     logger.warn('OPENSEARCH_DOCUMENT_IDS=false: OpenSearch chooses document ids, so a redelivered or re-read object is indexed again (duplicates)');
   }
-  // Serverless time-series collections refuse custom ids: the one case where ids must be left out.
-  let told = false;
-  const explainRefusedIds = (outcome: ItemOutcome) => {
-    if (told || outcome.status !== ItemStatus.rejected || !CUSTOM_ID_REFUSED.test(outcome.error ?? '')) return;
-    told = true;
-    logger.error(
-      { error: outcome.error },
-      'OpenSearch refuses document ids (an OpenSearch Serverless time-series collection): documents go to the dead-letter store. ' +
-        'Set OPENSEARCH_DOCUMENT_IDS=false to index there; OpenSearch then chooses ids, so redelivered or re-read objects are indexed twice.',
-    );
-  };
-  const add: OpSink['add'] = (op, cb) =>
-    indexer.add(op, (outcome) => {
-      explainRefusedIds(outcome);
-      cb(outcome);
-    });
-  const sink: OpSink = { add, producing: () => indexer.producing() };
+  const sink: OpSink = { add: (op, onOutcome) => indexer.add(op, onOutcome), producing: () => indexer.producing() };
   return {
     client,
     deadLetters,

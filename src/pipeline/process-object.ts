@@ -15,8 +15,11 @@ import { ItemStatus, type IndexOp, type ItemOutcome, type S3ObjectRef } from '..
  * instead of forcing out a small request for every object that ends.
  */
 export interface OpSink {
-  /** Takes `op`; `onOutcome` hears its fate. Returns a promise to wait for before adding more, or undefined to go on at once. */
-  add(op: IndexOp, onOutcome: (outcome: ItemOutcome) => void): Promise<void> | undefined;
+  /**
+   * Takes `op`; `onOutcome` hears its fate, with the operation (one callback serves all of an
+   * object's). Returns a promise to wait for before adding more, or undefined to go on at once.
+   */
+  add(op: IndexOp, onOutcome: (outcome: ItemOutcome, op: IndexOp) => void): Promise<void> | undefined;
   /**
    * Called when an object starts to add; the function returned once it has added its last. When
    * no object is adding any more, the sink sends what it holds without waiting for its timer.
@@ -83,7 +86,8 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
   const letters: DeadLetter[] = [];
   const answers = new Countdown();
   let firstFailure: string | undefined;
-  const onOutcome = (op: IndexOp) => (outcome: ItemOutcome) => {
+  // One callback for every document of the object: the sink holds each until OpenSearch answers.
+  const onOutcome = (outcome: ItemOutcome, op: IndexOp) => {
     answers.done();
     counts[outcome.status] += 1;
     if (outcome.status === ItemStatus.rejected) {
@@ -113,7 +117,7 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
       }
       for (const op of batch.ops) {
         answers.expect();
-        const wait = deps.sink.add(op, onOutcome(op));
+        const wait = deps.sink.add(op, onOutcome);
         // Most adds have nothing to wait for: no await (a promise and a turn of the loop each) for them.
         if (wait !== undefined) await wait;
       }

@@ -23,8 +23,13 @@ export type { BulkHttpResponse } from './bulk-result.js';
  */
 export type BulkTransport = (body: Buffer) => Promise<BulkHttpResponse>;
 
-/** Receives one operation's final outcome. Called exactly once per added operation. */
-export type OutcomeCallback = (outcome: ItemOutcome) => void;
+/**
+ * Receives one operation's final outcome, with the operation. Called exactly once per added
+ * operation, so one callback may serve every operation of a producer: the indexer holds the
+ * operations it has not answered yet, and a callback made per operation would be one more object
+ * each to hold (and for the collector to copy) while OpenSearch answers.
+ */
+export type OutcomeCallback = (outcome: ItemOutcome, op: IndexOp) => void;
 
 /** Defaults, sized for OpenSearch's advice of 5–15 MiB bulk bodies. */
 export const BULK_DEFAULTS = {
@@ -59,6 +64,8 @@ export interface BulkIndexerOptions {
   readonly maxRetries?: number;
   readonly backoff?: BackoffOptions;
   readonly onRetry?: (info: RetryInfo) => void;
+  /** Told each `rejected` outcome before the operation's own callback. */
+  readonly onRejected?: (outcome: ItemOutcome) => void;
   /** Aborting fails everything not yet answered at once (see {@link BulkIndexer}). */
   readonly signal?: AbortSignal;
   /**
@@ -76,17 +83,18 @@ export interface BulkIndexerOptions {
  */
 export type BulkIndexerStats = Record<ItemStatus | 'requests' | 'retries' | 'bytesSent', number>;
 
-/** Encoded operations (UTF-8) and their callbacks, side by side so a body is one concatenation. */
-interface Batch { readonly lines: Uint8Array[]; readonly callbacks: OutcomeCallback[]; bytes: number }
+/** Operations, encoded (UTF-8) and as given, and their callbacks, side by side so a body is one concatenation. */
+interface Batch { readonly lines: Uint8Array[]; readonly ops: IndexOp[]; readonly callbacks: OutcomeCallback[]; bytes: number }
 /** Operations still to resend, each with its latest error. */
 interface Retry { readonly batch: Batch; readonly errors: string[] }
 interface Deferred { readonly promise: Promise<void>; readonly resolve: () => void }
 /** A sealed batch, and what `flush` waits on until it is answered. */
 interface Job { readonly batch: Batch; readonly done: Deferred }
-type Settings = Required<Omit<BulkIndexerOptions, 'onRetry' | 'signal'>> & Pick<BulkIndexerOptions, 'onRetry' | 'signal'>;
+type Hooks = 'onRetry' | 'onRejected' | 'signal';
+type Settings = Required<Omit<BulkIndexerOptions, Hooks>> & Pick<BulkIndexerOptions, Hooks>;
 
 const ABORTED = 'bulk indexer aborted';
-const newBatch = (): Batch => ({ lines: [], callbacks: [], bytes: 0 });
+const newBatch = (): Batch => ({ lines: [], ops: [], callbacks: [], bytes: 0 });
 /** A callback or hook that throws is a bug of the caller: surface it without breaking bookkeeping. */
 const rethrowLater = (err: unknown): void => queueMicrotask(() => { throw err; });
 
@@ -147,19 +155,19 @@ export class BulkIndexer {
    */
   add(op: IndexOp, onOutcome: OutcomeCallback): Promise<void> | undefined {
     if (this.closedReason !== undefined) {
-      this.settle(onOutcome, { status: ItemStatus.failed, error: `${this.closedReason}: document not sent` });
+      this.settle(onOutcome, { status: ItemStatus.failed, error: `${this.closedReason}: document not sent` }, op);
       return undefined;
     }
     let line: Uint8Array;
     try {
       line = encodeOp(this.settings.documentIds ? op : withoutId(op));
     } catch (err) {
-      this.settle(onOutcome, { status: ItemStatus.rejected, error: `cannot serialise document: ${messageOf(err)}` });
+      this.settle(onOutcome, { status: ItemStatus.rejected, error: `cannot serialise document: ${messageOf(err)}` }, op);
       return undefined;
     }
     const bytes = line.length;
     if (this.pending.lines.length > 0 && this.pending.bytes + bytes > this.settings.maxBytes) this.seal();
-    this.append(line, bytes, onOutcome);
+    this.append(line, op, bytes, onOutcome);
     return this.queue.length === 0 ? undefined : this.spaceFreed();
   }
 
@@ -203,9 +211,10 @@ export class BulkIndexer {
     this.settings.signal?.removeEventListener('abort', this.abort);
   }
 
-  private append(line: Uint8Array, bytes: number, onOutcome: OutcomeCallback): void {
+  private append(line: Uint8Array, op: IndexOp, bytes: number, onOutcome: OutcomeCallback): void {
     const batch = this.pending;
     batch.lines.push(line);
+    batch.ops.push(op);
     batch.callbacks.push(onOutcome);
     batch.bytes += bytes;
     const { maxDocs, maxBytes, flushIntervalMs } = this.settings;
@@ -306,8 +315,10 @@ export class BulkIndexer {
       // classifyBulkResponse guarantees one verdict per line, in order.
       verdict.items.forEach((item, i) => {
         const callback = work.callbacks[i] as OutcomeCallback;
-        if (item.status !== ItemVerdictStatus.retry) return this.settle(callback, item);
+        const op = work.ops[i] as IndexOp;
+        if (item.status !== ItemVerdictStatus.retry) return this.settle(callback, item, op);
         again.lines.push(work.lines[i] as Uint8Array);
+        again.ops.push(op);
         again.callbacks.push(callback);
         errors.push(item.error);
       });
@@ -330,7 +341,7 @@ export class BulkIndexer {
     const middle = Math.ceil(count / 2);
     for (const [from, to] of [[0, middle], [middle, count]] as const) {
       const lines = work.lines.slice(from, to);
-      await this.deliver({ lines, callbacks: work.callbacks.slice(from, to), bytes: bodyBytes(lines) });
+      await this.deliver({ lines, ops: work.ops.slice(from, to), callbacks: work.callbacks.slice(from, to), bytes: bodyBytes(lines) });
     }
   }
 
@@ -351,19 +362,26 @@ export class BulkIndexer {
 
   private failRetry(retry: Retry, why: string): void {
     retry.batch.callbacks.forEach((callback, i) => {
-      this.settle(callback, { status: ItemStatus.failed, error: `${retry.errors[i] ?? 'unknown error'} (${why})` });
+      this.settle(callback, { status: ItemStatus.failed, error: `${retry.errors[i] ?? 'unknown error'} (${why})` }, retry.batch.ops[i] as IndexOp);
     });
   }
 
   private failAll(batch: Batch, status: typeof ItemStatus.failed | typeof ItemStatus.rejected, error: string): void {
     const outcome: ItemOutcome = { status, error };
-    for (const callback of batch.callbacks) this.settle(callback, outcome);
+    batch.callbacks.forEach((callback, i) => this.settle(callback, outcome, batch.ops[i] as IndexOp));
   }
 
-  private settle(callback: OutcomeCallback, outcome: ItemOutcome): void {
+  private settle(callback: OutcomeCallback, outcome: ItemOutcome, op: IndexOp): void {
     this.counters[outcome.status] += 1;
+    if (outcome.status === ItemStatus.rejected) {
+      try {
+        this.settings.onRejected?.(outcome);
+      } catch (err) {
+        rethrowLater(err);
+      }
+    }
     try {
-      callback(outcome);
+      callback(outcome, op);
     } catch (err) {
       rethrowLater(err);
     }
@@ -396,7 +414,7 @@ function resolveOptions(options: BulkIndexerOptions): Settings {
     maxBytes: int('maxBytes', 1), maxDocs: int('maxDocs', 1), concurrency: int('concurrency', 1),
     flushIntervalMs: int('flushIntervalMs', 0), maxRetries: int('maxRetries', 0),
     backoff: options.backoff ?? BULK_DEFAULTS.backoff, documentIds: options.documentIds ?? true, random: options.random ?? Math.random,
-    onRetry: options.onRetry, signal: options.signal,
+    onRetry: options.onRetry, onRejected: options.onRejected, signal: options.signal,
   };
 }
 

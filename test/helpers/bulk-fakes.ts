@@ -62,7 +62,11 @@ export function outcomes() {
   const byId = new Map<string, ItemOutcome[]>();
   return {
     byId,
-    for: (o: IndexOp) => (outcome: ItemOutcome) => byId.set(o.id, [...(byId.get(o.id) ?? []), outcome]),
+    /**
+     * The one callback a producer gives for all its operations: each outcome is filed under the
+     * operation the indexer hands back with it, so handing back another shows as a missing outcome.
+     */
+    of: (outcome: ItemOutcome, given: IndexOp) => byId.set(given.id, [...(byId.get(given.id) ?? []), outcome]),
     only(id: string): ItemOutcome {
       const list = byId.get(id) ?? [];
       assert.equal(list.length, 1, `${id} got ${list.length} outcomes`);
@@ -78,7 +82,7 @@ export const fast: BulkIndexerOptions = { backoff: { baseMs: 1, maxMs: 5 } };
 export async function run(transport: BulkTransport, list: IndexOp[], options: BulkIndexerOptions = {}) {
   const seen = outcomes();
   const indexer = new BulkIndexer(transport, { ...fast, ...options });
-  for (const o of list) await indexer.add(o, seen.for(o));
+  for (const o of list) await indexer.add(o, seen.of);
   await indexer.close();
   return { seen, stats: indexer.stats };
 }

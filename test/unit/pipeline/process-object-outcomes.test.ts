@@ -32,7 +32,7 @@ function laterSink(outcomes: (op: IndexOp, n: number) => ItemOutcome) {
   const sink: OpSink = {
     add: async (op, onOutcome) => {
       const outcome = outcomes(op, added.push(op) - 1);
-      setTimeout(() => onOutcome(outcome), 5);
+      setTimeout(() => onOutcome(outcome, op), 5);
     },
     producing: () => () => undefined,
   };
@@ -47,9 +47,9 @@ function holdingSink() {
   const held: Array<() => void> = [];
   const events: string[] = [];
   const sink: OpSink = {
-    add: async (_op, onOutcome) => {
+    add: async (op, onOutcome) => {
       events.push('add');
-      held.push(() => onOutcome({ status: 'created' }));
+      held.push(() => onOutcome({ status: 'created' }, op));
     },
     producing: () => {
       events.push('producing');
@@ -113,7 +113,7 @@ describe('processObject counts, letters and warnings', () => {
     const sink: OpSink = {
       add: (op, onOutcome) => {
         events.push(`add ${String(op.doc.srcport)}`);
-        setTimeout(() => onOutcome({ status: 'created' }), 1);
+        setTimeout(() => onOutcome({ status: 'created' }, op), 1);
         // The second add has to wait; the others go on at once (undefined).
         if (events.length !== 2) return undefined;
         return new Promise<void>((resolve) => (letGo = () => (events.push('let go'), resolve())));

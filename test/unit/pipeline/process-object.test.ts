@@ -32,7 +32,7 @@ function s3With(body: () => Readable): { s3: S3Client; bodies: Readable[] } {
 }
 
 const answering = (status: ItemStatus): OpSink => ({
-  add: async (_op: IndexOp, onOutcome: (o: ItemOutcome) => void) => onOutcome({ status, ...(status === ItemStatus.failed ? { error: 'es_rejected' } : {}) }),
+  add: async (op: IndexOp, onOutcome: (o: ItemOutcome, op: IndexOp) => void) => onOutcome({ status, ...(status === ItemStatus.failed ? { error: 'es_rejected' } : {}) }, op),
   producing: () => () => undefined,
 });
 

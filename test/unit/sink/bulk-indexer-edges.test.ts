@@ -195,7 +195,7 @@ describe('BulkIndexer bodies', () => {
     const seen = outcomes();
     const indexer = new BulkIndexer(transport, { ...fast, concurrency: 2, maxDocs: 1 });
     const adding = (async () => {
-      for (const o of ops(3)) await indexer.add(o, seen.for(o));
+      for (const o of ops(3)) await indexer.add(o, seen.of);
     })();
     while (lent.length < 2) await tick();
     const [first, second] = lent as [(typeof lent)[0], (typeof lent)[0]];
@@ -220,10 +220,10 @@ describe('BulkIndexer abort', () => {
     const { transport, calls } = gated();
     const seen = outcomes();
     const indexer = new BulkIndexer(transport, { ...fast, concurrency: 1, maxDocs: 1, signal: controller.signal });
-    await indexer.add(op(1), seen.for(op(1))); // in flight
-    const waiting = indexer.add(op(2), seen.for(op(2))); // queued
+    await indexer.add(op(1), seen.of); // in flight
+    const waiting = indexer.add(op(2), seen.of); // queued
     const buffered = new BulkIndexer(scripted().transport, { ...fast, flushIntervalMs: 60_000, signal: controller.signal });
-    await buffered.add(op(3), seen.for(op(3)));
+    await buffered.add(op(3), seen.of);
     controller.abort();
     assert.deepEqual(seen.only('id-2'), ABORTED);
     assert.deepEqual(seen.only('id-3'), ABORTED);
@@ -247,7 +247,7 @@ describe('BulkIndexer abort', () => {
     };
     const seen = outcomes();
     const indexer = new BulkIndexer(transport, { ...fast, signal: controller.signal });
-    for (const o of ops(2)) await indexer.add(o, seen.for(o));
+    for (const o of ops(2)) await indexer.add(o, seen.of);
     const closing = indexer.close();
     await tick();
     assert.deepEqual(bodies.map(idsIn), [['id-0', 'id-1'], ['id-0']]);
@@ -263,7 +263,7 @@ describe('BulkIndexer abort', () => {
     const { transport, bodies } = scripted(refused(503));
     const seen = outcomes();
     const indexer = new BulkIndexer(transport, { ...fast, signal: new AbortController().signal });
-    await indexer.add(op(1), seen.for(op(1)));
+    await indexer.add(op(1), seen.of);
     await indexer.close();
     assert.equal(bodies.length, 2);
     assert.deepEqual(seen.only('id-1'), { status: 'created' });
@@ -288,7 +288,7 @@ describe('BulkIndexer abort', () => {
     const indexer = new BulkIndexer(scripted().transport, { ...fast, signal: controller.signal });
     await indexer.close();
     controller.abort();
-    await indexer.add(op(1), seen.for(op(1)));
+    await indexer.add(op(1), seen.of);
     assert.deepEqual(seen.only('id-1'), { status: 'failed', error: 'bulk indexer closed: document not sent' });
   });
 });

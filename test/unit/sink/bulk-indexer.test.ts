@@ -83,6 +83,17 @@ describe('BulkIndexer outcomes', () => {
     assert.deepEqual(stats, { requests: 2, retries: 1, created: 2, exists: 2, rejected: 1, failed: 0, bytesSent: stats.bytesSent });
   });
 
+  it('tells onRejected each rejection, before the operation\'s callback', async () => {
+    const { transport } = scripted(itemsResponse([[400, 'mapper_parsing_exception', 'a'], 201, [400, 'illegal_argument_exception', 'b']]));
+    const told: string[] = [];
+    const seen = outcomes();
+    const indexer = new BulkIndexer(transport, { ...fast, onRejected: (outcome) => told.push(`${outcome.error} (${seen.byId.size} answered)`) });
+    for (const o of ops(3)) await indexer.add(o, seen.of);
+    await indexer.close();
+    assert.deepEqual(told, ['mapper_parsing_exception: a (0 answered)', 'illegal_argument_exception: b (2 answered)']);
+    assert.deepEqual([seen.only('id-0').status, seen.only('id-1').status, seen.only('id-2').status], ['rejected', 'created', 'rejected']);
+  });
+
   it('resends the whole body after a 503 on the request, then all are created', async () => {
     const { transport, bodies } = scripted(refused(503));
     const retries: RetryInfo[] = [];
@@ -156,9 +167,9 @@ describe('BulkIndexer outcomes', () => {
     const seen = outcomes();
     const indexer = new BulkIndexer(transport, fast);
     const bad = op(1, { n: 1n });
-    await indexer.add(bad, seen.for(bad));
+    await indexer.add(bad, seen.of);
     await indexer.close();
-    await indexer.add(op(2), seen.for(op(2)));
+    await indexer.add(op(2), seen.of);
     assert.equal(bodies.length, 0);
     assert.equal(seen.only('id-1').status, 'rejected');
     assert.match(seen.only('id-1').error ?? '', /cannot serialise/);
@@ -216,7 +227,7 @@ describe('BulkIndexer back-pressure and shutdown', () => {
     const { transport, calls } = gated();
     const seen = outcomes();
     const indexer = new BulkIndexer(transport, fast);
-    await indexer.add(op(1), seen.for(op(1)));
+    await indexer.add(op(1), seen.of);
     let flushed = false;
     const flushing = indexer.flush().then(() => { flushed = true; });
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -233,12 +244,12 @@ describe('BulkIndexer back-pressure and shutdown', () => {
     const indexer = new BulkIndexer(transport, {
       backoff: { baseMs: 60_000, maxMs: 60_000 }, random: () => 0.9, maxDocs: 1, signal: controller.signal,
     });
-    await indexer.add(op(1), seen.for(op(1))); // sent, 503, now pausing ~54 s
-    await indexer.add(op(2), seen.for(op(2))); // sent concurrently: created
+    await indexer.add(op(1), seen.of); // sent, 503, now pausing ~54 s
+    await indexer.add(op(2), seen.of); // sent concurrently: created
     await tick();
     const start = performance.now();
     controller.abort();
-    await indexer.add(op(3), seen.for(op(3)));
+    await indexer.add(op(3), seen.of);
     await indexer.close();
     const waited = performance.now() - start;
     assert.ok(waited < 1000, `close took ${waited} ms`);
@@ -252,7 +263,7 @@ describe('BulkIndexer back-pressure and shutdown', () => {
     const { transport, bodies } = scripted();
     const seen = outcomes();
     const indexer = new BulkIndexer(transport, { ...fast, signal: AbortSignal.abort() });
-    await indexer.add(op(1), seen.for(op(1)));
+    await indexer.add(op(1), seen.of);
     await indexer.close();
     assert.equal(bodies.length, 0);
     assert.deepEqual(seen.only('id-1'), { status: 'failed', error: 'bulk indexer aborted: document not sent' });
