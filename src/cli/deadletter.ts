@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { COMMANDS } from './commands.js';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { awsClients, readOptions } from '../context.js';
+import { awsClients } from '../context.js';
+import { openEnricher } from '../enrich/geoip.js';
 import { replayDeadLetters } from '../deadletter/replay.js';
 import { BulkIndexer } from '../sink/bulk-indexer.js';
 import { bulkTransport, createOpenSearchClient, requireOpenSearch } from '../sink/opensearch.js';
@@ -24,7 +25,8 @@ export function replayCommand(): Command {
     const indexer = new BulkIndexer(bulkTransport(client, config.opensearchCompression), {
       maxBytes: config.bulkMaxBytes, maxDocs: config.bulkMaxDocs, documentIds: config.opensearchDocumentIds,
     });
-    const { enricher } = await readOptions(config);
+    // Replay re-reads single lines: the enricher is all it needs of the reading options (no parse threads).
+    const enricher = await openEnricher({ cityDbs: config.geoipCityDb, asnDb: config.geoipAsnDb });
     const result = await replayDeadLetters(
       { client, deadLetterIndex: config.deadLetterIndex, indexPrefix: config.indexPrefix, enricher, add: (op, cb) => indexer.add(op, cb), flush: () => indexer.flush() },
       { bucket: opts.bucket, keyPrefix: opts.keyPrefix },
