@@ -10,9 +10,9 @@ import type { Logger } from '../observability/logger.js';
 import type { DeadLetter, DeadLetterSink } from '../deadletter/types.js';
 import { cwlEventDocId, cwlEventsBatch, type CwlReadContext } from '../formats/cwl/events.js';
 import { selects, type GroupSelector } from '../formats/cwl/groups.js';
-import type { OpSink } from '../pipeline/process-object.js';
+import { Countdown, addAll, type OpSink } from '../pipeline/process-object.js';
 import type { LogsReader } from '../source/cloudwatch-logs.js';
-import { ItemStatus, type ItemOutcome, type LogEvent } from '../core/types.js';
+import { ItemStatus, type IndexOp, type ItemOutcome, type LogEvent } from '../core/types.js';
 import { messageOf } from '../core/errors.js';
 import { streamDocId, type CheckpointStore, type Position, type StreamKey, type StreamState } from './checkpoints.js';
 import { advance, isNew, shareOf } from './position.js';
@@ -148,21 +148,18 @@ async function deliver(deps: FollowerDeps, key: StreamKey, events: readonly LogE
     const event = events[p.lineNo - 1] as LogEvent;
     return { kind: 'line', reason: p.reason, key: `${key.group}/${key.stream}`, id: cwlEventDocId(key.group, key.stream, event.id), line: p.text, format };
   });
-  const answers: Array<Promise<ItemOutcome>> = [];
-  for (const op of batch.ops) {
-    let answered: (outcome: ItemOutcome) => void = () => undefined;
-    answers.push(new Promise((resolve) => (answered = resolve)));
-    await deps.sink.add(op, answered);
-  }
-  const outcomes = await Promise.all(answers);
   let failed = 0;
-  outcomes.forEach((outcome, i) => {
-    const op = batch.ops[i];
+  const answers = new Countdown();
+  answers.expect(batch.ops.length);
+  const onOutcome = (outcome: ItemOutcome, op: IndexOp) => {
+    answers.done();
     if (outcome.status === ItemStatus.failed) failed += 1;
-    else if (outcome.status === ItemStatus.rejected && op) letters.push({ kind: 'document', reason: outcome.error ?? 'rejected', key: `${key.group}/${key.stream}`, index: op.index, id: op.id, document: JSON.stringify(op.doc) });
+    else if (outcome.status === ItemStatus.rejected) letters.push({ kind: 'document', reason: outcome.error ?? 'rejected', key: `${key.group}/${key.stream}`, index: op.index, id: op.id, document: JSON.stringify(op.doc) });
     else if (outcome.status === ItemStatus.created) stats.created += 1;
     else if (outcome.status === ItemStatus.exists) stats.exists += 1;
-  });
+  };
+  await addAll(deps.sink, batch.ops, onOutcome);
+  await answers.all();
   if (failed > 0) {
     deps.logger.warn({ group: key.group, stream: key.stream, failed }, 'documents not indexed; the events are read again next round');
     return false;

@@ -27,6 +27,17 @@ export interface OpSink {
   producing(): () => void;
 }
 
+/**
+ * Adds `ops` to `sink` in order, awaiting only what the sink says to wait for (most adds have
+ * nothing: no promise and no turn of the loop for them).
+ */
+export async function addAll(sink: OpSink, ops: readonly IndexOp[], onOutcome: (outcome: ItemOutcome, op: IndexOp) => void): Promise<void> {
+  for (const op of ops) {
+    const wait = sink.add(op, onOutcome);
+    if (wait !== undefined) await wait;
+  }
+}
+
 export interface ObjectCounts {
   lines: number;
   documents: number;
@@ -115,12 +126,8 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
         deps.logger.warn({ object: where(ref, p.lineNo), reason: p.reason, line: p.text === undefined ? undefined : problemText(p.text) }, 'line dead-lettered');
         letters.push({ kind: DeadLetterKind.line, reason: p.reason, bucket: ref.bucket, key: ref.key, lineNo: p.lineNo, line: p.text, format: read.format });
       }
-      for (const op of batch.ops) {
-        answers.expect();
-        const wait = deps.sink.add(op, onOutcome);
-        // Most adds have nothing to wait for: no await (a promise and a turn of the loop each) for them.
-        if (wait !== undefined) await wait;
-      }
+      answers.expect(batch.ops.length);
+      await addAll(deps.sink, batch.ops, onOutcome);
       if (letters.length >= DEAD_LETTER_BATCH) await store();
     }
     added();
@@ -140,12 +147,12 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
 }
 
 /** Counts documents handed to the sink against answers received; `all` resolves when they match. */
-class Countdown {
+export class Countdown {
   private pending = 0;
   private waiter: (() => void) | undefined;
 
-  expect(): void {
-    this.pending += 1;
+  expect(count: number): void {
+    this.pending += count;
   }
 
   done(): void {
