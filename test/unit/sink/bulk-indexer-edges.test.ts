@@ -149,6 +149,24 @@ describe('BulkIndexer and its producers', () => {
     await indexer.close();
   });
 
+  it('once the partial batch went at its last producer\'s end, the next waits for its timer again', async () => {
+    const { transport, calls } = gated();
+    const indexer = new BulkIndexer(transport, { ...slow, concurrency: 2, maxDocs: 2 });
+    const end = indexer.producing();
+    await indexer.add(op(1), () => {});
+    end(); // a slot is free: it goes at once
+    for (let i = 0; i < 5 && calls.length < 1; i++) await tick();
+    await indexer.add(op(2), () => {}); // added by a producer that never says so
+    calls[0]?.release();
+    for (let i = 0; i < 5; i++) await tick();
+    assert.deepEqual(calls.map((c) => idsIn(c.body)), [['id-1']], 'a freed slot sends no partial batch no producer has ended');
+    const closed = indexer.close();
+    for (let i = 0; i < 5 && calls.length < 2; i++) await tick();
+    calls[1]?.release();
+    await closed;
+    assert.deepEqual(calls.map((c) => idsIn(c.body)), [['id-1'], ['id-2']]);
+  });
+
   it('leaves a partial batch to its timer when its producers never say so, however requests end', async () => {
     const { transport, calls } = gated();
     const indexer = new BulkIndexer(transport, { ...slow, concurrency: 1, maxDocs: 2 });
