@@ -58,7 +58,12 @@ export async function scanS3(options: ScanOptions, onDoc: (doc: Doc) => void): P
           for (const p of batch.problems) options.warn(`${where(ref, p.lineNo)}: ${p.reason}`);
           summary.unreadableLines += batch.problems.length;
           progress.records += batch.ops.length;
-          for (const op of batch.ops) if (op.index.startsWith(indexPrefix) && matches(spec, filter, op.doc)) onDoc(op.doc);
+          for (const op of batch.ops) {
+            if (!op.index.startsWith(indexPrefix)) continue;
+            // Readers hand out encoded operations: `doc` parses their JSON, so once.
+            const doc = op.doc;
+            if (matches(spec, filter, doc)) onDoc(doc);
+          }
         }
       }
     } catch (err) {

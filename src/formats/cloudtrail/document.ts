@@ -4,7 +4,7 @@
 import { isAddress } from '../../enrich/ip.js';
 import type { Enricher } from '../../enrich/types.js';
 import { problemText, type LineProblem } from '../../core/records.js';
-import type { Doc, IndexOp } from '../../core/types.js';
+import { SerialisedOp, type Doc, type IndexOp } from '../../core/types.js';
 import { keyId } from '../../core/id.js';
 import { dailyIndexFor } from '../../core/index-name.js';
 import { boundedMemo } from '../../core/memo.js';
@@ -212,6 +212,11 @@ export function toDocument(record: Record<string, unknown>, options: DocumentOpt
 /**
  * A function from (record, ordinal, bytes of the record's JSON when known) to its outcome, for one
  * object: it remembers the index name of the last day seen, since an object's events share a day or two.
+ * The document is serialised at once, so that it and the record die young: held as objects until
+ * their batch was sent (or answered, in the worker), documents and the parts of the record they
+ * share outlived young-generation collections, and V8 at times took to allocating them straight in
+ * the old generation (allocation-site pretenuring): `parse` then peaked ~60 MiB higher with five
+ * times as many full collections (BENCHMARKS.md).
  */
 export function recordOutcomes(options: DocumentOptions): (record: unknown, ordinal: number, recordBytes?: number) => RecordOutcome {
   const indexOf = dailyIndexFor(options.indexPrefix);
@@ -227,6 +232,6 @@ export function recordOutcomes(options: DocumentOptions): (record: unknown, ordi
     }
     const index = indexOf(Math.floor(identity.epochMs / 1000));
     const doc = toDocument(record as Record<string, unknown>, options, recordBytes);
-    return { op: { index, id: keyId(ID_NAMESPACE, identity.eventID), doc } };
+    return { op: new SerialisedOp(index, keyId(ID_NAMESPACE, identity.eventID), JSON.stringify(doc)) };
   };
 }

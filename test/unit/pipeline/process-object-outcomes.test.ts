@@ -11,6 +11,7 @@ import { ObjectError } from '../../../src/core/errors.js';
 import type { DeadLetter } from '../../../src/deadletter/types.js';
 import { noopEnricher } from '../../../src/enrich/geoip.js';
 import { createLogger } from '../../../src/observability/logger.js';
+import { encodeOp } from '../../../src/sink/bulk-body.js';
 import { isAcknowledged, newCounts, processObject, type ObjectDeps, type ObjectOutcome, type OpSink } from '../../../src/pipeline/process-object.js';
 import type { IndexOp, ItemOutcome, S3ObjectRef } from '../../../src/core/types.js';
 
@@ -158,15 +159,16 @@ describe('processObject counts, letters and warnings', () => {
     assert.deepEqual(broken.events, ['producing', 'add', 'add', 'added']);
   });
 
-  it('dead-letters a refused document that has no JSON yet as its serialised object, "rejected" when OpenSearch gave no reason', async () => {
+  it('dead-letters a refused document as the JSON that was sent, "rejected" when OpenSearch gave no reason', async () => {
     const trail = JSON.stringify({ Records: [{ eventVersion: '1.08', eventTime: '2026-11-30T10:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'GetObject', eventID: 'e1' }] });
     const { sink, added } = laterSink(() => ({ status: 'rejected' }));
     const { d, letters } = deps(s3Of([Buffer.from(trail)]), sink);
     const ref = { bucket: 'b', key: 'AWSLogs/1/CloudTrail/us-east-1/2026/11/30/x.json.gz' };
     await processObject(ref, d);
     const op = added[0] as IndexOp;
-    assert.equal(op.json, undefined, 'CloudTrail documents are objects');
-    assert.deepEqual(letters, [{ kind: 'document', reason: 'rejected', bucket: 'b', key: ref.key, index: 'cloudtrail-2026.11.30', id: op.id, document: JSON.stringify(op.doc) }]);
+    const sent = Buffer.from(encodeOp(op)).toString('utf8').split('\n')[1];
+    assert.deepEqual(letters, [{ kind: 'document', reason: 'rejected', bucket: 'b', key: ref.key, index: 'cloudtrail-2026.11.30', id: op.id, document: sent }]);
+    assert.deepEqual(JSON.parse(sent as string), { '@timestamp': '2026-11-30T10:00:00Z', ...JSON.parse(trail).Records[0] });
   });
 
   it('stores line letters in groups of 500 while it reads', async () => {

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { noopEnricher } from '../../../../src/enrich/geoip.js';
 import type { Enricher } from '../../../../src/enrich/types.js';
 import { keyId } from '../../../../src/core/id.js';
+import { encodeOp, serializeOp } from '../../../../src/sink/bulk-body.js';
 import { OversizedRecord } from '../../../../src/formats/cloudtrail/body.js';
 import { ID_NAMESPACE, fieldByField, parseEventTime, recordOutcomes, toDocument, type DocumentOptions } from '../../../../src/formats/cloudtrail/document.js';
 
@@ -64,11 +65,14 @@ describe('recordOutcomes', () => {
     return 'problem' in result ? result.problem : undefined;
   };
 
-  it('makes a record an op: its daily index by eventTime (UTC) and the id of its eventID', () => {
+  it('makes a record an op, its document serialised: its daily index by eventTime (UTC) and the id of its eventID', () => {
     const record = { eventID: 'e-1', eventTime: '2023-07-19T23:59:59.999Z' };
-    assert.deepEqual(outcome(record, 1), {
-      op: { index: 'cloudtrail-2023.07.19', id: keyId(ID_NAMESPACE, 'e-1'), doc: { '@timestamp': '2023-07-19T23:59:59.999Z', eventID: 'e-1', eventTime: '2023-07-19T23:59:59.999Z' } },
-    });
+    const made = outcome(record, 1);
+    assert.ok('op' in made);
+    const expected = { index: 'cloudtrail-2023.07.19', id: keyId(ID_NAMESPACE, 'e-1'), doc: { '@timestamp': '2023-07-19T23:59:59.999Z', eventID: 'e-1', eventTime: '2023-07-19T23:59:59.999Z' } };
+    assert.deepEqual({ index: made.op.index, id: made.op.id, doc: made.op.doc }, expected);
+    assert.equal(made.op.json, JSON.stringify(expected.doc), 'serialised as it is made: the record and its document die young');
+    assert.equal(Buffer.from(encodeOp(made.op)).toString('utf8'), serializeOp(expected));
     assert.equal(ID_NAMESPACE, 'cloudtrail');
     const next = outcome({ eventID: 'e-2', eventTime: '2023-07-20T00:00:00Z' }, 2);
     assert.equal('op' in next && next.op.index, 'cloudtrail-2023.07.20');
