@@ -30,9 +30,9 @@ import { openEnricher, openEnrichment, type EnricherOptions } from '../src/enric
 import { ParsePool } from '../src/pipeline/parse-pool.js';
 import { readObject, readParquetObject, type ReadResult } from '../src/pipeline/read-object.js';
 import { flowLogKey } from '../src/sample/flow-logs.js';
-import { BodyPool, encodeOp } from '../src/sink/bulk-body.js';
+import { BodyPool, encodedOp } from '../src/sink/bulk-body.js';
 import { BULK_DEFAULTS, BulkIndexer, type BulkHttpResponse, type BulkTransport } from '../src/sink/bulk-indexer.js';
-import type { IndexOp, ItemOutcome } from '../src/core/types.js';
+import type { EncodedOp, IndexOp, ItemOutcome } from '../src/core/types.js';
 import type { OpBatch } from '../src/core/records.js';
 import type { Enricher } from '../src/enrich/types.js';
 import { decompress } from '../src/source/decompress.js';
@@ -99,21 +99,23 @@ function batchesOf(read: ReadResult): AsyncIterable<OpBatch> {
 
 /**
  * Encodes every operation of `read` into `_bulk` bodies of BULK_DOCS documents, as the indexer
- * does: in buffers of its maxBytes used again, each given back once made (here nothing sends it).
+ * does: in buffers of its maxBytes used again, each given back once made (here nothing sends it),
+ * and each operation released once in a body (the indexer releases it once answered).
  */
 async function bulkBodies(read: ReadResult): Promise<{ records: number; bodyBytes: number }> {
   const bodies = new BodyPool(BULK_DEFAULTS.maxBytes, 1);
-  const body = (parts: Uint8Array[]): number => {
-    const made = bodies.join(parts);
+  const body = (ops: EncodedOp[]): number => {
+    const made = bodies.join(ops.map((op) => op.bulk));
+    for (const op of ops) op.release();
     bodies.release(made);
     return made.length;
   };
   let records = 0;
   let bodyBytes = 0;
-  let pending: Uint8Array[] = [];
+  let pending: EncodedOp[] = [];
   for await (const batch of batchesOf(read)) {
     for (const op of batch.ops) {
-      pending.push(encodeOp(op));
+      pending.push(encodedOp(op));
       if (pending.length === BULK_DOCS) {
         bodyBytes += body(pending);
         pending = [];

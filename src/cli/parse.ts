@@ -9,7 +9,7 @@ import { ObjectError, localRef, where } from '../core/errors.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { isParquetKey, readObject, readParquetObject, type ReadOptions, type ReadResult } from '../pipeline/read-object.js';
 import { fileAsyncBuffer, s3AsyncBuffer } from '../source/range-reader.js';
-import type { S3ObjectRef } from '../core/types.js';
+import { releaseOp, type S3ObjectRef } from '../core/types.js';
 import { documentJson, encodeOp, joinBulkBody } from '../sink/bulk-body.js';
 import { openObject, parseS3Uri } from '../source/s3.js';
 import { awsClients, readOptions } from '../context.js';
@@ -131,6 +131,8 @@ async function printObject(input: Input, result: ReadResult, mode: OutputMode): 
     documents += batch.ops.length;
     // `_bulk` output is the bytes the indexer would send (encoded by a parse thread, or here).
     const out = mode === OutputMode.bulk ? joinBulkBody(batch.ops.map(encodeOp)) : batch.ops.map((op) => `${documentJson(op)}\n`).join('');
+    // `out` is a copy: the operations' memory can be written again.
+    for (const op of batch.ops) releaseOp(op);
     if (out.length > 0 && !process.stdout.write(out)) await once(process.stdout, 'drain');
   }
   process.stderr.write(`${name}: ${documents} documents, ${problems} lines not readable\n`);

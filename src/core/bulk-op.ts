@@ -9,7 +9,7 @@
  * custom ids (and so cannot de-duplicate).
  */
 import { Buffer } from 'node:buffer';
-import { EncodedOp, type IndexOp } from './types.js';
+import { EncodedOp, type ByteLease, type IndexOp } from './types.js';
 
 /** `{"create":{"_index":…` up to where the id goes. */
 const head = (index: string): string => `{"create":{"_index":${JSON.stringify(index)}`;
@@ -63,6 +63,37 @@ const NO_CHUNK = Buffer.allocUnsafeSlow(0);
 const FIRST_CHUNK_BYTES = 16 * 1024;
 /** Chunks double up to this (a few hundred flow-log operations). */
 const CHUNK_BYTES = 256 * 1024;
+/** Chunks of CHUNK_BYTES kept for writing again once all their operations were released (8 MiB). */
+const MAX_POOLED_CHUNKS = 32;
+
+/**
+ * Chunks whose operations were all released, for any writer of this thread to write again. New
+ * memory outside V8's heap counts towards its old generation's limit until the next mark-compact:
+ * a chunk made anew for every few hundred operations (~840 MB for a million flow-log records) had
+ * V8 run a mark-compact every ~90 ms with 21 MB live, and the full path take ~30 % more CPU
+ * (BENCHMARKS.md, "Operation chunks written again").
+ */
+const pooled: Buffer<ArrayBuffer>[] = [];
+
+/**
+ * A chunk lent to the operations written in it: counts them, plus one for the writer until it
+ * moves on to another chunk. When the count falls to nothing the chunk goes back to the pool.
+ */
+class LentChunk implements ByteLease {
+  #holders = 1;
+
+  constructor(private readonly chunk: Buffer<ArrayBuffer>) {}
+
+  lend(): this {
+    this.#holders += 1;
+    return this;
+  }
+
+  release(): void {
+    this.#holders -= 1;
+    if (this.#holders === 0 && this.chunk.length === CHUNK_BYTES && pooled.length < MAX_POOLED_CHUNKS) pooled.push(this.chunk);
+  }
+}
 
 /**
  * Writes operations end to end into shared chunks of memory, each operation a view of its chunk:
@@ -70,11 +101,15 @@ const CHUNK_BYTES = 256 * 1024;
  * and no copy in between. Use: `begin(index, id, docBound)` (or `beginWithIdBytes`) gives where
  * the document goes in `buffer`; write at most `docBound` bytes there; `end(docEnd)` gives the
  * operation. A chunk lives as long as any operation in it (one batch's operations are sent and
- * dropped together). A writer made with `rewinds` writes its chunks again after {@link rewind},
- * for a caller that copies each batch's bytes away (a parse thread, whose answer is one buffer).
+ * dropped together), and is written again, by any writer, once each of its operations was
+ * released (`EncodedOp.release`; an operation never released leaves its chunk to the collector).
+ * A writer made with `rewinds` writes its own chunks again after {@link rewind} instead, for a
+ * caller that copies each batch's bytes away (a parse thread, whose answer is one buffer).
  */
 export class OpWriter {
   #chunk = NO_CHUNK;
+  /** The current chunk's lease, for a writer that does not rewind. */
+  #lent: LentChunk | undefined;
   /** Chunks written since the last rewind (only a writer that rewinds keeps them), and those free to write again. */
   readonly #written: Buffer<ArrayBuffer>[] | undefined;
   readonly #free: Buffer<ArrayBuffer>[] = [];
@@ -154,15 +189,21 @@ export class OpWriter {
     }
     const need = this.#head.length + idBytes + TAIL.length + docBound + 1;
     if (this.#used + need > this.#chunk.length) {
-      const free = this.#free.pop();
-      // A free chunk too small for this operation is left to the collector.
+      const written = this.#written;
+      // A pooled chunk holds CHUNK_BYTES; a free chunk too small for this operation is left to the collector.
+      const free = written === undefined ? (need <= CHUNK_BYTES ? pooled.pop() : undefined) : this.#free.pop();
       if (free !== undefined && free.length >= need) {
         this.#chunk = free;
       } else {
         this.#chunk = Buffer.allocUnsafeSlow(Math.max(this.#nextChunk, need));
         this.#nextChunk = Math.min(2 * this.#nextChunk, CHUNK_BYTES);
       }
-      this.#written?.push(this.#chunk);
+      if (written === undefined) {
+        this.#lent?.release();
+        this.#lent = new LentChunk(this.#chunk);
+      } else {
+        written.push(this.#chunk);
+      }
       this.#used = 0;
     }
     this.#chunk.set(this.#head, this.#used);
@@ -185,7 +226,7 @@ export class OpWriter {
     }
     this.#chunk[docEnd] = 10;
     this.#used = docEnd + 1;
-    return new EncodedOp(this.#index as string, this.#chunk.subarray(this.#opStart, this.#used));
+    return new EncodedOp(this.#index as string, this.#chunk.subarray(this.#opStart, this.#used), this.#lent?.lend());
   }
 
   /** The operation for a document already serialised; `id` as {@link begin} or {@link beginWithIdBytes} take it. */

@@ -38,16 +38,51 @@ export interface IndexOp {
 }
 
 /**
+ * What an operation's bytes are lent from (a chunk of core/bulk-op.ts's OpWriter): told once, when
+ * nothing reads them any more, so that the memory can be written again.
+ */
+export interface ByteLease {
+  release(): void;
+}
+
+/**
  * An operation already encoded (by core/bulk-op.ts's OpWriter, on this thread or a parse thread):
  * `bulk` holds its action line and its document, each ending in `\n`. `id`, `json` and `doc` decode
  * the action line or the document on demand, for the rare reader of them (dead letters, `parse`,
  * tests); the hot path only sends `bulk`.
+ *
+ * Bytes written by a reader's OpWriter are lent: whoever is done with the operation last (the bulk
+ * indexer, once its outcome is told) calls {@link release}, and the chunk they lie in is written
+ * again once all its operations are released. A released operation's bytes are gone: reading them
+ * throws rather than read what was written over them.
  */
 export class EncodedOp implements IndexOp {
+  #bulk: Uint8Array | undefined;
+  #lease: ByteLease | undefined;
+
   constructor(
     readonly index: string,
-    readonly bulk: Uint8Array,
-  ) {}
+    bulk: Uint8Array,
+    lease?: ByteLease,
+  ) {
+    this.#bulk = bulk;
+    this.#lease = lease;
+  }
+
+  get bulk(): Uint8Array {
+    const bulk = this.#bulk;
+    if (bulk === undefined) throw new Error(`operation for ${this.index} read after its bytes were released`);
+    return bulk;
+  }
+
+  /** Nothing reads this operation any more. A second call, or one for bytes not lent, does nothing. */
+  release(): void {
+    const lease = this.#lease;
+    if (lease === undefined) return;
+    this.#lease = undefined;
+    this.#bulk = undefined;
+    lease.release();
+  }
 
   /** The action line's `_id`, `''` when it has none. */
   get id(): string {
@@ -64,6 +99,11 @@ export class EncodedOp implements IndexOp {
   get doc(): Doc {
     return JSON.parse(this.json) as Doc;
   }
+}
+
+/** Tells the lender of an operation's bytes, if any, that nothing reads them any more (see {@link EncodedOp}). */
+export function releaseOp(op: IndexOp): void {
+  if (op instanceof EncodedOp) op.release();
 }
 
 /**

@@ -3,7 +3,7 @@
  * is sent: operations encoded once (core/bulk-op.ts formats each), joined into one body.
  */
 import { Buffer } from 'node:buffer';
-import type { IndexOp } from '../core/types.js';
+import { EncodedOp, type IndexOp } from '../core/types.js';
 import { OpWriter, actionLine } from '../core/bulk-op.js';
 
 /**
@@ -41,6 +41,17 @@ const opWriter = new OpWriter();
 export function encodeOp(op: IndexOp): Uint8Array {
   if (op.bulk !== undefined) return op.bulk;
   return opWriter.text(op.index, op.id, documentJson(op)).bulk;
+}
+
+/**
+ * {@link encodeOp}'s bytes as an operation: `op` itself when it is one, else a new one whose bytes
+ * are lent as a reader's are, for a holder that releases what it is done with (the bulk indexer).
+ * @throws TypeError as {@link serializeOp}.
+ */
+export function encodedOp(op: IndexOp): EncodedOp {
+  if (op instanceof EncodedOp) return op;
+  if (op.bulk !== undefined) return new EncodedOp(op.index, op.bulk);
+  return opWriter.text(op.index, op.id, documentJson(op));
 }
 
 /**

@@ -5,9 +5,9 @@
 import { Buffer } from 'node:buffer';
 import { withoutId } from '../core/bulk-op.js';
 import { messageOf } from '../core/errors.js';
-import { ItemStatus, type IndexOp, type ItemOutcome } from '../core/types.js';
+import { ItemStatus, releaseOp, type EncodedOp, type IndexOp, type ItemOutcome } from '../core/types.js';
 import { backoffDelay, sleep, type BackoffOptions } from '../core/backoff.js';
-import { BodyPool, bodyBytes, encodeOp } from './bulk-body.js';
+import { BodyPool, bodyBytes, encodedOp } from './bulk-body.js';
 import { classifyBulkResponse, classifyTransportError, ItemVerdictStatus, RequestVerdictKind } from './bulk-result.js';
 import type { BulkHttpResponse, RequestVerdict } from './bulk-result.js';
 
@@ -27,7 +27,8 @@ export type BulkTransport = (body: Buffer) => Promise<BulkHttpResponse>;
  * Receives one operation's final outcome, with the operation. Called exactly once per added
  * operation, so one callback may serve every operation of a producer: the indexer holds the
  * operations it has not answered yet, and a callback made per operation would be one more object
- * each to hold (and for the collector to copy) while OpenSearch answers.
+ * each to hold (and for the collector to copy) while OpenSearch answers. The operation is released
+ * when the callback returns (`EncodedOp.release`): read what is needed of it (its id, its JSON) then.
  */
 export type OutcomeCallback = (outcome: ItemOutcome, op: IndexOp) => void;
 
@@ -83,8 +84,11 @@ export interface BulkIndexerOptions {
  */
 export type BulkIndexerStats = Record<ItemStatus | 'requests' | 'retries' | 'bytesSent', number>;
 
-/** Operations, encoded (UTF-8) and as given, and their callbacks, side by side so a body is one concatenation. */
-interface Batch { readonly lines: Uint8Array[]; readonly ops: IndexOp[]; readonly callbacks: OutcomeCallback[]; bytes: number }
+/**
+ * Operations, encoded (UTF-8) and as given, and their callbacks, side by side so a body is one
+ * concatenation; `encoded` holds each line's operation, released with the one given once settled.
+ */
+interface Batch { readonly lines: Uint8Array[]; readonly encoded: EncodedOp[]; readonly ops: IndexOp[]; readonly callbacks: OutcomeCallback[]; bytes: number }
 /** Operations still to resend, each with its latest error. */
 interface Retry { readonly batch: Batch; readonly errors: string[] }
 interface Deferred { readonly promise: Promise<void>; readonly resolve: () => void }
@@ -94,7 +98,7 @@ type Hooks = 'onRetry' | 'onRejected' | 'signal';
 type Settings = Required<Omit<BulkIndexerOptions, Hooks>> & Pick<BulkIndexerOptions, Hooks>;
 
 const ABORTED = 'bulk indexer aborted';
-const newBatch = (): Batch => ({ lines: [], ops: [], callbacks: [], bytes: 0 });
+const newBatch = (): Batch => ({ lines: [], encoded: [], ops: [], callbacks: [], bytes: 0 });
 /** A callback or hook that throws is a bug of the caller: surface it without breaking bookkeeping. */
 const rethrowLater = (err: unknown): void => queueMicrotask(() => { throw err; });
 
@@ -158,16 +162,16 @@ export class BulkIndexer {
       this.settle(onOutcome, { status: ItemStatus.failed, error: `${this.closedReason}: document not sent` }, op);
       return undefined;
     }
-    let line: Uint8Array;
+    let encoded: EncodedOp;
     try {
-      line = encodeOp(this.settings.documentIds ? op : withoutId(op));
+      encoded = encodedOp(this.settings.documentIds ? op : withoutId(op));
     } catch (err) {
       this.settle(onOutcome, { status: ItemStatus.rejected, error: `cannot serialise document: ${messageOf(err)}` }, op);
       return undefined;
     }
-    const bytes = line.length;
+    const bytes = encoded.bulk.length;
     if (this.pending.lines.length > 0 && this.pending.bytes + bytes > this.settings.maxBytes) this.seal();
-    this.append(line, op, bytes, onOutcome);
+    this.append(encoded, op, bytes, onOutcome);
     return this.queue.length === 0 ? undefined : this.spaceFreed();
   }
 
@@ -212,9 +216,10 @@ export class BulkIndexer {
     this.settings.signal?.removeEventListener('abort', this.abort);
   }
 
-  private append(line: Uint8Array, op: IndexOp, bytes: number, onOutcome: OutcomeCallback): void {
+  private append(encoded: EncodedOp, op: IndexOp, bytes: number, onOutcome: OutcomeCallback): void {
     const batch = this.pending;
-    batch.lines.push(line);
+    batch.lines.push(encoded.bulk);
+    batch.encoded.push(encoded);
     batch.ops.push(op);
     batch.callbacks.push(onOutcome);
     batch.bytes += bytes;
@@ -317,8 +322,9 @@ export class BulkIndexer {
       verdict.items.forEach((item, i) => {
         const callback = work.callbacks[i] as OutcomeCallback;
         const op = work.ops[i] as IndexOp;
-        if (item.status !== ItemVerdictStatus.retry) return this.settle(callback, item, op);
+        if (item.status !== ItemVerdictStatus.retry) return this.settle(callback, item, op, work.encoded[i]);
         again.lines.push(work.lines[i] as Uint8Array);
+        again.encoded.push(work.encoded[i] as EncodedOp);
         again.ops.push(op);
         again.callbacks.push(callback);
         errors.push(item.error);
@@ -342,7 +348,7 @@ export class BulkIndexer {
     const middle = Math.ceil(count / 2);
     for (const [from, to] of [[0, middle], [middle, count]] as const) {
       const lines = work.lines.slice(from, to);
-      await this.deliver({ lines, ops: work.ops.slice(from, to), callbacks: work.callbacks.slice(from, to), bytes: bodyBytes(lines) });
+      await this.deliver({ lines, encoded: work.encoded.slice(from, to), ops: work.ops.slice(from, to), callbacks: work.callbacks.slice(from, to), bytes: bodyBytes(lines) });
     }
   }
 
@@ -363,16 +369,17 @@ export class BulkIndexer {
 
   private failRetry(retry: Retry, why: string): void {
     retry.batch.callbacks.forEach((callback, i) => {
-      this.settle(callback, { status: ItemStatus.failed, error: `${retry.errors[i] ?? 'unknown error'} (${why})` }, retry.batch.ops[i] as IndexOp);
+      this.settle(callback, { status: ItemStatus.failed, error: `${retry.errors[i] ?? 'unknown error'} (${why})` }, retry.batch.ops[i] as IndexOp, retry.batch.encoded[i]);
     });
   }
 
   private failAll(batch: Batch, status: typeof ItemStatus.failed | typeof ItemStatus.rejected, error: string): void {
     const outcome: ItemOutcome = { status, error };
-    batch.callbacks.forEach((callback, i) => this.settle(callback, outcome, batch.ops[i] as IndexOp));
+    batch.callbacks.forEach((callback, i) => this.settle(callback, outcome, batch.ops[i] as IndexOp, batch.encoded[i]));
   }
 
-  private settle(callback: OutcomeCallback, outcome: ItemOutcome, op: IndexOp): void {
+  /** Tells an operation's outcome, then releases it and its encoded form: nothing here reads them again. */
+  private settle(callback: OutcomeCallback, outcome: ItemOutcome, op: IndexOp, encoded?: EncodedOp): void {
     this.counters[outcome.status] += 1;
     if (outcome.status === ItemStatus.rejected) {
       try {
@@ -386,6 +393,8 @@ export class BulkIndexer {
     } catch (err) {
       rethrowLater(err);
     }
+    encoded?.release();
+    releaseOp(op);
   }
 
   /** Fails everything not yet on the wire; deliveries in their pauses give up on their own. */

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { OpWriter, actionLine, withoutId } from '../../../src/core/bulk-op.js';
+import type { EncodedOp } from '../../../src/core/types.js';
 
 /** What an operation must be: the action object stringified, then the document, each line ending in `\n`. */
 const expected = (index: string, id: string, json: string): string =>
@@ -159,5 +160,68 @@ describe('withoutId', () => {
     const op = { index: 'logs', id: 'a', doc: { a: 1 }, json: '{"a":1}' };
     assert.deepEqual(withoutId(op), { index: 'logs', id: '', doc: { a: 1 }, json: '{"a":1}' });
     assert.equal(op.id, 'a');
+  });
+});
+
+describe('OpWriter chunks lent to their operations', () => {
+  /** Room for a document so large that a chunk holds one more at most. */
+  const LARGE = 200_000;
+  const POOLED_CHUNK = 256 * 1024;
+  const write = (writer: OpWriter, id: string, docBound = LARGE): EncodedOp => {
+    // The document is {"id":"<id>"}: 9 bytes more than the id.
+    const at = writer.begin('i', id, docBound);
+    return writer.end(at + writer.buffer.write(`{"id":"${id}"}`, at));
+  };
+  /** An operation written in a chunk of the size kept for writing again (chunks grow to it). */
+  const inPooledChunk = (writer: OpWriter): EncodedOp => {
+    for (let n = 0; ; n++) {
+      const op = write(writer, `big-${n}`);
+      if (op.bulk.buffer.byteLength === POOLED_CHUNK) return op;
+    }
+  };
+
+  it('writes a chunk again, for any writer, once each of its operations was released and its writer moved on', () => {
+    const writer = new OpWriter();
+    const first = inPooledChunk(writer);
+    const second = write(writer, 'small', 20);
+    const chunk = first.bulk.buffer;
+    assert.ok(second.bulk.buffer === chunk, 'a small operation fits after the first');
+    write(writer, 'next', 300_000);
+    first.release();
+    first.release();
+    assert.ok(write(new OpWriter(), 'other').bulk.buffer !== chunk, 'not while one operation in it is held, however often another is released');
+    assert.equal(second.json, '{"id":"small"}');
+    second.release();
+    const again = write(new OpWriter(), 'again');
+    assert.ok(again.bulk.buffer === chunk, 'the chunk is written again');
+    assert.equal(again.json, '{"id":"again"}');
+  });
+
+  it('does not give away the chunk its writer is writing in', () => {
+    const writer = new OpWriter();
+    const op = inPooledChunk(writer);
+    const chunk = op.bulk.buffer;
+    op.release();
+    assert.ok(write(new OpWriter(), 'other').bulk.buffer !== chunk);
+    const after = write(writer, 'after', 20);
+    assert.ok(after.bulk.buffer === chunk, 'the writer goes on in its chunk');
+    assert.equal(after.json, '{"id":"after"}');
+  });
+
+  it('refuses to read a released operation, whose bytes may have been written over', () => {
+    const op = write(new OpWriter(), 'gone', 20);
+    assert.equal(op.id, 'gone');
+    op.release();
+    assert.throws(() => op.bulk, /operation for i read after its bytes were released/);
+    assert.throws(() => op.json, /released/);
+  });
+
+  it('lends nothing from a writer that rewinds: its caller copies each batch away, and release keeps the bytes', () => {
+    const writer = new OpWriter({ rewinds: true });
+    const op = inPooledChunk(writer);
+    write(writer, 'next', 300_000);
+    op.release();
+    assert.equal(op.json, `{"id":"${op.id}"}`);
+    assert.ok(write(new OpWriter(), 'other').bulk.buffer !== op.bulk.buffer);
   });
 });

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { BulkIndexer, RetryScope, type BulkHttpResponse, type RetryInfo } from '../../../src/sink/bulk-indexer.js';
 import { serializeOp } from '../../../src/sink/bulk-body.js';
-import type { IndexOp } from '../../../src/core/types.js';
-import { bodyOf, connRefused, fast, gated, idsIn, itemsResponse, op, ops, outcomes, refused, run, scripted, type ItemSpec } from '../../helpers/bulk-fakes.js';
+import { OpWriter } from '../../../src/core/bulk-op.js';
+import type { EncodedOp, IndexOp } from '../../../src/core/types.js';
+import { allCreated, bodyOf, connRefused, fast, gated, idsIn, itemsResponse, op, ops, outcomes, refused, run, scripted, type ItemSpec } from '../../helpers/bulk-fakes.js';
 
 describe('BulkIndexer batching', () => {
   it('sends full batches of maxDocs and the remainder on flush, bodies exactly as serialised', async () => {
@@ -92,6 +93,32 @@ describe('BulkIndexer outcomes', () => {
     await indexer.close();
     assert.deepEqual(told, ['mapper_parsing_exception: a (0 answered)', 'illegal_argument_exception: b (2 answered)']);
     assert.deepEqual([seen.only('id-0').status, seen.only('id-1').status, seen.only('id-2').status], ['rejected', 'created', 'rejected']);
+  });
+
+  it('releases each operation once its outcome is told, not before: one to be resent stays readable', async () => {
+    const writer = new OpWriter();
+    const lent = [0, 1].map((n) => writer.text('logs-2024.01.02', `id-${n}`, `{"n":${n}}`));
+    const sent = lent.map((o) => Buffer.from(o.bulk).toString('utf8'));
+    const readable = (o: EncodedOp): boolean => {
+      try {
+        return o.bulk.length > 0;
+      } catch {
+        return false;
+      }
+    };
+    const during: boolean[] = [];
+    const { transport, bodies } = scripted(itemsResponse([201, [429, 'es_rejected_execution_exception', 'busy']]), (body) => {
+      during.push(...lent.map(readable));
+      return allCreated(body);
+    });
+    const told: string[] = [];
+    const indexer = new BulkIndexer(transport, fast);
+    for (const o of lent) await indexer.add(o, (outcome, given) => told.push(`${given.id} ${outcome.status} ${given.json}`));
+    await indexer.close();
+    assert.deepEqual(told, ['id-0 created {"n":0}', 'id-1 created {"n":1}'], 'each read in its callback');
+    assert.deepEqual(during, [false, true], 'while the second is resent, the first is released and the second is not');
+    assert.equal(bodies[1], sent[1]);
+    assert.deepEqual(lent.map(readable), [false, false]);
   });
 
   it('resends the whole body after a 503 on the request, then all are created', async () => {
