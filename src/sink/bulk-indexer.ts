@@ -85,10 +85,10 @@ export interface BulkIndexerOptions {
 export type BulkIndexerStats = Record<ItemStatus | 'requests' | 'retries' | 'bytesSent', number>;
 
 /**
- * Operations, encoded (UTF-8) and as given, and their callbacks, side by side so a body is one
- * concatenation; `encoded` holds each line's operation, released with the one given once settled.
+ * Operations, encoded (their `bulk` bytes are the body's lines, so a body is one concatenation)
+ * and as given, and their callbacks, side by side; once settled, both forms are released.
  */
-interface Batch { readonly lines: Uint8Array[]; readonly encoded: EncodedOp[]; readonly ops: IndexOp[]; readonly callbacks: OutcomeCallback[]; bytes: number }
+interface Batch { readonly encoded: EncodedOp[]; readonly ops: IndexOp[]; readonly callbacks: OutcomeCallback[]; bytes: number }
 /** Operations still to resend, each with its latest error. */
 interface Retry { readonly batch: Batch; readonly errors: string[] }
 interface Deferred { readonly promise: Promise<void>; readonly resolve: () => void }
@@ -98,7 +98,8 @@ type Hooks = 'onRetry' | 'onRejected' | 'signal';
 type Settings = Required<Omit<BulkIndexerOptions, Hooks>> & Pick<BulkIndexerOptions, Hooks>;
 
 const ABORTED = 'bulk indexer aborted';
-const newBatch = (): Batch => ({ lines: [], encoded: [], ops: [], callbacks: [], bytes: 0 });
+const newBatch = (): Batch => ({ encoded: [], ops: [], callbacks: [], bytes: 0 });
+const linesOf = (encoded: readonly EncodedOp[]): Uint8Array[] => encoded.map((e) => e.bulk);
 /** A callback or hook that throws is a bug of the caller: surface it without breaking bookkeeping. */
 const rethrowLater = (err: unknown): void => queueMicrotask(() => { throw err; });
 
@@ -170,7 +171,7 @@ export class BulkIndexer {
       return undefined;
     }
     const bytes = encoded.bulk.length;
-    if (this.pending.lines.length > 0 && this.pending.bytes + bytes > this.settings.maxBytes) this.seal();
+    if (this.pending.encoded.length > 0 && this.pending.bytes + bytes > this.settings.maxBytes) this.seal();
     this.append(encoded, op, bytes, onOutcome);
     return this.queue.length === 0 ? undefined : this.spaceFreed();
   }
@@ -200,12 +201,12 @@ export class BulkIndexer {
     // Stryker disable next-line ConditionalExpression: pump() leaves no batch queued while a slot is free, so the slot test answers alike; the queue's is the reason said
     if (!this.sendWhenFree || this.queue.length > 0 || this.active >= this.settings.concurrency) return;
     this.sendWhenFree = false;
-    if (this.pending.lines.length > 0) this.seal();
+    if (this.pending.encoded.length > 0) this.seal();
   }
 
   /** Sends the partial batch now; resolves once every batch sent so far is fully answered. */
   async flush(): Promise<void> {
-    if (this.pending.lines.length > 0) this.seal();
+    if (this.pending.encoded.length > 0) this.seal();
     if (this.unfinished.size > 0) await Promise.all([...this.unfinished]);
   }
 
@@ -218,14 +219,13 @@ export class BulkIndexer {
 
   private append(encoded: EncodedOp, op: IndexOp, bytes: number, onOutcome: OutcomeCallback): void {
     const batch = this.pending;
-    batch.lines.push(encoded.bulk);
     batch.encoded.push(encoded);
     batch.ops.push(op);
     batch.callbacks.push(onOutcome);
     batch.bytes += bytes;
     const { maxDocs, maxBytes, flushIntervalMs } = this.settings;
-    if (batch.lines.length >= maxDocs || batch.bytes >= maxBytes) this.seal();
-    else if (batch.lines.length === 1) this.timer = setTimeout(this.linger, flushIntervalMs);
+    if (batch.encoded.length >= maxDocs || batch.bytes >= maxBytes) this.seal();
+    else if (batch.encoded.length === 1) this.timer = setTimeout(this.linger, flushIntervalMs);
   }
 
   /**
@@ -302,7 +302,7 @@ export class BulkIndexer {
     this.counters.requests += 1;
     this.counters.bytesSent += work.bytes;
     let response: BulkHttpResponse;
-    const body = this.bodies.join(work.lines);
+    const body = this.bodies.join(linesOf(work.encoded));
     try {
       response = await this.transport(body);
     } catch (err) {
@@ -310,7 +310,7 @@ export class BulkIndexer {
     } finally {
       this.bodies.release(body);
     }
-    return classifyBulkResponse(response, work.lines.length);
+    return classifyBulkResponse(response, work.encoded.length);
   }
 
   /** Reports final outcomes; returns what is left to resend, if anything. */
@@ -323,17 +323,16 @@ export class BulkIndexer {
         const callback = work.callbacks[i] as OutcomeCallback;
         const op = work.ops[i] as IndexOp;
         if (item.status !== ItemVerdictStatus.retry) return this.settle(callback, item, op, work.encoded[i]);
-        again.lines.push(work.lines[i] as Uint8Array);
         again.encoded.push(work.encoded[i] as EncodedOp);
         again.ops.push(op);
         again.callbacks.push(callback);
         errors.push(item.error);
       });
-      if (again.lines.length === 0) return undefined;
-      again.bytes = bodyBytes(again.lines);
+      if (again.encoded.length === 0) return undefined;
+      again.bytes = bodyBytes(linesOf(again.encoded));
       return { batch: again, errors };
     }
-    if (verdict.kind === RequestVerdictKind.retry) return { batch: work, errors: work.lines.map(() => verdict.error) };
+    if (verdict.kind === RequestVerdictKind.retry) return { batch: work, errors: work.encoded.map(() => verdict.error) };
     this.failAll(work, ItemStatus.failed, verdict.error);
     return undefined;
   }
@@ -343,12 +342,12 @@ export class BulkIndexer {
    * operation that is still too large can never be sent: rejected.
    */
   private async split(work: Batch, error: string): Promise<void> {
-    const count = work.lines.length;
+    const count = work.encoded.length;
     if (count === 1) return this.failAll(work, ItemStatus.rejected, `${error}; a single document of ${work.bytes} bytes`);
     const middle = Math.ceil(count / 2);
     for (const [from, to] of [[0, middle], [middle, count]] as const) {
-      const lines = work.lines.slice(from, to);
-      await this.deliver({ lines, encoded: work.encoded.slice(from, to), ops: work.ops.slice(from, to), callbacks: work.callbacks.slice(from, to), bytes: bodyBytes(lines) });
+      const encoded = work.encoded.slice(from, to);
+      await this.deliver({ encoded, ops: work.ops.slice(from, to), callbacks: work.callbacks.slice(from, to), bytes: bodyBytes(linesOf(encoded)) });
     }
   }
 
@@ -358,7 +357,7 @@ export class BulkIndexer {
     const delayMs = backoffDelay(attempt, backoff, random);
     this.counters.retries += 1;
     try {
-      onRetry?.({ attempt, delayMs, docs: retry.batch.lines.length, scope, error: retry.errors[0] ?? '' });
+      onRetry?.({ attempt, delayMs, docs: retry.batch.encoded.length, scope, error: retry.errors[0] ?? '' });
     } catch (err) {
       rethrowLater(err);
     }

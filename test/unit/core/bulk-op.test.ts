@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { OpWriter, actionLine, withoutId } from '../../../src/core/bulk-op.js';
-import type { EncodedOp } from '../../../src/core/types.js';
+import { releaseOp, type EncodedOp } from '../../../src/core/types.js';
 
 /** What an operation must be: the action object stringified, then the document, each line ending in `\n`. */
 const expected = (index: string, id: string, json: string): string =>
@@ -208,10 +208,44 @@ describe('OpWriter chunks lent to their operations', () => {
     assert.equal(after.json, '{"id":"after"}');
   });
 
+  it('writes a kept chunk for an operation that takes all of it, and leaves the pool alone for one larger than a chunk', () => {
+    const writer = new OpWriter();
+    const op = inPooledChunk(writer);
+    const chunk = op.bulk.buffer;
+    write(writer, 'away', 300_000);
+    op.release();
+    const larger = write(new OpWriter(), 'x', POOLED_CHUNK);
+    assert.ok(larger.bulk.buffer !== chunk && larger.bulk.buffer.byteLength > POOLED_CHUNK, 'made to measure');
+    // {"create":{"_index":"i" (23 bytes), ,"_id":"x" (10), }}\n (3), the document and its \n (1).
+    const whole = write(new OpWriter(), 'x', POOLED_CHUNK - 37);
+    assert.ok(whole.bulk.buffer === chunk, 'the kept chunk, still in the pool');
+  });
+
+  it('keeps only chunks of the usual size, and at most 32 of them', () => {
+    const fresh = (op: EncodedOp): boolean => op.bulk.buffer.byteLength !== POOLED_CHUNK;
+    // Empty the pool: a new writer's first chunk, when none is kept, is made to the operation's measure.
+    const held: EncodedOp[] = [];
+    do held.push(write(new OpWriter(), 'drain'));
+    while (!fresh(held[held.length - 1] as EncodedOp));
+    const writer = new OpWriter();
+    const lent: EncodedOp[] = [];
+    for (let n = 0; n < 40; n++) {
+      lent.push(n === 0 ? inPooledChunk(writer) : write(writer, `kept-${n}`));
+      // A chunk of its own, filled: the next operation cannot fit after it.
+      lent.push(filled(writer, `own-${n}`, 300_000));
+    }
+    assert.ok(lent.every((op, i) => (i % 2 === 0) !== fresh(op)), 'each pair: a chunk of the usual size, then one made to measure');
+    for (const op of lent) op.release();
+    const taken = Array.from({ length: 33 }, () => write(new OpWriter(), 'taken'));
+    assert.deepEqual(taken.map(fresh), [...Array<boolean>(32).fill(false), true]);
+  });
+
   it('refuses to read a released operation, whose bytes may have been written over', () => {
     const op = write(new OpWriter(), 'gone', 20);
     assert.equal(op.id, 'gone');
-    op.release();
+    releaseOp({ index: 'i', id: 'plain', doc: {} });
+    assert.equal(op.id, 'gone');
+    releaseOp(op);
     assert.throws(() => op.bulk, /operation for i read after its bytes were released/);
     assert.throws(() => op.json, /released/);
   });
