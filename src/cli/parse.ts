@@ -10,7 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { isParquetKey, readObject, readParquetObject, type ReadOptions, type ReadResult } from '../pipeline/read-object.js';
 import { fileAsyncBuffer, s3AsyncBuffer } from '../source/range-reader.js';
 import { releaseOp, type S3ObjectRef } from '../core/types.js';
-import { documentJson, encodeOp, joinBulkBody } from '../sink/bulk-body.js';
+import { BodyPool, documentJson, encodeOp } from '../sink/bulk-body.js';
 import { openObject, parseS3Uri } from '../source/s3.js';
 import { awsClients, readOptions } from '../context.js';
 import { AWS_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
@@ -114,6 +114,14 @@ async function openInput(input: Input, s3: S3Client | undefined, options: ReadOp
 }
 
 /**
+ * Buffers `--output bulk` joins a batch's operations into, each given back once stdout wrote it: a
+ * new buffer outside V8's heap per batch (~840 KB a thousand flow records) made V8 collect more
+ * often and raised the peak (BENCHMARKS.md, "Parse threads' answers and `parse`'s output in
+ * buffers used again"). A batch larger than a buffer gets one of its own.
+ */
+const OUTPUT_BODIES = new BodyPool(4 * 1024 * 1024, 4);
+
+/**
  * Prints one object's documents; returns how many lines (or whole inputs that are no log) could
  * not be read. Progress and problems go to stderr.
  */
@@ -129,11 +137,14 @@ async function printObject(input: Input, result: ReadResult, mode: OutputMode): 
     for (const p of batch.problems) process.stderr.write(`${name} line ${p.lineNo}: ${p.reason}\n`);
     problems += batch.problems.length;
     documents += batch.ops.length;
-    // `_bulk` output is the bytes the indexer would send (encoded by a parse thread, or here).
-    const out = mode === OutputMode.bulk ? joinBulkBody(batch.ops.map(encodeOp)) : batch.ops.map((op) => `${documentJson(op)}\n`).join('');
+    if (batch.ops.length === 0) continue;
+    // `_bulk` output is the bytes the indexer would send (encoded by a parse thread, or here), in a
+    // buffer of the pool given back once written.
+    const out = mode === OutputMode.bulk ? OUTPUT_BODIES.join(batch.ops.map(encodeOp)) : batch.ops.map((op) => `${documentJson(op)}\n`).join('');
     // `out` is a copy: the operations' memory can be written again.
     for (const op of batch.ops) releaseOp(op);
-    if (out.length > 0 && !process.stdout.write(out)) await once(process.stdout, 'drain');
+    const written = typeof out === 'string' ? process.stdout.write(out) : process.stdout.write(out, () => OUTPUT_BODIES.release(out));
+    if (!written) await once(process.stdout, 'drain');
   }
   process.stderr.write(`${name}: ${documents} documents, ${problems} lines not readable\n`);
   return problems;
