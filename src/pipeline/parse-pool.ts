@@ -15,11 +15,12 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { SharedEnrichment } from '../enrich/geoip.js';
 import type { OpBatch } from '../core/records.js';
+import type { ByteLease } from '../core/types.js';
 import { batchReader, type BatchParser, type FlowObjectContext } from '../formats/vpc-flow/reader.js';
 import type { FlowFormat } from '../formats/vpc-flow/parse.js';
 import type { LineItem } from '../source/lines.js';
 import { ON_THREADS, type Placement } from './parse-placement.js';
-import { packLines, unpackBatch, type ParseJob, type ThreadAnswer } from './parse-wire.js';
+import { packLines, unpackBatch, type PackedBatch, type ParseJob, type ThreadAnswer } from './parse-wire.js';
 
 interface Pending {
   readonly resolve: (batch: OpBatch) => void;
@@ -53,6 +54,23 @@ export interface ParsePoolOptions {
   readonly placement?: Placement;
 }
 
+/** Answer buffers kept to send back to the threads: one goes with each task. */
+const SPARE_ANSWERS = 8;
+
+/** An answer's buffer lent to its operations: once each was released, `done` is told. */
+class AnswerLease implements ByteLease {
+  #holders: number;
+
+  constructor(holders: number, private readonly done: () => void) {
+    this.#holders = holders;
+  }
+
+  release(): void {
+    this.#holders -= 1;
+    if (this.#holders === 0) this.done();
+  }
+}
+
 /** A parsed task in the window: its batch when the main thread parsed it, else the thread's answer to come. */
 type InWindow = OpBatch | Promise<OpBatch>;
 
@@ -62,6 +80,8 @@ export class ParsePool {
   readonly #enrichment: SharedEnrichment;
   readonly #entry: URL;
   readonly #placement: Placement;
+  /** Answer buffers whose operations were all released, to go back to a thread with its next task (parse-task.ts's AnswerBuffers). */
+  readonly #spare: ArrayBuffer[] = [];
   #nextId = 0;
   #closed = false;
 
@@ -144,13 +164,32 @@ export class ParsePool {
     const id = this.#nextId++;
     const thread = this.#threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const task = packLines(id, job, items);
+    const spare = this.#spare.pop();
     return new Promise<OpBatch>((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
       // Only a thread with work keeps the process alive: an idle pool never holds up an exit.
       thread.worker.ref();
-      // Stryker disable next-line ArrayDeclaration: moving the buffers instead of copying them saves time only; the thread reads the same bytes
-      thread.worker.postMessage(task, [task.data.buffer, task.spans.buffer]);
+      if (spare === undefined) {
+        // Stryker disable next-line ArrayDeclaration: moving the buffers instead of copying them saves time only; the thread reads the same bytes
+        thread.worker.postMessage(task, [task.data.buffer, task.spans.buffer]);
+      } else {
+        thread.worker.postMessage({ ...task, spare }, [task.data.buffer, task.spans.buffer, spare]);
+      }
     });
+  }
+
+  /**
+   * Lends the answer's buffer to its operations: once each was released (the indexer told its
+   * outcome, `parse` printed it), the buffer goes back to a thread with a task, to be written again.
+   */
+  #lend(answer: PackedBatch): ByteLease | undefined {
+    const { buffer } = answer.bulk;
+    const giveBack = () => {
+      if (!this.#closed && this.#spare.length < SPARE_ANSWERS) this.#spare.push(buffer);
+    };
+    if (answer.ends.length > 0) return new AnswerLease(answer.ends.length, giveBack);
+    giveBack();
+    return undefined;
   }
 
   #spawn(): Thread {
@@ -169,7 +208,7 @@ export class ParsePool {
       thread.pending.delete(answer.id);
       if (thread.pending.size === 0) worker.unref();
       if ('error' in answer) pending?.reject(new Error(`parse thread: ${answer.error}`));
-      else pending?.resolve(unpackBatch(answer));
+      else pending?.resolve(unpackBatch(answer, this.#lend(answer)));
     });
     let failure: Error | undefined;
     worker.on('error', (err) => (failure = err));

@@ -11,10 +11,40 @@ import type { Enricher } from '../enrich/types.js';
 import { formatFromFields, isParseError } from '../formats/vpc-flow/parse.js';
 import { batchReader } from '../formats/vpc-flow/reader.js';
 import type { LineItem } from '../source/lines.js';
-import { packBatch, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
+import { packBatch, type AnswerMemory, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
 
 /** Readers kept per object; more objects than this in flight at once only cost a rebuild. */
 const READERS = 64;
+/** Answer buffers a thread keeps for its next answers. */
+const SPARE_ANSWERS = 4;
+/** An answer buffer's least size: a task of 1000 default-format flow records answers ~840 KB. */
+const ANSWER_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * The memory a thread writes its answers into: buffers the main thread sent back once it had
+ * released all their operations, else new ones. A new buffer outside V8's heap for every answer
+ * (~840 MB a million flow records) made the main thread collect more often (as the operation
+ * chunks of core/bulk-op.ts did). A new one is made a power of two of at least
+ * {@link ANSWER_BUFFER_BYTES}, so that it fits the next answers too.
+ */
+export class AnswerBuffers {
+  readonly #spare: ArrayBuffer[] = [];
+
+  /** A buffer the main thread is done with. */
+  give(buffer: ArrayBuffer): void {
+    if (this.#spare.length < SPARE_ANSWERS) this.#spare.push(buffer);
+  }
+
+  /** `bytes` at the start of a kept buffer that holds them (smaller ones are dropped), else of a new one. */
+  readonly take: AnswerMemory = (bytes) => {
+    for (let buffer = this.#spare.pop(); buffer !== undefined; buffer = this.#spare.pop()) {
+      if (buffer.byteLength >= bytes) return new Uint8Array(buffer, 0, bytes);
+    }
+    let size = ANSWER_BUFFER_BYTES;
+    while (size < bytes) size *= 2;
+    return new Uint8Array(new ArrayBuffer(size), 0, bytes);
+  };
+}
 
 /** The side of a message port a parse thread uses: tasks come in, answers go out. */
 export interface TaskPort {
@@ -28,18 +58,20 @@ export interface TaskPort {
  */
 export function serveParseTasks(port: TaskPort | null, enrichment: SharedEnrichment): void {
   if (port === null) throw new Error('parse-thread.ts runs as a worker thread only');
-  const parse = taskParser(enricherFromShared(enrichment));
+  const buffers = new AnswerBuffers();
+  const parse = taskParser(enricherFromShared(enrichment), buffers.take);
   port.on('message', (task) => {
+    if (task.spare !== undefined) buffers.give(task.spare);
     const answer = parse(task);
     port.postMessage(answer, 'bulk' in answer ? [answer.bulk.buffer] : []);
   });
 }
 
 /**
- * Parses tasks into packed batches, or an error answer naming what failed; never throws. It keeps
- * a reader per object it has seen lately.
+ * Parses tasks into packed batches, written into `memory`, or an error answer naming what failed;
+ * never throws. It keeps a reader per object it has seen lately.
  */
-export function taskParser(enricher: Enricher): (task: ParseTask) => ThreadAnswer {
+export function taskParser(enricher: Enricher, memory?: AnswerMemory): (task: ParseTask) => ThreadAnswer {
   const readers = new Map<string, ReturnType<typeof batchReader>>();
   // Every reader writes into the one writer, rewound once packBatch has copied a batch's bytes into its answer.
   const opWriter = new OpWriter({ rewinds: true });
@@ -58,7 +90,7 @@ export function taskParser(enricher: Enricher): (task: ParseTask) => ThreadAnswe
   };
   return (task) => {
     try {
-      return packBatch(task.id, readerFor(task.job)(linesOf(task)));
+      return packBatch(task.id, readerFor(task.job)(linesOf(task)), memory);
     } catch (err) {
       return { id: task.id, error: messageOf(err) };
     } finally {

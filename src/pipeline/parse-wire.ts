@@ -1,10 +1,11 @@
 /**
  * What the main thread and a parse thread send each other: batches of lines packed into one
  * transferable buffer, and batches of operations packed as a few strings and one transferable
- * buffer of their encoded `_bulk` lines (instead of an object per document).
+ * buffer of their encoded `_bulk` lines (instead of an object per document). Answer buffers the
+ * main thread is done with travel back with the next task, for the thread to write into again.
  */
 import type { LineProblem, OpBatch } from '../core/records.js';
-import { EncodedOp, type IndexOp, type S3ObjectRef } from '../core/types.js';
+import { EncodedOp, type ByteLease, type IndexOp, type S3ObjectRef } from '../core/types.js';
 import { bodyBytes, encodeOp } from '../sink/bulk-body.js';
 import { isOverlong, type LineItem } from '../source/lines.js';
 
@@ -22,6 +23,8 @@ export interface ParseTask {
   readonly job: ParseJob;
   readonly data: Uint8Array<ArrayBuffer>;
   readonly spans: Float64Array<ArrayBuffer>;
+  /** An answer's buffer whose operations the main thread has all released, moved back for the thread's next answers. */
+  readonly spare?: ArrayBuffer;
 }
 
 /**
@@ -68,14 +71,13 @@ export function packLines(id: number, job: ParseJob, items: readonly LineItem[])
  * object per document, and the operations' bytes end to end (as the reader encoded them, else the
  * sink's encodeOp), so that the main thread only sends them. Transfer `bulk.buffer` with the answer.
  */
-export function packBatch(id: number, batch: OpBatch): PackedBatch {
+export function packBatch(id: number, batch: OpBatch, memory: AnswerMemory = ownMemory): PackedBatch {
   const { ops } = batch;
   const indexNames: string[] = [];
   const indexOf = new Uint32Array(ops.length);
   const ends = new Uint32Array(ops.length);
   const encoded = ops.map(encodeOp);
-  // Its own memory (not Buffer's shared pool): the whole buffer is moved to the other thread.
-  const bulk = new Uint8Array(bodyBytes(encoded));
+  const bulk = memory(bodyBytes(encoded));
   let at = 0;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i] as IndexOp;
@@ -90,13 +92,24 @@ export function packBatch(id: number, batch: OpBatch): PackedBatch {
   return { id, indexNames, indexOf, bulk, ends, problems: batch.problems, dropped: batch.dropped ?? 0, statusRecords: batch.statusRecords ?? 0 };
 }
 
-/** The batch a thread packed, each operation's bytes a view of the one buffer (no copy each). */
-export function unpackBatch(packed: PackedBatch): OpBatch {
+/**
+ * Where {@link packBatch} writes a batch's operations: a buffer of its own memory (not Buffer's
+ * shared pool), since the whole buffer is moved to the other thread, starting at its byte 0.
+ */
+export type AnswerMemory = (bytes: number) => Uint8Array<ArrayBuffer>;
+const ownMemory: AnswerMemory = (bytes) => new Uint8Array(bytes);
+
+/**
+ * The batch a thread packed, each operation's bytes a view of the one buffer (no copy each). With
+ * `lease`, the operations' bytes are lent from it as a reader's are (see EncodedOp), for the
+ * buffer to be used again once each was released.
+ */
+export function unpackBatch(packed: PackedBatch, lease?: ByteLease): OpBatch {
   const ops: IndexOp[] = new Array<IndexOp>(packed.ends.length);
   let start = 0;
   for (let i = 0; i < ops.length; i++) {
     const end = packed.ends[i] as number;
-    ops[i] = new EncodedOp(packed.indexNames[packed.indexOf[i] as number] as string, packed.bulk.subarray(start, end));
+    ops[i] = new EncodedOp(packed.indexNames[packed.indexOf[i] as number] as string, packed.bulk.subarray(start, end), lease);
     start = end;
   }
   return { ops, problems: packed.problems, dropped: packed.dropped, statusRecords: packed.statusRecords };

@@ -4,7 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { inputsOf } from '../../../src/cli/parse.js';
+import { sampleLines } from '../../../src/sample/flow-logs.js';
 import { ConfigError } from '../../../src/config/load.js';
 import { runCli } from '../../helpers/cli.js';
 
@@ -17,6 +19,7 @@ describe('parse of local files', () => {
     // Random-looking bytes with no newline for a while: a binary file's first "line".
     await writeFile(join(dir, 'random.bin'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)));
     await writeFile(join(dir, 'flow.log'), FLOW);
+    await writeFile(join(dir, 'many.log.gz'), gzipSync([...sampleLines({ seed: 5, records: 12_000, format: 'full', start: 1_763_769_600 })].join('\n')));
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -28,6 +31,18 @@ describe('parse of local files', () => {
     assert.match(line, new RegExp(`^${join(dir, 'random.bin')}: not read: not a flow log \\(first line: binary data, not text: "\\\\x0d[^"]*…"\\)$`));
     assert.match(line, /^[\x20-\x7e]+…"\)$/, 'printable ASCII only');
     assert.ok(line.length < 250, `${line.length} characters`);
+  });
+
+  it('prints the same _bulk bodies from parse threads as from the main thread, batch after batch', async () => {
+    const path = join(dir, 'many.log.gz');
+    // Twelve tasks of 1000 lines: answer buffers and output buffers are each written again several times.
+    const [threads, here] = await Promise.all([runCli(['parse', '--output', 'bulk', '--parse-threads', '2', path]), runCli(['parse', '--output', 'bulk', '--parse-threads', '0', path])]);
+    assert.equal(threads.status, 0, threads.stderr);
+    assert.equal(here.status, 0, here.stderr);
+    const lines = here.stdout.split('\n');
+    assert.equal(lines.length, 2 * 12_000 + 1, 'an action line and a document a record, and the last newline');
+    assert.deepEqual(lines.filter((_, i) => i % 2 === 1 && i < 24_000).map((l) => (JSON.parse(l) as { log: { line: number } }).log.line), Array.from({ length: 12_000 }, (_, i) => i + 2));
+    assert.equal(threads.stdout, here.stdout);
   });
 
   it('names a local file by its path in messages and as a file:// URI in log.object', async () => {

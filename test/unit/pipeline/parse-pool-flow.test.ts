@@ -8,9 +8,11 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
-import { threadId } from 'node:worker_threads';
+import { Worker, threadId, type Transferable } from 'node:worker_threads';
 import { noopEnricher, type SharedEnrichment } from '../../../src/enrich/geoip.js';
 import type { OpBatch } from '../../../src/core/records.js';
+import { releaseOp, type IndexOp } from '../../../src/core/types.js';
+import type { ParseTask } from '../../../src/pipeline/parse-wire.js';
 import { formatFromFields, type FlowFormat } from '../../../src/formats/vpc-flow/parse.js';
 import type { LineItem } from '../../../src/source/lines.js';
 import { ParsePool, threadEntry } from '../../../src/pipeline/parse-pool.js';
@@ -61,6 +63,38 @@ describe('ParsePool scheduling', () => {
     assert.deepEqual(two.map((o) => o.batch.ops.length), [1000, 1000, 1000, 1000, 1000, 1000, 50]);
     assert.deepEqual(two.map((o) => o.pulled), [40, 50, 60, 61, 61, 61, 61]);
     assert.deepEqual(two.flatMap((o) => o.batch.ops.map((op) => op.doc.srcport)), Array.from({ length: 6050 }, (_, i) => i + 1), 'in order');
+  });
+
+  it('sends an answer\'s buffer back with a later task once each of its operations was released, never before', async () => {
+    /** Each task's spare buffer's size as it was sent (once moved, a buffer is empty here). */
+    const spares: (number | undefined)[] = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly Transferable[]) {
+      // Tasks only: a thread run from source gets other messages too (tsx's loader).
+      if (typeof message === 'object' && message !== null && 'spans' in message) spares.push((message as ParseTask).spare?.byteLength);
+      post.call(this, message, transfer);
+    };
+    try {
+      const { batches } = source(Array<number>(60).fill(100));
+      let held: { ops: IndexOp[]; bytes: string[] } | undefined;
+      let lines = 0;
+      for await (const batch of pool(1).parse(FORMAT, CTX, batches)) {
+        const bytes = batch.ops.map((op) => Buffer.from(op.bulk ?? []).toString('utf8'));
+        lines += batch.ops.length;
+        // The first batch is held to the end; every other one is released once read.
+        if (held === undefined) held = { ops: batch.ops, bytes };
+        else for (const op of batch.ops) releaseOp(op);
+      }
+      assert.equal(lines, 6000);
+      // One thread, two tasks in flight: task 3 goes when batch 1 (held) is read, task 4 once batch 2 was released.
+      assert.deepEqual(spares, [undefined, undefined, undefined, 1024 * 1024, 1024 * 1024, 1024 * 1024], 'the buffers of whole answers');
+      assert.deepEqual(held?.ops.map((op) => Buffer.from(op.bulk ?? []).toString('utf8')), held?.bytes, 'the held batch\'s bytes were never written over');
+      const [op] = held?.ops ?? [];
+      releaseOp(op as IndexOp);
+      assert.throws(() => op?.bulk, /read after its bytes were released/, 'an operation from a thread is lent as one written here');
+    } finally {
+      Worker.prototype.postMessage = post;
+    }
   });
 
   it('sends no empty task after lines that fill whole tasks', async () => {

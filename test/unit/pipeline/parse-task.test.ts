@@ -12,7 +12,7 @@ import { formatFromFields } from '../../../src/formats/vpc-flow/parse.js';
 import { batchReader } from '../../../src/formats/vpc-flow/reader.js';
 import type { LineItem } from '../../../src/source/lines.js';
 import type { FlowFormat } from '../../../src/formats/vpc-flow/parse.js';
-import { serveParseTasks, taskParser, type TaskPort } from '../../../src/pipeline/parse-task.js';
+import { AnswerBuffers, serveParseTasks, taskParser, type TaskPort } from '../../../src/pipeline/parse-task.js';
 import { packLines, unpackBatch, type PackedBatch, type ParseJob, type ParseTask, type ThreadAnswer } from '../../../src/pipeline/parse-wire.js';
 
 const FIELDS = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status'.split(' ');
@@ -78,6 +78,33 @@ describe('taskParser', () => {
 
 });
 
+describe('AnswerBuffers', () => {
+  it('gives a kept buffer that holds the answer, drops one too small, and makes new ones a power of two of at least 1 MiB', () => {
+    const buffers = new AnswerBuffers();
+    const fresh = buffers.take(10);
+    assert.deepEqual([fresh.byteOffset, fresh.length, fresh.buffer.byteLength], [0, 10, 1024 * 1024]);
+    assert.equal(buffers.take(3 * 1024 * 1024).buffer.byteLength, 4 * 1024 * 1024);
+    assert.equal(buffers.take(1024 * 1024).buffer.byteLength, 1024 * 1024, 'exactly the least size');
+    const small = new ArrayBuffer(100);
+    const large = new ArrayBuffer(5000);
+    buffers.give(large);
+    buffers.give(small);
+    const taken = buffers.take(200);
+    assert.equal(taken.buffer, large, 'the small one, given last, is passed over');
+    assert.deepEqual([taken.byteOffset, taken.length], [0, 200]);
+    assert.notEqual(buffers.take(50).buffer, small, 'and was dropped');
+  });
+
+  it('keeps four buffers at most', () => {
+    const buffers = new AnswerBuffers();
+    const given = Array.from({ length: 5 }, () => new ArrayBuffer(64));
+    for (const b of given) buffers.give(b);
+    const back = Array.from({ length: 5 }, () => buffers.take(64).buffer);
+    assert.deepEqual(back.slice(0, 4), given.slice(0, 4).reverse());
+    assert.ok(!given.includes(back[4] as ArrayBuffer), 'the fifth was not kept');
+  });
+});
+
 /** A thread's port played by an emitter: tasks are emitted, answers collected. */
 class FakePort extends EventEmitter implements TaskPort {
   readonly answers: ThreadAnswer[] = [];
@@ -99,6 +126,19 @@ describe('serveParseTasks', () => {
     assert.deepEqual(port.transfers, [[(answer as PackedBatch).bulk.buffer]], 'the encoded operations are moved, not copied');
     const doc = JSON.parse(unpacked(answer as ThreadAnswer).ops[0]?.[2] ?? '{}') as Record<string, unknown>;
     assert.equal((doc.dstaddr_geo as { city_name?: string } | undefined)?.city_name, 'London', 'the destination is enriched from the city database');
+  });
+
+  it('writes its answers into the buffers tasks bring back', () => {
+    const port = new FakePort();
+    serveParseTasks(port, { city: [], asn: [], cacheSize: 1, answerCacheSize: 1 });
+    const spare = new ArrayBuffer(2 * 1024 * 1024);
+    port.emit('message', packLines(1, job(), ITEMS));
+    port.emit('message', { ...packLines(2, job(), ITEMS), spare });
+    const [first, second] = port.answers as PackedBatch[];
+    assert.notEqual(first?.bulk.buffer, spare);
+    assert.equal(second?.bulk.buffer, spare, 'the second answer is written into the buffer its task brought');
+    assert.deepEqual(port.transfers[1], [spare], 'and moved back whole');
+    assert.deepEqual(unpacked(second as ThreadAnswer), onMainThread(job(), ITEMS));
   });
 
   it('refuses to run outside a worker thread', () => {

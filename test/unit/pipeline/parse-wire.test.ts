@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OpWriter } from '../../../src/core/bulk-op.js';
+import type { EncodedOp } from '../../../src/core/types.js';
 import { packBatch, packLines, unpackBatch } from '../../../src/pipeline/parse-wire.js';
 import { serializeOp } from '../../../src/sink/bulk-body.js';
 
@@ -32,6 +33,36 @@ describe('packBatch', () => {
     const op = new OpWriter().text('i\n€', 'id\n😀', '{"t":"é\\n"}');
     const [back] = unpackBatch(packBatch(1, { ops: [op], problems: [] })).ops;
     assert.deepEqual([back?.index, back?.id, back?.json], ['i\n€', 'id\n😀', '{"t":"é\\n"}']);
+  });
+});
+
+describe('packBatch into memory, unpackBatch with a lease', () => {
+  it('writes the operations at the start of the memory it is given', () => {
+    const writer = new OpWriter();
+    const ops = [writer.text('a', '1', '{"x":1}'), writer.text('a', '2', '{"x":2}')];
+    const buffer = new ArrayBuffer(4096);
+    const asked: number[] = [];
+    const packed = packBatch(1, { ops, problems: [] }, (bytes) => {
+      asked.push(bytes);
+      return new Uint8Array(buffer, 0, bytes);
+    });
+    assert.equal(packed.bulk.buffer, buffer);
+    assert.deepEqual(asked, [packed.bulk.length]);
+    assert.equal(Buffer.from(buffer, 0, packed.bulk.length).toString('utf8'), ops.map(serializeOp).join(''));
+  });
+
+  it('lends the operations\' bytes: the lease is told once per operation, and a released one is not read', () => {
+    const writer = new OpWriter();
+    const packed = packBatch(1, { ops: [writer.text('a', '1', '{"x":1}'), writer.text('b', '2', '{"x":2}')], problems: [] });
+    let released = 0;
+    const [first, second] = unpackBatch(packed, { release: () => void (released += 1) }).ops as EncodedOp[];
+    first?.release();
+    first?.release();
+    assert.equal(released, 1, 'a second release of one operation tells nothing');
+    assert.throws(() => first?.bulk, /read after its bytes were released/);
+    assert.equal(second?.json, '{"x":2}', 'the other operation is still read');
+    second?.release();
+    assert.equal(released, 2);
   });
 });
 
