@@ -80,6 +80,7 @@ export function taskParser(enricher: Enricher, memory?: AnswerMemory): (task: Pa
     if (isParseError(format)) throw new Error(`format ${job.fields.join(' ')}: ${format.error}`);
     // Stryker disable next-line ConditionalExpression,EqualityOperator: when the cache empties changes only how often a reader is rebuilt, never what it reads
     if (readers.size >= READERS) readers.clear();
+    // Stryker disable next-line ObjectLiteral: a reader with a writer of its own gives the same answers in more memory
     const read = batchReader(format, { ref: job.ref, enricher, indexPrefix: job.indexPrefix, dropStatusRecords: job.dropStatusRecords }, { opWriter });
     readers.set(key, read);
     return read;
@@ -89,14 +90,15 @@ export function taskParser(enricher: Enricher, memory?: AnswerMemory): (task: Pa
     return readers.get(key) ?? newReader(key, job);
   };
   return (task) => {
+    let answer: ThreadAnswer;
     try {
-      return packBatch(task.id, readerFor(task.job)(linesOf(task)), memory);
+      answer = packBatch(task.id, readerFor(task.job)(linesOf(task)), memory);
     } catch (err) {
-      return { id: task.id, error: messageOf(err) };
-    } finally {
-      // Stryker disable next-line ExpressionStatement: without it the writer only keeps every chunk it wrote; the answers are the same
-      opWriter.rewind();
+      answer = { id: task.id, error: messageOf(err) };
     }
+    // The answer holds a copy: the next task's operations are written over these.
+    opWriter.rewind();
+    return answer;
   };
 }
 
