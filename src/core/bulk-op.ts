@@ -9,7 +9,7 @@
  * custom ids (and so cannot de-duplicate).
  */
 import { Buffer } from 'node:buffer';
-import { EncodedOp, type ByteLease, type IndexOp } from './types.js';
+import { CountedLease, EncodedOp, type IndexOp } from './types.js';
 
 /** `{"create":{"_index":…` up to where the id goes. */
 const head = (index: string): string => `{"create":{"_index":${JSON.stringify(index)}`;
@@ -76,23 +76,13 @@ const MAX_POOLED_CHUNKS = 32;
 const pooled: Buffer<ArrayBuffer>[] = [];
 
 /**
- * A chunk lent to the operations written in it: counts them, plus one for the writer until it
- * moves on to another chunk. When the count falls to nothing the chunk goes back to the pool.
+ * A chunk lent to the operations written in it: one holder per operation, plus one for the writer
+ * until it moves on to another chunk. When none is left the chunk goes back to the pool.
  */
-class LentChunk implements ByteLease {
-  #holders = 1;
-
-  constructor(private readonly chunk: Buffer<ArrayBuffer>) {}
-
-  lend(): this {
-    this.#holders += 1;
-    return this;
-  }
-
-  release(): void {
-    this.#holders -= 1;
-    if (this.#holders === 0 && this.chunk.length === CHUNK_BYTES && pooled.length < MAX_POOLED_CHUNKS) pooled.push(this.chunk);
-  }
+function lentChunk(chunk: Buffer<ArrayBuffer>): CountedLease {
+  return new CountedLease(1, () => {
+    if (chunk.length === CHUNK_BYTES && pooled.length < MAX_POOLED_CHUNKS) pooled.push(chunk);
+  });
 }
 
 /**
@@ -109,7 +99,7 @@ class LentChunk implements ByteLease {
 export class OpWriter {
   #chunk = NO_CHUNK;
   /** The current chunk's lease, for a writer that does not rewind. */
-  #lent: LentChunk | undefined;
+  #lent: CountedLease | undefined;
   /** Chunks written since the last rewind (only a writer that rewinds keeps them), and those free to write again. */
   readonly #written: Buffer<ArrayBuffer>[] | undefined;
   readonly #free: Buffer<ArrayBuffer>[] = [];
@@ -200,7 +190,7 @@ export class OpWriter {
       }
       if (written === undefined) {
         this.#lent?.release();
-        this.#lent = new LentChunk(this.#chunk);
+        this.#lent = lentChunk(this.#chunk);
       } else {
         written.push(this.#chunk);
       }

@@ -46,6 +46,32 @@ export interface ByteLease {
 }
 
 /**
+ * A lease counted by its holders: each {@link lend} adds one, each release takes one, and `onFree`
+ * is told when the last one lets go (an OpWriter's chunk, a parse thread's answer buffer).
+ */
+export class CountedLease implements ByteLease {
+  #holders: number;
+
+  constructor(
+    holders: number,
+    private readonly onFree: () => void,
+  ) {
+    this.#holders = holders;
+  }
+
+  /** One holder more; returns the lease. */
+  lend(): this {
+    this.#holders += 1;
+    return this;
+  }
+
+  release(): void {
+    this.#holders -= 1;
+    if (this.#holders === 0) this.onFree();
+  }
+}
+
+/**
  * An operation already encoded (by core/bulk-op.ts's OpWriter, on this thread or a parse thread):
  * `bulk` holds its action line and its document, each ending in `\n`. `id`, `json` and `doc` decode
  * the action line or the document on demand, for the rare reader of them (dead letters, `parse`,

@@ -15,12 +15,12 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { SharedEnrichment } from '../enrich/geoip.js';
 import type { OpBatch } from '../core/records.js';
-import type { ByteLease } from '../core/types.js';
+import { CountedLease, type ByteLease } from '../core/types.js';
 import { batchReader, type BatchParser, type FlowObjectContext } from '../formats/vpc-flow/reader.js';
 import type { FlowFormat } from '../formats/vpc-flow/parse.js';
 import type { LineItem } from '../source/lines.js';
 import { ON_THREADS, type Placement } from './parse-placement.js';
-import { packLines, unpackBatch, type PackedBatch, type ParseJob, type ThreadAnswer } from './parse-wire.js';
+import { packLines, unpackBatch, type PackedBatch, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
 
 interface Pending {
   readonly resolve: (batch: OpBatch) => void;
@@ -56,20 +56,6 @@ export interface ParsePoolOptions {
 
 /** Answer buffers kept to send back to the threads: one goes with each task. */
 const SPARE_ANSWERS = 8;
-
-/** An answer's buffer lent to its operations: once each was released, `done` is told. */
-class AnswerLease implements ByteLease {
-  #holders: number;
-
-  constructor(holders: number, private readonly done: () => void) {
-    this.#holders = holders;
-  }
-
-  release(): void {
-    this.#holders -= 1;
-    if (this.#holders === 0) this.done();
-  }
-}
 
 /** A parsed task in the window: its batch when the main thread parsed it, else the thread's answer to come. */
 type InWindow = OpBatch | Promise<OpBatch>;
@@ -163,19 +149,14 @@ export class ParsePool {
     // Stryker disable next-line UpdateOperator: ids only need to differ from one another; counting down does that too
     const id = this.#nextId++;
     const thread = this.#threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-    const task = packLines(id, job, items);
-    const spare = this.#spare.pop();
+    const task: ParseTask = { ...packLines(id, job, items), spare: this.#spare.pop() };
     return new Promise<OpBatch>((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
       // Only a thread with work keeps the process alive: an idle pool never holds up an exit.
       thread.worker.ref();
-      if (spare === undefined) {
-        // Stryker disable next-line ArrayDeclaration: moving the buffers instead of copying them saves time only; the thread reads the same bytes
-        thread.worker.postMessage(task, [task.data.buffer, task.spans.buffer]);
-      } else {
-        // Stryker disable next-line ArrayDeclaration: as above; the spare, copied, is written by the thread all the same
-        thread.worker.postMessage({ ...task, spare }, [task.data.buffer, task.spans.buffer, spare]);
-      }
+      // Stryker disable next-line ArrayDeclaration: moving the buffers instead of copying them saves time only; the thread reads (and writes into the spare) all the same
+      const moved = [task.data.buffer, task.spans.buffer, ...(task.spare === undefined ? [] : [task.spare])];
+      thread.worker.postMessage(task, moved);
     });
   }
 
@@ -190,7 +171,7 @@ export class ParsePool {
       if (!this.#closed && this.#spare.length < SPARE_ANSWERS) this.#spare.push(buffer);
     };
     // Stryker disable next-line ConditionalExpression,EqualityOperator: an empty answer's buffer, lent to nothing, would only never come back
-    if (answer.ends.length > 0) return new AnswerLease(answer.ends.length, giveBack);
+    if (answer.ends.length > 0) return new CountedLease(answer.ends.length, giveBack);
     giveBack();
     return undefined;
   }
