@@ -2,7 +2,7 @@
  * One CloudTrail record → one index operation (or the reason it cannot be one). Pure.
  */
 import { isAddress } from '../../enrich/ip.js';
-import type { Enricher } from '../../enrich/types.js';
+import type { Enricher, Enrichment } from '../../enrich/types.js';
 import { problemText, type LineProblem } from '../../core/records.js';
 import { SerialisedOp, type Doc, type IndexOp } from '../../core/types.js';
 import { keyId } from '../../core/id.js';
@@ -231,7 +231,41 @@ export function recordOutcomes(options: DocumentOptions): (record: unknown, ordi
       return { problem: { lineNo: ordinal, reason: identity, text: problemText(JSON.stringify(record)) } };
     }
     const index = indexOf(Math.floor(identity.epochMs / 1000));
-    const doc = toDocument(record as Record<string, unknown>, options, recordBytes);
-    return { op: new SerialisedOp(index, keyId(ID_NAMESPACE, identity.eventID), JSON.stringify(doc)) };
+    return { op: new SerialisedOp(index, keyId(ID_NAMESPACE, identity.eventID), documentJson(record as Record<string, unknown>, options, recordBytes)) };
   };
+}
+
+/**
+ * `JSON.stringify(toDocument(…))` of a record with an identity, its `source_ip` fields written
+ * after the rest as text rather than added to the document first: properties added to a copy of
+ * a record of a dozen keys cost more than the copy, and an address's GeoIP and ASN are
+ * serialised once per answer ({@link enrichmentJson}), not once per event. A document with
+ * `truncated`, which goes after them, takes {@link toDocument}'s way.
+ */
+function documentJson(record: Record<string, unknown>, options: DocumentOptions, recordBytes = Number.POSITIVE_INFINITY): string {
+  const truncated: string[] = [];
+  const doc = mendedCopy(record, options.maxBlobBytes, recordBytes) ?? fieldByField(record, options.maxBlobBytes, recordBytes, truncated);
+  const address = record[SOURCE_ADDRESS_FIELD];
+  if (truncated.length > 0 || typeof address !== 'string' || !isAddress(address)) {
+    addSourceIp(doc, address, options.enricher);
+    if (truncated.length > 0) doc[TRUNCATED_FIELD] = truncated;
+    return JSON.stringify(doc);
+  }
+  // The document has `@timestamp` (the record's identity has a time), so a comma goes before `source_ip`.
+  const json = JSON.stringify(doc);
+  return `${json.slice(0, -1)},${SOURCE_IP_KEY}${JSON.stringify(address)}${enrichmentJson(options.enricher.lookup(address))}}`;
+}
+
+const SOURCE_IP_KEY = `${JSON.stringify(SOURCE_IP_FIELD)}:`;
+/** `,"source_ip_geo":…,"source_ip_as":…` of each answer the enricher gave (its answers are remembered objects). */
+const ENRICHMENT_JSON = new WeakMap<Enrichment, string>();
+
+function enrichmentJson(found: Enrichment | undefined): string {
+  if (found === undefined) return '';
+  let json = ENRICHMENT_JSON.get(found);
+  if (json === undefined) {
+    json = `${found.geo === undefined ? '' : `,${JSON.stringify(SOURCE_IP_GEO_FIELD)}:${JSON.stringify(found.geo)}`}${found.as === undefined ? '' : `,${JSON.stringify(SOURCE_IP_AS_FIELD)}:${JSON.stringify(found.as)}`}`;
+    ENRICHMENT_JSON.set(found, json);
+  }
+  return json;
 }

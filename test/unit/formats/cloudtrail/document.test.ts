@@ -220,3 +220,31 @@ describe('toDocument against the field-by-field build', () => {
     );
   });
 });
+
+describe('recordOutcomes against toDocument', () => {
+  const geo = { country_iso_code: 'GB', location: { lat: 51.5, lon: -0.1 } };
+  const as = { number: 64500, organization: 'Example "AS"' };
+  // Remembered answers, one object per address as the enricher's cache gives them, and one made anew on each call.
+  const answers = new Map<string, { geo?: typeof geo; as?: typeof as }>([['81.2.69.142', { geo, as }], ['2001:db8::1', { as }], ['192.0.2.1', { geo }], ['198.51.100.7', {}]]);
+  const enricher: Enricher = { lookup: (ip) => (ip === '203.0.113.9' ? { geo: { city_name: 'Anew' } } : answers.get(ip)) };
+  const address = fc.constantFrom('81.2.69.142', '2001:db8::1', '192.0.2.1', '198.51.100.7', '203.0.113.9', '10.0.0.1', 'ec2.amazonaws.com', 'fe80::1%eth0', '', 5, null);
+  const field = fc.tuple(fc.constantFrom('eventName', 'requestParameters', 'responseElements', 'source_ip', 'truncated', '__proto__', '7'), fc.oneof(fc.string({ maxLength: 8 }), fc.dictionary(fc.string({ maxLength: 3 }), fc.oneof(fc.string({ maxLength: 8 }), fc.constant('y'.repeat(70))), { maxKeys: 2 })));
+
+  it('serialises the very document toDocument builds, source_ip, its GeoIP and ASN and truncated included, every time', () => {
+    const outcome = recordOutcomes({ ...options, enricher });
+    fc.assert(
+      fc.property(fc.array(field, { maxLength: 6 }), fc.option(address, { nil: undefined }), fc.integer({ min: 1, max: 3 }), (fields, source, times) => {
+        const text = `{"eventTime":"${TIME}","eventID":"e"${source === undefined ? '' : `,"sourceIPAddress":${JSON.stringify(source)}`}${fields.map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('')}}`;
+        const record = JSON.parse(text) as Record<string, unknown>;
+        const expected = JSON.stringify(toDocument(record, { ...options, enricher }, Buffer.byteLength(text)));
+        // Again and again: an answer's JSON, once remembered, is the same.
+        for (let i = 0; i < times; i++) {
+          const made = outcome(record, 1, Buffer.byteLength(text));
+          assert.ok('op' in made);
+          assert.equal(made.op.json, expected, text);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
