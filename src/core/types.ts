@@ -132,23 +132,6 @@ export function releaseOp(op: IndexOp): void {
   if (op instanceof EncodedOp) op.release();
 }
 
-/**
- * An operation whose document was serialised as soon as it was built, by a reader that builds
- * documents as objects (CloudTrail): held until OpenSearch answers, it keeps one string, not the
- * document's objects. `doc` parses the JSON again, for the rare reader of it.
- */
-export class SerialisedOp implements IndexOp {
-  constructor(
-    readonly index: string,
-    readonly id: string,
-    readonly json: string,
-  ) {}
-
-  get doc(): Doc {
-    return JSON.parse(this.json) as Doc;
-  }
-}
-
 /** How OpenSearch answered for one operation, after retries. */
 export const ItemStatus = {
   /** Written now. */

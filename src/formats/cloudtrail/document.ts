@@ -4,7 +4,8 @@
 import { isAddress } from '../../enrich/ip.js';
 import type { Enricher, Enrichment } from '../../enrich/types.js';
 import { problemText, type LineProblem } from '../../core/records.js';
-import { SerialisedOp, type Doc, type IndexOp } from '../../core/types.js';
+import type { Doc, IndexOp } from '../../core/types.js';
+import { OpWriter } from '../../core/bulk-op.js';
 import { keyId } from '../../core/id.js';
 import { dailyIndexFor } from '../../core/index-name.js';
 import { boundedMemo } from '../../core/memo.js';
@@ -212,13 +213,15 @@ export function toDocument(record: Record<string, unknown>, options: DocumentOpt
 /**
  * A function from (record, ordinal, bytes of the record's JSON when known) to its outcome, for one
  * object: it remembers the index name of the last day seen, since an object's events share a day or two.
- * The document is serialised at once, so that it and the record die young: held as objects until
- * their batch was sent (or answered, in the worker), documents and the parts of the record they
- * share outlived young-generation collections, and V8 at times took to allocating them straight in
- * the old generation (allocation-site pretenuring): `parse` then peaked ~60 MiB higher with five
- * times as many full collections (BENCHMARKS.md).
+ * The operation is encoded at once, into `opWriter`'s chunks as a flow reader's are, so that the
+ * record, its document and their JSON die young: held as objects until their batch was sent (or
+ * answered, in the worker), documents and the parts of the record they share outlived
+ * young-generation collections, and V8 at times took to allocating them straight in the old
+ * generation (allocation-site pretenuring): `parse` then peaked ~60 MiB higher with five times as
+ * many full collections; held as strings, a batch's ~1 MB of JSON outlived them in a young
+ * generation of a few MiB, as the image's heap cap makes it (BENCHMARKS.md).
  */
-export function recordOutcomes(options: DocumentOptions): (record: unknown, ordinal: number, recordBytes?: number) => RecordOutcome {
+export function recordOutcomes(options: DocumentOptions, opWriter = new OpWriter()): (record: unknown, ordinal: number, recordBytes?: number) => RecordOutcome {
   const indexOf = dailyIndexFor(options.indexPrefix);
   return (record, ordinal, recordBytes) => {
     if (record instanceof OversizedRecord) {
@@ -231,7 +234,7 @@ export function recordOutcomes(options: DocumentOptions): (record: unknown, ordi
       return { problem: { lineNo: ordinal, reason: identity, text: problemText(JSON.stringify(record)) } };
     }
     const index = indexOf(Math.floor(identity.epochMs / 1000));
-    return { op: new SerialisedOp(index, keyId(ID_NAMESPACE, identity.eventID), documentJson(record as Record<string, unknown>, options, recordBytes)) };
+    return { op: opWriter.text(index, keyId(ID_NAMESPACE, identity.eventID), documentJson(record as Record<string, unknown>, options, recordBytes)) };
   };
 }
 
