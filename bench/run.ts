@@ -10,7 +10,8 @@
  *           parsed on the main thread, then on a pool of one parse thread per core (src/pipeline/parse-pool.ts);
  *   indexer the full path into the worker's bulk indexer, answered at once: the worker's own work
  *           per record without S3, SQS or OpenSearch.
- * Then the default object as Parquet, against hyparquet reading its columns alone, and a CloudTrail
+ * Then the default object as Parquet, against hyparquet reading its columns alone (ours on the main
+ * thread, then its rendered lines parsed on a pool of one thread per core), and a CloudTrail
  * file (bench/input.ts), against its own floor: gunzip + JSON.parse of the file.
  *
  * Each phase runs in its own process (its own peak RSS). `records/s` is the process's rate by wall clock;
@@ -32,7 +33,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asyncBufferFromFile, parquetRead } from 'hyparquet';
-import { openEnricher, openEnrichment, type EnricherOptions } from '../src/enrich/geoip.js';
+import { openEnrichment, type EnricherOptions } from '../src/enrich/geoip.js';
 import { ParsePool } from '../src/pipeline/parse-pool.js';
 import { readObject, readParquetObject, type ReadResult } from '../src/pipeline/read-object.js';
 import { flowLogKey } from '../src/sample/flow-logs.js';
@@ -84,9 +85,13 @@ interface PhaseResult {
 }
 
 /** Parquet through the worker's reader (ranged reads of a local file here, of S3 in the worker). */
-async function parquetPath(file: string): Promise<{ records: number; bodyBytes: number }> {
-  const enricher = await openEnricher(enrichmentOptions());
-  return bulkBodies(await readParquetObject({ bucket: 'bench', key: PARQUET_KEY }, await asyncBufferFromFile(file), readOptions(enricher)));
+async function parquetPath(file: string, threads = 0): Promise<{ records: number; bodyBytes: number; threads: number }> {
+  const { enricher, shared } = await openEnrichment(enrichmentOptions());
+  const pool = threads > 0 ? new ParsePool(threads, shared) : undefined;
+  const read = await readParquetObject({ bucket: 'bench', key: PARQUET_KEY }, await asyncBufferFromFile(file), { ...readOptions(enricher), parser: pool?.parse });
+  const bodies = await bulkBodies(read);
+  await pool?.close();
+  return { ...bodies, threads };
 }
 
 /** Our path to finished bulk bodies, for any object the worker reads; `threads` parse threads (0: the main thread parses). */
@@ -208,6 +213,7 @@ const PHASES = {
     return { records };
   },
   'parquet-full': (file: string) => parquetPath(file),
+  'parquet-threads': (file: string) => parquetPath(file, availableParallelism()),
 } as const satisfies Record<string, (file: string) => Promise<{ records: number; bodyBytes?: number; threads?: number }>>;
 type Phase = keyof typeof PHASES;
 
@@ -222,10 +228,11 @@ const LABELS: Record<Phase, string> = {
   'cloudtrail-full': 'ours: events cut out and parsed whole, fields, GeoIP+ASN, id, _bulk bodies',
   'parquet-floor': 'hyparquet reads every column (the floor)',
   'parquet-full': 'ours: columns, rows rendered as lines, GeoIP+ASN, id, _bulk bodies',
+  'parquet-threads': 'ours, the lines parsed on every core (PARSE_THREADS = cores)',
 };
 const FLOW_PHASES: readonly Phase[] = ['floor', 'naive', 'naive-no-id', 'full', 'full-threads', 'indexer'];
 const CLOUDTRAIL_PHASES: readonly Phase[] = ['cloudtrail-floor', 'cloudtrail-full'];
-const PARQUET_PHASES: readonly Phase[] = ['parquet-floor', 'parquet-full'];
+const PARQUET_PHASES: readonly Phase[] = ['parquet-floor', 'parquet-full', 'parquet-threads'];
 
 async function measure(phase: Phase, file: string): Promise<PhaseResult> {
   const t0 = process.hrtime.bigint();

@@ -98,7 +98,10 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
 
 /** Reads a Parquet flow-log object, row group by row group, through a random-access source. */
 export async function readParquetObject(ref: S3ObjectRef, source: AsyncBuffer, options: ReadOptions): Promise<ReadResult> {
-  const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords, maxObjectBytes: options.maxObjectBytes };
+  const ctx = {
+    ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords, maxObjectBytes: options.maxObjectBytes,
+    parser: options.parser,
+  };
   const { format, batches } = await guard(ref, () => openParquetFlow(source, ctx));
   return { kind: 'read', batches: guarded(ref, batches), format: format.fields.join(' ') };
 }

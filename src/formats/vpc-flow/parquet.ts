@@ -17,7 +17,7 @@ import type { LineItem } from '../../source/lines.js';
 import { withCachedTail } from '../../source/range-reader.js';
 import { fieldSpec } from './catalogue.js';
 import { formatFromFields, isParseError, isSpace, type FlowFormat, type ParseError } from './parse.js';
-import { batchReader, type FlowObjectContext } from './reader.js';
+import { batchReader, type BatchParser, type FlowObjectContext } from './reader.js';
 
 /** The four bytes a Parquet file starts (and ends) with. */
 export const PARQUET_MAGIC = Buffer.from('PAR1', 'latin1');
@@ -274,6 +274,8 @@ function corrupt(ref: S3ObjectRef, err: unknown, detail: string, rowNo?: number)
 export interface ParquetFlowContext extends FlowObjectContext {
   /** MAX_OBJECT_BYTES: row groups and pages are charged against it before they are decoded. */
   readonly maxObjectBytes?: number;
+  /** Where the rendered lines are parsed; on this thread when absent. */
+  readonly parser?: BatchParser;
 }
 
 /** An opened object: its bytes (tail cached), footer, columns and format. */
@@ -330,11 +332,10 @@ async function readRowGroup(
   });
 }
 
-/** Renders rows [from, to) of a row group (its values by column) and runs them through the shared per-line work. */
-function rowBatch(
-  columns: readonly string[], values: readonly ArrayLike<unknown>[], from: number, to: number, firstRowNo: number,
-  lines: RowWriter, toOps: (items: LineItem[]) => OpBatch,
-): OpBatch {
+/** Rows [from, to) of a row group (its values by column) rendered as lines, and the rows no text line could hold. */
+function renderRows(
+  columns: readonly string[], values: readonly ArrayLike<unknown>[], from: number, to: number, firstRowNo: number, lines: RowWriter,
+): RenderedRows {
   const items: LineItem[] = [];
   const problems: LineProblem[] = [];
   for (let i = from; i < to; i++) {
@@ -343,10 +344,17 @@ function rowBatch(
     if (isParseError(line)) problems.push({ lineNo, reason: line.error, text: rowJson(columns, values, i) });
     else items.push({ lineNo, bytes: line });
   }
-  const batch = toOps(items);
-  // The operations hold their own bytes and the problems their text: the lines are read no more.
-  // Without it lines only take new memory; the operations are the same (Stryker has no mutant for a call statement).
-  lines.rewind();
+  return { items, problems };
+}
+
+interface RenderedRows {
+  readonly items: LineItem[];
+  readonly problems: LineProblem[];
+}
+
+/** `batch` with `problems` of rows that had no line added, in row order. */
+function withProblems(batch: OpBatch, problems: readonly LineProblem[]): OpBatch {
+  // Stryker disable next-line ConditionalExpression: a copy of the batch with no problem added is the same batch, only made anew
   return problems.length === 0 ? batch : { ...batch, problems: [...problems, ...batch.problems].sort((a, b) => a.lineNo - b.lineNo) };
 }
 
@@ -371,9 +379,8 @@ export async function openParquetFlow(source: AsyncBuffer, ctx: ParquetFlowConte
   return { format: opened.format, batches: rowGroups(opened, ctx) };
 }
 
-async function* rowGroups({ file, metadata, columns, format }: ParquetFlow, ctx: ParquetFlowContext): AsyncGenerator<OpBatch> {
-  const toOps = batchReader(format, ctx);
-  const lines = new RowWriter();
+/** The object's rows, row group by row group, rendered as lines into `lines` in batches of PARQUET_ROWS_PER_BATCH. */
+async function* renderedRows({ file, metadata, columns }: ParquetFlow, ctx: ParquetFlowContext, lines: RowWriter): AsyncGenerator<RenderedRows> {
   const budget = new ParquetBudget(ctx.maxObjectBytes ?? Number.MAX_SAFE_INTEGER);
   const compressors = budget.compressors();
   let groupStart = 0;
@@ -389,8 +396,50 @@ async function* rowGroups({ file, metadata, columns, format }: ParquetFlow, ctx:
     }
     const rows = groupEnd - groupStart;
     for (let at = 0; at < rows; at += PARQUET_ROWS_PER_BATCH) {
-      yield rowBatch(columns, values, at, Math.min(at + PARQUET_ROWS_PER_BATCH, rows), groupStart + 1, lines, toOps);
+      yield renderRows(columns, values, at, Math.min(at + PARQUET_ROWS_PER_BATCH, rows), groupStart + 1, lines);
     }
     groupStart = groupEnd;
   }
+}
+
+async function* rowGroups(opened: ParquetFlow, ctx: ParquetFlowContext): AsyncGenerator<OpBatch> {
+  if (ctx.parser !== undefined) {
+    yield* onParser(opened, ctx, ctx.parser);
+    return;
+  }
+  const toOps = batchReader(opened.format, ctx);
+  const lines = new RowWriter();
+  for await (const { items, problems } of renderedRows(opened, ctx, lines)) {
+    const batch = toOps(items);
+    // The operations hold their own bytes and the problems their text: the lines are read no more.
+    // Without it lines only take new memory; the operations are the same (Stryker has no mutant for a call statement).
+    lines.rewind();
+    yield withProblems(batch, problems);
+  }
+}
+
+/**
+ * The rendered lines parsed by `parser` (the parse threads, which take them in tasks of their own
+ * size, while this thread reads and decodes the next row groups). The lines are never written
+ * over: the parser holds a batch's lines until it has packed them. A row that had no line is
+ * reported with the next batch the parser gives back (or after the last), which may be one of
+ * earlier rows: each problem names its row.
+ */
+async function* onParser(opened: ParquetFlow, ctx: ParquetFlowContext, parser: BatchParser): AsyncGenerator<OpBatch> {
+  const pending: LineProblem[] = [];
+  async function* lineBatches(): AsyncGenerator<LineItem[]> {
+    for await (const { items, problems } of renderedRows(opened, ctx, new RowWriter())) {
+      pending.push(...problems);
+      yield items;
+    }
+  }
+  // Rows rendered after the last batch, or before a failure, are reported all the same.
+  const rest = (): OpBatch => ({ ops: [], problems: pending.splice(0), dropped: 0, statusRecords: 0 });
+  try {
+    for await (const batch of parser(opened.format, ctx, lineBatches())) yield withProblems(batch, pending.splice(0));
+  } catch (err) {
+    if (pending.length > 0) yield rest();
+    throw err;
+  }
+  if (pending.length > 0) yield rest();
 }

@@ -10,11 +10,14 @@ import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { Worker, threadId, type Transferable } from 'node:worker_threads';
 import { noopEnricher, type SharedEnrichment } from '../../../src/enrich/geoip.js';
-import type { OpBatch } from '../../../src/core/records.js';
+import type { LineProblem, OpBatch } from '../../../src/core/records.js';
 import { releaseOp, type IndexOp } from '../../../src/core/types.js';
 import type { ParseTask } from '../../../src/pipeline/parse-wire.js';
 import { formatFromFields, type FlowFormat } from '../../../src/formats/vpc-flow/parse.js';
 import type { LineItem } from '../../../src/source/lines.js';
+import type { BatchParser } from '../../../src/formats/vpc-flow/reader.js';
+import { fileAsyncBuffer } from '../../../src/source/range-reader.js';
+import { readParquetObject } from '../../../src/pipeline/read-object.js';
 import { ParsePool, threadEntry } from '../../../src/pipeline/parse-pool.js';
 
 const FORMAT = formatFromFields('version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status'.split(' ')) as FlowFormat;
@@ -118,6 +121,53 @@ describe('ParsePool scheduling', () => {
     const enrichment: SharedEnrichment = { city: [], asn: [], cacheSize: 123, answerCacheSize: 456 };
     const [first] = await drain(pool(1, fixture('echo-parse-thread.mjs'), enrichment), [3]);
     assert.deepEqual(first?.batch.ops[0]?.doc, { lines: 3, workerData: enrichment });
+  });
+});
+
+describe('ParsePool and Parquet objects', () => {
+  const REF = { bucket: 'b', key: 'AWSLogs/1/vpcflowlogs/us-east-1/2014/12/14/x.log.parquet' };
+  const OPTIONS = { enricher: noopEnricher, indexPrefix: 'vpcflowlogs', maxLineBytes: 1 << 20, maxObjectBytes: 1 << 30 };
+  /** Each operation's index, id and document, and every problem, of a fixture read here or with `parser`. */
+  async function readFixture(name: string, parser?: BatchParser) {
+    const file = await fileAsyncBuffer(fileURLToPath(new URL(`../../fixtures/vpc-flow/parquet/${name}`, import.meta.url)));
+    try {
+      const read = await readParquetObject(REF, file, { ...OPTIONS, parser });
+      assert.equal(read.kind, 'read');
+      const ops: string[][] = [];
+      const problems: LineProblem[] = [];
+      for await (const batch of read.kind === 'read' ? read.batches : []) {
+        ops.push(...batch.ops.map((op) => [op.index, op.id, String(op.json)]));
+        problems.push(...batch.problems);
+        batch.ops.forEach(releaseOp);
+      }
+      return { ops, problems: problems.sort((a, b) => a.lineNo - b.lineNo) };
+    } finally {
+      await file.close();
+    }
+  }
+
+  it('parses the rows rendered as lines on the threads, into the operations and problems this thread makes', async () => {
+    const pool = new ParsePool(2, NO_DBS);
+    // Lines sent to the threads, counted as they go.
+    let sent = 0;
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly Transferable[]) {
+      if (typeof message === 'object' && message !== null && 'spans' in message) sent += (message as ParseTask).spans.length / 3;
+      post.call(this, message, transfer);
+    };
+    try {
+      // Every row goes as a line: default.log.parquet's refused rows too (the parser refuses them, as in text).
+      for (const [name, rows] of [['many-groups.log.parquet', 4000], ['default.log.parquet', 8]] as const) {
+        const here = await readFixture(name);
+        assert.ok(here.ops.length > 0);
+        sent = 0;
+        assert.deepEqual(await readFixture(name, pool.parse), here, name);
+        assert.equal(sent, rows, name);
+      }
+    } finally {
+      Worker.prototype.postMessage = post;
+      await pool.close();
+    }
   });
 });
 
