@@ -66,7 +66,7 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
   if (options.headerlessPrefixes?.some((prefix) => ref.key.startsWith(prefix))) {
     const format = flowFormatOf(options);
     const lines = splitLines(capped(ref, decompressed, options.maxObjectBytes), options.maxLineBytes);
-    const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords };
+    const ctx = { ref, enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords, parser: options.parser };
     return { kind: 'read', batches: guarded(ref, readHeaderlessFlow(lines, format, ctx)), format: format.fields.join(' ') };
   }
   // A key that says nothing: the first bytes decide (CloudWatch Logs envelopes from a subscription

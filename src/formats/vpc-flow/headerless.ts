@@ -6,7 +6,7 @@
 import type { LineProblem, OpBatch } from '../../core/records.js';
 import { isOverlong, type LineItem } from '../../source/lines.js';
 import { DEFAULT_FORMAT, isParseError, parseFormatString, type FlowFormat, type ParseError } from './parse.js';
-import { batchReader, type FlowObjectContext } from './reader.js';
+import { preparedBatches, type FlowObjectContext, type PreparedLines } from './reader.js';
 
 const OPEN_BRACE = 0x7b;
 const SPACE = 0x20;
@@ -57,14 +57,15 @@ function jsonMessage(line: Buffer): Buffer | ParseError {
 /**
  * Reads header-less flow-log lines: EVERY line, the first included, is one record in `format`.
  * Wrappers that CloudWatch Logs puts around records are removed first (see `recordBytes`); the
- * per-line work is the S3 reader's own (`batchReader`), so a record gives the same document here.
+ * per-line work is the S3 reader's own (`batchReader`, on the parse threads when `ctx.parser` is
+ * given), so a record gives the same document here.
  */
-export async function* readHeaderlessFlow(
-  lines: AsyncIterable<LineItem[]>,
-  format: FlowFormat,
-  ctx: FlowObjectContext,
-): AsyncGenerator<OpBatch> {
-  const toOps = batchReader(format, ctx);
+export function readHeaderlessFlow(lines: AsyncIterable<LineItem[]>, format: FlowFormat, ctx: FlowObjectContext): AsyncGenerator<OpBatch> {
+  return preparedBatches(format, ctx, unwrapped(lines));
+}
+
+/** Each line's record, unwrapped; a line whose wrapper holds none is a problem. */
+async function* unwrapped(lines: AsyncIterable<LineItem[]>): AsyncGenerator<PreparedLines> {
   for await (const items of lines) {
     const records: LineItem[] = [];
     const problems: LineProblem[] = [];
@@ -75,9 +76,9 @@ export async function* readHeaderlessFlow(
       }
       const bytes = recordBytes(item.bytes);
       if (isParseError(bytes)) problems.push({ lineNo: item.lineNo, reason: bytes.error, text: item.bytes.toString('utf8') });
+      // Stryker disable next-line ConditionalExpression: an item made anew of the same line number and bytes is the same line
       else records.push(bytes === item.bytes ? item : { lineNo: item.lineNo, bytes });
     }
-    const batch = toOps(records);
-    yield problems.length === 0 ? batch : { ...batch, problems: [...problems, ...batch.problems].sort((a, b) => a.lineNo - b.lineNo) };
+    yield { items: records, problems };
   }
 }

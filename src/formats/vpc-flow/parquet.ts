@@ -17,7 +17,7 @@ import type { LineItem } from '../../source/lines.js';
 import { withCachedTail } from '../../source/range-reader.js';
 import { fieldSpec } from './catalogue.js';
 import { formatFromFields, isParseError, isSpace, type FlowFormat, type ParseError } from './parse.js';
-import { batchReader, type BatchParser, type FlowObjectContext } from './reader.js';
+import { preparedBatches, type FlowObjectContext, type PreparedLines } from './reader.js';
 
 /** The four bytes a Parquet file starts (and ends) with. */
 export const PARQUET_MAGIC = Buffer.from('PAR1', 'latin1');
@@ -274,8 +274,6 @@ function corrupt(ref: S3ObjectRef, err: unknown, detail: string, rowNo?: number)
 export interface ParquetFlowContext extends FlowObjectContext {
   /** MAX_OBJECT_BYTES: row groups and pages are charged against it before they are decoded. */
   readonly maxObjectBytes?: number;
-  /** Where the rendered lines are parsed; on this thread when absent. */
-  readonly parser?: BatchParser;
 }
 
 /** An opened object: its bytes (tail cached), footer, columns and format. */
@@ -335,7 +333,7 @@ async function readRowGroup(
 /** Rows [from, to) of a row group (its values by column) rendered as lines, and the rows no text line could hold. */
 function renderRows(
   columns: readonly string[], values: readonly ArrayLike<unknown>[], from: number, to: number, firstRowNo: number, lines: RowWriter,
-): RenderedRows {
+): PreparedLines {
   const items: LineItem[] = [];
   const problems: LineProblem[] = [];
   for (let i = from; i < to; i++) {
@@ -345,17 +343,6 @@ function renderRows(
     else items.push({ lineNo, bytes: line });
   }
   return { items, problems };
-}
-
-interface RenderedRows {
-  readonly items: LineItem[];
-  readonly problems: LineProblem[];
-}
-
-/** `batch` with `problems` of rows that had no line added, in row order. */
-function withProblems(batch: OpBatch, problems: readonly LineProblem[]): OpBatch {
-  // Stryker disable next-line ConditionalExpression: a copy of the batch with no problem added is the same batch, only made anew
-  return problems.length === 0 ? batch : { ...batch, problems: [...problems, ...batch.problems].sort((a, b) => a.lineNo - b.lineNo) };
 }
 
 /**
@@ -380,7 +367,7 @@ export async function openParquetFlow(source: AsyncBuffer, ctx: ParquetFlowConte
 }
 
 /** The object's rows, row group by row group, rendered as lines into `lines` in batches of PARQUET_ROWS_PER_BATCH. */
-async function* renderedRows({ file, metadata, columns }: ParquetFlow, ctx: ParquetFlowContext, lines: RowWriter): AsyncGenerator<RenderedRows> {
+async function* renderedRows({ file, metadata, columns }: ParquetFlow, ctx: ParquetFlowContext, lines: RowWriter): AsyncGenerator<PreparedLines> {
   const budget = new ParquetBudget(ctx.maxObjectBytes ?? Number.MAX_SAFE_INTEGER);
   const compressors = budget.compressors();
   let groupStart = 0;
@@ -402,44 +389,13 @@ async function* renderedRows({ file, metadata, columns }: ParquetFlow, ctx: Parq
   }
 }
 
-async function* rowGroups(opened: ParquetFlow, ctx: ParquetFlowContext): AsyncGenerator<OpBatch> {
-  if (ctx.parser !== undefined) {
-    yield* onParser(opened, ctx, ctx.parser);
-    return;
-  }
-  const toOps = batchReader(opened.format, ctx);
-  const lines = new RowWriter();
-  for await (const { items, problems } of renderedRows(opened, ctx, lines)) {
-    const batch = toOps(items);
-    // The operations hold their own bytes and the problems their text: the lines are read no more.
-    // Without it lines only take new memory; the operations are the same (Stryker has no mutant for a call statement).
-    lines.rewind();
-    yield withProblems(batch, problems);
-  }
-}
-
 /**
- * The rendered lines parsed by `parser` (the parse threads, which take them in tasks of their own
- * size, while this thread reads and decodes the next row groups). The lines are never written
- * over: the parser holds a batch's lines until it has packed them. A row that had no line is
- * reported with the next batch the parser gives back (or after the last), which may be one of
- * earlier rows: each problem names its row.
+ * The rows' lines go through the per-line work here, the writer written over once each batch's
+ * lines are read no more, or to the parse threads, which hold them (the writer then only moves on
+ * to new memory), while this thread reads and decodes the next row groups.
  */
-async function* onParser(opened: ParquetFlow, ctx: ParquetFlowContext, parser: BatchParser): AsyncGenerator<OpBatch> {
-  const pending: LineProblem[] = [];
-  async function* lineBatches(): AsyncGenerator<LineItem[]> {
-    for await (const { items, problems } of renderedRows(opened, ctx, new RowWriter())) {
-      pending.push(...problems);
-      yield items;
-    }
-  }
-  // Rows rendered after the last batch, or before a failure, are reported all the same.
-  const rest = (): OpBatch => ({ ops: [], problems: pending.splice(0), dropped: 0, statusRecords: 0 });
-  try {
-    for await (const batch of parser(opened.format, ctx, lineBatches())) yield withProblems(batch, pending.splice(0));
-  } catch (err) {
-    if (pending.length > 0) yield rest();
-    throw err;
-  }
-  if (pending.length > 0) yield rest();
+async function* rowGroups(opened: ParquetFlow, ctx: ParquetFlowContext): AsyncGenerator<OpBatch> {
+  const lines = new RowWriter();
+  // Stryker disable next-line ArrowFunction: without the rewind lines only take new memory; the operations are the same
+  yield* preparedBatches(opened.format, ctx, renderedRows(opened, ctx, lines), () => lines.rewind());
 }

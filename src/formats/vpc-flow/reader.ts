@@ -20,6 +20,8 @@ export interface FlowObjectContext {
   readonly indexPrefix: string;
   /** Leave NODATA/SKIPDATA status records out of the index (they are counted either way). */
   readonly dropStatusRecords?: boolean;
+  /** Where the lines are parsed (the parse threads); on this thread when absent. */
+  readonly parser?: BatchParser;
 }
 
 /**
@@ -34,8 +36,6 @@ export interface VpcFlowContext extends FlowObjectContext {
    * nothing, a first line that is not a header of known field names means "not a flow log": skip.
    */
   readonly strict: boolean;
-  /** Where the lines are parsed; on this thread when absent. */
-  readonly parser?: BatchParser;
 }
 
 /** `invalid`: the key says flow log but the first line is no header; re-reading cannot mend that. */
@@ -91,6 +91,59 @@ async function* records(
 async function* lineBatches(firstRest: LineItem[], iterator: AsyncIterator<LineItem[]>): AsyncGenerator<LineItem[]> {
   if (firstRest.length > 0) yield firstRest;
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+}
+
+/** A batch of an object's lines made ready for the per-line work, and its lines already found bad (a wrapper, a row no text line holds). */
+export interface PreparedLines {
+  readonly items: LineItem[];
+  readonly problems: LineProblem[];
+}
+
+/** `batch` with `problems` of lines found bad before it added, in line order. */
+function withProblems(batch: OpBatch, problems: readonly LineProblem[]): OpBatch {
+  // Stryker disable next-line ConditionalExpression: a copy of the batch with no problem added is the same batch, only made anew
+  return problems.length === 0 ? batch : { ...batch, problems: [...problems, ...batch.problems].sort((a, b) => a.lineNo - b.lineNo) };
+}
+
+/**
+ * The per-line work on prepared batches of lines (header-less lines unwrapped, Parquet rows
+ * rendered): on this thread, each batch's problems joined to its operations' in line order and
+ * `parsedHere` told once its lines are read no more; or on `ctx.parser` (the parse threads), which
+ * holds lines across batches and ahead, so they are never given back to be written over. There a
+ * problem goes with the next batch the parser gives back, or after the last, or before a failure is
+ * passed on: each names its line.
+ */
+export async function* preparedBatches(
+  format: FlowFormat,
+  ctx: FlowObjectContext,
+  prepared: AsyncIterable<PreparedLines>,
+  parsedHere?: () => void,
+): AsyncGenerator<OpBatch> {
+  const { parser } = ctx;
+  if (parser === undefined) {
+    const toOps = batchReader(format, ctx);
+    for await (const { items, problems } of prepared) {
+      const batch = toOps(items);
+      parsedHere?.();
+      yield withProblems(batch, problems);
+    }
+    return;
+  }
+  const pending: LineProblem[] = [];
+  async function* lineBatches(): AsyncGenerator<LineItem[]> {
+    for await (const { items, problems } of prepared) {
+      pending.push(...problems);
+      yield items;
+    }
+  }
+  const rest = (): OpBatch => ({ ops: [], problems: pending.splice(0), dropped: 0, statusRecords: 0 });
+  try {
+    for await (const batch of parser(format, ctx, lineBatches())) yield withProblems(batch, pending.splice(0));
+  } catch (err) {
+    if (pending.length > 0) yield rest();
+    throw err;
+  }
+  if (pending.length > 0) yield rest();
 }
 
 /** What turning one record's text into a document needs, wherever the record came from. */

@@ -17,7 +17,8 @@ import { formatFromFields, type FlowFormat } from '../../../src/formats/vpc-flow
 import type { LineItem } from '../../../src/source/lines.js';
 import type { BatchParser } from '../../../src/formats/vpc-flow/reader.js';
 import { fileAsyncBuffer } from '../../../src/source/range-reader.js';
-import { readParquetObject } from '../../../src/pipeline/read-object.js';
+import { readObject, readParquetObject } from '../../../src/pipeline/read-object.js';
+import { Readable } from 'node:stream';
 import { ParsePool, threadEntry } from '../../../src/pipeline/parse-pool.js';
 
 const FORMAT = formatFromFields('version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status'.split(' ')) as FlowFormat;
@@ -124,7 +125,7 @@ describe('ParsePool scheduling', () => {
   });
 });
 
-describe('ParsePool and Parquet objects', () => {
+describe('ParsePool and other flow-log layouts', () => {
   const REF = { bucket: 'b', key: 'AWSLogs/1/vpcflowlogs/us-east-1/2014/12/14/x.log.parquet' };
   const OPTIONS = { enricher: noopEnricher, indexPrefix: 'vpcflowlogs', maxLineBytes: 1 << 20, maxObjectBytes: 1 << 30 };
   /** Each operation's index, id and document, and every problem, of a fixture read here or with `parser`. */
@@ -145,6 +146,44 @@ describe('ParsePool and Parquet objects', () => {
       await file.close();
     }
   }
+
+  /** Each operation's index, id and document, and every problem, of a header-less object read here or with `parser`. */
+  async function readHeaderless(text: string, parser?: BatchParser) {
+    const read = await readObject({ bucket: 'b', key: 'exported/eni-1/000000' }, Readable.from([Buffer.from(text)]), { ...OPTIONS, headerlessPrefixes: ['exported/'], parser });
+    assert.equal(read.kind, 'read');
+    const ops: string[][] = [];
+    const problems: LineProblem[] = [];
+    for await (const batch of read.kind === 'read' ? read.batches : []) {
+      ops.push(...batch.ops.map((op) => [op.index, op.id, String(op.json)]));
+      problems.push(...batch.problems);
+      batch.ops.forEach(releaseOp);
+    }
+    return { ops, problems: problems.sort((a, b) => a.lineNo - b.lineNo) };
+  }
+
+  it('parses header-less lines on the threads, unwrapped, into the operations and problems this thread makes', async () => {
+    const pool = new ParsePool(2, NO_DBS);
+    let sent = 0;
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly Transferable[]) {
+      if (typeof message === 'object' && message !== null && 'spans' in message) sent += (message as ParseTask).spans.length / 3;
+      post.call(this, message, transfer);
+    };
+    try {
+      const record = (n: number) => `2 123456789010 eni-1 172.31.16.139 172.31.16.21 ${n} 22 6 20 4249 1418530010 1418530070 ACCEPT OK`;
+      // Plain, timestamped and JSON-wrapped records, and every 500th a wrapper with no record.
+      const lines = Array.from({ length: 2500 }, (_, i) => (i % 500 === 499 ? '{"id":"1"}' : i % 3 === 0 ? `2014-12-14T04:06:50.000Z ${record(i)}` : i % 3 === 1 ? JSON.stringify({ message: record(i) }) : record(i)));
+      const here = await readHeaderless(`${lines.join('\n')}\n`);
+      assert.equal(here.ops.length, 2495);
+      assert.deepEqual(here.problems.map((p) => p.lineNo), [500, 1000, 1500, 2000, 2500]);
+      sent = 0;
+      assert.deepEqual(await readHeaderless(`${lines.join('\n')}\n`, pool.parse), here);
+      assert.equal(sent, 2495, 'every record went to a thread');
+    } finally {
+      Worker.prototype.postMessage = post;
+      await pool.close();
+    }
+  });
 
   it('parses the rows rendered as lines on the threads, into the operations and problems this thread makes', async () => {
     const pool = new ParsePool(2, NO_DBS);

@@ -2,6 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LineItem } from '../../../../src/source/lines.js';
 import { readHeaderlessFlow, recordBytes } from '../../../../src/formats/vpc-flow/headerless.js';
+import type { BatchParser } from '../../../../src/formats/vpc-flow/reader.js';
+import type { OpBatch } from '../../../../src/core/records.js';
+import { holdingParser } from '../../../helpers/holding-parser.js';
 import { formatFromFields, isParseError, type FlowFormat } from '../../../../src/formats/vpc-flow/parse.js';
 
 /**
@@ -78,3 +81,41 @@ describe('readHeaderlessFlow', () => {
     assert.deepEqual(batches[0]?.ops.map((op) => [op.index, op.doc['action'], op.doc['log']]), [['p-2014.12.14', 'ACCEPT', { object: 's3://b/k', line: 3 }]]);
   });
 });
+
+describe('readHeaderlessFlow with a parser', () => {
+  it('gives the operations and problems this thread gives, the wrappers\' problems reported once each', async () => {
+    const format = formatFromFields(['version', 'start', 'action']) as FlowFormat;
+    const ctx = { ref: { bucket: 'b', key: 'k' }, enricher: { lookup: () => undefined }, indexPrefix: 'p' };
+    // Batches as the splitter gives them: plain, wrapped, timestamped and bad lines, the last batch all bad.
+    const batches = (): AsyncIterable<LineItem[]> => (async function* () {
+      let lineNo = 0;
+      for (let b = 0; b < 30; b++) {
+        yield Array.from({ length: 70 }, (): LineItem => {
+          lineNo += 1;
+          const record = `2 ${1418530010 + lineNo} ${lineNo % 3 === 0 ? 'REJECT' : 'ACCEPT'}`;
+          const text = b === 29 || lineNo % 97 === 0 ? '{"message":2}' : lineNo % 5 === 0 ? `{"message":"${record}"}` : lineNo % 7 === 0 ? `2014-12-14T04:06:50.000Z ${record}` : lineNo % 89 === 0 ? 'x' : record;
+          return { lineNo, bytes: Buffer.from(text) };
+        });
+      }
+    })();
+    const read = async (parser?: BatchParser) => {
+      const out: OpBatch[] = [];
+      for await (const batch of readHeaderlessFlow(batches(), format, { ...ctx, parser })) out.push(batch);
+      return out;
+    };
+    const ops = (out: OpBatch[]) => out.flatMap((b) => b.ops.map((op) => [op.index, op.id, op.json]));
+    const problems = (out: OpBatch[]) => out.flatMap((b) => b.problems).sort((a, b) => a.lineNo - b.lineNo);
+    const here = await read();
+    // The object is what the test needs: the parser's problems and the wrappers', and a last batch of wrappers' only.
+    assert.ok(problems(here).filter((p) => p.reason === 'expected 3 fields (per the format), got 1').length > 10);
+    assert.deepEqual(problems(here).filter((p) => p.lineNo > 2030).map((p) => p.reason), Array<string>(70).fill('JSON line has no string "message" field'));
+    assert.ok(problems(here).filter((p) => p.lineNo <= 2030 && p.reason === 'JSON line has no string "message" field').length > 10);
+    assert.ok(ops(here).length > 1500);
+    for (const [size, ahead] of [[1000, 2], [1, 0], [5000, 0]] as const) {
+      const there = await read(holdingParser(size, ahead));
+      assert.deepEqual(ops(there), ops(here), `tasks of ${size}, ${ahead} ahead`);
+      assert.deepEqual(problems(there), problems(here), `tasks of ${size}, ${ahead} ahead`);
+    }
+  });
+});
+

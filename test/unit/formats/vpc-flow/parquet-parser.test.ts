@@ -5,13 +5,12 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { ObjectError } from '../../../../src/core/errors.js';
 import type { LineProblem, OpBatch } from '../../../../src/core/records.js';
 import { readParquetFlow, type ParquetFlowContext } from '../../../../src/formats/vpc-flow/parquet.js';
-import { batchReader, type BatchParser } from '../../../../src/formats/vpc-flow/reader.js';
-import type { LineItem } from '../../../../src/source/lines.js';
+import { holdingParser } from '../../../helpers/holding-parser.js';
 
 /**
  * Parquet rows handed to a parser of line batches (the parse threads' `BatchParser`, as the worker
- * gives it): stand-ins here that hold lines as the pool does, across the reader's batches and
- * ahead of what they give back, so that lines written over, lost or doubled would show.
+ * gives it): stand-ins that hold lines as the pool does, across the reader's batches and ahead of
+ * what they give back, so that lines written over, lost or doubled would show.
  */
 const ctx: ParquetFlowContext = { ref: { bucket: 'b', key: 'k.log.parquet' }, enricher: { lookup: () => undefined }, indexPrefix: 'p' };
 
@@ -26,27 +25,6 @@ function object(rows: number, bad: ReadonlyMap<number, 'render' | 'parse'>, grou
     ],
     rowGroupSize: groupRows,
   } as Parameters<typeof parquetWriteBuffer>[0]);
-}
-
-/**
- * Parses lines gathered into tasks of `size` (across the reader's batches, as the pool gathers
- * 1000), holding `ahead` tasks before giving the first back; an empty batch adds nothing.
- */
-function holding(size: number, ahead: number): BatchParser {
-  return async function* (format, c, batches) {
-    const toOps = batchReader(format, c);
-    const tasks: LineItem[][] = [];
-    let gathered: LineItem[] = [];
-    for await (const items of batches) {
-      gathered.push(...items);
-      if (gathered.length < size) continue;
-      tasks.push(gathered);
-      gathered = [];
-      if (tasks.length > ahead) yield toOps(tasks.shift() as LineItem[]);
-    }
-    if (gathered.length > 0) tasks.push(gathered);
-    for (const task of tasks) yield toOps(task);
-  };
 }
 
 async function read(bytes: ArrayBuffer, more: Partial<ParquetFlowContext> = {}): Promise<OpBatch[]> {
@@ -69,7 +47,7 @@ describe('readParquetFlow with a parser', () => {
     assert.deepEqual(problemsOf(here).map((p) => p.lineNo), [...bad.keys()]);
     assert.equal(jsonOf(here).length, 3003 - bad.size);
     for (const [size, ahead] of [[1700, 2], [400, 5], [1, 0], [10_000, 0]] as const) {
-      const there = await read(bytes, { parser: holding(size, ahead) });
+      const there = await read(bytes, { parser: holdingParser(size, ahead) });
       assert.deepEqual(jsonOf(there), jsonOf(here), `tasks of ${size}, ${ahead} ahead`);
       assert.deepEqual(problemsOf(there), problemsOf(here), `tasks of ${size}, ${ahead} ahead`);
       // Each batch's own problems in row order, as this thread gives them, and no batch empty.
@@ -80,7 +58,7 @@ describe('readParquetFlow with a parser', () => {
 
   it('reports the refusals of rows rendered after the parser\'s last batch', async () => {
     // Parsed as they come, the last batch (rows 3001–3003, all refused) gives the parser no line.
-    const batches = await read(bytes, { parser: holding(1, 0) });
+    const batches = await read(bytes, { parser: holdingParser(1, 0) });
     assert.deepEqual(batches.at(-1), { ops: [], problems: problemsOf(batches).slice(-3), dropped: 0, statusRecords: 0 });
     assert.deepEqual(problemsOf(batches).slice(-3).map((p) => p.lineNo), [3001, 3002, 3003]);
   });
@@ -95,13 +73,13 @@ describe('readParquetFlow with a parser', () => {
     const batches: OpBatch[] = [];
     // Holding every task, the parser gives nothing back before the failure.
     await assert.rejects(async () => {
-      for await (const batch of readParquetFlow(bytes, { ...ctx, maxObjectBytes: cap, parser: holding(10_000, 10) })) batches.push(batch);
+      for await (const batch of readParquetFlow(bytes, { ...ctx, maxObjectBytes: cap, parser: holdingParser(10_000, 10) })) batches.push(batch);
     }, (err: unknown) => err instanceof ObjectError && err.message === here.message);
     assert.deepEqual(batches.flatMap((b) => b.problems.map((p) => p.lineNo)), [7, 1000, 1001], 'the rendering refusals of row group 1');
     // With none rendered, nothing comes before the failure.
     const clean: OpBatch[] = [];
     await assert.rejects(async () => {
-      for await (const batch of readParquetFlow(object(3003, new Map(), 1500), { ...ctx, maxObjectBytes: cap, parser: holding(10_000, 10) })) clean.push(batch);
+      for await (const batch of readParquetFlow(object(3003, new Map(), 1500), { ...ctx, maxObjectBytes: cap, parser: holdingParser(10_000, 10) })) clean.push(batch);
     }, ObjectError);
     assert.deepEqual(clean, []);
   });
