@@ -17,7 +17,7 @@ import { formatFromFields, type FlowFormat } from '../../../src/formats/vpc-flow
 import type { LineItem } from '../../../src/source/lines.js';
 import type { BatchParser } from '../../../src/formats/vpc-flow/reader.js';
 import { fileAsyncBuffer } from '../../../src/source/range-reader.js';
-import { readObject, readParquetObject } from '../../../src/pipeline/read-object.js';
+import { readObject, readParquetObject, type ReadResult } from '../../../src/pipeline/read-object.js';
 import { Readable } from 'node:stream';
 import { ParsePool, threadEntry } from '../../../src/pipeline/parse-pool.js';
 
@@ -128,28 +128,8 @@ describe('ParsePool scheduling', () => {
 describe('ParsePool and other flow-log layouts', () => {
   const REF = { bucket: 'b', key: 'AWSLogs/1/vpcflowlogs/us-east-1/2014/12/14/x.log.parquet' };
   const OPTIONS = { enricher: noopEnricher, indexPrefix: 'vpcflowlogs', maxLineBytes: 1 << 20, maxObjectBytes: 1 << 30 };
-  /** Each operation's index, id and document, and every problem, of a fixture read here or with `parser`. */
-  async function readFixture(name: string, parser?: BatchParser) {
-    const file = await fileAsyncBuffer(fileURLToPath(new URL(`../../fixtures/vpc-flow/parquet/${name}`, import.meta.url)));
-    try {
-      const read = await readParquetObject(REF, file, { ...OPTIONS, parser });
-      assert.equal(read.kind, 'read');
-      const ops: string[][] = [];
-      const problems: LineProblem[] = [];
-      for await (const batch of read.kind === 'read' ? read.batches : []) {
-        ops.push(...batch.ops.map((op) => [op.index, op.id, String(op.json)]));
-        problems.push(...batch.problems);
-        batch.ops.forEach(releaseOp);
-      }
-      return { ops, problems: problems.sort((a, b) => a.lineNo - b.lineNo) };
-    } finally {
-      await file.close();
-    }
-  }
-
-  /** Each operation's index, id and document, and every problem, of a header-less object read here or with `parser`. */
-  async function readHeaderless(text: string, parser?: BatchParser) {
-    const read = await readObject({ bucket: 'b', key: 'exported/eni-1/000000' }, Readable.from([Buffer.from(text)]), { ...OPTIONS, headerlessPrefixes: ['exported/'], parser });
+  /** Each operation's index, id and document, and every problem (in line order), of an object that was read. */
+  async function collected(read: ReadResult) {
     assert.equal(read.kind, 'read');
     const ops: string[][] = [];
     const problems: LineProblem[] = [];
@@ -161,53 +141,62 @@ describe('ParsePool and other flow-log layouts', () => {
     return { ops, problems: problems.sort((a, b) => a.lineNo - b.lineNo) };
   }
 
-  it('parses header-less lines on the threads, unwrapped, into the operations and problems this thread makes', async () => {
+  /** A Parquet fixture read here or with `parser`. */
+  async function readFixture(name: string, parser?: BatchParser) {
+    const file = await fileAsyncBuffer(fileURLToPath(new URL(`../../fixtures/vpc-flow/parquet/${name}`, import.meta.url)));
+    try {
+      return await collected(await readParquetObject(REF, file, { ...OPTIONS, parser }));
+    } finally {
+      await file.close();
+    }
+  }
+
+  /** A header-less object read here or with `parser`. */
+  async function readHeaderless(text: string, parser?: BatchParser) {
+    return collected(await readObject({ bucket: 'b', key: 'exported/eni-1/000000' }, Readable.from([Buffer.from(text)]), { ...OPTIONS, headerlessPrefixes: ['exported/'], parser }));
+  }
+
+  /** Runs `body` with a pool of two threads, counting the lines sent to them (`sent()`), and closes the pool. */
+  async function withCountedPool(body: (pool: ParsePool, sent: () => number) => Promise<void>): Promise<void> {
     const pool = new ParsePool(2, NO_DBS);
-    let sent = 0;
+    let lines = 0;
     const post = Worker.prototype.postMessage;
     Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly Transferable[]) {
-      if (typeof message === 'object' && message !== null && 'spans' in message) sent += (message as ParseTask).spans.length / 3;
+      if (typeof message === 'object' && message !== null && 'spans' in message) lines += (message as ParseTask).spans.length / 3;
       post.call(this, message, transfer);
     };
     try {
+      await body(pool, () => lines);
+    } finally {
+      Worker.prototype.postMessage = post;
+      await pool.close();
+    }
+  }
+
+  it('parses header-less lines on the threads, unwrapped, into the operations and problems this thread makes', () =>
+    withCountedPool(async (pool, sent) => {
       const record = (n: number) => `2 123456789010 eni-1 172.31.16.139 172.31.16.21 ${n} 22 6 20 4249 1418530010 1418530070 ACCEPT OK`;
       // Plain, timestamped and JSON-wrapped records, and every 500th a wrapper with no record.
       const lines = Array.from({ length: 2500 }, (_, i) => (i % 500 === 499 ? '{"id":"1"}' : i % 3 === 0 ? `2014-12-14T04:06:50.000Z ${record(i)}` : i % 3 === 1 ? JSON.stringify({ message: record(i) }) : record(i)));
       const here = await readHeaderless(`${lines.join('\n')}\n`);
       assert.equal(here.ops.length, 2495);
       assert.deepEqual(here.problems.map((p) => p.lineNo), [500, 1000, 1500, 2000, 2500]);
-      sent = 0;
+      assert.equal(sent(), 0);
       assert.deepEqual(await readHeaderless(`${lines.join('\n')}\n`, pool.parse), here);
-      assert.equal(sent, 2495, 'every record went to a thread');
-    } finally {
-      Worker.prototype.postMessage = post;
-      await pool.close();
-    }
-  });
+      assert.equal(sent(), 2495, 'every record went to a thread');
+    }));
 
-  it('parses the rows rendered as lines on the threads, into the operations and problems this thread makes', async () => {
-    const pool = new ParsePool(2, NO_DBS);
-    // Lines sent to the threads, counted as they go.
-    let sent = 0;
-    const post = Worker.prototype.postMessage;
-    Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly Transferable[]) {
-      if (typeof message === 'object' && message !== null && 'spans' in message) sent += (message as ParseTask).spans.length / 3;
-      post.call(this, message, transfer);
-    };
-    try {
+  it('parses the rows rendered as lines on the threads, into the operations and problems this thread makes', () =>
+    withCountedPool(async (pool, sent) => {
       // Every row goes as a line: default.log.parquet's refused rows too (the parser refuses them, as in text).
       for (const [name, rows] of [['many-groups.log.parquet', 4000], ['default.log.parquet', 8]] as const) {
         const here = await readFixture(name);
         assert.ok(here.ops.length > 0);
-        sent = 0;
+        const before = sent();
         assert.deepEqual(await readFixture(name, pool.parse), here, name);
-        assert.equal(sent, rows, name);
+        assert.equal(sent() - before, rows, name);
       }
-    } finally {
-      Worker.prototype.postMessage = post;
-      await pool.close();
-    }
-  });
+    }));
 });
 
 describe('ParsePool failures', () => {
