@@ -5,13 +5,16 @@
  * gives every event, and the id is derived from those alone, so the same event read both ways is
  * one document. Knows nothing of the CloudWatch Logs API or of OpenSearch.
  */
+import { OpWriter } from '../../core/bulk-op.js';
 import { keyId } from '../../core/id.js';
+import { dailyIndexFor } from '../../core/index-name.js';
 import type { LineProblem, OpBatch } from '../../core/records.js';
 import type { IndexOp, LogEvent } from '../../core/types.js';
 import { recordBytes } from '../vpc-flow/headerless.js';
-import { isParseError, type FlowFormat } from '../vpc-flow/parse.js';
+import { isParseError, parseRecord, type FlowFormat, type ParseError } from '../vpc-flow/parse.js';
 import { LOG_FIELD } from '../vpc-flow/document.js';
 import { recordDocumenter, type RecordContext, type RecordResult, type RecordTally } from '../vpc-flow/reader.js';
+import { FlowWriter } from '../vpc-flow/writer.js';
 
 /** The flow-log format of a log group's events. */
 export type FormatOf = (group: string) => FlowFormat;
@@ -28,9 +31,71 @@ export function cwlEventDocId(group: string, stream: string, eventId: string): s
 /**
  * Turns one stream's events into a batch: each message is a header-less flow-log line (wrappers
  * removed as for exported lines) in the group's format. A problem's `lineNo` is the event's
- * ordinal counted from `firstOrdinal`, and its reason names the event id.
+ * ordinal counted from `firstOrdinal`, and its reason names the event id. Documents are written by
+ * the flow writer, as an S3 object's lines are ({@link writtenBatch}); a format it does not take
+ * goes the reference way ({@link referenceEventsBatch}), which gives the same documents.
  */
 export function cwlEventsBatch(group: string, stream: string, events: readonly LogEvent[], ctx: CwlReadContext, firstOrdinal = 1): OpBatch {
+  const format = ctx.formatOf(group);
+  const writer = FlowWriter.withLog(format, ctx.enricher, `"group":${JSON.stringify(group)},"stream":${JSON.stringify(stream)},"event_id":`);
+  if (writer === undefined) return referenceEventsBatch(group, stream, events, ctx, firstOrdinal);
+  return writtenBatch(group, stream, events, { ...ctx, format, writer }, firstOrdinal);
+}
+
+/** The record an event's message carries: one line break at its end dropped, CloudWatch Logs' wrappers removed. */
+function eventRecord(event: LogEvent): Buffer | ParseError {
+  // Stryker disable next-line Regex: a bare LF left at the end is whitespace the parser and JSON.parse pass over too
+  return recordBytes(Buffer.from(event.message.replace(/\r?\n$/, ''), 'utf8'));
+}
+
+/** An event's problem, by its ordinal, naming where it came from. */
+function eventProblem(group: string, stream: string, event: LogEvent, lineNo: number, error: string): LineProblem {
+  return { lineNo, reason: `${group} ${stream} event ${event.id}: ${error}`, text: event.message };
+}
+
+/**
+ * The batch of events whose records the flow writer reads: each document written straight into its
+ * operation's bytes, `log` ending in the event's id. A line the writer cannot read is left to the
+ * parser, whose error text is the one reported (as in the S3 reader).
+ */
+function writtenBatch(
+  group: string, stream: string, events: readonly LogEvent[], ctx: CwlReadContext & { readonly format: FlowFormat; readonly writer: FlowWriter }, firstOrdinal: number,
+): OpBatch {
+  const { format, writer } = ctx;
+  const indexOf = dailyIndexFor(ctx.indexPrefix);
+  const opWriter = new OpWriter();
+  const ops: IndexOp[] = [];
+  const problems: LineProblem[] = [];
+  const tally: RecordTally = { statusRecords: 0, dropped: 0 };
+  events.forEach((event, i) => {
+    const bytes = eventRecord(event);
+    const error = isParseError(bytes) ? bytes : writer.scan(bytes) ? undefined : (parseRecord(format, bytes.toString('utf8')) as ParseError);
+    if (error !== undefined) {
+      problems.push(eventProblem(group, stream, event, firstOrdinal + i, error.error));
+      return;
+    }
+    if (writer.isStatus) {
+      tally.statusRecords += 1;
+      if (ctx.dropStatusRecords) {
+        tally.dropped += 1;
+        return;
+      }
+    }
+    // A format without `start` files the document under the event's own day.
+    const index = indexOf(writer.time ?? Math.floor(event.timestamp / 1000));
+    const last = Buffer.from(JSON.stringify(event.id), 'utf8');
+    const at = opWriter.begin(index, cwlEventDocId(group, stream, event.id), writer.bound + last.length);
+    ops.push(opWriter.end(writer.writeLast(opWriter.buffer, at, last)));
+  });
+  return { ops, problems, ...tally };
+}
+
+/**
+ * The batch built the reference way: each record parsed, its document built as an object and
+ * serialised by the sink. For formats the writer does not take; exported for the test that holds
+ * the two ways equal.
+ */
+export function referenceEventsBatch(group: string, stream: string, events: readonly LogEvent[], ctx: CwlReadContext, firstOrdinal = 1): OpBatch {
   const toDoc = recordDocumenter(ctx.formatOf(group), ctx);
   const ops: IndexOp[] = [];
   const problems: LineProblem[] = [];
@@ -39,7 +104,7 @@ export function cwlEventsBatch(group: string, stream: string, events: readonly L
     const result = eventResult(event, toDoc, tally);
     if (result === 'dropped') return;
     if (isParseError(result)) {
-      problems.push({ lineNo: firstOrdinal + i, reason: `${group} ${stream} event ${event.id}: ${result.error}`, text: event.message });
+      problems.push(eventProblem(group, stream, event, firstOrdinal + i, result.error));
       return;
     }
     result.doc[LOG_FIELD] = { group, stream, event_id: event.id };
@@ -51,7 +116,7 @@ export function cwlEventsBatch(group: string, stream: string, events: readonly L
 type Documenter = ReturnType<typeof recordDocumenter>;
 
 function eventResult(event: LogEvent, toDoc: Documenter, tally: RecordTally): RecordResult {
-  const bytes = recordBytes(Buffer.from(event.message.replace(/\r?\n$/, ''), 'utf8'));
+  const bytes = eventRecord(event);
   if (isParseError(bytes)) return bytes;
   // A format without `start` files the document under the event's own day.
   return toDoc(bytes.toString('utf8'), Math.floor(event.timestamp / 1000), tally);

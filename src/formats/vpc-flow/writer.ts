@@ -148,7 +148,8 @@ export class FlowWriter {
   #lastTime = -1;
   #lastIso = new Fragment('');
 
-  constructor(format: FlowFormat, enricher: Enricher, object: string) {
+  /** `logHead`: the `log` object's JSON from its first key to the colon before its last value (see {@link withLog}). */
+  constructor(format: FlowFormat, enricher: Enricher, logHead: string) {
     const n = format.fields.length;
     this.#n = n;
     this.#kinds = Uint8Array.from(format.types, (t) => (t === FieldType.keyword ? KEYWORD : t === FieldType.ip ? IP : NUMBER));
@@ -157,7 +158,7 @@ export class FlowWriter {
     this.#keyNext = format.fields.map((f) => new Fragment(`,${JSON.stringify(f)}:`));
     this.#at = positions(format.fields);
     this.#book = addressBookOf(enricher);
-    this.#logPrefix = new Fragment(`${JSON.stringify(LOG_FIELD)}:{"object":${JSON.stringify(object)},"line":`);
+    this.#logPrefix = new Fragment(`${JSON.stringify(LOG_FIELD)}:{${logHead}`);
     this.#starts = new Int32Array(n);
     this.#ends = new Int32Array(n);
     this.#nums = new Float64Array(n);
@@ -166,9 +167,21 @@ export class FlowWriter {
     this.#fixed = this.#keyNext.reduce((sum, key) => sum + key.length, 0) + this.#logPrefix.length + DERIVED_MAX;
   }
 
-  /** A writer for `format`, or undefined when a field name is one of the generated keys (the reference path handles that). */
+  /**
+   * A writer for the lines of S3 object `object` (`log` is `{"object":…,"line":N}`), or undefined
+   * when a field name is one of the generated keys (the reference path handles that).
+   */
   static compile(format: FlowFormat, enricher: Enricher, object: string): FlowWriter | undefined {
-    return format.fields.some((f) => GENERATED_KEYS.has(f)) ? undefined : new FlowWriter(format, enricher, object);
+    return FlowWriter.withLog(format, enricher, `"object":${JSON.stringify(object)},"line":`);
+  }
+
+  /**
+   * A writer whose documents' `log` starts with `logHead`, its keys and values as JSON up to the
+   * colon before the last value, which each document gets of its own ({@link write}'s line number,
+   * {@link writeLast}'s JSON), or undefined as {@link compile} says.
+   */
+  static withLog(format: FlowFormat, enricher: Enricher, logHead: string): FlowWriter | undefined {
+    return format.fields.some((f) => GENERATED_KEYS.has(f)) ? undefined : new FlowWriter(format, enricher, logHead);
   }
 
   /**
@@ -301,6 +314,29 @@ export class FlowWriter {
    */
   write(out: Uint8Array, pos: number, lineNo: number): number {
     const limit = pos + this.bound;
+    pos = ascii(out, this.#document(out, pos), String(lineNo));
+    out[pos++] = 125;
+    out[pos++] = 125;
+    return this.#within(pos, limit, 0);
+  }
+
+  /**
+   * {@link write} with `last`, a JSON value's UTF-8 bytes, as the last value of `log` instead of a
+   * line number; the caller gives {@link bound} + `last.length` bytes of room.
+   */
+  writeLast(out: Uint8Array, pos: number, last: Uint8Array): number {
+    const limit = pos + this.bound + last.length;
+    pos = this.#document(out, pos);
+    out.set(last, pos);
+    pos += last.length;
+    out[pos++] = 125;
+    out[pos++] = 125;
+    return this.#within(pos, limit, last.length);
+  }
+
+  /** Writes the document up to the last value of `log`; returns the position after it. */
+  #document(out: Uint8Array, pos: number): number {
+    // Stryker disable next-line ConditionalExpression: a view of the buffer made again each time reads the same bytes, only slower
     if (out !== this.#out) {
       this.#out = out;
       this.#outView = viewOf(out);
@@ -321,13 +357,19 @@ export class FlowWriter {
     }
     pos = this.#derived(out, view, pos);
     if (sep) out[pos++] = 44;
-    pos = this.#logPrefix.writeTo(view, pos);
-    pos = ascii(out, pos, String(lineNo));
-    out[pos++] = 125;
-    out[pos++] = 125;
-    // A byte stored past a typed array's end is dropped (a view's store throws), and one past the bound but
-    // within the buffer lies where the next document goes: a bound too low must fail here, not cut a document.
-    if (pos > limit) throw new Error(`flow writer: a document of ${pos - limit + this.bound} bytes overran its bound of ${this.bound}`);
+    return this.#logPrefix.writeTo(view, pos);
+  }
+
+  /**
+   * `pos`, the end of a document that had to end by `limit`. A byte stored past a typed array's end is
+   * dropped (a view's store throws), and one past the bound but within the buffer lies where the next
+   * document goes: a bound too low must fail here, not cut a document.
+   */
+  #within(pos: number, limit: number, extra: number): number {
+    // Stryker disable next-line ArithmeticOperator: only the message of the guard below, which no document reaches
+    const bound = this.bound + extra;
+    // Stryker disable next-line ConditionalExpression: a guard against a bound too low, which no document reaches (tests write each into exactly its bound)
+    if (pos > limit) throw new Error(`flow writer: a document of ${pos - limit + bound} bytes overran its bound of ${bound}`);
     return pos;
   }
 

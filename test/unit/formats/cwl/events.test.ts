@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { noopEnricher } from '../../../../src/enrich/geoip.js';
+import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { noopEnricher, openEnricher } from '../../../../src/enrich/geoip.js';
+import type { Enricher } from '../../../../src/enrich/types.js';
+import { EncodedOp } from '../../../../src/core/types.js';
 import { keyId } from '../../../../src/core/id.js';
-import { cwlEventDocId, cwlEventsBatch } from '../../../../src/formats/cwl/events.js';
+import { cwlEventDocId, cwlEventsBatch, referenceEventsBatch } from '../../../../src/formats/cwl/events.js';
 import { headerlessFormat } from '../../../../src/formats/vpc-flow/headerless.js';
 import { DEFAULT_FORMAT, type FlowFormat } from '../../../../src/formats/vpc-flow/parse.js';
 
@@ -43,9 +47,11 @@ describe('cwlEventsBatch', () => {
   });
 
   it('drops one line break at the end of a message, LF or CRLF, as the same document', () => {
-    const plain = cwlEventsBatch('g', 's', [{ id: '1', timestamp: 0, message: LINE }], ctx).ops;
-    assert.deepEqual(cwlEventsBatch('g', 's', [{ id: '1', timestamp: 0, message: `${LINE}\n` }], ctx).ops, plain);
-    assert.deepEqual(cwlEventsBatch('g', 's', [{ id: '1', timestamp: 0, message: `${LINE}\r\n` }], ctx).ops, plain);
+    const written = (message: string) => cwlEventsBatch('g', 's', [{ id: '1', timestamp: 0, message }], ctx).ops.map((op) => [op.index, op.id, op.json]);
+    const plain = written(LINE);
+    assert.equal(plain.length, 1);
+    assert.deepEqual(written(`${LINE}\n`), plain);
+    assert.deepEqual(written(`${LINE}\r\n`), plain);
   });
 
   it('keeps a line break inside a message: the event is one record, reported whole', () => {
@@ -76,3 +82,65 @@ describe('cwlEventsBatch', () => {
     assert.deepEqual([dropped.problems, dropped.statusRecords, dropped.dropped], [[], 1, 1]);
   });
 });
+
+describe('cwlEventsBatch against the reference way', () => {
+  const GEO = new URL('../../../fixtures/geoip/', import.meta.url);
+  let enricher: Enricher;
+  before(async () => {
+    enricher = await openEnricher({ cityDbs: [fileURLToPath(new URL('GeoIP2-City-Test.mmdb', GEO))], asnDb: fileURLToPath(new URL('GeoLite2-ASN-Test.mmdb', GEO)) });
+  });
+  const formats = [
+    DEFAULT_FORMAT,
+    headerlessFormat('${version} ${vpc-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${tcp-flags} ${pkt-srcaddr} ${pkt-dstaddr} ${start} ${end} ${log-status}') as FlowFormat,
+    headerlessFormat('${version} ${srcaddr} ${bytes} ${action}') as FlowFormat,
+  ];
+  const address = fc.constantFrom('81.2.69.142', '10.0.0.1', '2001:db8::1', '216.160.83.56', '-', 'nowhere');
+  const number = fc.oneof(fc.integer({ min: 0, max: 70_000 }).map(String), fc.constantFrom('-', '007', 'x'));
+  /** A value for each field of `format`, by the field's name. */
+  const value = (field: string) => (field.endsWith('addr') ? address : field === 'action' ? fc.constantFrom('ACCEPT', 'REJECT', '-') : field === 'log-status' ? fc.constantFrom('OK', 'NODATA', 'SKIPDATA') : field === 'vpc-id' ? fc.constantFrom('vpc-1', 'v"q\\') : field === 'start' || field === 'end' ? fc.constantFrom('1418530010', '1418530070', '-') : number);
+  const event = (format: FlowFormat) => fc.record({
+    id: fc.oneof(fc.integer({ min: 0 }).map(String), fc.string({ maxLength: 6 })),
+    timestamp: fc.integer({ min: 0, max: 2_000_000_000_000 }),
+    message: fc.tuple(fc.tuple(...format.fields.map(value)), fc.constantFrom('', '', '\n', '\r\n', ' extra'), fc.constantFrom('plain', 'plain', 'json', 'stamped'))
+      .map(([values, end, wrap]) => {
+        const line = `${values.join(' ')}${end}`;
+        return wrap === 'json' ? JSON.stringify({ id: 'x', message: line }) : wrap === 'stamped' ? `2014-12-14T04:06:50.000Z ${line}` : line;
+      }),
+  });
+  const scenario = fc.integer({ min: 0, max: formats.length - 1 }).chain((f) => fc.record({
+    f: fc.constant(f),
+    events: fc.array(event(formats[f] as FlowFormat), { maxLength: 8 }),
+    group: fc.constantFrom('/vpc/a', 'g"roup', '/vpc/é'),
+    drop: fc.boolean(),
+    first: fc.integer({ min: 1, max: 100 }),
+  }));
+
+  it('gives the documents, indices, ids, problems and counts the reference way gives, on random events of several formats', () => {
+    fc.assert(
+      fc.property(scenario, ({ f, events, group, drop, first }) => {
+        const c = { enricher, indexPrefix: 'vpcflowlogs', dropStatusRecords: drop, formatOf: () => formats[f] as FlowFormat };
+        const got = cwlEventsBatch(group, 'eni-1-all', events, c, first);
+        const expected = referenceEventsBatch(group, 'eni-1-all', events, c, first);
+        assert.deepEqual(got.ops.map((op) => [op.index, op.id, op.json]), expected.ops.map((op) => [op.index, op.id, JSON.stringify(op.doc)]));
+        assert.deepEqual({ ...got, ops: [] }, { ...expected, ops: [] });
+        assert.ok(got.ops.every((op) => op instanceof EncodedOp), 'written by the flow writer');
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes event ids of any length into the room it makes for them: CloudWatch\'s 56 digits, and longer ids to escape', () => {
+    const events = ['36000000000000000000000000000000000000000000000000000000', `"${'é\\'.repeat(150)}"`].map((id) => ({ id, timestamp: 0, message: LINE }));
+    const got = cwlEventsBatch('g', 's', events, ctx);
+    assert.deepEqual(got.ops.map((op) => op.json), referenceEventsBatch('g', 's', events, ctx).ops.map((op) => JSON.stringify(op.doc)));
+    assert.deepEqual(got.ops.map((op) => op.doc['log']), events.map((e) => ({ group: 'g', stream: 's', event_id: e.id })));
+  });
+
+  it('leaves a format naming a generated key to the reference way', () => {
+    const format = headerlessFormat('${version} ${srcaddr} ${community_id}') as FlowFormat;
+    const batch = cwlEventsBatch('g', 's', [{ id: '1', timestamp: 0, message: '2 10.0.0.1 mine' }], { ...ctx, formatOf: () => format });
+    assert.equal(batch.ops[0] instanceof EncodedOp, false);
+    assert.equal(batch.ops[0]?.doc['community_id'], 'mine');
+  });
+});
+
