@@ -204,8 +204,17 @@ export function fieldByField(record: Record<string, unknown>, maxBlobBytes: numb
  */
 export function toDocument(record: Record<string, unknown>, options: DocumentOptions, recordBytes = Number.POSITIVE_INFINITY): Doc {
   const truncated: string[] = [];
-  const doc = mendedCopy(record, options.maxBlobBytes, recordBytes) ?? fieldByField(record, options.maxBlobBytes, recordBytes, truncated);
-  addSourceIp(doc, record[SOURCE_ADDRESS_FIELD], options.enricher);
+  return completed(recordFields(record, options, recordBytes, truncated), record, options.enricher, truncated);
+}
+
+/** The document's `@timestamp` and the record's fields, mended; blobs cut to fit are named in `truncated`. */
+function recordFields(record: Record<string, unknown>, options: DocumentOptions, recordBytes: number, truncated: string[]): Doc {
+  return mendedCopy(record, options.maxBlobBytes, recordBytes) ?? fieldByField(record, options.maxBlobBytes, recordBytes, truncated);
+}
+
+/** `doc` with `source_ip` and its siblings, then `truncated` when a blob was cut. */
+function completed(doc: Doc, record: Record<string, unknown>, enricher: Enricher, truncated: readonly string[]): Doc {
+  addSourceIp(doc, record[SOURCE_ADDRESS_FIELD], enricher);
   if (truncated.length > 0) doc[TRUNCATED_FIELD] = truncated;
   return doc;
 }
@@ -247,14 +256,10 @@ export function recordOutcomes(options: DocumentOptions, opWriter = new OpWriter
  */
 function documentJson(record: Record<string, unknown>, options: DocumentOptions, recordBytes = Number.POSITIVE_INFINITY): string {
   const truncated: string[] = [];
-  const doc = mendedCopy(record, options.maxBlobBytes, recordBytes) ?? fieldByField(record, options.maxBlobBytes, recordBytes, truncated);
+  const doc = recordFields(record, options, recordBytes, truncated);
   const address = record[SOURCE_ADDRESS_FIELD];
   // Stryker disable next-line EqualityOperator: every document built toDocument's way gives the same JSON, only slower
-  if (truncated.length > 0 || typeof address !== 'string' || !isAddress(address)) {
-    addSourceIp(doc, address, options.enricher);
-    if (truncated.length > 0) doc[TRUNCATED_FIELD] = truncated;
-    return JSON.stringify(doc);
-  }
+  if (truncated.length > 0 || typeof address !== 'string' || !isAddress(address)) return JSON.stringify(completed(doc, record, options.enricher, truncated));
   // The document has `@timestamp` (the record's identity has a time), so a comma goes before `source_ip`.
   const json = JSON.stringify(doc);
   return `${json.slice(0, -1)},${SOURCE_IP_KEY}${JSON.stringify(address)}${enrichmentJson(options.enricher.lookup(address))}}`;

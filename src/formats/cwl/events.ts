@@ -39,7 +39,7 @@ export function cwlEventsBatch(group: string, stream: string, events: readonly L
   const format = ctx.formatOf(group);
   const writer = FlowWriter.withLog(format, ctx.enricher, `"group":${JSON.stringify(group)},"stream":${JSON.stringify(stream)},"event_id":`);
   if (writer === undefined) return referenceEventsBatch(group, stream, events, ctx, firstOrdinal);
-  return writtenBatch(group, stream, events, { ...ctx, format, writer }, firstOrdinal);
+  return writtenBatch(group, stream, events, ctx, format, writer, firstOrdinal);
 }
 
 /** The record an event's message carries: one line break at its end dropped, CloudWatch Logs' wrappers removed. */
@@ -59,9 +59,8 @@ function eventProblem(group: string, stream: string, event: LogEvent, lineNo: nu
  * parser, whose error text is the one reported (as in the S3 reader).
  */
 function writtenBatch(
-  group: string, stream: string, events: readonly LogEvent[], ctx: CwlReadContext & { readonly format: FlowFormat; readonly writer: FlowWriter }, firstOrdinal: number,
+  group: string, stream: string, events: readonly LogEvent[], ctx: CwlReadContext, format: FlowFormat, writer: FlowWriter, firstOrdinal: number,
 ): OpBatch {
-  const { format, writer } = ctx;
   const indexOf = dailyIndexFor(ctx.indexPrefix);
   const opWriter = new OpWriter();
   const ops: IndexOp[] = [];
@@ -81,8 +80,7 @@ function writtenBatch(
         return;
       }
     }
-    // A format without `start` files the document under the event's own day.
-    const index = indexOf(writer.time ?? Math.floor(event.timestamp / 1000));
+    const index = indexOf(writer.time ?? eventSeconds(event));
     const last = Buffer.from(JSON.stringify(event.id), 'utf8');
     const at = opWriter.begin(index, cwlEventDocId(group, stream, event.id), writer.bound + last.length);
     ops.push(opWriter.end(writer.writeLast(opWriter.buffer, at, last)));
@@ -118,6 +116,10 @@ type Documenter = ReturnType<typeof recordDocumenter>;
 function eventResult(event: LogEvent, toDoc: Documenter, tally: RecordTally): RecordResult {
   const bytes = eventRecord(event);
   if (isParseError(bytes)) return bytes;
-  // A format without `start` files the document under the event's own day.
-  return toDoc(bytes.toString('utf8'), Math.floor(event.timestamp / 1000), tally);
+  return toDoc(bytes.toString('utf8'), eventSeconds(event), tally);
+}
+
+/** The event's time in Unix seconds: a record without `start` is filed under the event's own day. */
+function eventSeconds(event: LogEvent): number {
+  return Math.floor(event.timestamp / 1000);
 }

@@ -313,11 +313,10 @@ export class FlowWriter {
    * room, so that each fragment is copied without a check.
    */
   write(out: Uint8Array, pos: number, lineNo: number): number {
-    const limit = pos + this.bound;
-    pos = ascii(out, this.#document(out, pos), String(lineNo));
-    out[pos++] = 125;
-    out[pos++] = 125;
-    return this.#within(pos, limit, 0);
+    const end = ascii(out, this.#document(out, pos), String(lineNo));
+    out[end] = 125;
+    out[end + 1] = 125;
+    return this.#within(pos, end + 2, this.bound);
   }
 
   /**
@@ -325,13 +324,11 @@ export class FlowWriter {
    * line number; the caller gives {@link bound} + `last.length` bytes of room.
    */
   writeLast(out: Uint8Array, pos: number, last: Uint8Array): number {
-    const limit = pos + this.bound + last.length;
-    pos = this.#document(out, pos);
-    out.set(last, pos);
-    pos += last.length;
-    out[pos++] = 125;
-    out[pos++] = 125;
-    return this.#within(pos, limit, last.length);
+    const end = this.#document(out, pos);
+    out.set(last, end);
+    out[end + last.length] = 125;
+    out[end + last.length + 1] = 125;
+    return this.#within(pos, end + last.length + 2, this.bound + last.length);
   }
 
   /** Writes the document up to the last value of `log`; returns the position after it. */
@@ -361,16 +358,14 @@ export class FlowWriter {
   }
 
   /**
-   * `pos`, the end of a document that had to end by `limit`. A byte stored past a typed array's end is
-   * dropped (a view's store throws), and one past the bound but within the buffer lies where the next
-   * document goes: a bound too low must fail here, not cut a document.
+   * `end`, the end of a document written from `start` with `room` bytes. A byte stored past a typed
+   * array's end is dropped (a view's store throws), and one past the room but within the buffer lies
+   * where the next document goes: a bound too low must fail here, not cut a document.
    */
-  #within(pos: number, limit: number, extra: number): number {
-    // Stryker disable next-line ArithmeticOperator: only the message of the guard below, which no document reaches
-    const bound = this.bound + extra;
+  #within(start: number, end: number, room: number): number {
     // Stryker disable next-line ConditionalExpression: a guard against a bound too low, which no document reaches (tests write each into exactly its bound)
-    if (pos > limit) throw new Error(`flow writer: a document of ${pos - limit + bound} bytes overran its bound of ${bound}`);
-    return pos;
+    if (end - start > room) throw new Error(`flow writer: a document of ${end - start} bytes overran its bound of ${room}`);
+    return end;
   }
 
   #value(out: Uint8Array, view: DataView, pos: number, k: number): number {
