@@ -98,7 +98,7 @@ async function parquetPath(file: string, threads = 0): Promise<{ records: number
 async function fullPath(file: string, key: string, threads = 0): Promise<{ records: number; bodyBytes: number; threads: number }> {
   const { enricher, shared } = await openEnrichment(enrichmentOptions());
   const pool = threads > 0 ? new ParsePool(threads, shared) : undefined;
-  const read = await readObject({ bucket: 'bench', key }, createReadStream(file), { ...readOptions(enricher), parser: pool?.parse });
+  const read = await readObject({ bucket: 'bench', key }, createReadStream(file), { ...readOptions(enricher), parser: pool?.parse, cloudTrailParser: pool?.parseCloudTrail });
   const bodies = await bulkBodies(read);
   await pool?.close();
   return { ...bodies, threads };
@@ -207,6 +207,7 @@ const PHASES = {
     return Promise.resolve({ records: parsed.Records.length });
   },
   'cloudtrail-full': (file: string) => fullPath(file, CLOUDTRAIL_KEY),
+  'cloudtrail-threads': (file: string) => fullPath(file, CLOUDTRAIL_KEY, availableParallelism()),
   'parquet-floor': async (file: string) => {
     let records = 0;
     await parquetRead({ file: await asyncBufferFromFile(file), rowFormat: 'array', onChunk: (chunk) => (records += chunk.columnName === 'version' ? chunk.rowEnd - chunk.rowStart : 0) });
@@ -226,12 +227,13 @@ const LABELS: Record<Phase, string> = {
   indexer: 'ours into the bulk indexer, answered at once (no network)',
   'cloudtrail-floor': 'gunzip + JSON.parse of the file (the floor)',
   'cloudtrail-full': 'ours: events cut out and parsed whole, fields, GeoIP+ASN, id, _bulk bodies',
+  'cloudtrail-threads': 'ours, the events parsed on every core (PARSE_THREADS = cores)',
   'parquet-floor': 'hyparquet reads every column (the floor)',
   'parquet-full': 'ours: columns, rows rendered as lines, GeoIP+ASN, id, _bulk bodies',
   'parquet-threads': 'ours, the lines parsed on every core (PARSE_THREADS = cores)',
 };
 const FLOW_PHASES: readonly Phase[] = ['floor', 'naive', 'naive-no-id', 'full', 'full-threads', 'indexer'];
-const CLOUDTRAIL_PHASES: readonly Phase[] = ['cloudtrail-floor', 'cloudtrail-full'];
+const CLOUDTRAIL_PHASES: readonly Phase[] = ['cloudtrail-floor', 'cloudtrail-full', 'cloudtrail-threads'];
 const PARQUET_PHASES: readonly Phase[] = ['parquet-floor', 'parquet-full', 'parquet-threads'];
 
 async function measure(phase: Phase, file: string): Promise<PhaseResult> {

@@ -31,12 +31,12 @@ export function awsClients(config: Config): { s3: BucketRoutedS3; sns: SNSClient
  */
 export async function readOptions(config: Config, placement: Placement = new LoadPlacement()): Promise<ReadOptions & { enricher: Enricher }> {
   const { enricher, shared } = await openEnrichment({ cityDbs: config.geoipCityDb, asnDb: config.geoipAsnDb });
-  const parser = config.parseThreads > 0 ? new ParsePool(config.parseThreads, shared, { placement }).parse : undefined;
+  const pool = config.parseThreads > 0 ? new ParsePool(config.parseThreads, shared, { placement }) : undefined;
   const formats = groupFormats(config.cwlGroupFormats, flowFormatOf(config));
   // Validated with the settings, so an error cannot reach here.
   if (isParseError(formats)) throw new Error(`CWL_GROUP_FORMATS: ${formats.error}`);
   return { enricher, groupFormats: formats, indexPrefix: config.indexPrefix, maxLineBytes: config.maxLineBytes, maxObjectBytes: config.maxObjectBytes,
     headerlessPrefixes: config.headerlessPrefixes, flowFormat: config.flowFormat, dropStatusRecords: config.dropStatusRecords,
     cloudtrailIndexPrefix: config.cloudtrailIndexPrefix, cloudtrailMaxBlobBytes: config.cloudtrailMaxBlobBytes,
-    cloudtrailMaxRecordBytes: config.cloudtrailMaxRecordBytes, parser };
+    cloudtrailMaxRecordBytes: config.cloudtrailMaxRecordBytes, parser: pool?.parse, cloudTrailParser: pool?.parseCloudTrail };
 }

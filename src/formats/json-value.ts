@@ -64,6 +64,11 @@ function runStart(bytes: Uint8Array, at: number, lowest: number): number {
 
 const EMPTY = Buffer.alloc(0);
 
+/** `bytes` bytes of a stream from its byte `start`, for messages: "bytes 120–4216". */
+export function spanText(start: number, bytes: number): string {
+  return `bytes ${start}–${start + bytes}`;
+}
+
 /**
  * One value being cut out. Use: {@link begin} at the value's first byte, then {@link read} each
  * chunk from where the value goes on until it returns the value's end, then {@link text}.
@@ -110,7 +115,7 @@ export class ValueCut {
 
   /** The value's place in the stream, for messages: "bytes 120–4216". */
   get span(): string {
-    return `bytes ${this.#start}–${this.#start + this.#bytes}`;
+    return spanText(this.#start, this.#bytes);
   }
 
   /** True once the value passed its cap: it is only followed to its end, never held. */
@@ -210,5 +215,16 @@ export class ValueCut {
     this.#parts = [];
     // Stryker disable next-line ConditionalExpression: joining no earlier parts gives the same text, with a copy
     return parts.length === 0 ? bytes.toString('utf8', from, end) : Buffer.concat([...parts, bytes.subarray(from, end)]).toString('utf8');
+  }
+
+  /**
+   * The value's bytes, as {@link text} takes its arguments: a view of `bytes` when the value lies
+   * within that chunk (the caller must not write over the chunk while it holds the view), else a copy.
+   */
+  cutBytes(bytes: Buffer = EMPTY, from = 0, end = 0): Buffer {
+    if (this.#over) throw new Error(`the value at ${this.span} passed its cap of ${this.#cap} bytes: its bytes were not kept`);
+    const parts = this.#parts;
+    this.#parts = [];
+    return parts.length === 0 ? bytes.subarray(from, end) : Buffer.concat([...parts, bytes.subarray(from, end)]);
   }
 }

@@ -1,5 +1,7 @@
 /**
- * Where a {@link ParsePool} parses each task of lines: on the main thread, or on a parse thread.
+ * Where a {@link ParsePool} parses each task of lines (or CloudTrail records): on the main thread,
+ * or on a parse thread. A task is weighed by its bytes, which a flow line and a CloudTrail record
+ * cost within a few times of each other, where by count a record costs several lines.
  *
  * A parse thread is not free. Beside its share of the work it brings an isolate of its own (its
  * garbage collection and compiling, on V8's platform threads) and the copies of lines and answers
@@ -13,10 +15,10 @@ import { performance } from 'node:perf_hooks';
 
 /** Decides, task by task, where lines are parsed, and learns what parsing them here costs. */
 export interface Placement {
-  /** True to send a task of `lines` lines to a parse thread, false to parse it on the main thread. */
-  onThread(lines: number): boolean;
-  /** The main thread parsed `lines` lines in `ms` milliseconds. */
-  parsedHere(lines: number, ms: number): void;
+  /** True to send a task of `bytes` bytes of lines to a parse thread, false to parse it on the main thread. */
+  onThread(bytes: number): boolean;
+  /** The main thread parsed `bytes` bytes of lines in `ms` milliseconds. */
+  parsedHere(bytes: number, ms: number): void;
 }
 
 /** Every task goes to a thread: the pool's default (what `npm run bench`'s `full-threads` measures), and `parse`'s. */
@@ -52,7 +54,7 @@ export const BUSY = 0.8;
 export const BUSY_LOOKS = 3;
 /**
  * With tasks on threads, they come back when the main thread's busy share plus what parsing the
- * lines sent in that time would have taken it stays below this: lower than {@link BUSY}, so that
+ * bytes sent in that time would have taken it stays below this: lower than {@link BUSY}, so that
  * an estimate a little low does not send them back and forth.
  */
 export const CALM = 0.6;
@@ -63,9 +65,9 @@ const COST_WEIGHT = 0.2;
  * Parses here while the main thread has time to spare, on threads while it does not. Every
  * {@link LOOK_MS} it takes the share of the main thread's time its event loop was busy: parsing
  * here, from {@link BUSY} on ({@link BUSY_LOOKS} looks in a row) the tasks go to the threads; on
- * threads, they come back once that share plus the cost of parsing the lines sent meanwhile here
+ * threads, they come back once that share plus the cost of parsing the bytes sent meanwhile here
  * falls below {@link CALM} (not at the first look after the move, while the threads may still be
- * starting). That cost is a running mean of what a line took here; on threads the
+ * starting). That cost is a running mean of what a byte of lines took here; on threads the
  * first task after each look is parsed here to keep it current (a mean left from the first, cold
  * tasks would keep the threads forever). It starts here: a process whose parsing never holds it
  * up never starts a thread.
@@ -78,21 +80,21 @@ export class LoadPlacement implements Placement {
   #busyLooks = 0;
   /** Tasks have just moved to threads: the next look keeps them there. */
   #moved = false;
-  /** On threads: the next task is parsed here, to measure what a line costs now. */
+  /** On threads: the next task is parsed here, to measure what a byte costs now. */
   #probe = false;
   /** The gauge at the last look; undefined before the first task. */
   #last: { readonly active: number; readonly idle: number } | undefined;
-  /** Lines sent to threads since the last look. */
+  /** Bytes of lines sent to threads since the last look. */
   #sent = 0;
-  /** Milliseconds a line took here, a running mean; 0 before any was parsed here. */
-  #msPerLine = 0;
+  /** Milliseconds a byte of lines took here, a running mean; 0 before any was parsed here. */
+  #msPerByte = 0;
 
   constructor(options: LoadPlacementOptions = {}) {
     this.#gauge = options.gauge ?? (() => performance.eventLoopUtilization());
     this.#onMove = options.onMove;
   }
 
-  onThread(lines: number): boolean {
+  onThread(bytes: number): boolean {
     const now = this.#gauge();
     const last = this.#last;
     if (last === undefined) {
@@ -105,7 +107,7 @@ export class LoadPlacement implements Placement {
         const before = this.#threads;
         if (this.#threads) {
           // The first look after the move is not judged: threads still starting (compiling, opening the databases) leave the main thread waiting, which looks calm.
-          this.#threads = this.#moved || busy + (this.#sent * this.#msPerLine) / span >= CALM;
+          this.#threads = this.#moved || busy + (this.#sent * this.#msPerByte) / span >= CALM;
           this.#moved = false;
           this.#probe = this.#threads;
         } else {
@@ -123,13 +125,13 @@ export class LoadPlacement implements Placement {
       this.#probe = false;
       return false;
     }
-    this.#sent += lines;
+    this.#sent += bytes;
     return true;
   }
 
-  parsedHere(lines: number, ms: number): void {
-    if (lines === 0) return;
-    const cost = ms / lines;
-    this.#msPerLine = this.#msPerLine === 0 ? cost : this.#msPerLine + COST_WEIGHT * (cost - this.#msPerLine);
+  parsedHere(bytes: number, ms: number): void {
+    if (bytes === 0) return;
+    const cost = ms / bytes;
+    this.#msPerByte = this.#msPerByte === 0 ? cost : this.#msPerByte + COST_WEIGHT * (cost - this.#msPerByte);
   }
 }

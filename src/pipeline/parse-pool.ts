@@ -1,7 +1,8 @@
 /**
- * Parses flow-log lines on worker threads, so that a worker process uses every vCPU of its task:
- * the main thread streams, decompresses, splits lines and sends `_bulk` requests, the threads turn
- * batches of lines into documents and ids (the costly part). Batches come back in order; the
+ * Parses flow-log lines and CloudTrail records on worker threads, so that a worker process uses
+ * every vCPU of its task: the main thread streams, decompresses, splits lines (cuts records out of
+ * a CloudTrail body) and sends `_bulk` requests, the threads turn batches of them into documents
+ * and ids (the costly part). Batches come back in order; the
  * caller's pace bounds how many are in flight (a window of two per thread), so a slow sink slows
  * reading instead of piling batches up. A thread that fails or dies fails the batches it held,
  * and with them their objects (retryable), never the process; a new thread takes its place.
@@ -14,16 +15,15 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { SharedEnrichment } from '../enrich/geoip.js';
-import type { OpBatch } from '../core/records.js';
 import { CountedLease, type ByteLease } from '../core/types.js';
-import { batchReader, type BatchParser, type FlowObjectContext } from '../formats/vpc-flow/reader.js';
-import type { FlowFormat } from '../formats/vpc-flow/parse.js';
-import type { LineItem } from '../source/lines.js';
+import { batchReader, type BatchParser } from '../formats/vpc-flow/reader.js';
+import { cutRecordsReader, CLOUDTRAIL_BATCH_RECORDS, type CloudTrailBatch, type CloudTrailParser } from '../formats/cloudtrail/reader.js';
+import { isOverlong, type LineItem } from '../source/lines.js';
 import { ON_THREADS, type Placement } from './parse-placement.js';
-import { packLines, unpackBatch, type PackedBatch, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
+import { packLines, packRecordCuts, unpackBatch, type PackedBatch, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
 
 interface Pending {
-  readonly resolve: (batch: OpBatch) => void;
+  readonly resolve: (batch: CloudTrailBatch) => void;
   readonly reject: (err: Error) => void;
 }
 interface Thread {
@@ -58,7 +58,14 @@ export interface ParsePoolOptions {
 const SPARE_ANSWERS = 8;
 
 /** A parsed task in the window: its batch when the main thread parsed it, else the thread's answer to come. */
-type InWindow = OpBatch | Promise<OpBatch>;
+type InWindow = CloudTrailBatch | Promise<CloudTrailBatch>;
+
+/** Bytes of a task's items: what the placement weighs (a CloudTrail record costs more than a flow line, and is longer). */
+function bytesOf(items: readonly LineItem[]): number {
+  let bytes = 0;
+  for (const item of items) bytes += isOverlong(item) ? 0 : item.bytes.length;
+  return bytes;
+}
 
 /** A pool of parse threads; `parse` is the {@link BatchParser} to give the readers. */
 export class ParsePool {
@@ -82,31 +89,48 @@ export class ParsePool {
   /** Parses an object's batches of lines on the threads, yielding their operations in order. */
   readonly parse: BatchParser = (format, ctx, batches) => {
     const job: ParseJob = {
-      ref: { bucket: ctx.ref.bucket, key: ctx.ref.key, time: ctx.ref.time }, indexPrefix: ctx.indexPrefix,
+      kind: 'flow', ref: { bucket: ctx.ref.bucket, key: ctx.ref.key, time: ctx.ref.time }, indexPrefix: ctx.indexPrefix,
       dropStatusRecords: ctx.dropStatusRecords, fields: format.fields,
     };
-    return this.#ordered(job, this.#here(format, ctx), batches);
+    return this.#ordered(job, this.#here(() => batchReader(format, ctx)), batches, LINES_PER_TASK, packLines);
+  };
+
+  /** Parses a CloudTrail object's records, cut out of its body, on the threads, yielding their operations in order. */
+  readonly parseCloudTrail: CloudTrailParser = (ctx, records) => {
+    const job: ParseJob = { kind: 'cloudtrail', indexPrefix: ctx.indexPrefix, maxBlobBytes: ctx.maxBlobBytes, maxRecordBytes: ctx.maxRecordBytes };
+    return this.#ordered(job, this.#here(() => cutRecordsReader(ctx)), records, CLOUDTRAIL_BATCH_RECORDS, packRecordCuts);
   };
 
   /** The main thread's parser of an object's tasks: the threads' reader, made at its first task, its cost told to the placement. */
-  #here(format: FlowFormat, ctx: FlowObjectContext): (items: LineItem[]) => OpBatch {
-    let read: ((items: LineItem[]) => OpBatch) | undefined;
+  #here<T extends LineItem>(reader: () => (items: T[]) => CloudTrailBatch): (items: T[]) => CloudTrailBatch {
+    let read: ((items: T[]) => CloudTrailBatch) | undefined;
     return (items) => {
-      read ??= batchReader(format, ctx);
+      read ??= reader();
       const start = performance.now();
       const batch = read(items);
-      this.#placement.parsedHere(items.length, performance.now() - start);
+      this.#placement.parsedHere(bytesOf(items), performance.now() - start);
       return batch;
     };
   }
 
-  async *#ordered(job: ParseJob, here: (items: LineItem[]) => OpBatch, batches: AsyncIterable<LineItem[]>): AsyncGenerator<OpBatch> {
+  /**
+   * Sends an object's items to the threads (or parses them here) in tasks of at least `perTask`,
+   * packed by `pack`, and yields their batches in order. A batch with a failure is the last the
+   * reader takes: it stops reading, and the batches after it are never awaited.
+   */
+  async *#ordered<T extends LineItem>(
+    job: ParseJob,
+    here: (items: T[]) => CloudTrailBatch,
+    batches: AsyncIterable<T[]>,
+    perTask: number,
+    pack: (id: number, job: ParseJob, items: T[]) => ParseTask,
+  ): AsyncGenerator<CloudTrailBatch> {
     const window: InWindow[] = [];
     const limit = this.size * WINDOW_PER_THREAD;
-    const send = (items: LineItem[]) => {
+    const send = (items: T[]) => {
       let parsed: InWindow;
-      if (this.#placement.onThread(items.length)) {
-        parsed = this.#run(job, items);
+      if (this.#placement.onThread(bytesOf(items))) {
+        parsed = this.#run(pack, job, items);
       } else {
         try {
           parsed = here(items);
@@ -118,18 +142,18 @@ export class ParsePool {
       if (parsed instanceof Promise) parsed.catch(() => undefined);
       window.push(parsed);
     };
-    let gathered: LineItem[] = [];
+    let gathered: T[] = [];
     let readFailure: { error: unknown } | undefined;
     try {
       for await (const items of batches) {
         // A batch of the splitter is one decompressed chunk (~100 lines): gathered into larger tasks, so that
         // the cost of a message is spread over more lines.
         for (const item of items) gathered.push(item);
-        if (gathered.length < LINES_PER_TASK) continue;
+        if (gathered.length < perTask) continue;
         send(gathered);
         gathered = [];
         // Batches parsed here go on as soon as every batch before them has.
-        while (window.length > 0 && !(window[0] instanceof Promise)) yield window.shift() as OpBatch;
+        while (window.length > 0 && !(window[0] instanceof Promise)) yield window.shift() as CloudTrailBatch;
         if (window.length >= limit) yield await (window.shift() as InWindow);
       }
     } catch (error) {
@@ -142,20 +166,20 @@ export class ParsePool {
     if (readFailure) throw readFailure.error;
   }
 
-  #run(job: ParseJob, items: LineItem[]): Promise<OpBatch> {
+  #run<T extends LineItem>(pack: (id: number, job: ParseJob, items: T[]) => ParseTask, job: ParseJob, items: T[]): Promise<CloudTrailBatch> {
     if (this.#closed) return Promise.reject(new Error('parse threads are closed'));
     // Threads start with the first batch: a process that reads no flow log never pays for them.
     while (this.#threads.length < this.size) this.#threads.push(this.#spawn());
     // Stryker disable next-line UpdateOperator: ids only need to differ from one another; counting down does that too
     const id = this.#nextId++;
     const thread = this.#threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-    const task: ParseTask = { ...packLines(id, job, items), spare: this.#spare.pop() };
-    return new Promise<OpBatch>((resolve, reject) => {
+    const task: ParseTask = { ...pack(id, job, items), spare: this.#spare.pop() };
+    return new Promise<CloudTrailBatch>((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
       // Only a thread with work keeps the process alive: an idle pool never holds up an exit.
       thread.worker.ref();
       // Stryker disable next-line ArrayDeclaration: moving the buffers instead of copying them saves time only; the thread reads (and writes into the spare) all the same
-      const moved = [task.data.buffer, task.spans.buffer, ...(task.spare === undefined ? [] : [task.spare])];
+      const moved = [task.data.buffer, task.spans.buffer, ...(task.at === undefined ? [] : [task.at.buffer]), ...(task.spare === undefined ? [] : [task.spare])];
       thread.worker.postMessage(task, moved);
     });
   }

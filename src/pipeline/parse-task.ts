@@ -1,8 +1,9 @@
 /**
  * What a parse thread of {@link ParsePool} does, kept apart from the thread's entry
  * (parse-thread.ts) so that it can run on the main thread too (the unit tests do): turns batches
- * of one object's flow-log lines into `_bulk` operations with the very code the main thread would
- * run (`batchReader`), so ids and documents do not depend on where a batch was parsed.
+ * of one object's flow-log lines, or of a CloudTrail object's records, into `_bulk` operations
+ * with the very code the main thread would run (`batchReader`, `cutRecordsReader`), so ids and
+ * documents do not depend on where a batch was parsed.
  */
 import { OpWriter } from '../core/bulk-op.js';
 import { messageOf } from '../core/errors.js';
@@ -10,8 +11,8 @@ import { enricherFromShared, type SharedEnrichment } from '../enrich/geoip.js';
 import type { Enricher } from '../enrich/types.js';
 import { formatFromFields, isParseError } from '../formats/vpc-flow/parse.js';
 import { batchReader } from '../formats/vpc-flow/reader.js';
-import type { LineItem } from '../source/lines.js';
-import { packBatch, type AnswerMemory, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
+import { cutRecordsReader, type CloudTrailBatch } from '../formats/cloudtrail/reader.js';
+import { packBatch, unpackLines, unpackRecordCuts, type AnswerMemory, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
 
 /** Readers kept per object; more objects than this in flight at once only cost a rebuild. */
 const READERS = 64;
@@ -67,32 +68,32 @@ export function serveParseTasks(port: TaskPort | null, enrichment: SharedEnrichm
   });
 }
 
+/** What a thread runs on one task: the per-line (or per-record) work of its object. */
+type TaskReader = (task: ParseTask) => CloudTrailBatch;
+
 /**
  * Parses tasks into packed batches, written into `memory`, or an error answer naming what failed;
  * never throws. It keeps a reader per object it has seen lately.
  */
 export function taskParser(enricher: Enricher, memory?: AnswerMemory): (task: ParseTask) => ThreadAnswer {
-  const readers = new Map<string, ReturnType<typeof batchReader>>();
+  const readers = new Map<string, TaskReader>();
   // Every reader writes into the one writer, rewound once packBatch has copied a batch's bytes into its answer.
   const opWriter = new OpWriter({ rewinds: true });
-  const newReader = (key: string, job: ParseJob): ReturnType<typeof batchReader> => {
-    const format = formatFromFields(job.fields);
-    if (isParseError(format)) throw new Error(`format ${job.fields.join(' ')}: ${format.error}`);
+  const newReader = (key: string, job: ParseJob): TaskReader => {
     // Stryker disable next-line ConditionalExpression,EqualityOperator: when the cache empties changes only how often a reader is rebuilt, never what it reads
     if (readers.size >= READERS) readers.clear();
-    // Stryker disable next-line ObjectLiteral: a reader with a writer of its own gives the same answers in more memory
-    const read = batchReader(format, { ref: job.ref, enricher, indexPrefix: job.indexPrefix, dropStatusRecords: job.dropStatusRecords }, { opWriter });
+    const read = readerOf(job, enricher, opWriter);
     readers.set(key, read);
     return read;
   };
-  const readerFor = (job: ParseJob): ReturnType<typeof batchReader> => {
+  const readerFor = (job: ParseJob): TaskReader => {
     const key = JSON.stringify(job);
     return readers.get(key) ?? newReader(key, job);
   };
   return (task) => {
     let answer: ThreadAnswer;
     try {
-      answer = packBatch(task.id, readerFor(task.job)(linesOf(task)), memory);
+      answer = packBatch(task.id, readerFor(task.job)(task), memory);
     } catch (err) {
       answer = { id: task.id, error: messageOf(err) };
     }
@@ -102,16 +103,15 @@ export function taskParser(enricher: Enricher, memory?: AnswerMemory): (task: Pa
   };
 }
 
-/** The task's lines as the splitter gave them: views into the one buffer that carried them. */
-function linesOf(task: ParseTask): LineItem[] {
-  const data = Buffer.from(task.data.buffer, task.data.byteOffset, task.data.byteLength);
-  const { spans } = task;
-  const items: LineItem[] = [];
-  for (let s = 0; s < spans.length; s += 3) {
-    const lineNo = spans[s] as number;
-    const start = spans[s + 1] as number;
-    const end = spans[s + 2] as number;
-    items.push(start < 0 ? { lineNo, overlongBytes: end } : { lineNo, bytes: data.subarray(start, end) });
+/** The reader of a job's tasks: a flow-log object's lines, or a CloudTrail object's records. */
+function readerOf(job: ParseJob, enricher: Enricher, opWriter: OpWriter): TaskReader {
+  if (job.kind === 'cloudtrail') {
+    const read = cutRecordsReader({ enricher, indexPrefix: job.indexPrefix, maxBlobBytes: job.maxBlobBytes, maxRecordBytes: job.maxRecordBytes }, opWriter);
+    return (task) => read(unpackRecordCuts(task));
   }
-  return items;
+  const format = formatFromFields(job.fields);
+  if (isParseError(format)) throw new Error(`format ${job.fields.join(' ')}: ${format.error}`);
+  // Stryker disable next-line ObjectLiteral: a reader with a writer of its own gives the same answers in more memory
+  const read = batchReader(format, { ref: job.ref, enricher, indexPrefix: job.indexPrefix, dropStatusRecords: job.dropStatusRecords }, { opWriter });
+  return (task) => read(unpackLines(task));
 }

@@ -5,7 +5,7 @@ import type { Enricher } from '../enrich/types.js';
 import { ObjectKind, isCwlEnvelopeHead, kindFromKey } from '../formats/detect.js';
 import { CwlEnvelopeError, readCwlEnvelopes } from '../formats/cwl/envelope.js';
 import type { FormatOf } from '../formats/cwl/events.js';
-import { CloudTrailBodyError, readCloudTrail } from '../formats/cloudtrail/reader.js';
+import { CloudTrailBodyError, readCloudTrail, type CloudTrailParser } from '../formats/cloudtrail/reader.js';
 import { headerlessFormat, readHeaderlessFlow } from '../formats/vpc-flow/headerless.js';
 import { openParquetFlow } from '../formats/vpc-flow/parquet.js';
 import { isParseError, type FlowFormat } from '../formats/vpc-flow/parse.js';
@@ -36,6 +36,8 @@ export interface ReadOptions {
   readonly dropStatusRecords?: boolean;
   /** Parses flow-log lines on other threads (the pool of parse-pool.ts); on this one when absent. */
   readonly parser?: BatchParser;
+  /** Parses CloudTrail records on other threads (the same pool); on this one when absent. */
+  readonly cloudTrailParser?: CloudTrailParser;
   /** CloudTrail indices are `<prefix>-YYYY.MM.DD`; the default prefix is `cloudtrail`. */
   readonly cloudtrailIndexPrefix?: string;
   /** Cap on each CloudTrail blob (requestParameters …) before it is cut and marked. */
@@ -83,7 +85,7 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
   if (kind === ObjectKind.cloudTrail || (head !== undefined && looksLikeJsonObject(head))) {
     const ctx = {
       ref, enricher: options.enricher, indexPrefix: options.cloudtrailIndexPrefix ?? 'cloudtrail',
-      maxBlobBytes: options.cloudtrailMaxBlobBytes ?? 32 * 1024, maxRecordBytes: options.cloudtrailMaxRecordBytes,
+      maxBlobBytes: options.cloudtrailMaxBlobBytes ?? 32 * 1024, maxRecordBytes: options.cloudtrailMaxRecordBytes, parser: options.cloudTrailParser,
     };
     return { kind: 'read', batches: guarded(ref, readCloudTrail(bytes, ctx)) };
   }

@@ -6,7 +6,8 @@
  * Every departure from the envelope is an error that says what was found and where: a JSON array,
  * a digest file or an object without `Records` is never acknowledged as an empty log.
  */
-import { CLOSE_BRACE, CLOSE_BRACKET, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, ValueCut, byteText, isBlank, kindOf, parseReason } from '../json-value.js';
+import type { LineItem } from '../../source/lines.js';
+import { CLOSE_BRACE, CLOSE_BRACKET, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, ValueCut, byteText, isBlank, kindOf, parseReason, spanText } from '../json-value.js';
 
 /** The key AWS puts the events under. */
 export const RECORDS_KEY = 'Records';
@@ -24,12 +25,38 @@ export class OversizedRecord {
   ) {}
 }
 
+/**
+ * An entry cut out and not parsed (a reader made with `{ unparsed: true }`), as a line of a flow
+ * log is given: `lineNo` is its 1-based ordinal in `Records`, `bytes` its JSON (`overlongBytes`, its
+ * size, when it passed the cap), `at` the byte of the body where it starts. Whoever parses it
+ * reports JSON it refuses with {@link invalidRecord}.
+ */
+export type RecordCut = LineItem & { readonly at: number };
+
+/**
+ * Why a body fails at record `ordinal`, whose JSON (`bytes` bytes from the body's byte `at`) is
+ * refused by `JSON.parse` for `reason` ({@link parseReason}): the text the reader gives, wherever the
+ * record was parsed.
+ */
+export function invalidRecord(ordinal: number, reason: string, at: number, bytes: number): string {
+  return failureText(`invalid JSON in record ${ordinal}: ${reason}`, `within ${spanText(at, bytes)}`, ordinal - 1);
+}
+
+/** A failure with its place in the body and the records handed out before it. */
+function failureText(what: string, place: string, completed: number): string {
+  const read = completed === 1 ? '1 record' : `${completed} records`;
+  return `${what} (${place} of the body; ${read} read before it)`;
+}
+
 /** Default cap on one record: AWS writes events of at most 256 KB; more is not a CloudTrail event. */
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 
 /** What one chunk of body gave: finished entries, and the failure that stopped reading, if any. */
 export interface BodyChunkResult {
-  /** Entries completed in this chunk, in order (any JSON value: the document stage judges them). */
+  /**
+   * Entries completed in this chunk, in order (any JSON value: the document stage judges them; an
+   * {@link OversizedRecord} for one over the cap), or {@link RecordCut}s from a reader that does not parse.
+   */
   readonly records: unknown[];
   /** Bytes of each entry's JSON, by its place in `records` (a document's blobs fit within a bound of it: blob.ts). */
   readonly sizes: number[];
@@ -101,6 +128,7 @@ const BOM = [0xef, 0xbb, 0xbf] as const;
  */
 export class CloudTrailBodyReader {
   readonly #maxRecordBytes: number;
+  readonly #unparsed: boolean;
   #at: At = At.start;
   /** Bytes of the body before the chunk being read (a leading byte-order mark is not counted). */
   #bytesDone = 0;
@@ -123,8 +151,10 @@ export class CloudTrailBodyReader {
   readonly #cut = new ValueCut();
   #value: Value = Value.entry;
 
-  constructor(maxRecordBytes: number = DEFAULT_MAX_RECORD_BYTES) {
+  /** `unparsed`: entries are handed out as {@link RecordCut}s, to be parsed elsewhere (the parse threads). */
+  constructor(maxRecordBytes: number = DEFAULT_MAX_RECORD_BYTES, options: { readonly unparsed?: boolean } = {}) {
     this.#maxRecordBytes = maxRecordBytes;
+    this.#unparsed = options.unparsed === true;
   }
 
   /** Entries completed so far, over all chunks. */
@@ -290,16 +320,24 @@ export class CloudTrailBodyReader {
   #finish(bytes: Buffer, from: number, end: number): void {
     const cut = this.#cut;
     if (cut.over) {
-      if (this.#value === Value.entry) this.#emit(new OversizedRecord(cut.bytes, this.#maxRecordBytes));
+      if (this.#value === Value.entry) this.#emit(this.#unparsed ? this.#recordCut({ overlongBytes: cut.bytes }) : new OversizedRecord(cut.bytes, this.#maxRecordBytes));
       else if (this.#value === Value.key) this.#keyRead(`(a key of ${cut.bytes} bytes)`);
       else this.#at = At.afterValue;
+      return;
+    }
+    if (this.#value === Value.entry && this.#unparsed) {
+      this.#emit(this.#recordCut({ bytes: cut.cutBytes(bytes, from, end) }));
       return;
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(cut.text(bytes, from, end));
     } catch (err) {
-      const what = this.#value === Value.entry ? `record ${this.#completed + 1}` : this.#value === Value.key ? 'a top-level key' : `the value of "${this.#key}"`;
+      if (this.#value === Value.entry) {
+        this.#failed(invalidRecord(this.#completed + 1, parseReason(err), cut.start, cut.bytes));
+        return;
+      }
+      const what = this.#value === Value.key ? 'a top-level key' : `the value of "${this.#key}"`;
       this.#fail(`invalid JSON in ${what}: ${parseReason(err)}`, `within ${cut.span}`);
       return;
     }
@@ -320,6 +358,11 @@ export class CloudTrailBodyReader {
     this.#at = At.colon;
   }
 
+  /** The entry being finished, unparsed: its ordinal and start with its bytes (or size). */
+  #recordCut(content: { readonly bytes: Buffer } | { readonly overlongBytes: number }): RecordCut {
+    return { lineNo: this.#completed + 1, ...content, at: this.#cut.start };
+  }
+
   #emit(record: unknown): void {
     this.#out.push(record);
     this.#sizes.push(this.#cut.bytes);
@@ -332,9 +375,12 @@ export class CloudTrailBodyReader {
    * many records were handed out before.
    */
   #fail(what: string, where: number | string): BodyChunkResult & { error: string } {
-    const place = typeof where === 'number' ? `at byte ${where}` : where;
-    const read = this.#completed === 1 ? '1 record' : `${this.#completed} records`;
-    this.#failure = `${what} (${place} of the body; ${read} read before it)`;
-    return { records: this.#out, sizes: this.#sizes, error: this.#failure };
+    return this.#failed(failureText(what, typeof where === 'number' ? `at byte ${where}` : where, this.#completed));
+  }
+
+  /** Fails the body for good with `failure`, the whole text. */
+  #failed(failure: string): BodyChunkResult & { error: string } {
+    this.#failure = failure;
+    return { records: this.#out, sizes: this.#sizes, error: failure };
   }
 }

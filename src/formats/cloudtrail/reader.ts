@@ -38,9 +38,12 @@
  * `exists` on a subpath finds nothing.
  */
 import type { Enricher } from '../../enrich/types.js';
+import type { OpWriter } from '../../core/bulk-op.js';
 import type { LineProblem, OpBatch } from '../../core/records.js';
 import type { IndexOp, S3ObjectRef } from '../../core/types.js';
-import { CloudTrailBodyReader, type BodyChunkResult } from './body.js';
+import { isOverlong } from '../../source/lines.js';
+import { parseReason } from '../json-value.js';
+import { CloudTrailBodyReader, DEFAULT_MAX_RECORD_BYTES, OversizedRecord, invalidRecord, type BodyChunkResult, type RecordCut } from './body.js';
 import { recordOutcomes } from './document.js';
 
 export { cloudTrailTemplate } from './template.js';
@@ -54,7 +57,23 @@ export interface CloudTrailContext {
   readonly maxBlobBytes: number;
   /** Cap on one record's JSON, in bytes; a longer record is passed over unparsed and reported by its ordinal. */
   readonly maxRecordBytes?: number;
+  /** Where the records are parsed (the parse threads); on this thread when absent. */
+  readonly parser?: CloudTrailParser;
 }
+
+/** What turning an object's records into documents needs, wherever they are parsed: plain settings and the enricher. */
+export type CloudTrailRecordContext = Omit<CloudTrailContext, 'ref' | 'parser'>;
+
+/** A batch of an object's records: its operations and problems, and the failure that ends the body after them (a record that is no JSON). */
+export interface CloudTrailBatch extends OpBatch {
+  readonly failure?: { readonly error: string; readonly recordsRead: number };
+}
+
+/**
+ * Turns an object's batches of cut records into batches of operations elsewhere (a pool of
+ * threads), in order and exactly as {@link cutRecordsReader} does here; a failure there fails the object.
+ */
+export type CloudTrailParser = (ctx: CloudTrailRecordContext, records: AsyncIterable<RecordCut[]>) => AsyncIterable<CloudTrailBatch>;
 
 /** Records per batch: enough to keep awaits rare, few enough to keep batches small in memory. */
 export const CLOUDTRAIL_BATCH_RECORDS = 500;
@@ -82,6 +101,10 @@ interface Batch {
  * read before are yielded first, then a CloudTrailBodyError says what was wrong and where.
  */
 export async function* readCloudTrail(bytes: AsyncIterable<Buffer>, ctx: CloudTrailContext): AsyncGenerator<OpBatch> {
+  if (ctx.parser !== undefined) {
+    yield* parsedElsewhere(bytes, ctx, ctx.parser);
+    return;
+  }
   const body = new CloudTrailBodyReader(ctx.maxRecordBytes);
   const outcomeOf = recordOutcomes(ctx);
   let batch: Batch = { ops: [], problems: [] };
@@ -116,4 +139,65 @@ export async function* readCloudTrail(bytes: AsyncIterable<Buffer>, ctx: CloudTr
 function* fail(batch: Batch, error: string, recordsRead: number): Generator<OpBatch, never> {
   if (batch.ops.length + batch.problems.length > 0) yield batch;
   throw new CloudTrailBodyError(`not a CloudTrail log body: ${error}`, recordsRead);
+}
+
+/**
+ * {@link readCloudTrail} with the records parsed by `parser`: this thread only follows the
+ * envelope and cuts each record's bytes out. The batches and the failure are the same: records
+ * before a failure (the envelope's, or a record that is no JSON) are handed out, then it is thrown,
+ * and nothing after it.
+ */
+async function* parsedElsewhere(bytes: AsyncIterable<Buffer>, ctx: CloudTrailContext, parser: CloudTrailParser): AsyncGenerator<OpBatch> {
+  const body = new CloudTrailBodyReader(ctx.maxRecordBytes, { unparsed: true });
+  async function* cuts(): AsyncGenerator<RecordCut[]> {
+    for await (const chunk of bytes) yield* checked(body.write(chunk));
+    yield* checked(body.end());
+  }
+  function* checked({ records, error }: BodyChunkResult): Generator<RecordCut[]> {
+    if (records.length > 0) yield records as RecordCut[];
+    if (error !== undefined) throw new CloudTrailBodyError(`not a CloudTrail log body: ${error}`, body.recordsRead);
+  }
+  const settings: CloudTrailRecordContext = { enricher: ctx.enricher, indexPrefix: ctx.indexPrefix, maxBlobBytes: ctx.maxBlobBytes, maxRecordBytes: ctx.maxRecordBytes };
+  for await (const batch of parser(settings, cuts())) {
+    const { failure } = batch;
+    if (failure === undefined) {
+      yield batch;
+      continue;
+    }
+    if (batch.ops.length + batch.problems.length > 0) yield { ops: batch.ops, problems: batch.problems };
+    throw new CloudTrailBodyError(`not a CloudTrail log body: ${failure.error}`, failure.recordsRead);
+  }
+}
+
+/**
+ * The per-record work on records cut out but not parsed, wherever it runs (the parse threads
+ * run it): each record parsed and turned into its outcome as {@link readCloudTrail} does. A record
+ * that is no JSON ends the batch with the failure the body reader would give.
+ */
+export function cutRecordsReader(ctx: CloudTrailRecordContext, opWriter?: OpWriter): (records: readonly RecordCut[]) => CloudTrailBatch {
+  const outcomeOf = recordOutcomes(ctx, opWriter);
+  const cap = ctx.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  return (records) => {
+    const ops: IndexOp[] = [];
+    const problems: LineProblem[] = [];
+    for (const cut of records) {
+      let record: unknown;
+      let size: number;
+      if (isOverlong(cut)) {
+        size = cut.overlongBytes;
+        record = new OversizedRecord(size, cap);
+      } else {
+        size = cut.bytes.length;
+        try {
+          record = JSON.parse(cut.bytes.toString('utf8'));
+        } catch (err) {
+          return { ops, problems, failure: { error: invalidRecord(cut.lineNo, parseReason(err), cut.at, size), recordsRead: cut.lineNo - 1 } };
+        }
+      }
+      const outcome = outcomeOf(record, cut.lineNo, size);
+      if ('op' in outcome) ops.push(outcome.op);
+      else problems.push(outcome.problem);
+    }
+    return { ops, problems };
+  };
 }

@@ -18,11 +18,11 @@ function loop() {
   };
 }
 
-/** A placement that has gone to threads: BUSY_LOOKS looks of a saturated main thread, which parsed lines at `msPerLine`. */
-function onThreads(msPerLine: number) {
+/** A placement that has gone to threads: BUSY_LOOKS looks of a saturated main thread, which parsed bytes at `msPerByte`. */
+function onThreads(msPerByte: number) {
   const clock = loop();
   const placement = new LoadPlacement({ gauge: clock.gauge });
-  placement.parsedHere(1000, 1000 * msPerLine);
+  placement.parsedHere(1000, 1000 * msPerByte);
   assert.equal(placement.onThread(1000), false, 'the first task only starts the clock');
   for (let look = 1; look < BUSY_LOOKS; look++) {
     clock.pass(LOOK_MS, 1);
@@ -83,7 +83,7 @@ describe('LoadPlacement', () => {
   it('does not judge the first look after the move to threads (they may still be starting), and judges the next', () => {
     const { clock, placement } = onThreads(0.01);
     clock.pass(LOOK_MS, 0);
-    assert.equal(placement.onThread(1000), false, 'calm, 1000 lines sent (0.04): here');
+    assert.equal(placement.onThread(1000), false, 'calm, 1000 bytes sent (0.04): here');
     assert.equal(placement.onThread(1000), false, 'and it stays here');
   });
 
@@ -96,8 +96,8 @@ describe('LoadPlacement', () => {
     assert.equal(placement.onThread(1000), true);
   });
 
-  it(`comes back here once the busy share plus the cost of the lines sent falls below ${CALM}`, () => {
-    // A line costs 0.01 ms here; 10,000 lines sent over 250 ms would take 0.4 of the main thread.
+  it(`comes back here once the busy share plus the cost of the bytes sent falls below ${CALM}`, () => {
+    // A byte costs 0.01 ms here; 10,000 bytes sent over 250 ms would take 0.4 of the main thread.
     const stays = onThreads(0.01);
     stays.placement.onThread(9000);
     stays.clock.pass(LOOK_MS, CALM - 0.4);
@@ -112,13 +112,13 @@ describe('LoadPlacement', () => {
     assert.equal(back.placement.onThread(1000), false, 'here, and only BUSY sends it back');
   });
 
-  it('counts only the lines sent to threads, not the probes', () => {
+  it('counts only the bytes sent to threads, not the probes', () => {
     const { clock, placement } = onThreads(0.01);
     clock.pass(LOOK_MS, CALM);
-    assert.equal(placement.onThread(20_000), false, 'the look stays on threads; this task of 20,000 lines is its probe');
+    assert.equal(placement.onThread(20_000), false, 'the look stays on threads; this task of 20,000 bytes is its probe');
     assert.equal(placement.onThread(1000), true);
     clock.pass(LOOK_MS, CALM - 0.05);
-    assert.equal(placement.onThread(1000), false, 'CALM - 0.05 + 1000 lines sent (0.04): here; the probe\'s 20,000 (0.8) were not counted');
+    assert.equal(placement.onThread(1000), false, 'CALM - 0.05 + 1000 bytes sent (0.04): here; the probe\'s 20,000 (0.8) were not counted');
   });
 
   it('keeps the cost of a line here as a running mean, the newest batch weighing a fifth', () => {
@@ -131,7 +131,7 @@ describe('LoadPlacement', () => {
       clock.pass(LOOK_MS, busy);
       return placement.onThread(1000) || placement.onThread(1000);
     };
-    // 10,000 lines over 250 ms: 0.48 of the main thread at 12 µs, 0.4 at 10, 0.8 at 20.
+    // 10,000 bytes over 250 ms: 0.48 of the main thread at 12 µs, 0.4 at 10, 0.8 at 20.
     assert.equal(at(CALM - 0.45), true, 'CALM + 0.03: on threads (the first cost alone would give CALM - 0.05)');
     assert.equal(at(CALM - 0.5), false, 'CALM - 0.02: here (the last cost alone would give CALM + 0.3)');
   });

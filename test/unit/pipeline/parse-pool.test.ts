@@ -24,6 +24,18 @@ function objectText(): Buffer {
   return Buffer.concat([Buffer.from(lines.slice(0, 30).join('\n')), Buffer.from([0x20, 0xff, 0xfe, 0x0a]), Buffer.from(lines.slice(30).join('\n'))]);
 }
 
+/** The pieces of `bytes` between the bytes `separator`. */
+function splitAt(bytes: Buffer, separator: number): Buffer[] {
+  const pieces: Buffer[] = [];
+  let start = 0;
+  for (let at = bytes.indexOf(separator); at !== -1; at = bytes.indexOf(separator, start)) {
+    pieces.push(bytes.subarray(start, at));
+    start = at + 1;
+  }
+  pieces.push(bytes.subarray(start));
+  return pieces;
+}
+
 /** The gzip body in small chunks, so the object arrives as many batches of lines. */
 async function* chunked(gz: Buffer) {
   for (let at = 0; at < gz.length; at += 4096) yield gz.subarray(at, at + 4096);
@@ -73,11 +85,13 @@ describe('ParsePool', () => {
     const here = summary(await read(enricher));
     const dying = new URL('../../fixtures/threads/dying-parse-thread.ts', import.meta.url);
     const measured: number[] = [];
-    const stays: Placement = { onThread: () => false, parsedHere: (lines, ms) => void measured.push(lines, ms) };
+    const stays: Placement = { onThread: () => false, parsedHere: (bytes, ms) => void measured.push(bytes, ms) };
     assert.deepEqual(summary(await read(enricher, pool(2, dying, stays))), here, 'all here: the threads (which die) never took a task');
-    const lines = measured.filter((_, i) => i % 2 === 0);
-    assert.ok(lines.length >= 3, `${lines.length} tasks measured`);
-    assert.equal(lines.reduce((a, n) => a + n, 0), here.ops.length + here.problems.length + 1, 'every line parsed here was measured (the empty one too, which is neither)');
+    const bytes = measured.filter((_, i) => i % 2 === 0);
+    assert.ok(bytes.length >= 3, `${bytes.length} tasks measured`);
+    // The lines after the header, but the one over the cap, whose bytes were never kept.
+    const kept = splitAt(objectText(), 0x0a).slice(1).filter((line) => line.length <= MAX_LINE);
+    assert.equal(bytes.reduce((a, n) => a + n, 0), kept.reduce((a, line) => a + line.length, 0), 'every byte of the lines parsed here was measured');
     assert.ok(measured.filter((_, i) => i % 2 === 1).every((ms) => ms >= 0));
     let task = 0;
     const turns: Placement = { onThread: () => task++ % 3 !== 0, parsedHere: () => undefined };

@@ -13,7 +13,9 @@ import { batchReader } from '../../../src/formats/vpc-flow/reader.js';
 import type { LineItem } from '../../../src/source/lines.js';
 import type { FlowFormat } from '../../../src/formats/vpc-flow/parse.js';
 import { AnswerBuffers, serveParseTasks, taskParser, type TaskPort } from '../../../src/pipeline/parse-task.js';
-import { packLines, unpackBatch, type PackedBatch, type ParseJob, type ParseTask, type ThreadAnswer } from '../../../src/pipeline/parse-wire.js';
+import { packLines, packRecordCuts, unpackBatch, type CloudTrailJob, type FlowJob, type PackedBatch, type ParseTask, type ThreadAnswer } from '../../../src/pipeline/parse-wire.js';
+import type { RecordCut } from '../../../src/formats/cloudtrail/body.js';
+import { cutRecordsReader } from '../../../src/formats/cloudtrail/reader.js';
 
 const FIELDS = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status'.split(' ');
 const LINE = '2 123456789010 eni-1 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
@@ -21,8 +23,8 @@ const NODATA = '2 123456789010 eni-1a2b3c4d - - - - - - - 1431280876 1431280934 
 const GEO = new URL('../../fixtures/geoip/', import.meta.url);
 const ENRICHMENT: EnricherOptions = { cityDbs: [fileURLToPath(new URL('GeoIP2-City-Test.mmdb', GEO))] };
 
-const job = (over: Partial<ParseJob> = {}): ParseJob => ({
-  ref: { bucket: 'b', key: 'AWSLogs/1/vpcflowlogs/us-east-1/2014/12/14/x.log.gz' }, indexPrefix: 'vpcflowlogs', dropStatusRecords: true, fields: FIELDS, ...over,
+const job = (over: Partial<FlowJob> = {}): FlowJob => ({
+  kind: 'flow', ref: { bucket: 'b', key: 'AWSLogs/1/vpcflowlogs/us-east-1/2014/12/14/x.log.gz' }, indexPrefix: 'vpcflowlogs', dropStatusRecords: true, fields: FIELDS, ...over,
 });
 const line = (lineNo: number, text: string): LineItem => ({ lineNo, bytes: Buffer.from(text) });
 /** A good line, a line too long to keep, an empty line, a bad value, a status record, another good line. */
@@ -31,7 +33,7 @@ const ITEMS: LineItem[] = [
 ];
 
 /** What the main thread's reader makes of the same lines. */
-function onMainThread(j: ParseJob, items: LineItem[]) {
+function onMainThread(j: FlowJob, items: LineItem[]) {
   const ctx = { ref: j.ref, enricher: noopEnricher, indexPrefix: j.indexPrefix, dropStatusRecords: j.dropStatusRecords };
   const batch = batchReader(formatFromFields(j.fields) as FlowFormat, ctx)(items);
   return { ...batch, ops: batch.ops.map((op) => [op.index, op.id, op.json ?? JSON.stringify(op.doc)]) };
@@ -74,6 +76,27 @@ describe('taskParser', () => {
   it('answers with an error naming the format when the fields are no format', () => {
     const answer = taskParser(noopEnricher)(packLines(7, job({ fields: ['version', 'version'] }), ITEMS));
     assert.deepEqual(answer, { id: 7, error: 'format version version: header names field "version" twice (tokens 1 and 2)' });
+  });
+
+  it('answers a task of CloudTrail records as the main thread reads them, up to a record that is no JSON, with its failure', () => {
+    const record = (n: number, extra = '') => `{"eventID":"e-${n}","eventTime":"2023-07-19T21:14:2${n}Z"${extra}}`;
+    const cuts: RecordCut[] = [
+      { lineNo: 1, bytes: Buffer.from(record(1)), at: 12 },
+      { lineNo: 2, bytes: Buffer.from('{"eventTime":"2023-07-19T21:14:20Z"}'), at: 60 },
+      { lineNo: 3, overlongBytes: 5000, at: 100 },
+      { lineNo: 4, bytes: Buffer.from(record(4, ',"blob":{"a":[1,2]}')), at: 5101 },
+      { lineNo: 5, bytes: Buffer.from('{"eventID":x}'), at: 5170 },
+      { lineNo: 6, bytes: Buffer.from(record(6)), at: 5184 },
+    ];
+    const ctJob: CloudTrailJob = { kind: 'cloudtrail', indexPrefix: 'trail', maxBlobBytes: 64, maxRecordBytes: 4096 };
+    const answer = taskParser(noopEnricher)(packRecordCuts(9, ctJob, cuts));
+    const here = cutRecordsReader({ enricher: noopEnricher, indexPrefix: 'trail', maxBlobBytes: 64, maxRecordBytes: 4096 })(cuts);
+    assert.deepEqual(here.ops.map((op) => op.doc['eventID']), ['e-1', 'e-4']);
+    assert.deepEqual(here.problems.map((p) => p.lineNo), [2, 3]);
+    assert.deepEqual(here.failure?.recordsRead, 4);
+    assert.match(here.failure?.error ?? '', /^invalid JSON in record 5: .+ \(within bytes 5170–5183 of the body; 4 records read before it\)$/);
+    assert.equal(answer.id, 9);
+    assert.deepEqual(unpacked(answer), { ...here, ops: here.ops.map((op) => [op.index, op.id, op.json]), dropped: 0, statusRecords: 0 });
   });
 
 });

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OpWriter } from '../../../src/core/bulk-op.js';
 import type { EncodedOp } from '../../../src/core/types.js';
-import { packBatch, packLines, unpackBatch } from '../../../src/pipeline/parse-wire.js';
+import { packBatch, packLines, packRecordCuts, unpackBatch, unpackRecordCuts } from '../../../src/pipeline/parse-wire.js';
 import { serializeOp } from '../../../src/sink/bulk-body.js';
 
-const JOB = { ref: { bucket: 'b', key: 'k' }, indexPrefix: 'p', dropStatusRecords: undefined, fields: ['version'] };
+const JOB = { kind: 'flow' as const, ref: { bucket: 'b', key: 'k' }, indexPrefix: 'p', dropStatusRecords: undefined, fields: ['version'] };
 
 describe('packBatch', () => {
   it('names each index once and encodes every operation into one buffer, documents with no JSON yet included', () => {
@@ -70,5 +70,15 @@ describe('packLines', () => {
   it('puts the lines end to end, a line over the cap as its size alone', () => {
     const task = packLines(3, JOB, [{ lineNo: 1, bytes: Buffer.from('ab') }, { lineNo: 2, overlongBytes: 9000 }, { lineNo: 3, bytes: Buffer.from('cde') }]);
     assert.deepEqual(task, { id: 3, job: JOB, data: new Uint8Array(Buffer.from('abcde')), spans: new Float64Array([1, 0, 2, 2, -1, 9000, 3, 2, 5]) });
+  });
+});
+
+describe('packRecordCuts', () => {
+  it('packs CloudTrail records as lines, with where each starts in the body, and unpacks them as they were', () => {
+    const cuts = [{ lineNo: 1, bytes: Buffer.from('{"a":1}'), at: 12 }, { lineNo: 2, overlongBytes: 9000, at: 20 }, { lineNo: 3, bytes: Buffer.from('[]'), at: 9021 }];
+    const task = packRecordCuts(4, JOB, cuts);
+    assert.deepEqual({ ...task, at: undefined }, { ...packLines(4, JOB, cuts), at: undefined });
+    assert.deepEqual(task.at, new Float64Array([12, 20, 9021]));
+    assert.deepEqual(unpackRecordCuts(task), cuts);
   });
 });

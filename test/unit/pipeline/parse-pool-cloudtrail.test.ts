@@ -1,0 +1,111 @@
+/**
+ * CloudTrail objects parsed on the pool's threads: the main thread cuts the records out of the
+ * body, the threads parse them, and the object gives the documents, ids, problems and failure it
+ * gives on the main thread alone.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { openEnrichment, type EnricherOptions, type SharedEnrichment } from '../../../src/enrich/geoip.js';
+import type { Enricher } from '../../../src/enrich/types.js';
+import { ObjectError } from '../../../src/core/errors.js';
+import type { OpBatch } from '../../../src/core/records.js';
+import { ParsePool } from '../../../src/pipeline/parse-pool.js';
+import type { Placement } from '../../../src/pipeline/parse-placement.js';
+import { readObject } from '../../../src/pipeline/read-object.js';
+
+const GEO = new URL('../../fixtures/geoip/', import.meta.url);
+const ENRICHMENT: EnricherOptions = { cityDbs: [fileURLToPath(new URL('GeoIP2-City-Test.mmdb', GEO))], asnDb: fileURLToPath(new URL('GeoLite2-ASN-Test.mmdb', GEO)) };
+const KEY = 'AWSLogs/123456789012/CloudTrail/us-east-1/2023/07/19/123456789012_CloudTrail_us-east-1_20230719T2120Z_x.json.gz';
+const EVENTS = (JSON.parse(readFileSync(new URL('../../fixtures/cloudtrail/ec2-iam-events.json', import.meta.url), 'utf8')) as { Records: Record<string, unknown>[] }).Records;
+/** Addresses the test databases know (GeoIP and ASN), and one they do not. */
+const ADDRESSES = ['81.2.69.142', '2.125.160.216', '1.128.0.1', '192.0.2.7', '2001:218::1'];
+/** Records over this many bytes of JSON are passed over: a few of those below are. */
+const CAP = 4000;
+
+/** `n` records of the fixture's events, each its own, with what a worker meets: records with no identity and records over the cap. */
+function recordTexts(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const event: Record<string, unknown> = { ...EVENTS[i % EVENTS.length], eventID: `event-${i}`, sourceIPAddress: ADDRESSES[i % ADDRESSES.length] };
+    if (i % 97 === 5) delete event['eventTime'];
+    if (i % 389 === 7) event['requestParameters'] = { blob: 'x'.repeat(CAP) };
+    return JSON.stringify(event);
+  });
+}
+
+async function* chunked(gz: Buffer) {
+  for (let at = 0; at < gz.length; at += 4096) yield gz.subarray(at, at + 4096);
+}
+
+const envelope = (texts: readonly string[]): string => `{"Records":[${texts.join(',')}]}`;
+
+/** Everything the batches of an object of `text` said, documents as sent, and the failure it ended with. */
+async function read(enricher: Enricher, text: string, pool?: ParsePool) {
+  const body = gzipSync(Buffer.from(text));
+  const result = await readObject({ bucket: 'b', key: KEY }, chunked(body), {
+    enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: 4096, maxObjectBytes: 1 << 30, cloudtrailMaxRecordBytes: CAP, cloudTrailParser: pool?.parseCloudTrail,
+  });
+  const batches: OpBatch[] = [];
+  let failure: string | undefined;
+  try {
+    for await (const batch of result.kind === 'read' ? result.batches : []) batches.push(batch);
+  } catch (err) {
+    assert.ok(err instanceof ObjectError, `an ObjectError: ${String(err)}`);
+    failure = `${err.message} (retryable: ${err.retryable})`;
+  }
+  return {
+    ops: batches.flatMap((b) => b.ops.map((op) => [op.index, op.id, op.json])),
+    problems: batches.flatMap((b) => b.problems),
+    failure,
+  };
+}
+
+describe('ParsePool with CloudTrail objects', () => {
+  let enricher: Enricher;
+  let shared: SharedEnrichment;
+  const pools: ParsePool[] = [];
+  const pool = (size: number, placement?: Placement) => {
+    const made = new ParsePool(size, shared, { placement });
+    pools.push(made);
+    return made;
+  };
+  before(async () => {
+    ({ enricher, shared } = await openEnrichment(ENRICHMENT));
+  });
+  after(() => Promise.all(pools.map((p) => p.close())));
+
+  it('gives the same documents, ids and problems on 1 and 2 threads as on the main thread, in order', async () => {
+    const texts = envelope(recordTexts(2600));
+    const here = await read(enricher, texts);
+    assert.equal(here.failure, undefined);
+    assert.ok(here.ops.length > 2500 && here.problems.length > 30, `${here.ops.length} documents, ${here.problems.length} problems`);
+    assert.ok(here.problems.some((p) => /over CLOUDTRAIL_MAX_RECORD_BYTES/.test(p.reason)) && here.problems.some((p) => /no eventTime/.test(p.reason)));
+    assert.ok(here.ops.some(([, , json]) => /"source_ip_geo":/.test(json as string)) && here.ops.some(([, , json]) => /"source_ip_as":/.test(json as string)), 'some documents are enriched');
+    assert.deepEqual(await read(enricher, texts, pool(1)), here);
+    assert.deepEqual(await read(enricher, texts, pool(2)), here);
+    let task = 0;
+    const turns: Placement = { onThread: () => task++ % 3 !== 0, parsedHere: () => undefined };
+    assert.deepEqual(await read(enricher, texts, pool(2, turns)), here, 'one task in three here');
+  });
+
+  it('a record that is no JSON: the records before it become the same documents, then the object fails the same way, and nothing after it is indexed', async () => {
+    const records = recordTexts(3000);
+    records[1733] = '{"eventID":"event-1733","eventTime":x}';
+    const texts = envelope(records);
+    const here = await read(enricher, texts);
+    assert.match(here.failure ?? '', /invalid JSON in record 1734: .*1733 records read before it.*\(retryable: false\)$/);
+    assert.ok(here.ops.every(([, id]) => typeof id === 'string') && here.ops.length + here.problems.length === 1733);
+    assert.deepEqual(await read(enricher, texts, pool(2)), here);
+  });
+
+  it('a truncated body: the records before the cut, then the envelope\'s failure', async () => {
+    const whole = envelope(recordTexts(1800));
+    const cut = whole.slice(0, Math.floor(whole.length * 0.7));
+    const here = await read(enricher, cut);
+    assert.match(here.failure ?? '', /the body ends early \(truncated\?\)/);
+    assert.ok(here.ops.length > 1000);
+    assert.deepEqual(await read(enricher, cut, pool(2)), here);
+  });
+});
