@@ -11,6 +11,7 @@ import type { DeadLetter, DeadLetterSink } from '../deadletter/types.js';
 import { cwlEventDocId, cwlEventsBatch, type CwlReadContext } from '../formats/cwl/events.js';
 import { selects, type GroupSelector } from '../formats/cwl/groups.js';
 import { Countdown, addAll, type OpSink } from '../pipeline/process-object.js';
+import { documentJson } from '../sink/bulk-body.js';
 import type { LogsReader } from '../source/cloudwatch-logs.js';
 import { ItemStatus, type IndexOp, type ItemOutcome, type LogEvent } from '../core/types.js';
 import { messageOf } from '../core/errors.js';
@@ -154,7 +155,7 @@ async function deliver(deps: FollowerDeps, key: StreamKey, events: readonly LogE
   const onOutcome = (outcome: ItemOutcome, op: IndexOp) => {
     answers.done();
     if (outcome.status === ItemStatus.failed) failed += 1;
-    else if (outcome.status === ItemStatus.rejected) letters.push({ kind: 'document', reason: outcome.error ?? 'rejected', key: `${key.group}/${key.stream}`, index: op.index, id: op.id, document: JSON.stringify(op.doc) });
+    else if (outcome.status === ItemStatus.rejected) letters.push({ kind: 'document', reason: outcome.error ?? 'rejected', key: `${key.group}/${key.stream}`, index: op.index, id: op.id, document: documentJson(op) });
     else if (outcome.status === ItemStatus.created) stats.created += 1;
     else if (outcome.status === ItemStatus.exists) stats.exists += 1;
   };

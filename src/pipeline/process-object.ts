@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { DeadLetterKind, type DeadLetter, type DeadLetterSink } from '../deadletter/types.js';
+import { documentJson } from '../sink/bulk-body.js';
 import type { Logger } from '../observability/logger.js';
 import type { StallPolicy } from '../source/s3-body.js';
 import { ObjectError, messageOf, where } from '../core/errors.js';
@@ -103,7 +104,7 @@ export async function processObject(ref: S3ObjectRef, deps: ObjectDeps): Promise
     answers.done();
     counts[outcome.status] += 1;
     if (outcome.status === ItemStatus.rejected) {
-      letters.push({ kind: DeadLetterKind.document, reason: outcome.error ?? 'rejected', bucket: ref.bucket, key: ref.key, index: op.index, id: op.id, document: op.json ?? JSON.stringify(op.doc) });
+      letters.push({ kind: DeadLetterKind.document, reason: outcome.error ?? 'rejected', bucket: ref.bucket, key: ref.key, index: op.index, id: op.id, document: documentJson(op) });
       // Stryker disable next-line ConditionalExpression: created and exists outcomes carry no error, so `??=` would leave it unset for them too
     } else if (outcome.status === ItemStatus.failed) {
       // Logged once per object with the count (in the outcome), not once per document.
