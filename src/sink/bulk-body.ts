@@ -97,12 +97,14 @@ export class BodyPool {
       const memory = first.buffer;
       const start = first.byteOffset;
       let end = start + first.length;
+      // Stryker disable ConditionalExpression,ArithmeticOperator: a run cut short, down to one operation, is copied in more steps to the same bytes
       for (i++; i < parts.length; i++) {
         const next = parts[i] as Uint8Array;
         if (next.byteOffset !== end || next.buffer !== memory) break;
         end += next.length;
       }
       buffer.set(end - start === first.length ? first : new Uint8Array(memory, start, end - start), at);
+      // Stryker restore ConditionalExpression,ArithmeticOperator
       at += end - start;
     }
     return buffer.subarray(0, bytes);

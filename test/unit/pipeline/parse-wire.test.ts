@@ -80,5 +80,6 @@ describe('packRecordCuts', () => {
     assert.deepEqual({ ...task, at: undefined }, { ...packLines(4, JOB, cuts), at: undefined });
     assert.deepEqual(task.at, new Float64Array([12, 20, 9021]));
     assert.deepEqual(unpackRecordCuts(task), cuts);
+    assert.throws(() => unpackRecordCuts(packLines(5, JOB, cuts)), { message: 'task 5 carries no record offsets: not packed by packRecordCuts' });
   });
 });

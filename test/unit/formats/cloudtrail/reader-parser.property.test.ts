@@ -15,9 +15,13 @@ import { chunked, context, event, readAll, type ReadOutcome } from './helpers.js
  * A parser on this thread in tasks of `perTask` records, as the pool gathers them: the records read
  * before a failure of the body are parsed, then the failure is passed on.
  */
-function hereParser(perTask: number): CloudTrailParser {
+function hereParser(perTask: number, given: number[] = []): CloudTrailParser {
   return async function* parse(ctx, records): AsyncGenerator<CloudTrailBatch> {
-    const task = cutRecordsReader(ctx);
+    const read = cutRecordsReader(ctx);
+    const task = (cuts: RecordCut[]) => {
+      given.push(...cuts.map((cut) => cut.lineNo));
+      return read(cuts);
+    };
     let gathered: RecordCut[] = [];
     try {
       for await (const cuts of records) {
@@ -67,8 +71,12 @@ describe('readCloudTrail with the records parsed elsewhere', () => {
           const bytes = cutAt === undefined ? whole : whole.subarray(0, Math.floor(cutAt * whole.length));
           const ctx = context({ maxRecordBytes: cap });
           const itself = await readAll(chunked(bytes, chunk), ctx);
-          const elsewhere = await readAll(chunked(bytes, chunk), { ...ctx, parser: hereParser(perTask) });
+          const given: number[] = [];
+          const elsewhere = await readAll(chunked(bytes, chunk), { ...ctx, parser: hereParser(perTask, given) });
           assert.deepEqual(told(elsewhere), told(itself));
+          // Every record handed out went through the parser, in order.
+          const handedOut = elsewhere.ops.length + elsewhere.problems.length;
+          assert.deepEqual(given.slice(0, handedOut), Array.from({ length: handedOut }, (_, i) => i + 1));
         },
       ),
       { numRuns: 300 },
