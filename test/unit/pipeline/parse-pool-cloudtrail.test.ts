@@ -5,16 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { openEnrichment, type EnricherOptions, type SharedEnrichment } from '../../../src/enrich/geoip.js';
+import type { EnricherOptions } from '../../../src/enrich/geoip.js';
 import type { Enricher } from '../../../src/enrich/types.js';
 import { ObjectError } from '../../../src/core/errors.js';
 import type { OpBatch } from '../../../src/core/records.js';
 import { ParsePool } from '../../../src/pipeline/parse-pool.js';
 import type { Placement } from '../../../src/pipeline/parse-placement.js';
 import { readObject } from '../../../src/pipeline/read-object.js';
+import { suitePools } from '../../helpers/suite-pools.js';
 
 const GEO = new URL('../../fixtures/geoip/', import.meta.url);
 const ENRICHMENT: EnricherOptions = { cityDbs: [fileURLToPath(new URL('GeoIP2-City-Test.mmdb', GEO))], asnDb: fileURLToPath(new URL('GeoLite2-ASN-Test.mmdb', GEO)) };
@@ -63,49 +64,39 @@ async function read(enricher: Enricher, text: string, pool?: ParsePool) {
 }
 
 describe('ParsePool with CloudTrail objects', () => {
-  let enricher: Enricher;
-  let shared: SharedEnrichment;
-  const pools: ParsePool[] = [];
-  const pool = (size: number, placement?: Placement) => {
-    const made = new ParsePool(size, shared, { placement });
-    pools.push(made);
-    return made;
-  };
-  before(async () => {
-    ({ enricher, shared } = await openEnrichment(ENRICHMENT));
-  });
-  after(() => Promise.all(pools.map((p) => p.close())));
+  const suite = suitePools(ENRICHMENT);
+  const pool = (size: number, placement?: Placement) => suite.pool(size, { placement });
 
   it('gives the same documents, ids and problems on 1 and 2 threads as on the main thread, in order', async () => {
     const texts = envelope(recordTexts(2600));
-    const here = await read(enricher, texts);
+    const here = await read(suite.enricher, texts);
     assert.equal(here.failure, undefined);
     assert.ok(here.ops.length > 2500 && here.problems.length > 30, `${here.ops.length} documents, ${here.problems.length} problems`);
     assert.ok(here.problems.some((p) => /over CLOUDTRAIL_MAX_RECORD_BYTES/.test(p.reason)) && here.problems.some((p) => /no eventTime/.test(p.reason)));
     assert.ok(here.ops.some(([, , json]) => /"source_ip_geo":/.test(json as string)) && here.ops.some(([, , json]) => /"source_ip_as":/.test(json as string)), 'some documents are enriched');
-    assert.deepEqual(await read(enricher, texts, pool(1)), here);
-    assert.deepEqual(await read(enricher, texts, pool(2)), here);
+    assert.deepEqual(await read(suite.enricher, texts, pool(1)), here);
+    assert.deepEqual(await read(suite.enricher, texts, pool(2)), here);
     let task = 0;
     const turns: Placement = { onThread: () => task++ % 3 !== 0, parsedHere: () => undefined };
-    assert.deepEqual(await read(enricher, texts, pool(2, turns)), here, 'one task in three here');
+    assert.deepEqual(await read(suite.enricher, texts, pool(2, turns)), here, 'one task in three here');
   });
 
   it('a record that is no JSON: the records before it become the same documents, then the object fails the same way, and nothing after it is indexed', async () => {
     const records = recordTexts(3000);
     records[1733] = '{"eventID":"event-1733","eventTime":x}';
     const texts = envelope(records);
-    const here = await read(enricher, texts);
+    const here = await read(suite.enricher, texts);
     assert.match(here.failure ?? '', /invalid JSON in record 1734: .*1733 records read before it.*\(retryable: false\)$/);
     assert.ok(here.ops.every(([, id]) => typeof id === 'string') && here.ops.length + here.problems.length === 1733);
-    assert.deepEqual(await read(enricher, texts, pool(2)), here);
+    assert.deepEqual(await read(suite.enricher, texts, pool(2)), here);
   });
 
   it('a truncated body: the records before the cut, then the envelope\'s failure', async () => {
     const whole = envelope(recordTexts(1800));
     const cut = whole.slice(0, Math.floor(whole.length * 0.7));
-    const here = await read(enricher, cut);
+    const here = await read(suite.enricher, cut);
     assert.match(here.failure ?? '', /the body ends early \(truncated\?\)/);
     assert.ok(here.ops.length > 1000);
-    assert.deepEqual(await read(enricher, cut, pool(2)), here);
+    assert.deepEqual(await read(suite.enricher, cut, pool(2)), here);
   });
 });

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { openEnrichment, type EnricherOptions, type SharedEnrichment } from '../../../src/enrich/geoip.js';
+import type { EnricherOptions } from '../../../src/enrich/geoip.js';
 import type { Enricher } from '../../../src/enrich/types.js';
 import { ObjectError } from '../../../src/core/errors.js';
 import type { OpBatch } from '../../../src/core/records.js';
 import { ParsePool } from '../../../src/pipeline/parse-pool.js';
 import type { Placement } from '../../../src/pipeline/parse-placement.js';
 import { readObject } from '../../../src/pipeline/read-object.js';
+import { suitePools } from '../../helpers/suite-pools.js';
 import { sampleLines } from '../../../src/sample/flow-logs.js';
 
 const GEO = new URL('../../fixtures/geoip/', import.meta.url);
@@ -61,34 +62,24 @@ function summary(batches: OpBatch[]) {
 }
 
 describe('ParsePool', () => {
-  let enricher: Enricher;
-  let shared: SharedEnrichment;
-  const pools: ParsePool[] = [];
-  const pool = (size: number, entry?: URL, placement?: Placement) => {
-    const made = new ParsePool(size, shared, { entry, placement });
-    pools.push(made);
-    return made;
-  };
-  before(async () => {
-    ({ enricher, shared } = await openEnrichment(ENRICHMENT));
-  });
-  after(() => Promise.all(pools.map((p) => p.close())));
+  const suite = suitePools(ENRICHMENT);
+  const pool = (size: number, entry?: URL, placement?: Placement) => suite.pool(size, { entry, placement });
 
   it('gives the same documents, ids, problems and counts with 1 and 3 threads as on the main thread, in order', async () => {
-    const here = summary(await read(enricher));
+    const here = summary(await read(suite.enricher));
     assert.ok(here.ops.length > 2900 && here.problems.length >= 3 && here.statusRecords > 0, 'the object has documents, problems and status records');
-    assert.ok((await read(enricher)).length > 3, 'the object comes in several batches');
-    assert.deepEqual(summary(await read(enricher, pool(1))), here);
-    assert.deepEqual(summary(await read(enricher, pool(3))), here);
+    assert.ok((await read(suite.enricher)).length > 3, 'the object comes in several batches');
+    assert.deepEqual(summary(await read(suite.enricher, pool(1))), here);
+    assert.deepEqual(summary(await read(suite.enricher, pool(3))), here);
   });
 
   it('parses each task where its placement says, here or on a thread, with the same documents in order', async () => {
-    const here = summary(await read(enricher));
+    const here = summary(await read(suite.enricher));
     const dying = new URL('../../fixtures/threads/dying-parse-thread.ts', import.meta.url);
     const measured: number[] = [];
     const stays: Placement = { onThread: () => false, parsedHere: (bytes, ms) => void measured.push(bytes, ms) };
     const began = performance.now();
-    assert.deepEqual(summary(await read(enricher, pool(2, dying, stays))), here, 'all here: the threads (which die) never took a task');
+    assert.deepEqual(summary(await read(suite.enricher, pool(2, dying, stays))), here, 'all here: the threads (which die) never took a task');
     const took = performance.now() - began;
     const bytes = measured.filter((_, i) => i % 2 === 0);
     assert.ok(bytes.length >= 3, `${bytes.length} tasks measured`);
@@ -98,7 +89,7 @@ describe('ParsePool', () => {
     assert.ok(measured.filter((_, i) => i % 2 === 1).every((ms) => ms >= 0 && ms <= took), 'each task took a part of the read');
     let task = 0;
     const turns: Placement = { onThread: () => task++ % 3 !== 0, parsedHere: () => undefined };
-    assert.deepEqual(summary(await read(enricher, pool(2, undefined, turns))), here, 'one task in three here');
+    assert.deepEqual(summary(await read(suite.enricher, pool(2, undefined, turns))), here, 'one task in three here');
   });
 
   it('a truncated object: the lines before the cut become the same documents as on the main thread, then the object fails', async () => {
@@ -106,7 +97,7 @@ describe('ParsePool', () => {
     const cut = whole.subarray(0, Math.floor(whole.length * 0.6));
     const before = async (parser?: ParsePool) => {
       const got: OpBatch[] = [];
-      const result = await readObject({ bucket: 'b', key: KEY }, chunked(cut), { enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: 1 << 30, parser: parser?.parse });
+      const result = await readObject({ bucket: 'b', key: KEY }, chunked(cut), { enricher: suite.enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: MAX_LINE, maxObjectBytes: 1 << 30, parser: parser?.parse });
       await assert.rejects(async () => {
         for await (const b of result.kind === 'read' ? result.batches : []) got.push(b);
       }, (err: unknown) => err instanceof ObjectError && /corrupt or truncated/.test(err.message));
@@ -120,11 +111,11 @@ describe('ParsePool', () => {
   it('fails the object, not the process, when a thread dies; a new thread takes its place', async () => {
     const dying = pool(2, new URL('../../fixtures/threads/dying-parse-thread.ts', import.meta.url));
     for (let round = 0; round < 2; round++) {
-      await assert.rejects(read(enricher, dying), (err: unknown) => err instanceof ObjectError && err.retryable && /parse thread failed: exited with code 7/.test(err.message));
+      await assert.rejects(read(suite.enricher, dying), (err: unknown) => err instanceof ObjectError && err.retryable && /parse thread failed: exited with code 7/.test(err.message));
     }
   });
 
   it('refuses a thread count that is no positive integer', () => {
-    assert.throws(() => new ParsePool(0, shared), RangeError);
+    assert.throws(() => new ParsePool(0, suite.shared), RangeError);
   });
 });
