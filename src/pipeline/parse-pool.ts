@@ -17,13 +17,13 @@ import { Worker } from 'node:worker_threads';
 import type { SharedEnrichment } from '../enrich/geoip.js';
 import { CountedLease, type ByteLease } from '../core/types.js';
 import { batchReader, type BatchParser } from '../formats/vpc-flow/reader.js';
-import { cutRecordsReader, CLOUDTRAIL_BATCH_RECORDS, type CloudTrailBatch, type CloudTrailParser } from '../formats/cloudtrail/reader.js';
+import { cutRecordsReader, CLOUDTRAIL_BATCH_RECORDS, type CloudTrailParser } from '../formats/cloudtrail/reader.js';
 import { isOverlong, type LineItem } from '../source/lines.js';
 import { ON_THREADS, type Placement } from './parse-placement.js';
-import { packLines, packRecordCuts, unpackBatch, type PackedBatch, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
+import { packLines, packRecordCuts, unpackBatch, type PackedBatch, type ParsedBatch, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
 
 interface Pending {
-  readonly resolve: (batch: CloudTrailBatch) => void;
+  readonly resolve: (batch: ParsedBatch) => void;
   readonly reject: (err: Error) => void;
 }
 interface Thread {
@@ -58,7 +58,7 @@ export interface ParsePoolOptions {
 const SPARE_ANSWERS = 8;
 
 /** A parsed task in the window: its batch when the main thread parsed it, else the thread's answer to come. */
-type InWindow = CloudTrailBatch | Promise<CloudTrailBatch>;
+type InWindow = ParsedBatch | Promise<ParsedBatch>;
 
 /** Bytes of a task's items: what the placement weighs (a CloudTrail record costs more than a flow line, and is longer). */
 function bytesOf(items: readonly LineItem[]): number {
@@ -102,8 +102,8 @@ export class ParsePool {
   };
 
   /** The main thread's parser of an object's tasks: the threads' reader, made at its first task, its cost told to the placement. */
-  #here<T extends LineItem>(reader: () => (items: T[]) => CloudTrailBatch): (items: T[]) => CloudTrailBatch {
-    let read: ((items: T[]) => CloudTrailBatch) | undefined;
+  #here<T extends LineItem>(reader: () => (items: T[]) => ParsedBatch): (items: T[]) => ParsedBatch {
+    let read: ((items: T[]) => ParsedBatch) | undefined;
     return (items) => {
       read ??= reader();
       const start = performance.now();
@@ -120,11 +120,11 @@ export class ParsePool {
    */
   async *#ordered<T extends LineItem>(
     job: ParseJob,
-    here: (items: T[]) => CloudTrailBatch,
+    here: (items: T[]) => ParsedBatch,
     batches: AsyncIterable<T[]>,
     perTask: number,
     pack: (id: number, job: ParseJob, items: T[]) => ParseTask,
-  ): AsyncGenerator<CloudTrailBatch> {
+  ): AsyncGenerator<ParsedBatch> {
     const window: InWindow[] = [];
     const limit = this.size * WINDOW_PER_THREAD;
     const send = (items: T[]) => {
@@ -153,7 +153,7 @@ export class ParsePool {
         send(gathered);
         gathered = [];
         // Batches parsed here go on as soon as every batch before them has.
-        while (window.length > 0 && !(window[0] instanceof Promise)) yield window.shift() as CloudTrailBatch;
+        while (window.length > 0 && !(window[0] instanceof Promise)) yield window.shift() as ParsedBatch;
         if (window.length >= limit) yield await (window.shift() as InWindow);
       }
     } catch (error) {
@@ -166,7 +166,7 @@ export class ParsePool {
     if (readFailure) throw readFailure.error;
   }
 
-  #run<T extends LineItem>(pack: (id: number, job: ParseJob, items: T[]) => ParseTask, job: ParseJob, items: T[]): Promise<CloudTrailBatch> {
+  #run<T extends LineItem>(pack: (id: number, job: ParseJob, items: T[]) => ParseTask, job: ParseJob, items: T[]): Promise<ParsedBatch> {
     if (this.#closed) return Promise.reject(new Error('parse threads are closed'));
     // Threads start with the first batch: a process that reads no flow log never pays for them.
     while (this.#threads.length < this.size) this.#threads.push(this.#spawn());
@@ -174,7 +174,7 @@ export class ParsePool {
     const id = this.#nextId++;
     const thread = this.#threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const task: ParseTask = { ...pack(id, job, items), spare: this.#spare.pop() };
-    return new Promise<CloudTrailBatch>((resolve, reject) => {
+    return new Promise<ParsedBatch>((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
       // Only a thread with work keeps the process alive: an idle pool never holds up an exit.
       thread.worker.ref();

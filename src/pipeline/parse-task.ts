@@ -11,8 +11,8 @@ import { enricherFromShared, type SharedEnrichment } from '../enrich/geoip.js';
 import type { Enricher } from '../enrich/types.js';
 import { formatFromFields, isParseError } from '../formats/vpc-flow/parse.js';
 import { batchReader } from '../formats/vpc-flow/reader.js';
-import { cutRecordsReader, type CloudTrailBatch } from '../formats/cloudtrail/reader.js';
-import { packBatch, unpackLines, unpackRecordCuts, type AnswerMemory, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
+import { cutRecordsReader } from '../formats/cloudtrail/reader.js';
+import { packBatch, unpackLines, unpackRecordCuts, type AnswerMemory, type ParsedBatch, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
 
 /** Readers kept per object; more objects than this in flight at once only cost a rebuild. */
 const READERS = 64;
@@ -69,7 +69,7 @@ export function serveParseTasks(port: TaskPort | null, enrichment: SharedEnrichm
 }
 
 /** What a thread runs on one task: the per-line (or per-record) work of its object. */
-type TaskReader = (task: ParseTask) => CloudTrailBatch;
+type TaskReader = (task: ParseTask) => ParsedBatch;
 
 /**
  * Parses tasks into packed batches, written into `memory`, or an error answer naming what failed;

@@ -31,6 +31,12 @@ export interface CloudTrailJob {
 export type ParseJob = FlowJob | CloudTrailJob;
 
 /**
+ * A batch as the pool and its threads carry it, whatever the reader: its operations and problems,
+ * and for a CloudTrail body the failure that ends it after them (a record that is no JSON).
+ */
+export type ParsedBatch = CloudTrailBatch;
+
+/**
  * A batch of lines (or CloudTrail records) to parse: their bytes end to end, and per line
  * `[lineNo, start, end]` (`start` -1: over the cap, `end` its size); a CloudTrail record's
  * `lineNo` is its ordinal, and `at` gives where each starts in the object's body.
@@ -58,7 +64,7 @@ export interface PackedBatch {
   readonly problems: LineProblem[];
   readonly dropped: number;
   readonly statusRecords: number;
-  readonly failure?: CloudTrailBatch['failure'];
+  readonly failure?: ParsedBatch['failure'];
 }
 export type ThreadAnswer = PackedBatch | { readonly id: number; readonly error: string };
 
@@ -116,7 +122,7 @@ export function unpackRecordCuts(task: ParseTask): RecordCut[] {
  * object per document, and the operations' bytes end to end (as the reader encoded them, else the
  * sink's encodeOp), so that the main thread only sends them. Transfer `bulk.buffer` with the answer.
  */
-export function packBatch(id: number, batch: CloudTrailBatch, memory: AnswerMemory = ownMemory): PackedBatch {
+export function packBatch(id: number, batch: ParsedBatch, memory: AnswerMemory = ownMemory): PackedBatch {
   const { ops } = batch;
   const indexNames: string[] = [];
   const indexOf = new Uint32Array(ops.length);
@@ -150,7 +156,7 @@ const ownMemory: AnswerMemory = (bytes) => new Uint8Array(bytes);
  * `lease`, the operations' bytes are lent from it as a reader's are (see EncodedOp), for the
  * buffer to be used again once each was released.
  */
-export function unpackBatch(packed: PackedBatch, lease?: ByteLease): CloudTrailBatch {
+export function unpackBatch(packed: PackedBatch, lease?: ByteLease): ParsedBatch {
   const ops: IndexOp[] = new Array<IndexOp>(packed.ends.length);
   let start = 0;
   for (let i = 0; i < ops.length; i++) {
