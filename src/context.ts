@@ -38,5 +38,6 @@ export async function readOptions(config: Config, placement: Placement = new Loa
   return { enricher, groupFormats: formats, indexPrefix: config.indexPrefix, maxLineBytes: config.maxLineBytes, maxObjectBytes: config.maxObjectBytes,
     headerlessPrefixes: config.headerlessPrefixes, flowFormat: config.flowFormat, dropStatusRecords: config.dropStatusRecords,
     cloudtrailIndexPrefix: config.cloudtrailIndexPrefix, cloudtrailMaxBlobBytes: config.cloudtrailMaxBlobBytes,
-    cloudtrailMaxRecordBytes: config.cloudtrailMaxRecordBytes, parser: pool?.parse, cloudTrailParser: pool?.parseCloudTrail };
+    cloudtrailMaxRecordBytes: config.cloudtrailMaxRecordBytes, parser: pool?.parse, cloudTrailParser: pool?.parseCloudTrail,
+    cwlParser: pool?.parseCwl };
 }

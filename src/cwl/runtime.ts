@@ -31,7 +31,10 @@ export async function runCwl(config: Config & { cwlLogGroups: string[] }, logger
         store: new CheckpointStore(pipeline.client, config.cwlCheckpointIndex, owner, config.cwlLeaseSeconds * 1000),
         sink: pipeline.sink,
         deadLetters: pipeline.deadLetters,
-        read: { ...pipeline.read, formatOf: pipeline.read.groupFormats ?? (() => fallback) },
+        read: {
+          enricher: pipeline.read.enricher, indexPrefix: pipeline.read.indexPrefix, dropStatusRecords: pipeline.read.dropStatusRecords,
+          formatOf: pipeline.read.groupFormats ?? (() => fallback),
+        },
         selectors: config.cwlLogGroups.map(groupSelector),
         startTime: run.startTime,
         // Each round renews the leases: a pause of half the lease at most keeps idle streams held.

@@ -48,7 +48,7 @@ export async function assemblePipeline(config: Config, logger: Logger, onRetry?:
   if (metrics) countFetchedBytes(s3, metrics.s3Read);
   // A move is rare (three busy looks to go, a calm one to come back) and says where the CPU goes.
   const placement = new LoadPlacement({
-    onMove: (toThreads, busy) => logger.info({ busy: Math.round(busy * 100) / 100 }, toThreads ? 'flow-log lines and CloudTrail records go to the parse threads: the main thread is busy' : 'flow-log lines and CloudTrail records parsed on the main thread: it has time to spare'),
+    onMove: (toThreads, busy) => logger.info({ busy: Math.round(busy * 100) / 100 }, toThreads ? 'flow-log lines, CloudTrail records and CloudWatch Logs events go to the parse threads: the main thread is busy' : 'flow-log lines, CloudTrail records and CloudWatch Logs events parsed on the main thread: it has time to spare'),
   });
   const read = await readOptions(config, placement);
   const client = createOpenSearchClient(config, logger);

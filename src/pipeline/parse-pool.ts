@@ -1,7 +1,8 @@
 /**
- * Parses flow-log lines and CloudTrail records on worker threads, so that a worker process uses
- * every vCPU of its task: the main thread streams, decompresses, splits lines (cuts records out of
- * a CloudTrail body) and sends `_bulk` requests, the threads turn batches of them into documents
+ * Parses flow-log lines, CloudTrail records and CloudWatch Logs events on worker threads, so that
+ * a worker process uses every vCPU of its task: the main thread streams, decompresses, splits lines
+ * (cuts records out of a CloudTrail body, parses the envelopes of a subscription object) and sends
+ * `_bulk` requests, the threads turn batches of them into documents
  * and ids (the costly part). Batches come back in order; the
  * caller's pace bounds how many are in flight (a window of two per thread), so a slow sink slows
  * reading instead of piling batches up. A thread that fails or dies fails the batches it held,
@@ -20,7 +21,8 @@ import { batchReader, type BatchParser } from '../formats/vpc-flow/reader.js';
 import { cutRecordsReader, CLOUDTRAIL_BATCH_RECORDS, type CloudTrailParser } from '../formats/cloudtrail/reader.js';
 import { isOverlong, type LineItem } from '../source/lines.js';
 import { ON_THREADS, type Placement } from './parse-placement.js';
-import { packLines, packRecordCuts, unpackBatch, type PackedBatch, type ParsedBatch, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
+import { cwlItemsReader, type CwlEventItem, type CwlParser } from '../formats/cwl/events.js';
+import { movedBuffers, packEvents, packLines, packRecordCuts, unpackBatch, type PackedBatch, type ParsedBatch, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
 
 interface Pending {
   readonly resolve: (batch: ParsedBatch) => void;
@@ -67,6 +69,13 @@ function bytesOf(items: readonly LineItem[]): number {
   return bytes;
 }
 
+/** Characters of a task's events' messages: their weight for the placement, as near their bytes as flow records (ASCII) go. */
+function messageChars(items: readonly CwlEventItem[]): number {
+  let chars = 0;
+  for (const item of items) chars += item.event.message.length;
+  return chars;
+}
+
 /** A pool of parse threads; `parse` is the {@link BatchParser} to give the readers. */
 export class ParsePool {
   readonly #threads: Thread[] = [];
@@ -92,44 +101,55 @@ export class ParsePool {
       kind: 'flow', ref: { bucket: ctx.ref.bucket, key: ctx.ref.key, time: ctx.ref.time }, indexPrefix: ctx.indexPrefix,
       dropStatusRecords: ctx.dropStatusRecords, fields: format.fields,
     };
-    return this.#ordered(job, this.#here(() => batchReader(format, ctx)), batches, LINES_PER_TASK, packLines);
+    return this.#ordered(job, this.#here(() => batchReader(format, ctx), bytesOf), batches, LINES_PER_TASK, packLines, bytesOf);
   };
 
   /** Parses a CloudTrail object's records, cut out of its body, on the threads, yielding their operations in order. */
   readonly parseCloudTrail: CloudTrailParser = (ctx, records) => {
     const job: ParseJob = { kind: 'cloudtrail', indexPrefix: ctx.indexPrefix, maxBlobBytes: ctx.maxBlobBytes, maxRecordBytes: ctx.maxRecordBytes };
-    return this.#ordered(job, this.#here(() => cutRecordsReader(ctx)), records, CLOUDTRAIL_BATCH_RECORDS, packRecordCuts);
+    return this.#ordered(job, this.#here(() => cutRecordsReader(ctx), bytesOf), records, CLOUDTRAIL_BATCH_RECORDS, packRecordCuts, bytesOf);
   };
 
-  /** The main thread's parser of an object's tasks: the threads' reader, made at its first task, its cost told to the placement. */
-  #here<T extends LineItem>(reader: () => (items: T[]) => ParsedBatch): (items: T[]) => ParsedBatch {
+  /** Parses an object's CloudWatch Logs events on the threads, yielding their operations in order. */
+  readonly parseCwl: CwlParser = (ctx, items) => {
+    const job: ParseJob = { kind: 'cwl', indexPrefix: ctx.indexPrefix, dropStatusRecords: ctx.dropStatusRecords };
+    return this.#ordered(job, this.#here(() => cwlItemsReader(ctx), messageChars), items, LINES_PER_TASK, packEvents, messageChars);
+  };
+
+  /**
+   * The main thread's parser of an object's tasks: the threads' reader, made at its first task, its
+   * cost told to the placement, which weighs a task by `weigh`.
+   */
+  #here<T>(reader: () => (items: T[]) => ParsedBatch, weigh: (items: readonly T[]) => number): (items: T[]) => ParsedBatch {
     let read: ((items: T[]) => ParsedBatch) | undefined;
     return (items) => {
       read ??= reader();
       const start = performance.now();
       const batch = read(items);
-      this.#placement.parsedHere(bytesOf(items), performance.now() - start);
+      this.#placement.parsedHere(weigh(items), performance.now() - start);
       return batch;
     };
   }
 
   /**
    * Sends an object's items to the threads (or parses them here) in tasks of at least `perTask`,
-   * packed by `pack`, and yields their batches in order. A batch with a failure is the last the
-   * reader takes: it stops reading, and the batches after it are never awaited.
+   * packed by `pack` and weighed for the placement by `weigh`, and yields their batches in order. A
+   * batch with a failure is the last the reader takes: it stops reading, and the batches after it
+   * are never awaited.
    */
-  async *#ordered<T extends LineItem>(
+  async *#ordered<T>(
     job: ParseJob,
     here: (items: T[]) => ParsedBatch,
     batches: AsyncIterable<T[]>,
     perTask: number,
     pack: (id: number, job: ParseJob, items: T[]) => ParseTask,
+    weigh: (items: readonly T[]) => number,
   ): AsyncGenerator<ParsedBatch> {
     const window: InWindow[] = [];
     const limit = this.size * WINDOW_PER_THREAD;
     const send = (items: T[]) => {
       let parsed: InWindow;
-      if (this.#placement.onThread(bytesOf(items))) {
+      if (this.#placement.onThread(weigh(items))) {
         parsed = this.#run(pack, job, items);
       } else {
         try {
@@ -166,7 +186,7 @@ export class ParsePool {
     if (readFailure) throw readFailure.error;
   }
 
-  #run<T extends LineItem>(pack: (id: number, job: ParseJob, items: T[]) => ParseTask, job: ParseJob, items: T[]): Promise<ParsedBatch> {
+  #run<T>(pack: (id: number, job: ParseJob, items: T[]) => ParseTask, job: ParseJob, items: T[]): Promise<ParsedBatch> {
     if (this.#closed) return Promise.reject(new Error('parse threads are closed'));
     // Threads start with the first batch: a process that reads no flow log never pays for them.
     while (this.#threads.length < this.size) this.#threads.push(this.#spawn());
@@ -178,9 +198,7 @@ export class ParsePool {
       thread.pending.set(id, { resolve, reject });
       // Only a thread with work keeps the process alive: an idle pool never holds up an exit.
       thread.worker.ref();
-      // Stryker disable next-line ArrayDeclaration: moving the buffers instead of copying them saves time only; the thread reads (and writes into the spare) all the same
-      const moved = [task.data.buffer, task.spans.buffer, ...(task.at === undefined ? [] : [task.at.buffer]), ...(task.spare === undefined ? [] : [task.spare])];
-      thread.worker.postMessage(task, moved);
+      thread.worker.postMessage(task, movedBuffers(task));
     });
   }
 

@@ -1,18 +1,20 @@
 /**
  * What a parse thread of {@link ParsePool} does, kept apart from the thread's entry
  * (parse-thread.ts) so that it can run on the main thread too (the unit tests do): turns batches
- * of one object's flow-log lines, or of a CloudTrail object's records, into `_bulk` operations
- * with the very code the main thread would run (`batchReader`, `cutRecordsReader`), so ids and
+ * of one object's flow-log lines, a CloudTrail object's records or a subscription object's
+ * CloudWatch Logs events into `_bulk` operations with the very code the main thread would run
+ * (`batchReader`, `cutRecordsReader`, `cwlItemsReader`), so ids and
  * documents do not depend on where a batch was parsed.
  */
 import { OpWriter } from '../core/bulk-op.js';
 import { messageOf } from '../core/errors.js';
 import { enricherFromShared, type SharedEnrichment } from '../enrich/geoip.js';
 import type { Enricher } from '../enrich/types.js';
-import { formatFromFields, isParseError } from '../formats/vpc-flow/parse.js';
+import { formatFromFields, isParseError, type FlowFormat } from '../formats/vpc-flow/parse.js';
+import { cwlItemsReader } from '../formats/cwl/events.js';
 import { batchReader } from '../formats/vpc-flow/reader.js';
 import { cutRecordsReader } from '../formats/cloudtrail/reader.js';
-import { packBatch, unpackLines, unpackRecordCuts, type AnswerMemory, type ParsedBatch, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
+import { packBatch, unpackEvents, unpackLines, unpackRecordCuts, type AnswerMemory, type ParsedBatch, type ParseJob, type ParseTask, type ThreadAnswer } from './parse-wire.js';
 
 /** Readers kept per object; more objects than this in flight at once only cost a rebuild. */
 const READERS = 64;
@@ -103,14 +105,31 @@ export function taskParser(enricher: Enricher, memory?: AnswerMemory): (task: Pa
   };
 }
 
-/** The reader of a job's tasks: a flow-log object's lines, or a CloudTrail object's records. */
+/** The format of `fields`, as the main thread made it from them. */
+function flowFormat(fields: readonly string[]): FlowFormat {
+  const format = formatFromFields(fields);
+  if (isParseError(format)) throw new Error(`format ${fields.join(' ')}: ${format.error}`);
+  return format;
+}
+
+/** The reader of a job's tasks: a flow-log object's lines, a CloudTrail object's records, or CloudWatch Logs events. */
 function readerOf(job: ParseJob, enricher: Enricher, opWriter: OpWriter): TaskReader {
   if (job.kind === 'cloudtrail') {
     const read = cutRecordsReader({ enricher, indexPrefix: job.indexPrefix, maxBlobBytes: job.maxBlobBytes, maxRecordBytes: job.maxRecordBytes }, opWriter);
     return (task) => read(unpackRecordCuts(task));
   }
-  const format = formatFromFields(job.fields);
-  if (isParseError(format)) throw new Error(`format ${job.fields.join(' ')}: ${format.error}`);
+  if (job.kind === 'cwl') {
+    const read = cwlItemsReader({ enricher, indexPrefix: job.indexPrefix, dropStatusRecords: job.dropStatusRecords }, opWriter);
+    const formats = new Map<string, FlowFormat>();
+    const formatOf = (fields: readonly string[]): FlowFormat => {
+      const key = fields.join(' ');
+      const known = formats.get(key) ?? flowFormat(fields);
+      formats.set(key, known);
+      return known;
+    };
+    return (task) => read(unpackEvents(task, formatOf));
+  }
+  const format = flowFormat(job.fields);
   // Stryker disable next-line ObjectLiteral: a reader with a writer of its own gives the same answers in more memory
   const read = batchReader(format, { ref: job.ref, enricher, indexPrefix: job.indexPrefix, dropStatusRecords: job.dropStatusRecords }, { opWriter });
   return (task) => read(unpackLines(task));

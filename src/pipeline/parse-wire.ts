@@ -7,6 +7,8 @@
 import type { LineProblem } from '../core/records.js';
 import { EncodedOp, type ByteLease, type IndexOp, type S3ObjectRef } from '../core/types.js';
 import type { RecordCut } from '../formats/cloudtrail/body.js';
+import type { CwlEventItem } from '../formats/cwl/events.js';
+import type { FlowFormat } from '../formats/vpc-flow/parse.js';
 import type { CloudTrailBatch } from '../formats/cloudtrail/reader.js';
 import { bodyBytes, encodeOp } from '../sink/bulk-body.js';
 import { isOverlong, type LineItem } from '../source/lines.js';
@@ -28,7 +30,14 @@ export interface CloudTrailJob {
   readonly maxRecordBytes: number | undefined;
 }
 
-export type ParseJob = FlowJob | CloudTrailJob;
+/** Everything a thread needs to turn CloudWatch Logs events into documents (each task carries its events' groups, streams and formats). */
+export interface CwlJob {
+  readonly kind: 'cwl';
+  readonly indexPrefix: string;
+  readonly dropStatusRecords: boolean | undefined;
+}
+
+export type ParseJob = FlowJob | CloudTrailJob | CwlJob;
 
 /**
  * A batch as the pool and its threads carry it, whatever the reader: its operations and problems,
@@ -36,19 +45,51 @@ export type ParseJob = FlowJob | CloudTrailJob;
  */
 export type ParsedBatch = CloudTrailBatch;
 
+interface TaskBase {
+  readonly id: number;
+  readonly job: ParseJob;
+  /** An answer's buffer whose operations the main thread has all released, moved back for the thread's next answers. */
+  readonly spare?: ArrayBuffer;
+}
+
 /**
  * A batch of lines (or CloudTrail records) to parse: their bytes end to end, and per line
  * `[lineNo, start, end]` (`start` -1: over the cap, `end` its size); a CloudTrail record's
  * `lineNo` is its ordinal, and `at` gives where each starts in the object's body.
  */
-export interface ParseTask {
-  readonly id: number;
-  readonly job: ParseJob;
+export interface LinesTask extends TaskBase {
   readonly data: Uint8Array<ArrayBuffer>;
   readonly spans: Float64Array<ArrayBuffer>;
   readonly at?: Float64Array<ArrayBuffer>;
-  /** An answer's buffer whose operations the main thread has all released, moved back for the thread's next answers. */
-  readonly spare?: ArrayBuffer;
+}
+
+/**
+ * A batch of CloudWatch Logs events to parse: their ids and messages end to end in one string (a
+ * message is text that need not be valid UTF-16, so it travels as a string, not as bytes), per
+ * event `[ordinal, timestamp, end of id, end of message]` in `numbers`, and the runs of events that
+ * share a group, stream and format, in order.
+ */
+export interface EventsTask extends TaskBase {
+  readonly text: string;
+  readonly numbers: Float64Array<ArrayBuffer>;
+  readonly runs: readonly EventRun[];
+}
+
+/** `count` events in a row of one group and stream, in the group's format (its fields). */
+export interface EventRun {
+  readonly group: string;
+  readonly stream: string;
+  readonly fields: readonly string[];
+  readonly count: number;
+}
+
+export type ParseTask = LinesTask | EventsTask;
+
+/** The buffers a task moves to its thread instead of copying. */
+export function movedBuffers(task: ParseTask): ArrayBuffer[] {
+  // Stryker disable next-line ArrayDeclaration: moving the buffers instead of copying them saves time only; the thread reads (and writes into the spare) all the same
+  const own = 'text' in task ? [task.numbers.buffer] : [task.data.buffer, task.spans.buffer, ...(task.at === undefined ? [] : [task.at.buffer])];
+  return task.spare === undefined ? own : [...own, task.spare];
 }
 
 /**
@@ -69,7 +110,7 @@ export interface PackedBatch {
 export type ThreadAnswer = PackedBatch | { readonly id: number; readonly error: string };
 
 /** Packs `items` for a thread: one copy of each line into a buffer that is then moved, not copied. */
-export function packLines(id: number, job: ParseJob, items: readonly LineItem[]): ParseTask {
+export function packLines(id: number, job: ParseJob, items: readonly LineItem[]): LinesTask {
   let total = 0;
   for (const item of items) if (!isOverlong(item)) total += item.bytes.length;
   const data = new Uint8Array(total);
@@ -92,12 +133,13 @@ export function packLines(id: number, job: ParseJob, items: readonly LineItem[])
 }
 
 /** Packs CloudTrail records cut out of a body, as {@link packLines} packs lines, with where each starts. */
-export function packRecordCuts(id: number, job: ParseJob, cuts: readonly RecordCut[]): ParseTask {
+export function packRecordCuts(id: number, job: ParseJob, cuts: readonly RecordCut[]): LinesTask {
   return { ...packLines(id, job, cuts), at: Float64Array.from(cuts, (cut) => cut.at) };
 }
 
 /** The items of a task as {@link packLines} packed them: views of its one buffer. */
 export function unpackLines(task: ParseTask): LineItem[] {
+  if ('text' in task) throw new Error(`task ${task.id} carries events, not lines`);
   const data = Buffer.from(task.data.buffer, task.data.byteOffset, task.data.byteLength);
   const { spans } = task;
   const items: LineItem[] = [];
@@ -112,9 +154,52 @@ export function unpackLines(task: ParseTask): LineItem[] {
 
 /** The records of a task {@link packRecordCuts} packed. */
 export function unpackRecordCuts(task: ParseTask): RecordCut[] {
-  const { at } = task;
+  const at = 'at' in task ? task.at : undefined;
   if (at === undefined) throw new Error(`task ${task.id} carries no record offsets: not packed by packRecordCuts`);
   return unpackLines(task).map((item, i) => ({ ...item, at: at[i] as number }));
+}
+
+/** Packs CloudWatch Logs events for a thread, each event's group, stream and format once per run. */
+export function packEvents(id: number, job: ParseJob, items: readonly CwlEventItem[]): EventsTask {
+  const numbers = new Float64Array(items.length * 4);
+  const texts: string[] = [];
+  const runs: EventRun[] = [];
+  let at = 0;
+  let run: CwlEventItem | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as CwlEventItem;
+    if (run === undefined || item.group !== run.group || item.stream !== run.stream || item.format !== run.format) {
+      run = item;
+      runs.push({ group: item.group, stream: item.stream, fields: item.format.fields, count: 0 });
+    }
+    (runs[runs.length - 1] as { count: number }).count += 1;
+    const { id: eventId, timestamp, message } = item.event;
+    texts.push(eventId, message);
+    numbers[i * 4] = item.ordinal;
+    numbers[i * 4 + 1] = timestamp;
+    numbers[i * 4 + 2] = at += eventId.length;
+    numbers[i * 4 + 3] = at += message.length;
+  }
+  return { id, job, text: texts.join(''), numbers, runs };
+}
+
+/** The events of a task {@link packEvents} packed, each run's format made once from its fields by `formatOf`. */
+export function unpackEvents(task: ParseTask, formatOf: (fields: readonly string[]) => FlowFormat): CwlEventItem[] {
+  if (!('text' in task)) throw new Error(`task ${task.id} carries lines, not events`);
+  const { text, numbers } = task;
+  const items: CwlEventItem[] = [];
+  let at = 0;
+  for (const { group, stream, fields, count } of task.runs) {
+    const format = formatOf(fields);
+    for (let n = 0; n < count; n++) {
+      const i = items.length * 4;
+      const idEnd = numbers[i + 2] as number;
+      const end = numbers[i + 3] as number;
+      items.push({ group, stream, format, ordinal: numbers[i] as number, event: { id: text.slice(at, idEnd), timestamp: numbers[i + 1] as number, message: text.slice(idEnd, end) } });
+      at = end;
+    }
+  }
+  return items;
 }
 
 /**

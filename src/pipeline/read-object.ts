@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type { Enricher } from '../enrich/types.js';
 import { ObjectKind, isCwlEnvelopeHead, kindFromKey } from '../formats/detect.js';
 import { CwlEnvelopeError, readCwlEnvelopes } from '../formats/cwl/envelope.js';
-import type { FormatOf } from '../formats/cwl/events.js';
+import type { CwlParser, FormatOf } from '../formats/cwl/events.js';
 import { CloudTrailBodyError, readCloudTrail, type CloudTrailParser } from '../formats/cloudtrail/reader.js';
 import { headerlessFormat, readHeaderlessFlow } from '../formats/vpc-flow/headerless.js';
 import { openParquetFlow } from '../formats/vpc-flow/parquet.js';
@@ -38,6 +38,8 @@ export interface ReadOptions {
   readonly parser?: BatchParser;
   /** Parses CloudTrail records on other threads (the same pool); on this one when absent. */
   readonly cloudTrailParser?: CloudTrailParser;
+  /** Parses the events of CloudWatch Logs subscription objects on other threads (the same pool); on this one when absent. */
+  readonly cwlParser?: CwlParser;
   /** CloudTrail indices are `<prefix>-YYYY.MM.DD`; the default prefix is `cloudtrail`. */
   readonly cloudtrailIndexPrefix?: string;
   /** Cap on each CloudTrail blob (requestParameters …) before it is cut and marked. */
@@ -79,7 +81,7 @@ export async function readObject(ref: S3ObjectRef, body: AsyncIterable<Buffer>, 
   if (head !== undefined && isCwlEnvelopeHead(head)) {
     const fallback = flowFormatOf(options);
     const formatOf = options.groupFormats ?? (() => fallback);
-    const ctx = { enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords, formatOf };
+    const ctx = { enricher: options.enricher, indexPrefix: options.indexPrefix, dropStatusRecords: options.dropStatusRecords, formatOf, parser: options.cwlParser };
     return { kind: 'read', batches: guarded(ref, readCwlEnvelopes(bytes, ctx)) };
   }
   if (kind === ObjectKind.cloudTrail || (head !== undefined && looksLikeJsonObject(head))) {

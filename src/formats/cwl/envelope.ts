@@ -7,9 +7,9 @@
  * them (`cwlEventsBatch`), so an event read both ways is one document.
  */
 import { ValueCut, byteText, isBlank, kindOf, parseReason } from '../json-value.js';
-import type { LineProblem, OpBatch } from '../../core/records.js';
+import { parsedWithProblems, type LineProblem, type OpBatch, type PreparedItems } from '../../core/records.js';
 import type { LogEvent } from '../../core/types.js';
-import { cwlEventsBatch, type CwlReadContext } from './events.js';
+import { cwlEventsBatch, type CwlEventItem, type CwlReadContext, type FormatOf } from './events.js';
 
 /** The object is not concatenated envelopes (bad JSON, truncated). Reading it again cannot help. */
 export class CwlEnvelopeError extends Error {
@@ -20,37 +20,73 @@ export class CwlEnvelopeError extends Error {
 }
 
 /**
- * Reads concatenated envelopes, one batch per DATA_MESSAGE. A problem's `lineNo` is the event's
- * ordinal in the object (envelopes that are no DATA_MESSAGE count as one, CONTROL_MESSAGEs none), so
- * dead letters point at it. Broken JSON ends reading with a CwlEnvelopeError after the envelopes of
- * the chunks before it; a failing byte source ends it with its own error, after them too.
+ * Reads concatenated envelopes, one batch per DATA_MESSAGE (with `ctx.parser`, the parse threads
+ * make the batches of the object's events instead, in order, each with the problems found before
+ * it). A problem's `lineNo` is the event's ordinal in the object (envelopes that are no
+ * DATA_MESSAGE count as one, CONTROL_MESSAGEs none), so dead letters point at it. Broken JSON ends
+ * reading with a CwlEnvelopeError after the envelopes of the chunks before it; a failing byte source
+ * ends it with its own error, after them too.
  */
 export async function* readCwlEnvelopes(bytes: AsyncIterable<Buffer>, ctx: CwlReadContext): AsyncGenerator<OpBatch> {
+  const { parser } = ctx;
+  if (parser !== undefined) {
+    yield* parsedWithProblems(preparedEvents(bytes, ctx.formatOf), (items) => parser(ctx, items));
+    return;
+  }
+  for await (const parts of envelopeParts(bytes)) {
+    for (const part of parts) yield 'problem' in part ? { ops: [], problems: [part.problem] } : cwlEventsBatch(part.group, part.stream, part.events, ctx, part.ordinal);
+  }
+}
+
+/** An object's events made ready for the parse threads, chunk by chunk: each with its envelope's group, stream and format. */
+async function* preparedEvents(bytes: AsyncIterable<Buffer>, formatOf: FormatOf): AsyncGenerator<PreparedItems<CwlEventItem>> {
+  for await (const parts of envelopeParts(bytes)) {
+    const items: CwlEventItem[] = [];
+    const problems: LineProblem[] = [];
+    for (const part of parts) {
+      if ('problem' in part) {
+        problems.push(part.problem);
+        continue;
+      }
+      const { group, stream } = part;
+      const format = formatOf(group);
+      part.events.forEach((event, i) => items.push({ group, stream, format, ordinal: part.ordinal + i, event }));
+    }
+    yield { items, problems };
+  }
+}
+
+/** What an envelope gives: its events, the first numbered `ordinal`, or the problem it is. */
+type EnvelopePart = { readonly group: string; readonly stream: string; readonly events: LogEvent[]; readonly ordinal: number } | { readonly problem: LineProblem };
+
+/** The envelopes of each chunk of the object, in order, as parts; a CwlEnvelopeError after those of the chunk that broke. */
+async function* envelopeParts(bytes: AsyncIterable<Buffer>): AsyncGenerator<EnvelopePart[]> {
   const split = envelopeSplitter();
   let ordinal = 1;
   let envelopes = 0;
 
-  /** The batches of the envelopes a chunk completes (`undefined`: the end of the object). */
-  function* batches(chunk: Uint8Array | undefined): Generator<OpBatch> {
+  /** The parts of the envelopes a chunk completes (`undefined`: the end of the object). */
+  function* parts(chunk: Uint8Array | undefined): Generator<EnvelopePart[]> {
     const { values, error } = split(chunk);
+    const done: EnvelopePart[] = [];
     for (const value of values) {
       envelopes += 1;
       const envelope = dataMessage(value);
       if (envelope === 'control') continue;
       if ('error' in envelope) {
-        const problem: LineProblem = { lineNo: ordinal, reason: `envelope ${envelopes}: ${envelope.error}`, text: JSON.stringify(value) };
+        done.push({ problem: { lineNo: ordinal, reason: `envelope ${envelopes}: ${envelope.error}`, text: JSON.stringify(value) } });
         ordinal += 1;
-        yield { ops: [], problems: [problem] };
         continue;
       }
-      yield cwlEventsBatch(envelope.logGroup, envelope.logStream, envelope.logEvents, ctx, ordinal);
+      done.push({ group: envelope.logGroup, stream: envelope.logStream, events: envelope.logEvents, ordinal });
       ordinal += envelope.logEvents.length;
     }
+    yield done;
     if (error !== undefined) throw new CwlEnvelopeError(`not CloudWatch Logs envelopes after envelope ${envelopes}: ${error}`);
   }
 
-  for await (const chunk of bytes) yield* batches(chunk);
-  yield* batches(undefined);
+  for await (const chunk of bytes) yield* parts(chunk);
+  yield* parts(undefined);
 }
 
 /** What one chunk of the object gave: the values it completed, in order, and what stopped reading, if anything. */

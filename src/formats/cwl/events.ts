@@ -19,9 +19,31 @@ import { FlowWriter } from '../vpc-flow/writer.js';
 /** The flow-log format of a log group's events. */
 export type FormatOf = (group: string) => FlowFormat;
 
-export interface CwlReadContext extends RecordContext {
+/** What turning events into documents needs, wherever they are parsed: plain settings and the enricher. */
+export type CwlEventsContext = Omit<RecordContext, 'parser'>;
+
+export interface CwlReadContext extends CwlEventsContext {
   readonly formatOf: FormatOf;
+  /** Where an object's events are parsed (the parse threads); on this thread when absent. */
+  readonly parser?: CwlParser;
 }
+
+/** One event of an object's envelopes, with what its document needs of the envelope: what a parse thread is given. */
+export interface CwlEventItem {
+  readonly group: string;
+  readonly stream: string;
+  /** The group's format. */
+  readonly format: FlowFormat;
+  /** The event's ordinal in the object (see envelope.ts). */
+  readonly ordinal: number;
+  readonly event: LogEvent;
+}
+
+/**
+ * Turns an object's batches of events into batches of operations elsewhere (a pool of threads), in
+ * order and exactly as {@link cwlItemsReader} does here; a failure there fails the object.
+ */
+export type CwlParser = (ctx: CwlEventsContext, items: AsyncIterable<CwlEventItem[]>) => AsyncIterable<OpBatch>;
 
 /** The document id of a CloudWatch Logs event: group, stream and event id, length-prefixed. */
 export function cwlEventDocId(group: string, stream: string, eventId: string): string {
@@ -36,10 +58,47 @@ export function cwlEventDocId(group: string, stream: string, eventId: string): s
  * goes the reference way ({@link referenceEventsBatch}), which gives the same documents.
  */
 export function cwlEventsBatch(group: string, stream: string, events: readonly LogEvent[], ctx: CwlReadContext, firstOrdinal = 1): OpBatch {
-  const format = ctx.formatOf(group);
+  return eventsBatch(group, stream, ctx.formatOf(group), events, ctx, firstOrdinal, new OpWriter());
+}
+
+function eventsBatch(
+  group: string, stream: string, format: FlowFormat, events: readonly LogEvent[], ctx: CwlEventsContext, firstOrdinal: number, opWriter: OpWriter,
+): OpBatch {
   const writer = FlowWriter.withLog(format, ctx.enricher, `"group":${JSON.stringify(group)},"stream":${JSON.stringify(stream)},"event_id":`);
-  if (writer === undefined) return referenceEventsBatch(group, stream, events, ctx, firstOrdinal);
-  return writtenBatch(group, stream, events, ctx, format, writer, firstOrdinal);
+  if (writer === undefined) return formatReferenceBatch(group, stream, format, events, ctx, firstOrdinal);
+  return writtenBatch(group, stream, events, ctx, format, writer, firstOrdinal, opWriter);
+}
+
+/**
+ * The per-event work on batches of an object's events, wherever they come from in it: each run of
+ * events of one stream, in one format, numbered one after another, made into a batch as
+ * {@link cwlEventsBatch} makes an envelope's (events are read one by one, so a run may span
+ * envelopes or part of one), the batches joined. What the parse threads run, and the main thread
+ * when it parses a task itself. The operations' bytes go into `opWriter` (see BatchReaderOptions),
+ * else into a writer of each batch's own.
+ */
+export function cwlItemsReader(ctx: CwlEventsContext, opWriter?: OpWriter): (items: readonly CwlEventItem[]) => OpBatch {
+  return (items) => {
+    const writer = opWriter ?? new OpWriter();
+    const ops: IndexOp[] = [];
+    const problems: LineProblem[] = [];
+    const tally: RecordTally = { statusRecords: 0, dropped: 0 };
+    for (let start = 0; start < items.length; ) {
+      const first = items[start] as CwlEventItem;
+      let end = start + 1;
+      for (; end < items.length; end++) {
+        const item = items[end] as CwlEventItem;
+        if (item.group !== first.group || item.stream !== first.stream || item.format !== first.format || item.ordinal !== first.ordinal + end - start) break;
+      }
+      const batch = eventsBatch(first.group, first.stream, first.format, items.slice(start, end).map((item) => item.event), ctx, first.ordinal, writer);
+      ops.push(...batch.ops);
+      problems.push(...batch.problems);
+      tally.statusRecords += batch.statusRecords ?? 0;
+      tally.dropped += batch.dropped ?? 0;
+      start = end;
+    }
+    return { ops, problems, ...tally };
+  };
 }
 
 /** The record an event's message carries: one line break at its end dropped, CloudWatch Logs' wrappers removed. */
@@ -59,10 +118,10 @@ function eventProblem(group: string, stream: string, event: LogEvent, lineNo: nu
  * parser, whose error text is the one reported (as in the S3 reader).
  */
 function writtenBatch(
-  group: string, stream: string, events: readonly LogEvent[], ctx: CwlReadContext, format: FlowFormat, writer: FlowWriter, firstOrdinal: number,
+  group: string, stream: string, events: readonly LogEvent[], ctx: CwlEventsContext, format: FlowFormat, writer: FlowWriter, firstOrdinal: number,
+  opWriter: OpWriter,
 ): OpBatch {
   const indexOf = dailyIndexFor(ctx.indexPrefix);
-  const opWriter = new OpWriter();
   const ops: IndexOp[] = [];
   const problems: LineProblem[] = [];
   const tally: RecordTally = { statusRecords: 0, dropped: 0 };
@@ -94,7 +153,11 @@ function writtenBatch(
  * the two ways equal.
  */
 export function referenceEventsBatch(group: string, stream: string, events: readonly LogEvent[], ctx: CwlReadContext, firstOrdinal = 1): OpBatch {
-  const toDoc = recordDocumenter(ctx.formatOf(group), ctx);
+  return formatReferenceBatch(group, stream, ctx.formatOf(group), events, ctx, firstOrdinal);
+}
+
+function formatReferenceBatch(group: string, stream: string, format: FlowFormat, events: readonly LogEvent[], ctx: CwlEventsContext, firstOrdinal: number): OpBatch {
+  const toDoc = recordDocumenter(format, ctx);
   const ops: IndexOp[] = [];
   const problems: LineProblem[] = [];
   const tally: RecordTally = { statusRecords: 0, dropped: 0 };

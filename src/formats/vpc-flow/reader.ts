@@ -1,5 +1,5 @@
 import type { Enricher } from '../../enrich/types.js';
-import type { LineProblem, OpBatch } from '../../core/records.js';
+import { parsedWithProblems, withProblems, type LineProblem, type OpBatch, type PreparedItems } from '../../core/records.js';
 import type { Doc, IndexOp, S3ObjectRef } from '../../core/types.js';
 import { OpWriter } from '../../core/bulk-op.js';
 import { lineIdBytesFactory } from '../../core/id.js';
@@ -94,24 +94,14 @@ async function* lineBatches(firstRest: LineItem[], iterator: AsyncIterator<LineI
 }
 
 /** A batch of an object's lines made ready for the per-line work, and its lines already found bad (a wrapper, a row no text line holds). */
-export interface PreparedLines {
-  readonly items: LineItem[];
-  readonly problems: LineProblem[];
-}
-
-/** `batch` with `problems` of lines found bad before it added, in line order. */
-function withProblems(batch: OpBatch, problems: readonly LineProblem[]): OpBatch {
-  // Stryker disable next-line ConditionalExpression: a copy of the batch with no problem added is the same batch, only made anew
-  return problems.length === 0 ? batch : { ...batch, problems: [...problems, ...batch.problems].sort((a, b) => a.lineNo - b.lineNo) };
-}
+export type PreparedLines = PreparedItems<LineItem>;
 
 /**
  * The per-line work on prepared batches of lines (header-less lines unwrapped, Parquet rows
  * rendered): on this thread, each batch's problems joined to its operations' in line order and
  * `parsedHere` told once its lines are read no more; or on `ctx.parser` (the parse threads), which
- * holds lines across batches and ahead, so they are never given back to be written over. There a
- * problem goes with the next batch the parser gives back, or after the last, or before a failure is
- * passed on: each names its line.
+ * holds lines across batches and ahead, so they are never given back to be written over
+ * ({@link parsedWithProblems}).
  */
 export async function* preparedBatches(
   format: FlowFormat,
@@ -129,21 +119,7 @@ export async function* preparedBatches(
     }
     return;
   }
-  const pending: LineProblem[] = [];
-  async function* lineBatches(): AsyncGenerator<LineItem[]> {
-    for await (const { items, problems } of prepared) {
-      pending.push(...problems);
-      yield items;
-    }
-  }
-  const rest = (): OpBatch => ({ ops: [], problems: pending.splice(0), dropped: 0, statusRecords: 0 });
-  try {
-    for await (const batch of parser(format, ctx, lineBatches())) yield withProblems(batch, pending.splice(0));
-  } catch (err) {
-    if (pending.length > 0) yield rest();
-    throw err;
-  }
-  if (pending.length > 0) yield rest();
+  yield* parsedWithProblems(prepared, (batches) => parser(format, ctx, batches));
 }
 
 /** What turning one record's text into a document needs, wherever the record came from. */

@@ -12,7 +12,7 @@ import { Worker, threadId, type Transferable } from 'node:worker_threads';
 import { noopEnricher, type SharedEnrichment } from '../../../src/enrich/geoip.js';
 import type { LineProblem, OpBatch } from '../../../src/core/records.js';
 import { releaseOp, type IndexOp } from '../../../src/core/types.js';
-import type { ParseTask } from '../../../src/pipeline/parse-wire.js';
+import type { LinesTask, ParseTask } from '../../../src/pipeline/parse-wire.js';
 import { formatFromFields, type FlowFormat } from '../../../src/formats/vpc-flow/parse.js';
 import type { LineItem } from '../../../src/source/lines.js';
 import type { BatchParser } from '../../../src/formats/vpc-flow/reader.js';
@@ -162,7 +162,7 @@ describe('ParsePool and other flow-log layouts', () => {
     let lines = 0;
     const post = Worker.prototype.postMessage;
     Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly Transferable[]) {
-      if (typeof message === 'object' && message !== null && 'spans' in message) lines += (message as ParseTask).spans.length / 3;
+      if (typeof message === 'object' && message !== null && 'spans' in message) lines += (message as LinesTask).spans.length / 3;
       post.call(this, message, transfer);
     };
     try {

@@ -13,7 +13,8 @@ import { batchReader } from '../../../src/formats/vpc-flow/reader.js';
 import type { LineItem } from '../../../src/source/lines.js';
 import type { FlowFormat } from '../../../src/formats/vpc-flow/parse.js';
 import { AnswerBuffers, serveParseTasks, taskParser, type TaskPort } from '../../../src/pipeline/parse-task.js';
-import { packLines, packRecordCuts, unpackBatch, type CloudTrailJob, type FlowJob, type PackedBatch, type ParseTask, type ThreadAnswer } from '../../../src/pipeline/parse-wire.js';
+import { cwlEventDocId, cwlItemsReader, type CwlEventItem } from '../../../src/formats/cwl/events.js';
+import { packEvents, packLines, packRecordCuts, unpackBatch, type CloudTrailJob, type CwlJob, type FlowJob, type PackedBatch, type ParseTask, type ThreadAnswer } from '../../../src/pipeline/parse-wire.js';
 import type { RecordCut } from '../../../src/formats/cloudtrail/body.js';
 import { cutRecordsReader } from '../../../src/formats/cloudtrail/reader.js';
 
@@ -99,6 +100,31 @@ describe('taskParser', () => {
     assert.deepEqual(unpacked(answer), { ...here, ops: here.ops.map((op) => [op.index, op.id, op.json]), dropped: 0, statusRecords: 0 });
   });
 
+  it('answers a task of CloudWatch Logs events as the main thread reads them, each run in its own format, status records dropped when told to', () => {
+    const defaults = formatFromFields(FIELDS) as FlowFormat;
+    const short = formatFromFields(['version', 'srcaddr', 'start', 'log-status']) as FlowFormat;
+    const event = (id: string, message: string) => ({ id, timestamp: 1418530010000, message });
+    const items: CwlEventItem[] = [
+      { group: '/vpc/a', stream: 'eni-1', format: defaults, ordinal: 1, event: event('31', LINE) },
+      { group: '/vpc/a', stream: 'eni-1', format: defaults, ordinal: 2, event: event('32', NODATA) },
+      { group: '/vpc/b', stream: 'eni-2', format: short, ordinal: 4, event: event('33', '2 81.2.69.142 1418530010 OK') },
+      { group: '/vpc/b', stream: 'eni-2', format: short, ordinal: 5, event: event('34', LINE) },
+    ];
+    const cwlJob: CwlJob = { kind: 'cwl', indexPrefix: 'flows', dropStatusRecords: true };
+    const answer = taskParser(noopEnricher)(packEvents(12, cwlJob, items));
+    const here = cwlItemsReader({ enricher: noopEnricher, indexPrefix: 'flows', dropStatusRecords: true })(items);
+    assert.deepEqual(here.ops.map((op) => op.id), [cwlEventDocId('/vpc/a', 'eni-1', '31'), cwlEventDocId('/vpc/b', 'eni-2', '33')]);
+    assert.deepEqual([here.problems.map((p) => p.reason), here.dropped, here.statusRecords], [['/vpc/b eni-2 event 34: expected 4 fields (per the format), got 14'], 1, 1]);
+    assert.equal(answer.id, 12);
+    assert.deepEqual(unpacked(answer), { ...here, ops: here.ops.map((op) => [op.index, op.id, op.json]) });
+  });
+
+  it('answers with an error naming the format when an events run\'s fields are no format', () => {
+    const task = packEvents(8, { kind: 'cwl', indexPrefix: 'flows', dropStatusRecords: undefined }, [
+      { group: 'g', stream: 's', format: { ...(formatFromFields(FIELDS) as FlowFormat), fields: ['version', 'version'] }, ordinal: 1, event: { id: '1', timestamp: 0, message: LINE } },
+    ]);
+    assert.deepEqual(taskParser(noopEnricher)(task), { id: 8, error: 'format version version: header names field "version" twice (tokens 1 and 2)' });
+  });
 });
 
 describe('AnswerBuffers', () => {

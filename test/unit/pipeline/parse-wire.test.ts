@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OpWriter } from '../../../src/core/bulk-op.js';
 import type { EncodedOp } from '../../../src/core/types.js';
-import { packBatch, packLines, packRecordCuts, unpackBatch, unpackRecordCuts } from '../../../src/pipeline/parse-wire.js';
+import type { CwlEventItem } from '../../../src/formats/cwl/events.js';
+import { formatFromFields, isParseError } from '../../../src/formats/vpc-flow/parse.js';
+import { movedBuffers, packBatch, packEvents, packLines, packRecordCuts, unpackBatch, unpackEvents, unpackLines, unpackRecordCuts } from '../../../src/pipeline/parse-wire.js';
 import { serializeOp } from '../../../src/sink/bulk-body.js';
 
 const JOB = { kind: 'flow' as const, ref: { bucket: 'b', key: 'k' }, indexPrefix: 'p', dropStatusRecords: undefined, fields: ['version'] };
@@ -81,5 +83,35 @@ describe('packRecordCuts', () => {
     assert.deepEqual(task.at, new Float64Array([12, 20, 9021]));
     assert.deepEqual(unpackRecordCuts(task), cuts);
     assert.throws(() => unpackRecordCuts(packLines(5, JOB, cuts)), { message: 'task 5 carries no record offsets: not packed by packRecordCuts' });
+  });
+});
+
+describe('packEvents', () => {
+  it('gives back each event as it was, lone surrogates and all, its group, stream and format made once per run from its fields', () => {
+    const defaults = formatFromFields(['version', 'srcaddr']);
+    const other = formatFromFields(['version', 'dstaddr']);
+    if (isParseError(defaults) || isParseError(other)) throw new Error('formats');
+    const event = (id: string, message: string, timestamp = 1700000000123) => ({ id, timestamp, message });
+    const items: CwlEventItem[] = [
+      { group: 'g', stream: 's1', format: defaults, ordinal: 3, event: event('10', '2 10.0.0.1') },
+      { group: 'g', stream: 's1', format: defaults, ordinal: 4, event: event('11', 'lone \ud800 and é', 1.5) },
+      { group: 'g', stream: 's2', format: defaults, ordinal: 5, event: event('', '') },
+      { group: 'h', stream: 's2', format: other, ordinal: 7, event: event('13', '2 81.2.69.142\n') },
+      { group: 'g', stream: 's1', format: defaults, ordinal: 8, event: event('14', '2 10.0.0.2') },
+    ];
+    const task = packEvents(6, { kind: 'cwl', indexPrefix: 'p', dropStatusRecords: undefined }, items);
+    assert.deepEqual(task.runs.map((r) => [r.group, r.stream, r.fields, r.count]), [
+      ['g', 's1', defaults.fields, 2], ['g', 's2', defaults.fields, 1], ['h', 's2', other.fields, 1], ['g', 's1', defaults.fields, 1],
+    ]);
+    const made: string[] = [];
+    const formatOf = (fields: readonly string[]) => {
+      made.push(fields.join(' '));
+      return fields.includes('dstaddr') ? other : defaults;
+    };
+    assert.deepEqual(unpackEvents(task, formatOf), items);
+    assert.equal(made.length, 4, 'once per run');
+    assert.deepEqual(movedBuffers(task), [task.numbers.buffer]);
+    assert.throws(() => unpackLines(task), /task 6 carries events, not lines/);
+    assert.throws(() => unpackEvents(packLines(7, JOB, []), formatOf), /task 7 carries lines, not events/);
   });
 });
