@@ -6,7 +6,7 @@
  * one document. Knows nothing of the CloudWatch Logs API or of OpenSearch.
  */
 import { OpWriter } from '../../core/bulk-op.js';
-import { keyId } from '../../core/id.js';
+import { keyId, keyIdBytesFactory } from '../../core/id.js';
 import { dailyIndexFor } from '../../core/index-name.js';
 import type { LineProblem, OpBatch } from '../../core/records.js';
 import type { IndexOp, LogEvent } from '../../core/types.js';
@@ -45,9 +45,13 @@ export interface CwlEventItem {
  */
 export type CwlParser = (ctx: CwlEventsContext, items: AsyncIterable<CwlEventItem[]>) => AsyncIterable<OpBatch>;
 
+const ID_NAMESPACE = 'cloudwatch-logs';
+/** What the ids of a stream's events start with: group and stream, length-prefixed. */
+const streamKey = (group: string, stream: string): string => `${group.length}:${group}${stream.length}:${stream}`;
+
 /** The document id of a CloudWatch Logs event: group, stream and event id, length-prefixed. */
 export function cwlEventDocId(group: string, stream: string, eventId: string): string {
-  return keyId('cloudwatch-logs', `${group.length}:${group}${stream.length}:${stream}${eventId}`);
+  return keyId(ID_NAMESPACE, `${streamKey(group, stream)}${eventId}`);
 }
 
 /**
@@ -107,6 +111,27 @@ function eventRecord(event: LogEvent): Buffer | ParseError {
   return recordBytes(Buffer.from(event.message.replace(/\r?\n$/, ''), 'utf8'));
 }
 
+/** Longest message encoded into {@link scratch}; a longer one (CloudWatch Logs takes 256 KB at most) gets a buffer of its own. */
+const SCRATCH_MAX_CHARS = 256 * 1024;
+/** Where the writer's events are encoded, each written over by the next: no buffer per event to collect. */
+let scratch = Buffer.allocUnsafeSlow(16 * 1024);
+
+/** {@link eventRecord} with the message encoded into the scratch buffer: the bytes hold until the next event's. */
+function scratchRecord(event: LogEvent): Buffer | ParseError {
+  const { message } = event;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: a buffer of its own gives the same bytes
+  if (message.length > SCRATCH_MAX_CHARS) return eventRecord(event);
+  // A UTF-16 unit takes at most 3 bytes.
+  if (scratch.length < 3 * message.length) scratch = Buffer.allocUnsafeSlow(3 * message.length);
+  let end = scratch.write(message, 0, 'utf8');
+  // The line break eventRecord's pattern drops: LF, and a CR before it.
+  if (end > 0 && scratch[end - 1] === 10) {
+    end -= 1;
+    if (end > 0 && scratch[end - 1] === 13) end -= 1;
+  }
+  return recordBytes(scratch.subarray(0, end));
+}
+
 /** An event's problem, by its ordinal, naming where it came from. */
 function eventProblem(group: string, stream: string, event: LogEvent, lineNo: number, error: string): LineProblem {
   return { lineNo, reason: `${group} ${stream} event ${event.id}: ${error}`, text: event.message };
@@ -122,11 +147,12 @@ function writtenBatch(
   opWriter: OpWriter,
 ): OpBatch {
   const indexOf = dailyIndexFor(ctx.indexPrefix);
+  const idOf = keyIdBytesFactory(ID_NAMESPACE, streamKey(group, stream));
   const ops: IndexOp[] = [];
   const problems: LineProblem[] = [];
   const tally: RecordTally = { statusRecords: 0, dropped: 0 };
   events.forEach((event, i) => {
-    const bytes = eventRecord(event);
+    const bytes = scratchRecord(event);
     const error = isParseError(bytes) ? bytes : writer.scan(bytes) ? undefined : (parseRecord(format, bytes.toString('utf8')) as ParseError);
     if (error !== undefined) {
       problems.push(eventProblem(group, stream, event, firstOrdinal + i, error.error));
@@ -141,7 +167,7 @@ function writtenBatch(
     }
     const index = indexOf(writer.time ?? eventSeconds(event));
     const last = Buffer.from(JSON.stringify(event.id), 'utf8');
-    const at = opWriter.begin(index, cwlEventDocId(group, stream, event.id), writer.bound + last.length);
+    const at = opWriter.beginWithIdBytes(index, idOf(event.id), writer.bound + last.length);
     ops.push(opWriter.end(writer.writeLast(opWriter.buffer, at, last)));
   });
   return { ops, problems, ...tally };

@@ -17,6 +17,8 @@ const SPACE = 0x20;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 /** Longest first token that can be such a timestamp (with nanoseconds and an offset). */
 const MAX_TIMESTAMP_LENGTH = 40;
+/** Shortest one, `2014-12-14T08:10Z`: a record's first token (its version, `2`) is not read as text. */
+const MIN_TIMESTAMP_LENGTH = 17;
 
 /** The format for header-less input: `formatString` parsed, or the default format when it is absent or blank. */
 export function headerlessFormat(formatString?: string): FlowFormat | ParseError {
@@ -35,7 +37,7 @@ export function headerlessFormat(formatString?: string): FlowFormat | ParseError
 export function recordBytes(line: Buffer): Buffer | ParseError {
   if (line[0] === OPEN_BRACE) return jsonMessage(line);
   const space = line.indexOf(SPACE);
-  if (space > 0 && space <= MAX_TIMESTAMP_LENGTH && ISO_TIMESTAMP.test(line.toString('latin1', 0, space))) {
+  if (space >= MIN_TIMESTAMP_LENGTH && space <= MAX_TIMESTAMP_LENGTH && ISO_TIMESTAMP.test(line.toString('latin1', 0, space))) {
     return line.subarray(space + 1);
   }
   return line;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { keyId } from '../../../src/core/id.js';
+import { keyId, keyIdBytesFactory } from '../../../src/core/id.js';
 import { lineIdFactory } from '../../helpers/line-id.js';
-import { WINDOW } from '../../../src/core/murmur128.js';
+import { WINDOW, murmur3x64Hash128 } from '../../../src/core/murmur128.js';
 import { dailyIndex, dailyIndexFor } from '../../../src/core/index-name.js';
 
 const line = Buffer.from('2 123456789010 eni-1 1.2.3.4 5.6.7.8 1 2 6 1 40 1418530010 1418530070 ACCEPT OK');
@@ -57,5 +57,22 @@ describe('daily index', () => {
     const name = dailyIndexFor('p');
     const midnight = Date.UTC(2026, 10, 22) / 1000;
     assert.deepEqual([name(midnight - 1), name(midnight), name(midnight + 5)], ['p-2026.11.21', 'p-2026.11.22', 'p-2026.11.22']);
+  });
+});
+
+describe('keyIdBytesFactory', () => {
+  it('gives keyId of the start and each end, as bytes, for starts that leave every rest of a block and ends of any text and length', () => {
+    const ends = ['', '1', '49582730589283749582734985723498572349857234985723498', 'é€𝄞', '\ud800', '\udc00x', 'x'.repeat(21_845), 'y'.repeat(21_846), 'z'.repeat(70_000)];
+    for (let extra = 0; extra < 16; extra++) {
+      const start = `${'g'.repeat(extra + 3)}:/vpc/flow${extra}:s`;
+      const idOf = keyIdBytesFactory('cloudwatch-logs', start);
+      for (const end of ends) assert.equal(Buffer.from(idOf(end)).toString('latin1'), keyId('cloudwatch-logs', start + end), `start of ${start.length}, end of ${end.length}`);
+    }
+  });
+
+  it('keeps a surrogate pair whole where the start ends in its first half', () => {
+    const idOf = keyIdBytesFactory('ns', 'stream\ud834');
+    assert.equal(Buffer.from(idOf('\udd1e1')).toString('latin1'), keyId('ns', 'stream\ud834\udd1e1'));
+    assert.notEqual(keyId('ns', 'stream\ud834\udd1e1'), murmur3x64Hash128(Buffer.concat([Buffer.from('ns:stream\ud834'), Buffer.from('\udd1e1')])), 'encoded apart, the pair would hash otherwise');
   });
 });

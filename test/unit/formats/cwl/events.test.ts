@@ -101,7 +101,7 @@ describe('cwlEventsBatch against the reference way', () => {
   const event = (format: FlowFormat) => fc.record({
     id: fc.oneof(fc.integer({ min: 0 }).map(String), fc.string({ maxLength: 6 })),
     timestamp: fc.integer({ min: 0, max: 2_000_000_000_000 }),
-    message: fc.tuple(fc.tuple(...format.fields.map(value)), fc.constantFrom('', '', '\n', '\r\n', ' extra'), fc.constantFrom('plain', 'plain', 'json', 'stamped'))
+    message: fc.tuple(fc.tuple(...format.fields.map(value)), fc.constantFrom('', '', '\n', '\r\n', ' extra', '\r', '\n\n', '\r\r\n', ' \ud800\n', ' é\n'), fc.constantFrom('plain', 'plain', 'json', 'stamped'))
       .map(([values, end, wrap]) => {
         const line = `${values.join(' ')}${end}`;
         return wrap === 'json' ? JSON.stringify({ id: 'x', message: line }) : wrap === 'stamped' ? `2014-12-14T04:06:50.000Z ${line}` : line;
@@ -134,6 +134,16 @@ describe('cwlEventsBatch against the reference way', () => {
     const got = cwlEventsBatch('g', 's', events, ctx);
     assert.deepEqual(got.ops.map((op) => op.json), referenceEventsBatch('g', 's', events, ctx).ops.map((op) => JSON.stringify(op.doc)));
     assert.deepEqual(got.ops.map((op) => op.doc['log']), events.map((e) => ({ group: 'g', stream: 's', event_id: e.id })));
+  });
+
+  it('reads messages longer than the buffer it encodes them into, and longer than any it keeps, as the reference way does', () => {
+    const messages = [LINE, `${LINE}${' '.repeat(70_000)}\n`, `${LINE} ${'x'.repeat(300_000)}`, LINE.replace('ACCEPT', 'ACC\u00c9PT'), `${LINE}\r\n`];
+    const events = messages.map((message, i) => ({ id: String(i), timestamp: 0, message }));
+    const got = cwlEventsBatch('g', 's', events, ctx);
+    const expected = referenceEventsBatch('g', 's', events, ctx);
+    assert.deepEqual(got.ops.map((op) => op.json), expected.ops.map((op) => JSON.stringify(op.doc)));
+    assert.deepEqual(got.problems, expected.problems);
+    assert.deepEqual([got.ops.length, got.problems.map((p) => p.lineNo)], [4, [3]]);
   });
 
   it('leaves a format naming a generated key to the reference way', () => {

@@ -98,7 +98,7 @@ describe('recordBytes', () => {
   });
 
   it('accepts timestamps with an offset or without fractions', () => {
-    for (const stamp of ['2014-12-14T04:06:50Z', '2014-12-14T04:06:50.123456+01:00', '2014-12-14T04:06+0000']) {
+    for (const stamp of ['2014-12-14T04:06:50Z', '2014-12-14T04:06:50.123456+01:00', '2014-12-14T04:06+0000', '2014-12-14T08:10Z']) {
       assert.equal(String(recordBytes(Buffer.from(`${stamp} ${ACCEPT}`))), ACCEPT, stamp);
     }
   });
