@@ -236,6 +236,17 @@ const FLOW_PHASES: readonly Phase[] = ['floor', 'naive', 'naive-no-id', 'full', 
 const CLOUDTRAIL_PHASES: readonly Phase[] = ['cloudtrail-floor', 'cloudtrail-full', 'cloudtrail-threads'];
 const PARQUET_PHASES: readonly Phase[] = ['parquet-floor', 'parquet-full', 'parquet-threads'];
 
+/**
+ * The phase's own peak RSS, MiB: VmHWM, where /proc has it. getrusage's maxRSS carries, across fork
+ * and exec, the RSS the parent had when it forked: after the parent generated an input, every phase
+ * reported at least the parent's peak (328 MiB for a phase that peaked at 128, 2026-12-03).
+ */
+function peakRssMiB(): number {
+  const status = existsSync('/proc/self/status') ? readFileSync('/proc/self/status', 'utf8') : '';
+  const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+  return hwm === undefined ? process.resourceUsage().maxRSS / 1024 : Number(hwm) / 1024;
+}
+
 async function measure(phase: Phase, file: string): Promise<PhaseResult> {
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
@@ -245,7 +256,7 @@ async function measure(phase: Phase, file: string): Promise<PhaseResult> {
     ...result,
     seconds: Number(process.hrtime.bigint() - t0) / 1e9,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    maxRssMiB: peakRssMiB(),
   };
 }
 
