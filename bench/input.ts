@@ -8,7 +8,7 @@
  */
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { once } from 'node:events';
-import { createGzip } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { DEFAULT_FORMAT_FIELDS } from '../src/formats/vpc-flow/catalogue.js';
 import { PUBLIC_ADDRESSES, rng } from '../src/sample/flow-logs.js';
@@ -152,6 +152,51 @@ export async function cloudTrailObject(dir: string, fixture: string, events: num
     if (!gzip.write(`${i === 0 ? '' : ','}${JSON.stringify(event)}`)) await once(gzip, 'drain');
   }
   gzip.end(']}');
+  await once(out, 'finish');
+  renameSync(`${file}.part`, file);
+  return file;
+}
+
+/** A Firehose stream's key says nothing of what it holds: the reader knows a subscription object by its first bytes. */
+export const CWL_KEY = 'firehose/2026/11/22/00/flow-logs-1-2026-11-22-00-00-00-bench';
+/** Events per envelope: CloudWatch Logs sends a subscription's events in batches of up to ~1 MB. */
+const CWL_ENVELOPE_EVENTS = 500;
+
+/**
+ * A CloudWatch Logs subscription object as Firehose writes it to S3: the default-format object's
+ * records as events of DATA_MESSAGE envelopes (four log streams of one group), each envelope its
+ * own gzip member, concatenated. Kept in bench/out.
+ */
+export async function cwlObject(dir: string, records: number): Promise<string> {
+  const file = `${dir}cwl-default-${records}.gz`;
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  const out = createWriteStream(`${file}.part`);
+  const lines = (function* () {
+    for (const chunk of benchText(BenchFormat.default, records)) yield* chunk.split('\n').filter((line) => line !== '');
+  })();
+  lines.next(); // the header: events carry records only
+  const start = Date.UTC(2026, 10, 22);
+  let events: Array<{ id: string; timestamp: number; message: string }> = [];
+  let envelopes = 0;
+  const flush = async () => {
+    const envelope = {
+      messageType: 'DATA_MESSAGE', owner: '123456789012', logGroup: '/vpc/flow-logs', logStream: `eni-${envelopes % 4}-all`,
+      subscriptionFilters: ['to-firehose'], logEvents: events,
+    };
+    envelopes += 1;
+    if (!out.write(gzipSync(JSON.stringify(envelope)))) await once(out, 'drain');
+    events = [];
+  };
+  let n = 0;
+  for (const message of lines) {
+    // CloudWatch Logs' ids are 56 digits.
+    events.push({ id: `${'3'.repeat(40)}${String(n).padStart(16, '0')}`, timestamp: start + Math.floor(n / 100), message });
+    n += 1;
+    if (events.length === CWL_ENVELOPE_EVENTS) await flush();
+  }
+  if (events.length > 0) await flush();
+  out.end();
   await once(out, 'finish');
   renameSync(`${file}.part`, file);
   return file;

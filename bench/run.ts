@@ -11,14 +11,16 @@
  *   indexer the full path into the worker's bulk indexer, answered at once: the worker's own work
  *           per record without S3, SQS or OpenSearch.
  * Then the default object as Parquet, against hyparquet reading its columns alone (ours on the main
- * thread, then its rendered lines parsed on a pool of one thread per core), and a CloudTrail
+ * thread, then its rendered lines parsed on a pool of one thread per core), the same records as a
+ * CloudWatch Logs subscription object against gunzip + JSON.parse of its envelopes, and a CloudTrail
  * file (bench/input.ts), against its own floor: gunzip + JSON.parse of the file.
  *
  * Each phase runs in its own process (its own peak RSS). `records/s` is the process's rate by wall clock;
  * `per vCPU` is records per CPU-second of the process, all its threads together: what one vCPU does. BENCH_RECORDS sets the records
  * per object (default 1,000,000); BENCH_FORMATS the formats (default `default,wide`); BENCH_EVENTS the
  * CloudTrail events (default 200,000; 0 leaves CloudTrail out); BENCH_PARQUET=0 leaves the Parquet
- * object (the default format's records, bench/input.ts) out. BENCH_REPEAT (default 3) is how many
+ * object (the default format's records, bench/input.ts) out; BENCH_CWL=0 the CloudWatch Logs subscription
+ * object (the same records as events of Firehose-delivered envelopes). BENCH_REPEAT (default 3) is how many
  * times each table's phases run in turn: the table gives medians.
  *
  * `npm run bench` compiles the bench and src/ (tsconfig.bench.json) and runs the JavaScript, as the
@@ -44,7 +46,7 @@ import type { OpBatch } from '../src/core/records.js';
 import type { Enricher } from '../src/enrich/types.js';
 import { decompress } from '../src/source/decompress.js';
 import { splitLines } from '../src/source/lines.js';
-import { BenchFormat, CLOUDTRAIL_KEY, PARQUET_KEY, benchObject, cloudTrailObject, parquetObject } from './input.js';
+import { BenchFormat, CLOUDTRAIL_KEY, CWL_KEY, PARQUET_KEY, benchObject, cloudTrailObject, cwlObject, parquetObject } from './input.js';
 import { naiveBulk } from './naive.js';
 import { median } from './stats.js';
 
@@ -52,6 +54,7 @@ const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 1_000_000);
 const FORMATS = (process.env['BENCH_FORMATS'] ?? 'default,wide').split(',').filter((f) => f !== '') as BenchFormat[];
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const PARQUET = process.env['BENCH_PARQUET'] !== '0';
+const CWL = process.env['BENCH_CWL'] !== '0';
 const REPEAT = Number(process.env['BENCH_REPEAT'] ?? 3);
 if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`BENCH_REPEAT must be a whole number of rounds, 1 or more; got ${process.env['BENCH_REPEAT']}`);
 const SELF = fileURLToPath(import.meta.url);
@@ -98,7 +101,7 @@ async function parquetPath(file: string, threads = 0): Promise<{ records: number
 async function fullPath(file: string, key: string, threads = 0): Promise<{ records: number; bodyBytes: number; threads: number }> {
   const { enricher, shared } = await openEnrichment(enrichmentOptions());
   const pool = threads > 0 ? new ParsePool(threads, shared) : undefined;
-  const read = await readObject({ bucket: 'bench', key }, createReadStream(file), { ...readOptions(enricher), parser: pool?.parse, cloudTrailParser: pool?.parseCloudTrail });
+  const read = await readObject({ bucket: 'bench', key }, createReadStream(file), { ...readOptions(enricher), parser: pool?.parse, cloudTrailParser: pool?.parseCloudTrail, cwlParser: pool?.parseCwl });
   const bodies = await bulkBodies(read);
   await pool?.close();
   return { ...bodies, threads };
@@ -208,6 +211,21 @@ const PHASES = {
   },
   'cloudtrail-full': (file: string) => fullPath(file, CLOUDTRAIL_KEY),
   'cloudtrail-threads': (file: string) => fullPath(file, CLOUDTRAIL_KEY, availableParallelism()),
+  'cwl-floor': (file: string) => {
+    // Envelopes are concatenated without a separator; `{"messageType"` starts each, and cannot occur
+    // inside one (a message's quotes are escaped).
+    const text = gunzipSync(readFileSync(file)).toString('utf8');
+    let records = 0;
+    for (let at = 0; at < text.length; ) {
+      const next = text.indexOf('{"messageType"', at + 1);
+      const end = next === -1 ? text.length : next;
+      records += (JSON.parse(text.slice(at, end)) as { logEvents: unknown[] }).logEvents.length;
+      at = end;
+    }
+    return Promise.resolve({ records });
+  },
+  'cwl-full': (file: string) => fullPath(file, CWL_KEY),
+  'cwl-threads': (file: string) => fullPath(file, CWL_KEY, availableParallelism()),
   'parquet-floor': async (file: string) => {
     let records = 0;
     await parquetRead({ file: await asyncBufferFromFile(file), rowFormat: 'array', onChunk: (chunk) => (records += chunk.columnName === 'version' ? chunk.rowEnd - chunk.rowStart : 0) });
@@ -228,6 +246,9 @@ const LABELS: Record<Phase, string> = {
   'cloudtrail-floor': 'gunzip + JSON.parse of the file (the floor)',
   'cloudtrail-full': 'ours: events cut out and parsed whole, fields, GeoIP+ASN, id, _bulk bodies',
   'cloudtrail-threads': 'ours, the events parsed on every core (PARSE_THREADS = cores)',
+  'cwl-floor': 'gunzip + JSON.parse of each envelope (the floor)',
+  'cwl-full': 'ours: envelopes cut out and parsed, events as flow lines, GeoIP+ASN, id, _bulk bodies',
+  'cwl-threads': 'ours, the events parsed on every core (PARSE_THREADS = cores)',
   'parquet-floor': 'hyparquet reads every column (the floor)',
   'parquet-full': 'ours: columns, rows rendered as lines, GeoIP+ASN, id, _bulk bodies',
   'parquet-threads': 'ours, the lines parsed on every core (PARSE_THREADS = cores)',
@@ -235,6 +256,7 @@ const LABELS: Record<Phase, string> = {
 const FLOW_PHASES: readonly Phase[] = ['floor', 'naive', 'naive-no-id', 'full', 'full-threads', 'indexer'];
 const CLOUDTRAIL_PHASES: readonly Phase[] = ['cloudtrail-floor', 'cloudtrail-full', 'cloudtrail-threads'];
 const PARQUET_PHASES: readonly Phase[] = ['parquet-floor', 'parquet-full', 'parquet-threads'];
+const CWL_PHASES: readonly Phase[] = ['cwl-floor', 'cwl-full', 'cwl-threads'];
 
 /**
  * The phase's own peak RSS, MiB: VmHWM, where /proc has it. getrusage's maxRSS carries, across fork
@@ -309,6 +331,11 @@ async function main(): Promise<void> {
     const file = parquetObject(OUT_DIR, RECORDS);
     console.log(`Parquet, default format: ${file} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB, Snappy, ${fmt(RECORDS)} records)`);
     table(PARQUET_PHASES, file);
+  }
+  if (CWL) {
+    const file = await cwlObject(OUT_DIR, RECORDS);
+    console.log(`CloudWatch Logs subscription object (Firehose), default format: ${file} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB gzip, ${fmt(RECORDS)} events)`);
+    table(CWL_PHASES, file);
   }
   if (EVENTS > 0) {
     const file = await cloudTrailObject(OUT_DIR, CLOUDTRAIL_FIXTURE, EVENTS);
