@@ -1,8 +1,14 @@
 /**
  * Parse pools for a `describe` block of tests: the enrichment databases opened before its tests,
- * and every pool made with {@link SuitePools.pool} closed after them, so no thread outlives the file.
+ * and every pool made with {@link SuitePools.pool} closed after them, so no thread outlives the
+ * file; and a reader of objects, to hold what they give with and without the pool equal.
  */
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { ObjectError } from '../../src/core/errors.js';
+import type { OpBatch } from '../../src/core/records.js';
+import { readObject, type ReadOptions } from '../../src/pipeline/read-object.js';
 import { openEnrichment, type EnricherOptions, type SharedEnrichment } from '../../src/enrich/geoip.js';
 import type { Enricher } from '../../src/enrich/types.js';
 import { ParsePool, type ParsePoolOptions } from '../../src/pipeline/parse-pool.js';
@@ -41,4 +47,31 @@ export function suitePools(enrichment: EnricherOptions): SuitePools {
       return made;
     },
   };
+}
+
+/** What reading an object gave: its batches, their documents as sent, and the failure it ended with. */
+export interface ObjectRead {
+  readonly batches: OpBatch[];
+  /** `[index, id, json]` of each document, in order. */
+  readonly ops: Array<[string, string, string | undefined]>;
+  /** The ObjectError's message and whether it is retryable, when reading failed. */
+  readonly failure: string | undefined;
+}
+
+/** Reads `text`, gzipped and streamed in chunks of 4 KiB, as the S3 object `key` with `options`. */
+export async function readGzipped(key: string, text: string, options: ReadOptions): Promise<ObjectRead> {
+  const body = gzipSync(Buffer.from(text));
+  async function* chunked() {
+    for (let at = 0; at < body.length; at += 4096) yield body.subarray(at, at + 4096);
+  }
+  const result = await readObject({ bucket: 'b', key }, chunked(), options);
+  const batches: OpBatch[] = [];
+  let failure: string | undefined;
+  try {
+    for await (const batch of result.kind === 'read' ? result.batches : []) batches.push(batch);
+  } catch (err) {
+    assert.ok(err instanceof ObjectError, `an ObjectError: ${String(err)}`);
+    failure = `${err.message} (retryable: ${err.retryable})`;
+  }
+  return { batches, ops: batches.flatMap((b) => b.ops.map((op): [string, string, string | undefined] => [op.index, op.id, op.json])), failure };
 }

@@ -7,15 +7,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import type { EnricherOptions } from '../../../src/enrich/geoip.js';
 import type { Enricher } from '../../../src/enrich/types.js';
-import { ObjectError } from '../../../src/core/errors.js';
-import type { OpBatch } from '../../../src/core/records.js';
 import { ParsePool } from '../../../src/pipeline/parse-pool.js';
 import type { Placement } from '../../../src/pipeline/parse-placement.js';
-import { readObject } from '../../../src/pipeline/read-object.js';
-import { suitePools } from '../../helpers/suite-pools.js';
+import { readGzipped, suitePools } from '../../helpers/suite-pools.js';
 
 const GEO = new URL('../../fixtures/geoip/', import.meta.url);
 const ENRICHMENT: EnricherOptions = { cityDbs: [fileURLToPath(new URL('GeoIP2-City-Test.mmdb', GEO))], asnDb: fileURLToPath(new URL('GeoLite2-ASN-Test.mmdb', GEO)) };
@@ -36,31 +32,14 @@ function recordTexts(n: number): string[] {
   });
 }
 
-async function* chunked(gz: Buffer) {
-  for (let at = 0; at < gz.length; at += 4096) yield gz.subarray(at, at + 4096);
-}
-
 const envelope = (texts: readonly string[]): string => `{"Records":[${texts.join(',')}]}`;
 
 /** Everything the batches of an object of `text` said, documents as sent, and the failure it ended with. */
 async function read(enricher: Enricher, text: string, pool?: ParsePool) {
-  const body = gzipSync(Buffer.from(text));
-  const result = await readObject({ bucket: 'b', key: KEY }, chunked(body), {
+  const { batches, ops, failure } = await readGzipped(KEY, text, {
     enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: 4096, maxObjectBytes: 1 << 30, cloudtrailMaxRecordBytes: CAP, cloudTrailParser: pool?.parseCloudTrail,
   });
-  const batches: OpBatch[] = [];
-  let failure: string | undefined;
-  try {
-    for await (const batch of result.kind === 'read' ? result.batches : []) batches.push(batch);
-  } catch (err) {
-    assert.ok(err instanceof ObjectError, `an ObjectError: ${String(err)}`);
-    failure = `${err.message} (retryable: ${err.retryable})`;
-  }
-  return {
-    ops: batches.flatMap((b) => b.ops.map((op) => [op.index, op.id, op.json])),
-    problems: batches.flatMap((b) => b.problems),
-    failure,
-  };
+  return { ops, problems: batches.flatMap((b) => b.problems), failure };
 }
 
 describe('ParsePool with CloudTrail objects', () => {

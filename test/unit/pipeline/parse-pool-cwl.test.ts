@@ -6,18 +6,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import type { EnricherOptions } from '../../../src/enrich/geoip.js';
 import type { Enricher } from '../../../src/enrich/types.js';
-import { ObjectError } from '../../../src/core/errors.js';
-import type { OpBatch } from '../../../src/core/records.js';
 import { groupFormats } from '../../../src/formats/cwl/groups.js';
 import { DEFAULT_FORMAT, isParseError } from '../../../src/formats/vpc-flow/parse.js';
 import type { ParsePool } from '../../../src/pipeline/parse-pool.js';
 import type { Placement } from '../../../src/pipeline/parse-placement.js';
-import { readObject } from '../../../src/pipeline/read-object.js';
 import { SampleFormat, fieldsOf, sampleLines } from '../../../src/sample/flow-logs.js';
-import { suitePools } from '../../helpers/suite-pools.js';
+import { readGzipped, suitePools } from '../../helpers/suite-pools.js';
 
 const GEO = new URL('../../fixtures/geoip/', import.meta.url);
 const ENRICHMENT: EnricherOptions = { cityDbs: [fileURLToPath(new URL('GeoIP2-City-Test.mmdb', GEO))], asnDb: fileURLToPath(new URL('GeoLite2-ASN-Test.mmdb', GEO)) };
@@ -62,23 +58,11 @@ function envelopes(count: number): string[] {
  * batch given back, not in a batch of its own.
  */
 async function read(enricher: Enricher, text: string, pool?: ParsePool, dropStatusRecords = false) {
-  const body = gzipSync(Buffer.from(text));
-  async function* chunked() {
-    for (let at = 0; at < body.length; at += 4096) yield body.subarray(at, at + 4096);
-  }
-  const result = await readObject({ bucket: 'b', key: KEY }, chunked(), {
+  const { batches, ops, failure } = await readGzipped(KEY, text, {
     enricher, indexPrefix: 'vpcflowlogs', maxLineBytes: 4096, maxObjectBytes: 1 << 30, groupFormats: FORMATS as never, dropStatusRecords, cwlParser: pool?.parseCwl,
   });
-  const batches: OpBatch[] = [];
-  let failure: string | undefined;
-  try {
-    for await (const batch of result.kind === 'read' ? result.batches : []) batches.push(batch);
-  } catch (err) {
-    assert.ok(err instanceof ObjectError, `an ObjectError: ${String(err)}`);
-    failure = `${err.message} (retryable: ${err.retryable})`;
-  }
   return {
-    ops: batches.flatMap((b) => b.ops.map((op) => [op.index, op.id, op.json])),
+    ops,
     problems: batches.flatMap((b) => b.problems).sort((a, b) => a.lineNo - b.lineNo),
     statusRecords: batches.reduce((sum, b) => sum + (b.statusRecords ?? 0), 0),
     dropped: batches.reduce((sum, b) => sum + (b.dropped ?? 0), 0),
