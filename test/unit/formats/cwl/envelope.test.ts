@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { noopEnricher } from '../../../../src/enrich/geoip.js';
-import { cwlEventsBatch } from '../../../../src/formats/cwl/events.js';
+import { cwlEventsBatch, cwlItemsReader, type CwlEventItem, type CwlParser } from '../../../../src/formats/cwl/events.js';
 import { CwlEnvelopeError, readCwlEnvelopes } from '../../../../src/formats/cwl/envelope.js';
-import { DEFAULT_FORMAT } from '../../../../src/formats/vpc-flow/parse.js';
+import { DEFAULT_FORMAT, type FlowFormat } from '../../../../src/formats/vpc-flow/parse.js';
+import { headerlessFormat } from '../../../../src/formats/vpc-flow/headerless.js';
 import type { OpBatch } from '../../../../src/core/records.js';
 
 const LINE = '2 123456789010 eni-1 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
@@ -158,5 +159,110 @@ describe('readCwlEnvelopes on broken objects', () => {
     const { batches, error } = await readAll(chunks(text(envelope('1')), reset));
     assert.deepEqual(batches.map((b) => b.ops.length), [1]);
     assert.equal(error, reset);
+  });
+});
+
+/**
+ * A stand-in for the parse threads' CwlParser that holds events as the pool does: it reads them
+ * with `cwlItemsReader`, here, in tasks of `size` events gathered across the reader's batches,
+ * holding `ahead` tasks before it gives the first back; when reading fails, it gives back what it
+ * holds, then fails (as the pool does).
+ */
+function holdingCwlParser(size: number, ahead: number): CwlParser {
+  return async function* (parseCtx, batches) {
+    const read = cwlItemsReader(parseCtx);
+    const tasks: CwlEventItem[][] = [];
+    let gathered: CwlEventItem[] = [];
+    let failure: { error: unknown } | undefined;
+    try {
+      for await (const items of batches) {
+        gathered.push(...items);
+        if (gathered.length < size) continue;
+        tasks.push(gathered);
+        gathered = [];
+        if (tasks.length > ahead) yield read(tasks.shift() as CwlEventItem[]);
+      }
+    } catch (error) {
+      failure = { error };
+    }
+    if (gathered.length > 0) tasks.push(gathered);
+    for (const task of tasks) yield read(task);
+    if (failure) throw failure.error;
+  };
+}
+
+describe('readCwlEnvelopes with a parser elsewhere', () => {
+  const short = headerlessFormat('${version} ${srcaddr} ${start} ${log-status}') as FlowFormat;
+  const shortCtx = { ...ctx, formatOf: (group: string) => (group === '/vpc/short' ? short : DEFAULT_FORMAT) };
+  const events = (from: number, n: number, bad: number) =>
+    Array.from({ length: n }, (_, i) => ({ id: String(from + i), message: (from + i) % bad === 0 ? 'not a record' : LINE.replace('20641', String(from + i)) }));
+  /** Envelopes of two groups in two formats, several streams, bad events, envelopes that are no DATA_MESSAGE. */
+  const object = text(
+    data('/vpc/a', 's1', events(1, 7, 5)), CONTROL, data('/vpc/a', 's1', events(8, 4, 5)), data('/vpc/a', 's2', events(12, 3, 7)),
+    { messageType: 'DATA_MESSAGE', logStream: 'x', logEvents: [] },
+    data('/vpc/short', 's2', [{ id: 'a', message: '2 81.2.69.142 1418530010 OK' }, { id: 'b', message: LINE }, { id: 'c', message: '2 - 1418530010 NODATA' }]),
+    data('/vpc/a', 's2', events(20, 6, 4)),
+  );
+
+  /** What the batches said, problems in ordinal order (elsewhere, a problem goes with the next batch given back). */
+  async function readWith(parser: CwlParser | undefined, source: AsyncIterable<Buffer>) {
+    const batches: OpBatch[] = [];
+    let error: unknown;
+    try {
+      for await (const batch of readCwlEnvelopes(source, { ...shortCtx, parser })) batches.push(batch);
+    } catch (err) {
+      error = err;
+    }
+    return {
+      ops: batches.flatMap((b) => b.ops.map((op) => [op.index, op.id, op.json])),
+      problems: batches.flatMap((b) => b.problems).sort((a, b) => a.lineNo - b.lineNo),
+      statusRecords: batches.reduce((sum, b) => sum + (b.statusRecords ?? 0), 0),
+      error: error === undefined ? undefined : String(error),
+    };
+  }
+
+  it('gives the documents, problems and counts the envelopes give read here, whatever the tasks', async () => {
+    const here = await readWith(undefined, chunks(object));
+    assert.deepEqual([here.ops.length, here.problems.map((p) => p.lineNo), here.statusRecords], [17, [5, 10, 14, 15, 17, 19, 23], 1]);
+    assert.ok(here.ops.some(([, , json]) => /"log":\{"group":"\/vpc\/short","stream":"s2","event_id":"a"\}/.test(json as string)));
+    for (const [size, ahead] of [[1, 0], [3, 1], [4, 0], [100, 2]] as const) {
+      let given = 0;
+      const holding = holdingCwlParser(size, ahead);
+      const counted: CwlParser = (parseCtx, batches) => holding(parseCtx, (async function* () {
+        for await (const items of batches) {
+          given += items.length;
+          yield items;
+        }
+      })());
+      assert.deepEqual(await readWith(counted, chunks(object.slice(0, 700), object.slice(700))), here, `tasks of ${size}, ${ahead} ahead`);
+      assert.equal(given, 23, 'every event went to the parser');
+    }
+  });
+
+  it('gives the envelopes before broken JSON, and the problems found among them, then the same failure', async () => {
+    const broken = `${object}{"messageType":"DATA_MESSAGE",x}`;
+    const here = await readWith(undefined, chunks(broken));
+    assert.match(here.error ?? '', /^CwlEnvelopeError: not CloudWatch Logs envelopes after envelope 7: invalid JSON/);
+    assert.deepEqual(await readWith(holdingCwlParser(50, 1), chunks(broken)), here);
+  });
+});
+
+describe('cwlItemsReader', () => {
+  it('reads each run of one group, stream, format and consecutive ordinals as cwlEventsBatch reads it, and joins the batches', () => {
+    const short = headerlessFormat('${version} ${srcaddr} ${start} ${log-status}') as FlowFormat;
+    const event = (id: string, message: string) => ({ id, timestamp: 1418530010000, message });
+    const runs: Array<{ group: string; stream: string; format: FlowFormat; first: number; events: ReturnType<typeof event>[] }> = [
+      { group: 'a', stream: 's1', format: DEFAULT_FORMAT, first: 1, events: [event('1', LINE), event('2', 'bad')] },
+      { group: 'b', stream: 's1', format: DEFAULT_FORMAT, first: 3, events: [event('3', LINE)] },
+      { group: 'b', stream: 's2', format: DEFAULT_FORMAT, first: 4, events: [event('4', LINE)] },
+      { group: 'b', stream: 's2', format: short, first: 5, events: [event('5', '2 81.2.69.142 1418530010 OK')] },
+      { group: 'b', stream: 's2', format: short, first: 7, events: [event('7', 'bad'), event('8', '2 - 1418530010 NODATA')] },
+    ];
+    const items: CwlEventItem[] = runs.flatMap((r) => r.events.map((e, i) => ({ group: r.group, stream: r.stream, format: r.format, ordinal: r.first + i, event: e })));
+    const batches = runs.map((r) => cwlEventsBatch(r.group, r.stream, r.events, { ...ctx, dropStatusRecords: true, formatOf: () => r.format }, r.first));
+    const got = cwlItemsReader({ ...ctx, dropStatusRecords: true })(items);
+    assert.deepEqual(got.ops.map((op) => [op.index, op.id, op.json]), batches.flatMap((b) => b.ops.map((op) => [op.index, op.id, op.json])));
+    assert.deepEqual(got.problems, batches.flatMap((b) => b.problems));
+    assert.deepEqual([got.problems.map((p) => p.lineNo), got.statusRecords, got.dropped], [[2, 7], 1, 1]);
   });
 });

@@ -137,7 +137,7 @@ describe('cwlEventsBatch against the reference way', () => {
   });
 
   it('reads messages longer than the buffer it encodes them into, and longer than any it keeps, as the reference way does', () => {
-    const messages = [LINE, `${LINE}${' '.repeat(70_000)}\n`, `${LINE} ${'x'.repeat(300_000)}`, LINE.replace('ACCEPT', 'ACC\u00c9PT'), `${LINE}\r\n`];
+    const messages = [LINE, `${' '.repeat(70_000)}${LINE}\n`, `${LINE} ${'x'.repeat(300_000)}`, LINE.replace('ACCEPT', 'ACC\u00c9PT'), `${LINE}\r\n`];
     const events = messages.map((message, i) => ({ id: String(i), timestamp: 0, message }));
     const got = cwlEventsBatch('g', 's', events, ctx);
     const expected = referenceEventsBatch('g', 's', events, ctx);
