@@ -71,8 +71,10 @@ describe('keyIdBytesFactory', () => {
   });
 
   it('keeps a surrogate pair whole where the start ends in its first half', () => {
-    const idOf = keyIdBytesFactory('ns', 'stream\ud834');
-    assert.equal(Buffer.from(idOf('\udd1e1')).toString('latin1'), keyId('ns', 'stream\ud834\udd1e1'));
+    for (const [high, low] of [['\ud834', '\udd1e'], ['\ud800', '\udc00'], ['\udbff', '\udfff']] as const) {
+      const idOf = keyIdBytesFactory('ns', `stream${high}`);
+      assert.equal(Buffer.from(idOf(`${low}1`)).toString('latin1'), keyId('ns', `stream${high}${low}1`), `${high.charCodeAt(0).toString(16)}`);
+    }
     assert.notEqual(keyId('ns', 'stream\ud834\udd1e1'), murmur3x64Hash128(Buffer.concat([Buffer.from('ns:stream\ud834'), Buffer.from('\udd1e1')])), 'encoded apart, the pair would hash otherwise');
   });
 });
