@@ -87,8 +87,17 @@ describe('ParsePool with CloudWatch Logs subscription objects', () => {
     assert.deepEqual(await read(suite.enricher, text, pool(1)), here);
     assert.deepEqual(await read(suite.enricher, text, pool(2)), here);
     let task = 0;
-    const turns: Placement = { onThread: () => task++ % 3 !== 0, parsedHere: () => undefined };
+    let weighed = 0;
+    const turns: Placement = {
+      onThread: (chars) => {
+        weighed += chars;
+        return task++ % 3 !== 0;
+      },
+      parsedHere: () => undefined,
+    };
     assert.deepEqual(await read(suite.enricher, text, pool(2, turns)), here, 'one task in three here');
+    const messages = envelopes(40).flatMap((e) => (JSON.parse(e) as { logEvents?: Array<{ message: string }> }).logEvents ?? []);
+    assert.equal(weighed, messages.reduce((sum, e) => sum + e.message.length, 0), 'tasks weighed by their messages\' characters');
   });
 
   it('drops status records the same way when told to', async () => {

@@ -98,10 +98,13 @@ describe('packEvents', () => {
       { group: 'g', stream: 's2', format: defaults, ordinal: 5, event: event('', '') },
       { group: 'h', stream: 's2', format: other, ordinal: 7, event: event('13', '2 81.2.69.142\n') },
       { group: 'g', stream: 's1', format: defaults, ordinal: 8, event: event('14', '2 10.0.0.2') },
+      { group: 'h', stream: 's1', format: defaults, ordinal: 9, event: event('15', '2 10.0.0.3') },
+      { group: 'h', stream: 's1', format: other, ordinal: 10, event: event('16', '2 10.0.0.4') },
     ];
     const task = packEvents(6, { kind: 'cwl', indexPrefix: 'p', dropStatusRecords: undefined }, items);
     assert.deepEqual(task.runs.map((r) => [r.group, r.stream, r.fields, r.count]), [
       ['g', 's1', defaults.fields, 2], ['g', 's2', defaults.fields, 1], ['h', 's2', other.fields, 1], ['g', 's1', defaults.fields, 1],
+      ['h', 's1', defaults.fields, 1], ['h', 's1', other.fields, 1],
     ]);
     const made: string[] = [];
     const formatOf = (fields: readonly string[]) => {
@@ -109,8 +112,10 @@ describe('packEvents', () => {
       return fields.includes('dstaddr') ? other : defaults;
     };
     assert.deepEqual(unpackEvents(task, formatOf), items);
-    assert.equal(made.length, 4, 'once per run');
+    assert.equal(made.length, 6, 'once per run');
     assert.deepEqual(movedBuffers(task), [task.numbers.buffer]);
+    const spare = new ArrayBuffer(8);
+    assert.deepEqual(movedBuffers({ ...task, spare }), [task.numbers.buffer, spare]);
     assert.throws(() => unpackLines(task), /task 6 carries events, not lines/);
     assert.throws(() => unpackEvents(packLines(7, JOB, []), formatOf), /task 7 carries lines, not events/);
   });
