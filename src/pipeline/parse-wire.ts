@@ -7,7 +7,7 @@
 import type { LineProblem } from '../core/records.js';
 import { EncodedOp, type ByteLease, type IndexOp, type S3ObjectRef } from '../core/types.js';
 import type { RecordCut } from '../formats/cloudtrail/body.js';
-import type { CwlEventItem } from '../formats/cwl/events.js';
+import { sameStream, type CwlEventItem } from '../formats/cwl/events.js';
 import type { FlowFormat } from '../formats/vpc-flow/parse.js';
 import type { CloudTrailBatch } from '../formats/cloudtrail/reader.js';
 import { bodyBytes, encodeOp } from '../sink/bulk-body.js';
@@ -168,7 +168,7 @@ export function packEvents(id: number, job: ParseJob, items: readonly CwlEventIt
   let run: CwlEventItem | undefined;
   for (let i = 0; i < items.length; i++) {
     const item = items[i] as CwlEventItem;
-    if (run === undefined || item.group !== run.group || item.stream !== run.stream || item.format !== run.format) {
+    if (run === undefined || !sameStream(item, run)) {
       run = item;
       runs.push({ group: item.group, stream: item.stream, fields: item.format.fields, count: 0 });
     }

@@ -39,6 +39,9 @@ export interface CwlEventItem {
   readonly event: LogEvent;
 }
 
+/** True when two events' documents are written alike but for the event: one group, stream and format. */
+export const sameStream = (a: CwlEventItem, b: CwlEventItem): boolean => a.group === b.group && a.stream === b.stream && a.format === b.format;
+
 /**
  * Turns an object's batches of events into batches of operations elsewhere (a pool of threads), in
  * order and exactly as {@link cwlItemsReader} does here; a failure there fails the object.
@@ -94,7 +97,7 @@ export function cwlItemsReader(ctx: CwlEventsContext, opWriter?: OpWriter): (ite
       for (; end < items.length; end++) {
         const item = items[end] as CwlEventItem;
         // Stryker disable next-line ConditionalExpression,ArithmeticOperator: a cut where none is due (`true`, the ordinal counted otherwise) reads the same, as above; the test of cwlItemsReader catches a run merged across any of these
-        if (item.group !== first.group || item.stream !== first.stream || item.format !== first.format || item.ordinal !== first.ordinal + end - start) break;
+        if (!sameStream(item, first) || item.ordinal !== first.ordinal + end - start) break;
       }
       const batch = eventsBatch(first.group, first.stream, first.format, items.slice(start, end).map((item) => item.event), ctx, first.ordinal, writer);
       ops.push(...batch.ops);
