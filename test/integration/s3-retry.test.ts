@@ -35,9 +35,15 @@ describe('retryable S3 errors', () => {
 
     const exit = await spawnWorker(stack, { AWS_ENDPOINT_URL: proxy.url, RETRY_DELAY_SECONDS: '1' }).exited;
     assert.equal(exit.code, 0, `worker exited with ${exit.code ?? exit.signal}; its log: ${exit.logFile}`);
-    const gets = (name: string) => proxy?.gets.filter((g) => g.key === key(name)).map((g) => g.error ?? 'ok');
-    assert.deepEqual(gets('slowdown'), ['SlowDown', 'SlowDown', 'ok']);
-    assert.deepEqual(gets('unavailable'), ['ServiceUnavailable', 'ServiceUnavailable', 'ServiceUnavailable', 'ok']);
+    // The failures come first and in full; then the object reads. On a loaded machine SQS may deliver
+    // a message once more after it was read (ids make that a no-op), so reads after the first may follow.
+    const readsAfter = (name: string, failures: string[]) => {
+      const gets = proxy?.gets.filter((g) => g.key === key(name)).map((g) => g.error ?? 'ok') ?? [];
+      assert.deepEqual(gets.slice(0, failures.length + 1), [...failures, 'ok'], `reads of ${name}: ${gets.join(', ')}`);
+      assert.ok(gets.slice(failures.length).every((g) => g === 'ok'), `reads of ${name}: ${gets.join(', ')}`);
+    };
+    readsAfter('slowdown', ['SlowDown', 'SlowDown']);
+    readsAfter('unavailable', ['ServiceUnavailable', 'ServiceUnavailable', 'ServiceUnavailable']);
     assert.equal(exit.stats?.messagesRetried, 1, `the message whose reads ran out of SDK attempts was left for redelivery; log: ${exit.logFile}`);
     assert.equal(exit.stats?.objectsFailed, 1);
     assert.equal(exit.stats?.created, 2 * RECORDS);
