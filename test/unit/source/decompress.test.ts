@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
-import { decompress, detectEncoding } from '../../../src/source/decompress.js';
+import { GUNZIP_CHUNK_BYTES, MAX_QUEUED_BYTES, decompress, detectEncoding } from '../../../src/source/decompress.js';
 
 async function text(source: AsyncIterable<Buffer>): Promise<string> {
   const parts: Buffer[] = [];
@@ -45,6 +45,24 @@ describe('decompress', () => {
       for await (const chunk of await decompress(chunks())) got += chunk.length;
     }, /unexpected end of file/);
     assert.equal(got, readable);
+  });
+
+  it('inflates in chunks of GUNZIP_CHUNK_BYTES, not zlib\'s default 16 KiB', async () => {
+    const sizes: number[] = [];
+    for await (const chunk of await decompress(chunks(gzipSync(Buffer.alloc(3 * GUNZIP_CHUNK_BYTES)), 1024))) sizes.push((chunk as Buffer).length);
+    assert.deepEqual(sizes, [GUNZIP_CHUNK_BYTES, GUNZIP_CHUNK_BYTES, GUNZIP_CHUNK_BYTES]);
+  });
+  it('holds about MAX_QUEUED_BYTES for a reader that waits, however much one chunk of the source inflates to', async () => {
+    // 256 MiB of zeros is 256 KB of gzip, given as one chunk: inflating it all would hold 256 MiB.
+    const bomb = gzipSync(Buffer.alloc(256 * 1024 * 1024));
+    const before = process.memoryUsage().arrayBuffers;
+    const stream = await decompress(chunks(bomb, bomb.length));
+    const reader = stream[Symbol.asyncIterator]();
+    await reader.next();
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+    const held = process.memoryUsage().arrayBuffers - before;
+    await reader.return?.();
+    assert.ok(held < 8 * MAX_QUEUED_BYTES, `${held} bytes held`);
   });
 
   it('gives an empty stream for an empty object', async () => {
