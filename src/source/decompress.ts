@@ -58,7 +58,9 @@ export async function decompress(source: AsyncIterable<Buffer>): Promise<Readabl
 /**
  * zlib's output chunk (its default is 16 KiB). Each chunk is a round trip between the main thread
  * and the thread that inflates: gunzip + split of the bench's 1,000,000-line object took 0.69–0.84 s
- * with 16 KiB chunks and 0.42–0.50 s with 64 KiB (AMD EPYC, 2026-12-03), the full path 4–10 % less.
+ * with 16 KiB chunks and 0.42–0.50 s with 64 KiB (AMD EPYC, 2026-12-03); a CloudWatch Logs
+ * subscription object 10–20 % less; the flow path, whose parsing overlapped the inflating, no
+ * change above the machine's noise (BENCHMARKS.md, "Inflating in 64 KiB chunks").
  */
 export const GUNZIP_CHUNK_BYTES = 64 * 1024;
 /**
