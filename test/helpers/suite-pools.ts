@@ -51,6 +51,8 @@ export function suitePools(enrichment: EnricherOptions): SuitePools {
 
 /** What reading an object gave: its batches, their documents as sent, and the failure it ended with. */
 export interface ObjectRead {
+  /** `read`, or `skip` when the reader passed the object over (no batches then). */
+  readonly kind: 'read' | 'skip';
   readonly batches: OpBatch[];
   /** `[index, id, json]` of each document, in order. */
   readonly ops: Array<[string, string, string | undefined]>;
@@ -58,9 +60,9 @@ export interface ObjectRead {
   readonly failure: string | undefined;
 }
 
-/** Reads `text`, gzipped and streamed in chunks of 4 KiB, as the S3 object `key` with `options`. */
-export async function readGzipped(key: string, text: string, options: ReadOptions): Promise<ObjectRead> {
-  const body = gzipSync(Buffer.from(text));
+/** Reads `text` (any bytes), gzipped and streamed in chunks of 4 KiB, as the S3 object `key` with `options`. */
+export async function readGzipped(key: string, text: string | Buffer, options: ReadOptions): Promise<ObjectRead> {
+  const body = gzipSync(text);
   async function* chunked() {
     for (let at = 0; at < body.length; at += 4096) yield body.subarray(at, at + 4096);
   }
@@ -73,5 +75,5 @@ export async function readGzipped(key: string, text: string, options: ReadOption
     assert.ok(err instanceof ObjectError, `an ObjectError: ${String(err)}`);
     failure = `${err.message} (retryable: ${err.retryable})`;
   }
-  return { batches, ops: batches.flatMap((b) => b.ops.map((op): [string, string, string | undefined] => [op.index, op.id, op.json])), failure };
+  return { kind: result.kind, batches, ops: batches.flatMap((b) => b.ops.map((op): [string, string, string | undefined] => [op.index, op.id, op.json])), failure };
 }
