@@ -129,7 +129,7 @@ function batchesOf(read: ReadResult): AsyncIterable<OpBatch> {
 async function bulkBodies(read: ReadResult): Promise<{ records: number; bodyBytes: number }> {
   const bodies = new BodyPool(BULK_DEFAULTS.maxBytes, 1);
   const body = (ops: EncodedOp[]): number => {
-    const made = bodies.join(ops.map((op) => op.bulk));
+    const made = bodies.join(ops);
     for (const op of ops) op.release();
     bodies.release(made);
     return made.length;

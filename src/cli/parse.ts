@@ -10,7 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { isParquetKey, readObject, readParquetObject, type ReadOptions, type ReadResult } from '../pipeline/read-object.js';
 import { fileAsyncBuffer, s3AsyncBuffer } from '../source/range-reader.js';
 import { releaseOp, type S3ObjectRef } from '../core/types.js';
-import { BodyPool, documentJson, encodeOp } from '../sink/bulk-body.js';
+import { BodyPool, documentJson, encodedOp } from '../sink/bulk-body.js';
 import { openObject, parseS3Uri } from '../source/s3.js';
 import { awsClients, readOptions } from '../context.js';
 import { AWS_SETTINGS, READ_SETTINGS, settingFlags, settingOptions } from './options.js';
@@ -140,7 +140,7 @@ async function printObject(input: Input, result: ReadResult, mode: OutputMode): 
     if (batch.ops.length === 0) continue;
     // `_bulk` output is the bytes the indexer would send (encoded by a parse thread, or here), in a
     // buffer of the pool given back once written.
-    const out = mode === OutputMode.bulk ? OUTPUT_BODIES.join(batch.ops.map(encodeOp)) : batch.ops.map((op) => `${documentJson(op)}\n`).join('');
+    const out = mode === OutputMode.bulk ? OUTPUT_BODIES.join(batch.ops.map(encodedOp)) : batch.ops.map((op) => `${documentJson(op)}\n`).join('');
     // `out` is a copy: the operations' memory can be written again.
     for (const op of batch.ops) releaseOp(op);
     const written = typeof out === 'string' ? process.stdout.write(out) : process.stdout.write(out, () => OUTPUT_BODIES.release(out));

@@ -216,11 +216,8 @@ export class OpWriter {
     }
     this.#chunk[docEnd] = 10;
     this.#used = docEnd + 1;
-    // A plain view of the chunk's memory: Buffer's subarray checks its bounds and makes a Buffer in
-    // JavaScript (with the splitter's, ~2 % of the full path's profile), and nothing reads an
-    // operation as a Buffer.
-    const chunk = this.#chunk;
-    return new EncodedOp(this.#index as string, new Uint8Array(chunk.buffer, chunk.byteOffset + this.#opStart, this.#used - this.#opStart), this.#lent?.lend());
+    // Its place in the chunk, no view of it (see EncodedOp).
+    return new EncodedOp(this.#index as string, this.#chunk, this.#lent?.lend(), this.#opStart, this.#used);
   }
 
   /** The operation for a document already serialised; `id` as {@link begin} or {@link beginWithIdBytes} take it. */

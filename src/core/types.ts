@@ -83,22 +83,49 @@ export class CountedLease implements ByteLease {
  * throws rather than read what was written over them.
  */
 export class EncodedOp implements IndexOp {
-  #bulk: Uint8Array | undefined;
+  /**
+   * The memory the bytes lie in, and where: `[#start, #end)`. No view is made of each operation:
+   * an operation waits for OpenSearch's answer, and a view (~100 bytes of heap) each was most of
+   * what the collector copied while they waited. Operations a reader wrote one after the other
+   * share one memory, end to end, and are copied into a body as one run.
+   */
+  #memory: Uint8Array | undefined;
+  readonly #start: number;
+  readonly #end: number;
   #lease: ByteLease | undefined;
 
+  /** The operation is `memory[start, end)`, lent by `lease` when given. */
   constructor(
     readonly index: string,
-    bulk: Uint8Array,
+    memory: Uint8Array,
     lease?: ByteLease,
+    start = 0,
+    end = memory.length,
   ) {
-    this.#bulk = bulk;
+    this.#memory = memory;
+    this.#start = start;
+    this.#end = end;
     this.#lease = lease;
   }
 
+  /** A view of the bytes (made at each read: the hot path reads {@link memory} and {@link offset}). */
   get bulk(): Uint8Array {
-    const bulk = this.#bulk;
-    if (bulk === undefined) throw new Error(`operation for ${this.index} read after its bytes were released`);
-    return bulk;
+    return this.memory.subarray(this.#start, this.#end);
+  }
+
+  /** The memory the bytes lie in, from {@link offset} on, {@link byteLength} of them. */
+  get memory(): Uint8Array {
+    const memory = this.#memory;
+    if (memory === undefined) throw new Error(`operation for ${this.index} read after its bytes were released`);
+    return memory;
+  }
+
+  get offset(): number {
+    return this.#start;
+  }
+
+  get byteLength(): number {
+    return this.#end - this.#start;
   }
 
   /** Nothing reads this operation any more. A second call, or one for bytes not lent, does nothing. */
@@ -106,20 +133,22 @@ export class EncodedOp implements IndexOp {
     const lease = this.#lease;
     if (lease === undefined) return;
     this.#lease = undefined;
-    this.#bulk = undefined;
+    this.#memory = undefined;
     lease.release();
   }
 
   /** The action line's `_id`, `''` when it has none. */
   get id(): string {
-    const action = Buffer.from(this.bulk.buffer, this.bulk.byteOffset, this.bulk.indexOf(10)).toString('utf8');
+    const bulk = this.bulk;
+    const action = Buffer.from(bulk.buffer, bulk.byteOffset, bulk.indexOf(10)).toString('utf8');
     return (JSON.parse(action) as { create: { _id?: string } }).create._id ?? '';
   }
 
   get json(): string {
     // The action line's JSON escapes any newline in the index or id: its first `\n` ends it.
-    const start = this.bulk.indexOf(10) + 1;
-    return Buffer.from(this.bulk.buffer, this.bulk.byteOffset + start, this.bulk.length - start - 1).toString('utf8');
+    const bulk = this.bulk;
+    const start = bulk.indexOf(10) + 1;
+    return Buffer.from(bulk.buffer, bulk.byteOffset + start, bulk.length - start - 1).toString('utf8');
   }
 
   get doc(): Doc {

@@ -10,7 +10,7 @@ import type { RecordCut } from '../formats/cloudtrail/body.js';
 import { sameStream, type CwlEventItem } from '../formats/cwl/events.js';
 import type { FlowFormat } from '../formats/vpc-flow/parse.js';
 import type { CloudTrailBatch } from '../formats/cloudtrail/reader.js';
-import { bodyBytes, encodeOp } from '../sink/bulk-body.js';
+import { bodyBytes, encodedOp, writeOps } from '../sink/bulk-body.js';
 import { isOverlong, type LineItem } from '../source/lines.js';
 
 /** Everything a thread needs to build a flow-log object's reader: plain data, no enricher. */
@@ -205,26 +205,25 @@ export function unpackEvents(task: ParseTask, formatOf: (fields: readonly string
 /**
  * Packs a batch of operations: a few strings and arrays, one structured clone each, instead of an
  * object per document, and the operations' bytes end to end (as the reader encoded them, else the
- * sink's encodeOp), so that the main thread only sends them. Transfer `bulk.buffer` with the answer.
+ * sink's encodedOp), so that the main thread only sends them. Transfer `bulk.buffer` with the answer.
  */
 export function packBatch(id: number, batch: ParsedBatch, memory: AnswerMemory = ownMemory): PackedBatch {
   const { ops } = batch;
   const indexNames: string[] = [];
   const indexOf = new Uint32Array(ops.length);
   const ends = new Uint32Array(ops.length);
-  const encoded = ops.map(encodeOp);
+  const encoded = ops.map(encodedOp);
   const bulk = memory(bodyBytes(encoded));
   let at = 0;
   for (let i = 0; i < ops.length; i++) {
-    const op = ops[i] as IndexOp;
+    const op = encoded[i] as EncodedOp;
     let index = indexNames.indexOf(op.index);
     if (index < 0) index = indexNames.push(op.index) - 1;
     indexOf[i] = index;
-    const bytes = encoded[i] as Uint8Array;
-    bulk.set(bytes, at);
-    at += bytes.length;
+    at += op.byteLength;
     ends[i] = at;
   }
+  writeOps(encoded, bulk);
   const packed = { id, indexNames, indexOf, bulk, ends, problems: batch.problems, dropped: batch.dropped ?? 0, statusRecords: batch.statusRecords ?? 0 };
   return batch.failure === undefined ? packed : { ...packed, failure: batch.failure };
 }
@@ -246,7 +245,7 @@ export function unpackBatch(packed: PackedBatch, lease?: ByteLease): ParsedBatch
   let start = 0;
   for (let i = 0; i < ops.length; i++) {
     const end = packed.ends[i] as number;
-    ops[i] = new EncodedOp(packed.indexNames[packed.indexOf[i] as number] as string, packed.bulk.subarray(start, end), lease);
+    ops[i] = new EncodedOp(packed.indexNames[packed.indexOf[i] as number] as string, packed.bulk, lease, start, end);
     start = end;
   }
   const batch = { ops, problems: packed.problems, dropped: packed.dropped, statusRecords: packed.statusRecords };

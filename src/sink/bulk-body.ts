@@ -60,7 +60,9 @@ export function encodedOp(op: IndexOp): EncodedOp {
  * {@link serializeOp} result in turn writes exactly the body the indexer sends.
  */
 export function joinBulkBody(parts: readonly Uint8Array[]): Buffer {
-  return Buffer.concat(parts, bodyBytes(parts));
+  let total = 0;
+  for (const part of parts) total += part.length;
+  return Buffer.concat(parts, total);
 }
 
 /**
@@ -83,30 +85,11 @@ export class BodyPool {
     private readonly keep: number,
   ) {}
 
-  /**
-   * The operations joined, as {@link joinBulkBody} joins them, in a lent buffer. Operations a
-   * reader wrote one after the other lie end to end in its chunk: each run of them is copied at
-   * once (a copy costs about as much for one operation as for a few hundred).
-   */
-  join(parts: readonly Uint8Array[]): Buffer {
-    const bytes = bodyBytes(parts);
+  /** The operations joined ({@link writeOps}), as {@link joinBulkBody} joins their bytes, in a lent buffer. */
+  join(ops: readonly EncodedOp[]): Buffer {
+    const bytes = bodyBytes(ops);
     const buffer = bytes > this.size ? Buffer.allocUnsafeSlow(bytes) : (this.#free.pop() ?? Buffer.allocUnsafeSlow(this.size));
-    let at = 0;
-    for (let i = 0; i < parts.length; ) {
-      const first = parts[i] as Uint8Array;
-      const memory = first.buffer;
-      const start = first.byteOffset;
-      let end = start + first.length;
-      // Stryker disable ConditionalExpression,ArithmeticOperator: a run cut short, down to one operation, is copied in more steps to the same bytes
-      for (i++; i < parts.length; i++) {
-        const next = parts[i] as Uint8Array;
-        if (next.byteOffset !== end || next.buffer !== memory) break;
-        end += next.length;
-      }
-      buffer.set(end - start === first.length ? first : new Uint8Array(memory, start, end - start), at);
-      // Stryker restore ConditionalExpression,ArithmeticOperator
-      at += end - start;
-    }
+    writeOps(ops, buffer);
     return buffer.subarray(0, bytes);
   }
 
@@ -116,9 +99,33 @@ export class BodyPool {
   }
 }
 
+/**
+ * Writes the operations' bytes one after the other into `target` from its byte 0. Operations a
+ * reader wrote one after the other lie end to end in its memory: each run of them is copied at
+ * once (a copy costs about as much for one operation as for a few hundred).
+ */
+export function writeOps(ops: readonly EncodedOp[], target: Uint8Array): void {
+  let at = 0;
+  for (let i = 0; i < ops.length; ) {
+    const first = ops[i] as EncodedOp;
+    const memory = first.memory;
+    const start = first.offset;
+    let end = start + first.byteLength;
+    // Stryker disable ConditionalExpression: a run cut short, down to one operation, is copied in more steps to the same bytes
+    for (i++; i < ops.length; i++) {
+      const next = ops[i] as EncodedOp;
+      if (next.offset !== end || next.memory !== memory) break;
+      end += next.byteLength;
+    }
+    // Stryker restore ConditionalExpression
+    target.set(memory.subarray(start, end), at);
+    at += end - start;
+  }
+}
+
 /** Size of a body made of these operations. */
-export function bodyBytes(parts: readonly Uint8Array[]): number {
+export function bodyBytes(ops: readonly EncodedOp[]): number {
   let total = 0;
-  for (const part of parts) total += part.length;
+  for (const op of ops) total += op.byteLength;
   return total;
 }

@@ -99,7 +99,6 @@ type Settings = Required<Omit<BulkIndexerOptions, Hooks>> & Pick<BulkIndexerOpti
 
 const ABORTED = 'bulk indexer aborted';
 const newBatch = (): Batch => ({ encoded: [], ops: [], callbacks: [], bytes: 0 });
-const linesOf = (encoded: readonly EncodedOp[]): Uint8Array[] => encoded.map((e) => e.bulk);
 /** A callback or hook that throws is a bug of the caller: surface it without breaking bookkeeping. */
 const rethrowLater = (err: unknown): void => queueMicrotask(() => { throw err; });
 
@@ -170,7 +169,7 @@ export class BulkIndexer {
       this.settle(onOutcome, { status: ItemStatus.rejected, error: `cannot serialise document: ${messageOf(err)}` }, op);
       return undefined;
     }
-    const bytes = encoded.bulk.length;
+    const bytes = encoded.byteLength;
     if (this.pending.encoded.length > 0 && this.pending.bytes + bytes > this.settings.maxBytes) this.seal();
     this.append(encoded, op, bytes, onOutcome);
     return this.queue.length === 0 ? undefined : this.spaceFreed();
@@ -302,7 +301,7 @@ export class BulkIndexer {
     this.counters.requests += 1;
     this.counters.bytesSent += work.bytes;
     let response: BulkHttpResponse;
-    const body = this.bodies.join(linesOf(work.encoded));
+    const body = this.bodies.join(work.encoded);
     try {
       response = await this.transport(body);
     } catch (err) {
@@ -329,7 +328,7 @@ export class BulkIndexer {
         errors.push(item.error);
       });
       if (again.encoded.length === 0) return undefined;
-      again.bytes = bodyBytes(linesOf(again.encoded));
+      again.bytes = bodyBytes(again.encoded);
       return { batch: again, errors };
     }
     if (verdict.kind === RequestVerdictKind.retry) return { batch: work, errors: work.encoded.map(() => verdict.error) };
@@ -347,7 +346,7 @@ export class BulkIndexer {
     const middle = Math.ceil(count / 2);
     for (const [from, to] of [[0, middle], [middle, count]] as const) {
       const encoded = work.encoded.slice(from, to);
-      await this.deliver({ encoded, ops: work.ops.slice(from, to), callbacks: work.callbacks.slice(from, to), bytes: bodyBytes(linesOf(encoded)) });
+      await this.deliver({ encoded, ops: work.ops.slice(from, to), callbacks: work.callbacks.slice(from, to), bytes: bodyBytes(encoded) });
     }
   }
 

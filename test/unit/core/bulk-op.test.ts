@@ -247,7 +247,19 @@ describe('OpWriter chunks lent to their operations', () => {
     assert.equal(op.id, 'gone');
     releaseOp(op);
     assert.throws(() => op.bulk, /operation for i read after its bytes were released/);
+    assert.throws(() => op.memory, /released/);
     assert.throws(() => op.json, /released/);
+  });
+
+  it('places operations written one after the other end to end in one memory, each its bytes and no more', () => {
+    const writer = new OpWriter();
+    const [first, second] = [write(writer, 'one', 20), write(writer, 'two', 20)] as [EncodedOp, EncodedOp];
+    assert.equal(second.memory, first.memory);
+    assert.equal(second.offset, first.offset + first.byteLength);
+    for (const op of [first, second]) {
+      assert.deepEqual(op.bulk, Buffer.from(op.memory.subarray(op.offset, op.offset + op.byteLength)));
+      assert.equal(op.byteLength, Buffer.byteLength(`${actionLine(op.index, op.id)}${op.json}\n`));
+    }
   });
 
   it('lends nothing from a writer that rewinds: its caller copies each batch away, and release keeps the bytes', () => {

@@ -58,7 +58,9 @@ describe('encodeOp', () => {
 
   it('returns the bytes of an operation encoded already as they are, without a copy', () => {
     const bulk = encodeOp(op({ id: 'x' }));
-    assert.equal(encodeOp(new EncodedOp('vpcflow-2024.01.02', bulk)), bulk);
+    const again = encodeOp(new EncodedOp('vpcflow-2024.01.02', bulk));
+    // A view of the same memory, at the same place: the bytes themselves.
+    assert.deepEqual([again.buffer, again.byteOffset, again.length], [bulk.buffer, bulk.byteOffset, bulk.length]);
   });
 
   it('gives each operation its own bytes: a later operation does not overwrite an earlier one', () => {
@@ -87,38 +89,41 @@ describe('joinBulkBody', () => {
   });
 });
 
+/** Operations of these bytes, each in a memory of its own. */
+const opsOf = (lines: readonly Uint8Array[]): EncodedOp[] => lines.map((bytes) => new EncodedOp('i', bytes));
+
 describe('BodyPool', () => {
-  const parts = (...texts: string[]) => texts.map((t) => Buffer.from(t));
+  const parts = (...texts: string[]) => opsOf(texts.map((t) => Buffer.from(t)));
 
   it('joins operations into the same bytes as joinBulkBody, whatever their number and sizes', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 20 }), fc.integer({ min: 1, max: 200 }), (lines, size) => {
         const pool = new BodyPool(size, 2);
-        const body = pool.join(lines);
+        const body = pool.join(opsOf(lines));
         assert.deepEqual(body, joinBulkBody(lines));
         pool.release(body);
         // A buffer used before gives the same bytes again, with nothing of the last body after them.
-        assert.deepEqual(pool.join(lines.slice(1)), joinBulkBody(lines.slice(1)));
+        assert.deepEqual(pool.join(opsOf(lines.slice(1))), joinBulkBody(lines.slice(1)));
       }),
     );
   });
 
-  it('joins views of shared memory into the same bytes, runs of them end to end or not, out of order, of two memories', () => {
-    // Two memories of their own (no pool), each view's offset counted from 0 in either.
+  it('joins operations sharing memory into the same bytes, runs of them end to end or not, out of order, of two memories', () => {
+    // Two memories of their own (no pool), each operation's offset counted from 0 in either.
     const memories = [Uint8Array.from({ length: 256 }, (_, i) => i), Uint8Array.from({ length: 256 }, (_, i) => 255 - i)];
-    // Each view starts where the last ended (a reader's next operation) or anywhere, in either memory.
+    // Each operation starts where the last ended (a reader's next one) or anywhere, in either memory.
     const step = fc.record({ other: fc.boolean(), jump: fc.boolean(), start: fc.nat({ max: 200 }), length: fc.nat({ max: 20 }) });
     fc.assert(
       fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
         let memory = 0;
         let end = 0;
-        const views = steps.map(({ other, jump, start, length }) => {
+        const ops = steps.map(({ other, jump, start, length }) => {
           if (other) memory = 1 - memory;
           const from = jump || end + length > 256 ? start : end;
           end = from + length;
-          return new Uint8Array((memories[memory] as Uint8Array).buffer, from, length);
+          return new EncodedOp('i', memories[memory] as Uint8Array, undefined, from, end);
         });
-        assert.deepEqual(new BodyPool(4096, 1).join(views), joinBulkBody(views));
+        assert.deepEqual(new BodyPool(4096, 1).join(ops), joinBulkBody(ops.map((o) => o.bulk)));
       }),
       { numRuns: 500 },
     );
@@ -169,7 +174,7 @@ describe('BodyPool', () => {
 describe('bodyBytes', () => {
   it('counts the bytes of the encoded ops, not UTF-16 code units', () => {
     const lines = ['é\n', '€\n', 'a\n'].map((text) => Buffer.from(text));
-    assert.equal(bodyBytes(lines), joinBulkBody(lines).length);
-    assert.equal(bodyBytes(lines), 3 + 4 + 2);
+    assert.equal(bodyBytes(opsOf(lines)), joinBulkBody(lines).length);
+    assert.equal(bodyBytes(opsOf(lines)), 3 + 4 + 2);
   });
 });
