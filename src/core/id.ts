@@ -1,5 +1,9 @@
 import { Buffer } from 'node:buffer';
+import { writeDecimal } from './decimal.js';
 import { WINDOW, murmur3x64DigestAfter, murmur3x64DigestWindow, murmur3x64Hash128, murmur3x64Prefix } from './murmur128.js';
+
+/** `#<lineNo>:` at its longest: a safe integer has 16 digits at most. */
+const LONGEST_TAG = 18;
 
 /**
  * Deterministic document ids: 128-bit MurmurHash3 (x64) over the record's identity, as 32 hex
@@ -19,18 +23,20 @@ export function lineIdBytesFactory(bucket: string, key: string): (lineNo: number
   const rest = prefix.rest;
   return (lineNo, line) => {
     // The prefix's last bytes, `#<lineNo>:`, the line: written straight into the hash's window.
-    const tag = String(lineNo);
-    const len = rest.length + tag.length + 2 + line.length;
-    // A line longer than the window (64 KB less) is hashed from a copy, in window-sized parts.
+    // A line longer than the window (64 KB less, which holds any prefix rest and line number) is
+    // hashed from a copy, in window-sized parts.
     // Stryker disable next-line ConditionalExpression,EqualityOperator: the copy gives the same digest for any line; only its cost differs
-    if (len > WINDOW.length) return murmur3x64DigestAfter(prefix, Buffer.concat([rest, Buffer.from(`#${tag}:`, 'latin1'), line]), len);
+    if (line.length > WINDOW.length - LONGEST_TAG - rest.length) {
+      const tag = `#${lineNo}:`;
+      return murmur3x64DigestAfter(prefix, Buffer.concat([rest, Buffer.from(tag, 'latin1'), line]), rest.length + tag.length + line.length);
+    }
     let at = 0;
     for (; at < rest.length; at++) WINDOW[at] = rest[at] as number;
     WINDOW[at++] = 35;
-    for (let i = 0; i < tag.length; i++) WINDOW[at++] = tag.charCodeAt(i);
+    at = writeDecimal(WINDOW, at, lineNo);
     WINDOW[at++] = 58;
     WINDOW.set(line, at);
-    return murmur3x64DigestWindow(prefix, len);
+    return murmur3x64DigestWindow(prefix, at + line.length);
   };
 }
 

@@ -20,6 +20,7 @@ import { FieldType } from './catalogue.js';
 import { LIMITS, isSpace, type FlowFormat } from './parse.js';
 import { protocolName, tcpFlagNames } from './derive.js';
 import type { Enricher } from '../../enrich/types.js';
+import { writeDecimal } from '../../core/decimal.js';
 
 const KEYWORD = 0;
 const IP = 1;
@@ -59,12 +60,6 @@ function equalsAt(line: Uint8Array, start: number, end: number, word: Uint8Array
   if (end - start !== word.length) return false;
   for (let i = 0; i < word.length; i++) if (line[start + i] !== word[i]) return false;
   return true;
-}
-
-/** Writes an ASCII string (digits) to `out[pos]`. */
-function ascii(out: Uint8Array, pos: number, text: string): number {
-  for (let i = 0; i < text.length; i++) out[pos++] = text.charCodeAt(i);
-  return pos;
 }
 
 /** Keys a document gets besides the AWS fields: a format naming one of them takes the reference path. */
@@ -313,7 +308,7 @@ export class FlowWriter {
    * room, so that each fragment is copied without a check.
    */
   write(out: Uint8Array, pos: number, lineNo: number): number {
-    const end = ascii(out, this.#document(out, pos), String(lineNo));
+    const end = writeDecimal(out, this.#document(out, pos), lineNo);
     out[end] = 125;
     out[end + 1] = 125;
     return this.#within(pos, end + 2, this.bound);
@@ -377,7 +372,7 @@ export class FlowWriter {
     const at = this.#lineOffset;
     if (kind === NUMBER) {
       // The token is the JSON number unless it starts with 0 (`0`, or leading zeros: the number is written).
-      return line[start] !== 48 ? copyView(view, pos, this.#lineView, at + start, at + end) : ascii(out, pos, String(this.#nums[k]));
+      return line[start] !== 48 ? copyView(view, pos, this.#lineView, at + start, at + end) : writeDecimal(out, pos, this.#nums[k] as number);
     }
     if (needsEscape(line, start, end)) {
       const escaped = utf8(JSON.stringify(Buffer.from(line.buffer, at + start, end - start).toString('utf8')));
@@ -397,7 +392,7 @@ export class FlowWriter {
     const end = this.#number(at.end);
     if (start !== undefined && end !== undefined && end >= start) {
       pos = DURATION.writeTo(view, pos);
-      pos = ascii(out, pos, String(end - start));
+      pos = writeDecimal(out, pos, end - start);
     }
     const book = this.#book;
     const src = this.#address(at.src);
