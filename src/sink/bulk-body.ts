@@ -60,9 +60,7 @@ export function encodedOp(op: IndexOp): EncodedOp {
  * {@link serializeOp} result in turn writes exactly the body the indexer sends.
  */
 export function joinBulkBody(parts: readonly Uint8Array[]): Buffer {
-  let total = 0;
-  for (const part of parts) total += part.length;
-  return Buffer.concat(parts, total);
+  return Buffer.concat(parts);
 }
 
 /**
