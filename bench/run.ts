@@ -37,6 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { asyncBufferFromFile, parquetRead } from 'hyparquet';
 import { openEnrichment, type EnricherOptions } from '../src/enrich/geoip.js';
 import { ParsePool } from '../src/pipeline/parse-pool.js';
+import { addAll } from '../src/pipeline/process-object.js';
 import { readObject, readParquetObject, type ReadResult } from '../src/pipeline/read-object.js';
 import { flowLogKey } from '../src/sample/flow-logs.js';
 import { BodyPool, encodedOp } from '../src/sink/bulk-body.js';
@@ -182,12 +183,9 @@ async function indexerPath(file: string): Promise<{ records: number; bodyBytes: 
     created += 1;
   };
   for await (const batch of batchesOf(read)) {
-    for (const op of batch.ops) {
-      records += 1;
-      // As processObject adds: waiting only when the indexer says to.
-      const wait = indexer.add(op, answered);
-      if (wait !== undefined) await wait;
-    }
+    // As processObject adds.
+    await addAll(indexer, batch.ops, answered);
+    records += batch.ops.length;
   }
   await indexer.close();
   if (created !== records) throw new Error(`indexer path: ${created} of ${records} documents created`);
