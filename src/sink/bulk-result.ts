@@ -93,7 +93,7 @@ export function classifyItem(item: unknown): ItemVerdict {
  */
 export function classifyBulkResponse(response: BulkHttpResponse, expected: number): RequestVerdict {
   const { statusCode } = response;
-  if (statusCode >= 200 && statusCode <= 299) return classifyItems(parseBody(response.body), expected);
+  if (statusCode >= 200 && statusCode <= 299) return allSucceeded(response.body, expected) ?? classifyItems(parseBody(response.body), expected);
   const detail = describeBody(response.body);
   if (statusCode === 413) {
     return {
@@ -151,6 +151,24 @@ export function tlsProblem(err: unknown): string | undefined {
   const { text, codes } = describeThrown(err);
   if (!codes.some((code) => TLS_CONFIG_CODES.has(code)) && !TLS_CONFIG_TEXT.test(text)) return undefined;
   return `TLS certificate of OpenSearch not trusted: ${text}: set OPENSEARCH_CA_FILE to the CA that signed it, or fix the endpoint's name`;
+}
+
+/** How OpenSearch starts a `_bulk` answer trimmed by our filter_path when no item failed. */
+const NO_ERRORS = '{"errors":false,"items":[';
+const STATUS_KEY = '"status":';
+
+/**
+ * The verdict on an answer, as text, that says no item failed and holds `expected` items: each
+ * created, as {@link classifyItem} says of any 2xx item; undefined for any other answer, which is
+ * parsed. This is the worker's every answer, and parsing it built two objects per document only to
+ * read 201 from each (~0.2 µs a document). `"status":` can only be a key in JSON text (a quote in
+ * a string is escaped), and each item has one status, so counting them counts the items.
+ */
+function allSucceeded(body: unknown, expected: number): RequestVerdict | undefined {
+  if (typeof body !== 'string' || !body.startsWith(NO_ERRORS)) return undefined;
+  let items = 0;
+  for (let at = body.indexOf(STATUS_KEY, NO_ERRORS.length); at !== -1; at = body.indexOf(STATUS_KEY, at + STATUS_KEY.length)) items += 1;
+  return items === expected ? { kind: RequestVerdictKind.items, items: new Array<ItemVerdict>(expected).fill(CREATED) } : undefined;
 }
 
 function classifyItems(body: unknown, expected: number): RequestVerdict {

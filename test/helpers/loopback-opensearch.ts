@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach } from 'node:test';
 import { promisify } from 'node:util';
-import { gunzipSync } from 'node:zlib';
+import { deflateSync, gunzipSync, gzipSync } from 'node:zlib';
 
 /** One request as the stand-in received it. */
 export interface Received {
@@ -26,10 +26,11 @@ export interface Received {
   readonly wire: Buffer;
 }
 
-/** An answer: a status and a JSON body (none for HEAD). */
+/** An answer: a status and a JSON body (none for HEAD), compressed when `encoding` says so. */
 export interface Answer {
   readonly status: number;
   readonly body?: unknown;
+  readonly encoding?: 'gzip' | 'deflate';
 }
 
 /** A self-signed certificate for 127.0.0.1: the PEM texts, and the file holding the certificate (to use as its own CA). */
@@ -75,7 +76,10 @@ export async function loopbackOpenSearch(tls?: { cert: string; key: string }): P
       state.received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: raw.length ? parse(raw.toString()) : undefined, wire });
       const key = `${req.method} ${decodeURIComponent((req.url ?? '').split('?')[0] ?? '')}`;
       const answer = state.answers[key] ?? { status: 500, body: { error: `unexpected ${req.method} ${req.url}` } };
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+      const json = answer.body === undefined ? undefined : Buffer.from(JSON.stringify(answer.body));
+      const encoded = json === undefined || answer.encoding === undefined ? json : answer.encoding === 'gzip' ? gzipSync(json) : deflateSync(json);
+      const headers = { 'content-type': 'application/json', ...(answer.encoding === undefined ? {} : { 'content-encoding': answer.encoding }) };
+      res.writeHead(answer.status, headers).end(encoded);
     });
   };
   const server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);

@@ -46,7 +46,9 @@ describe('assemblePipeline', () => {
     const answer = bulkAnswers.shift();
     if (typeof answer === 'number') return void res.writeHead(answer, { 'content-type': 'application/json' }).end('{"error":"busy"}');
     const items = docs.map((doc) => ({ create: answer ? answer(doc) : { status: 201 } }));
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: false, items }));
+    // As OpenSearch says: `errors` when any item failed.
+    const errors = items.some((item) => 'error' in item.create);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ errors, items }));
   };
   const getObject = (req: IncomingMessage, res: ServerResponse) => {
     const from = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? '')?.[1] ?? 0);

@@ -1,5 +1,6 @@
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   classifyBulkResponse,
   classifyItem,
@@ -65,6 +66,34 @@ describe('classifyBulkResponse', () => {
   it('parses a body that arrives as a JSON string', () => {
     const verdict = classifyBulkResponse({ statusCode: 200, body: JSON.stringify({ errors: false, items: [item(201)] }) }, 1);
     assert.deepEqual(verdict, { kind: RequestVerdictKind.items, items: [{ status: ItemVerdictStatus.created }] });
+  });
+
+  it('reads an answer without failures from its text, without parsing it', () => {
+    const text = JSON.stringify({ errors: false, items: [{ create: { status: 201 } }, { create: { status: 201 } }] });
+    const parse = mock.method(JSON, 'parse');
+    try {
+      assert.deepEqual(classifyBulkResponse({ statusCode: 200, body: text }, 2), { kind: RequestVerdictKind.items, items: [{ status: 'created' }, { status: 'created' }] });
+      assert.equal(parse.mock.callCount(), 0);
+    } finally {
+      parse.mock.restore();
+    }
+  });
+
+  it('classifies any answer as text as it classifies the answer parsed', () => {
+    // Items as OpenSearch writes them, trimmed by filter_path or not; reasons that quote "status": too.
+    const reason = fc.constantFrom('queue full', 'field "status": bad', '{"status":409}', 'a \\"status\\": b');
+    const failed = fc.record({ status: fc.constantFrom(400, 404, 409, 429, 500, 503), type: fc.constantFrom('version_conflict_engine_exception', 'mapper_parsing_exception', 'x'), reason })
+      .map(({ status, type, reason: r }) => ({ create: { status, error: { type, reason: r } } }));
+    const succeeded = fc.record({ action: fc.constantFrom('create', 'index'), status: fc.constantFrom(200, 201), full: fc.boolean() })
+      .map(({ action, status, full }) => ({ [action]: full ? { _index: 'vpcflowlogs-2026.11.22', _id: 'a"status":b', _version: 1, result: 'created', _shards: { total: 1, successful: 1, failed: 0 }, status } : { status } }));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(succeeded, failed), { maxLength: 12 }), fc.boolean(), fc.integer({ min: -1, max: 1 }), (items, took, off) => {
+        const errors = items.some((i) => 'error' in (Object.values(i)[0] as object));
+        const answer = took ? { took: 3, errors, items } : { errors, items };
+        const expected = Math.max(0, items.length + off);
+        assert.deepEqual(classifyBulkResponse({ statusCode: 200, body: JSON.stringify(answer) }, expected), classifyBulkResponse({ statusCode: 200, body: answer }, expected));
+      }),
+    );
   });
 
   it('retries a 2xx whose items do not match the operations sent', () => {

@@ -35,14 +35,16 @@ describe('bulkTransport', () => {
   const text = '{"create":{"_index":"logs","_id":"a"}}\n{"n":1}\n';
   const body = Buffer.from(text);
 
-  it('POSTs the NDJSON body as is to /_bulk, asking only for what the classification reads', async () => {
-    node.answers = { 'POST /_bulk': { status: 200, body: { errors: false, items: [{ create: { status: 201 } }] } } };
-    assert.deepEqual(await bulkTransport(client)(body), { statusCode: 200, body: { errors: false, items: [{ create: { status: 201 } }] } });
+  const answer = { errors: false, items: [{ create: { status: 201 } }] };
+
+  it('POSTs the NDJSON body as is to /_bulk, asking only for what the classification reads, and returns the answer\'s text', async () => {
+    node.answers = { 'POST /_bulk': { status: 200, body: answer } };
+    assert.deepEqual(await bulkTransport(client)(body), { statusCode: 200, body: JSON.stringify(answer) });
     assert.deepEqual(node.received.map((r) => [r.method, r.url, r.body]), [['POST', '/_bulk?filter_path=errors%2Citems.*.status%2Citems.*.error', text]]);
   });
 
   it('gzips the body at the fastest level with OPENSEARCH_COMPRESSION=gzip, and sends it as it is by default', async () => {
-    node.answers = { 'POST /_bulk': { status: 200, body: { errors: false, items: [{ create: { status: 201 } }] } } };
+    node.answers = { 'POST /_bulk': { status: 200, body: answer } };
     await bulkTransport(client, 'gzip')(body);
     await bulkTransport(client)(body);
     const [gzipped, plain] = node.received;
@@ -53,9 +55,17 @@ describe('bulkTransport', () => {
   });
 
   it('returns an HTTP error status with its body instead of throwing', async () => {
-    node.answers = { 'POST /_bulk': { status: 429, body: { error: { type: 'es_rejected_execution_exception' }, status: 429 } } };
-    assert.deepEqual(await bulkTransport(client)(body), { statusCode: 429, body: { error: { type: 'es_rejected_execution_exception' }, status: 429 } });
+    const error = { error: { type: 'es_rejected_execution_exception' }, status: 429 };
+    node.answers = { 'POST /_bulk': { status: 429, body: error } };
+    assert.deepEqual(await bulkTransport(client)(body), { statusCode: 429, body: JSON.stringify(error) });
   });
+
+  for (const encoding of ['gzip', 'deflate'] as const) {
+    it(`inflates an answer a server sent with content-encoding ${encoding}`, async () => {
+      node.answers = { 'POST /_bulk': { status: 200, body: answer, encoding } };
+      assert.deepEqual(await bulkTransport(client)(body), { statusCode: 200, body: JSON.stringify(answer) });
+    });
+  }
 
   it('throws when there is no answer at all', async () => {
     await assert.rejects(bulkTransport(down)(body), { name: 'ConnectionError', message: new RegExp(`ECONNREFUSED ${downUrl.slice('http://'.length)}`) });
