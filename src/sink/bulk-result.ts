@@ -7,7 +7,10 @@
 /** One HTTP answer to a `_bulk` request, as the transport hands it over. */
 export interface BulkHttpResponse {
   readonly statusCode: number;
-  /** The parsed JSON body (a JSON string is parsed here), or whatever text a proxy sent. */
+  /**
+   * The body's text, as the OpenSearch transport hands it over (read here: an answer without
+   * failures by its text alone, any other parsed), or a body already parsed (the bench's, tests').
+   */
   readonly body: unknown;
 }
 
