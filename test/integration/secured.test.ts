@@ -153,8 +153,15 @@ describe('secured OpenSearch: TLS, basic auth, least-privilege worker', { concur
     try {
       await until('indexing to start', async () => (await countDocs(stack)) >= 1000, 120_000);
       await setWorkerPassword(stack, rotated);
+      // The node's word first: the late objects go up only once the old password is refused.
+      const oldPassword = createOpenSearchClient({ ...stack.config, opensearchUsername: WORKER_USER, opensearchPassword: original });
+      await until('the node to refuse the old password', () => oldPassword.info().then(() => false, (err: { statusCode?: number }) => err.statusCode === 401), 30_000);
+      await oldPassword.close();
       await putSamples(stack, expected, 'rotated', LATE, RECORDS);
-      await until('the worker to pause on HTTP 401', () => /polling paused.*HTTP 401|HTTP 401.*polling paused/.test(log), 90_000);
+      await until('the worker to pause on HTTP 401', () => /polling paused.*HTTP 401|HTTP 401.*polling paused/.test(log), 90_000).catch((err: Error) => {
+        const warnings = log.split('\n').filter((line) => /"level":[456]0/.test(line)).slice(-20).join('\n');
+        throw new Error(`${err.message}; the worker ${w.child.exitCode === null ? 'runs' : `exited with ${w.child.exitCode}`}; its last warnings:\n${warnings}\nits log ends:\n${log.slice(-2000)}`);
+      });
       const held = await queueDepth(stack, 'main');
       const indexed = await countDocs(stack);
       assert.ok(held > 0, 'messages were in work');
