@@ -14,6 +14,8 @@ import { messageOf } from '../core/errors.js';
 import { BasicCredentials } from './credentials.js';
 
 const BULK_FILTER = 'errors,items.*.status,items.*.error';
+/** How long a request may wait for its answer's headers; an answer's body gets as long again (the client's timer stops at the headers). */
+const REQUEST_TIMEOUT_MS = 120_000;
 
 type ClientConfig = Pick<
   Config,
@@ -35,7 +37,7 @@ export function createOpenSearchClient(config: ClientConfig, logger?: Logger): C
   const client = new Client({
     node: config.opensearchUrl,
     maxRetries: 0,
-    requestTimeout: 120_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     ssl: { rejectUnauthorized: !config.opensearchTlsInsecure, ...caOption(config.opensearchCaFile) },
     ...(credentials ? { Connection: credentials.connectionClass() } : authOptions(config)),
   });
@@ -84,7 +86,7 @@ const BULK_GZIP = { level: constants.Z_BEST_SPEED };
  * reads an answer without failures from its text without parsing it); connection failures and
  * timeouts are thrown.
  */
-export function bulkTransport(client: Client, compression: Config['opensearchCompression'] = 'none'): BulkTransport {
+export function bulkTransport(client: Client, compression: Config['opensearchCompression'] = 'none', answerTimeoutMs = REQUEST_TIMEOUT_MS): BulkTransport {
   const gzipped = compression === 'gzip';
   // As a stream: the client would parse every answer into an object per item.
   const options = { asStream: true, ...(gzipped ? { headers: { 'content-encoding': 'gzip' } } : {}) };
@@ -94,14 +96,31 @@ export function bulkTransport(client: Client, compression: Config['opensearchCom
     const bulkBody = gzipped ? await gzipAsync(body, BULK_GZIP) : body;
     // Only what the classification reads: a 2000-item answer shrinks from ~400 KB to a few KB.
     const res = await client.transport.request({ method: 'POST', path: '/_bulk', querystring: { filter_path: BULK_FILTER }, bulkBody }, options);
-    return { statusCode: res.statusCode ?? 200, body: await answerText(res.body as Readable, res.headers ?? {}) };
+    return { statusCode: res.statusCode ?? 200, body: await answerText(res.body as Readable, res.headers ?? {}, answerTimeoutMs) };
   };
 }
 
-/** An answer's body as text, inflated when the server compressed it (the client asks for no compression, but a proxy may). */
-async function answerText(body: Readable, headers: Record<string, unknown>): Promise<string> {
+/**
+ * An answer's body as text, inflated when the server compressed it (the client asks for no
+ * compression, but a proxy may). A body that stops short of its end within `timeoutMs` rejects, as
+ * no answer: the request is retried rather than held for ever.
+ */
+async function answerText(body: Readable, headers: Record<string, unknown>, timeoutMs: number): Promise<string> {
   const encoding = String(headers['content-encoding'] ?? '').toLowerCase();
-  const bytes = await buffer(body);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`the _bulk answer's body did not end within ${timeoutMs / 1000} s of its headers`));
+      // Without an error: the client would print one that reaches its request after the answer.
+      body.destroy();
+    }, timeoutMs);
+  });
+  let bytes: Buffer;
+  try {
+    bytes = await Promise.race([buffer(body), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
   if (encoding.includes('gzip')) return (await gunzipAsync(bytes)).toString('utf8');
   if (encoding.includes('deflate')) return (await inflateAsync(bytes)).toString('utf8');
   return bytes.toString('utf8');

@@ -4,6 +4,8 @@
  * each answer. A loopback stand-in plays the node; a closed port plays a node that is down.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Client } from '@opensearch-project/opensearch';
 import { loadConfig } from '../../../src/config/load.js';
@@ -66,6 +68,29 @@ describe('bulkTransport', () => {
       assert.deepEqual(await bulkTransport(client)(body), { statusCode: 200, body: JSON.stringify(answer) });
     });
   }
+
+  it('gives up on an answer whose body stops short, naming it, and closes that connection', { timeout: 5000 }, async () => {
+    let closed!: () => void;
+    const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+    const stalling = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+        res.write('{"errors":false,"items":[');
+      });
+      res.on('close', closed);
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    const stalled = clientAt(`http://127.0.0.1:${(stalling.address() as AddressInfo).port}`);
+    try {
+      await assert.rejects(bulkTransport(stalled, 'none', 200)(body), { message: "the _bulk answer's body did not end within 0.2 s of its headers" });
+      await connectionClosed;
+    } finally {
+      await stalled.close();
+      stalling.closeAllConnections();
+      await new Promise((resolve) => stalling.close(resolve));
+    }
+  });
 
   it('throws when there is no answer at all', async () => {
     await assert.rejects(bulkTransport(down)(body), { name: 'ConnectionError', message: new RegExp(`ECONNREFUSED ${downUrl.slice('http://'.length)}`) });
