@@ -31,6 +31,10 @@ export interface Answer {
   readonly status: number;
   readonly body?: unknown;
   readonly encoding?: 'gzip' | 'deflate';
+  /** Sends the headers (the whole body's length among them) and half the body, then waits: a node that stops mid-answer. */
+  readonly stall?: boolean;
+  /** Told when the answer's connection closes. */
+  readonly onClose?: () => void;
 }
 
 /** A self-signed certificate for 127.0.0.1: the PEM texts, and the file holding the certificate (to use as its own CA). */
@@ -79,6 +83,11 @@ export async function loopbackOpenSearch(tls?: { cert: string; key: string }): P
       const json = answer.body === undefined ? undefined : Buffer.from(JSON.stringify(answer.body));
       const encoded = json === undefined || answer.encoding === undefined ? json : answer.encoding === 'gzip' ? gzipSync(json) : deflateSync(json);
       const headers = { 'content-type': 'application/json', ...(answer.encoding === undefined ? {} : { 'content-encoding': answer.encoding }) };
+      if (answer.onClose) res.on('close', answer.onClose);
+      if (answer.stall === true && encoded !== undefined) {
+        res.writeHead(answer.status, { ...headers, 'content-length': String(encoded.length) }).write(encoded.subarray(0, encoded.length >> 1));
+        return;
+      }
       res.writeHead(answer.status, headers).end(encoded);
     });
   };

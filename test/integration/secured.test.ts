@@ -155,8 +155,11 @@ describe('secured OpenSearch: TLS, basic auth, least-privilege worker', { concur
       await setWorkerPassword(stack, rotated);
       // The node's word first: the late objects go up only once the old password is refused.
       const oldPassword = createOpenSearchClient({ ...stack.config, opensearchUsername: WORKER_USER, opensearchPassword: original });
-      await until('the node to refuse the old password', () => oldPassword.info().then(() => false, (err: { statusCode?: number }) => err.statusCode === 401), 30_000);
-      await oldPassword.close();
+      try {
+        await until('the node to refuse the old password', () => oldPassword.info().then(() => false, (err: { statusCode?: number }) => err.statusCode === 401), 30_000);
+      } finally {
+        await oldPassword.close();
+      }
       await putSamples(stack, expected, 'rotated', LATE, RECORDS);
       await until('the worker to pause on HTTP 401', () => /polling paused.*HTTP 401|HTTP 401.*polling paused/.test(log), 90_000).catch((err: Error) => {
         const warnings = log.split('\n').filter((line) => /"level":[456]0/.test(line)).slice(-20).join('\n');

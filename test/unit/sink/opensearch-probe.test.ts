@@ -4,8 +4,6 @@
  * each answer. A loopback stand-in plays the node; a closed port plays a node that is down.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Client } from '@opensearch-project/opensearch';
 import { loadConfig } from '../../../src/config/load.js';
@@ -72,24 +70,9 @@ describe('bulkTransport', () => {
   it('gives up on an answer whose body stops short, naming it, and closes that connection', { timeout: 5000 }, async () => {
     let closed!: () => void;
     const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
-    const stalling = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
-        res.write('{"errors":false,"items":[');
-      });
-      res.on('close', closed);
-    });
-    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
-    const stalled = clientAt(`http://127.0.0.1:${(stalling.address() as AddressInfo).port}`);
-    try {
-      await assert.rejects(bulkTransport(stalled, 'none', 200)(body), { message: "the _bulk answer's body did not end within 0.2 s of its headers" });
-      await connectionClosed;
-    } finally {
-      await stalled.close();
-      stalling.closeAllConnections();
-      await new Promise((resolve) => stalling.close(resolve));
-    }
+    node.answers = { 'POST /_bulk': { status: 200, body: answer, stall: true, onClose: closed } };
+    await assert.rejects(bulkTransport(client, 'none', 200)(body), { message: "the _bulk answer's body did not end within 0.2 s of its headers" });
+    await connectionClosed;
   });
 
   it('throws when there is no answer at all', async () => {
