@@ -12,7 +12,7 @@ import { Buffer } from 'node:buffer';
 import { CountedLease, EncodedOp, type IndexOp } from './types.js';
 
 /** `{"create":{"_index":…` up to where the id goes. */
-const head = (index: string): string => `{"create":{"_index":${JSON.stringify(index)}`;
+export const actionHead = (index: string): string => `{"create":{"_index":${JSON.stringify(index)}`;
 const ID_KEY = ',"_id":';
 /** `,"_id":…`, nothing for the empty id. */
 const idPart = (id: string): string => (id === '' ? '' : `${ID_KEY}${JSON.stringify(id)}`);
@@ -23,7 +23,7 @@ const TAIL = '}}\n';
  * allocation less per document, byte-identical output (JSON.stringify escapes the index and id).
  */
 export function actionLine(index: string, id: string): string {
-  return `${head(index)}${idPart(id)}${TAIL}`;
+  return `${actionHead(index)}${idPart(id)}${TAIL}`;
 }
 
 /**
@@ -175,9 +175,15 @@ export class OpWriter {
     // Stryker disable next-line ConditionalExpression: a cache of the head's bytes, the same bytes when made again
     if (index !== this.#index) {
       this.#index = index;
-      this.#head = Buffer.from(head(index), 'utf8');
+      this.#head = Buffer.from(actionHead(index), 'utf8');
     }
-    const need = this.#head.length + idBytes + TAIL.length + docBound + 1;
+    const at = this.#room(this.#head.length + idBytes + TAIL.length + docBound + 1);
+    this.#chunk.set(this.#head, at);
+    return at + this.#head.length;
+  }
+
+  /** Makes room for `need` bytes in the chunk, moving on to another when this one is short of it; returns where they go. */
+  #room(need: number): number {
     if (this.#used + need > this.#chunk.length) {
       const written = this.#written;
       // A pooled chunk holds CHUNK_BYTES; a free chunk too small for this operation is left to the collector.
@@ -196,8 +202,26 @@ export class OpWriter {
       }
       this.#used = 0;
     }
-    this.#chunk.set(this.#head, this.#used);
-    return this.#used + this.#head.length;
+    return this.#used;
+  }
+
+  /**
+   * Operations encoded elsewhere, end to end from `source[start]`: the i-th ends at
+   * `start + ends[i]` and is a create in `indices[i]`. They are copied into a chunk as one run and
+   * appended to `ops`, each an operation of this writer like those it writes itself.
+   */
+  copied(source: Uint8Array, start: number, ends: readonly number[], indices: readonly string[], ops: IndexOp[]): void {
+    const total = ends[ends.length - 1] ?? 0;
+    const at = this.#room(total);
+    const chunk = this.#chunk;
+    chunk.set(source.subarray(start, start + total), at);
+    let from = at;
+    for (let i = 0; i < ends.length; i++) {
+      const end = at + (ends[i] as number);
+      ops.push(new EncodedOp(indices[i] as string, chunk, this.#lent?.lend(), from, end));
+      from = end;
+    }
+    this.#used = at + total;
   }
 
   /** Ends the action line at `pos`; returns where the document starts. */

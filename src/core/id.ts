@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { writeDecimal } from './decimal.js';
-import { WINDOW, murmur3x64DigestAfter, murmur3x64DigestWindow, murmur3x64Hash128, murmur3x64Prefix } from './murmur128.js';
+import { WINDOW, murmur3x64DigestAfter, murmur3x64DigestWindow, murmur3x64Hash128, murmur3x64Prefix, type MurmurPrefix } from './murmur128.js';
 
 /** `#<lineNo>:` at its longest: a safe integer has 16 digits at most. */
 const LONGEST_TAG = 18;
@@ -17,9 +17,7 @@ const LONGEST_TAG = 18;
  *   overwrites, for the writer to copy into the operation (core/bulk-op.ts) without a string.
  */
 export function lineIdBytesFactory(bucket: string, key: string): (lineNo: number, line: Uint8Array) => Uint8Array {
-  // Length-prefixed fields so that no two (bucket, key) pairs can produce the same byte string.
-  // Its whole blocks are hashed once per object: it is often longer than the line.
-  const prefix = murmur3x64Prefix(Buffer.from(`${bucket.length}:${bucket}${key.length}:${key}`, 'utf8'));
+  const prefix = lineIdPrefix(bucket, key);
   const rest = prefix.rest;
   return (lineNo, line) => {
     // The prefix's last bytes, `#<lineNo>:`, the line: written straight into the hash's window.
@@ -38,6 +36,15 @@ export function lineIdBytesFactory(bucket: string, key: string): (lineNo: number
     WINDOW.set(line, at);
     return murmur3x64DigestWindow(prefix, at + line.length);
   };
+}
+
+/**
+ * The hash state after an object's part of its lines' ids, `<bucket length>:<bucket><key length>:<key>`:
+ * length-prefixed fields, so that no two (bucket, key) pairs can produce the same byte string. Its
+ * whole blocks are hashed once per object: it is often longer than the line.
+ */
+export function lineIdPrefix(bucket: string, key: string): MurmurPrefix {
+  return murmur3x64Prefix(Buffer.from(`${bucket.length}:${bucket}${key.length}:${key}`, 'utf8'));
 }
 
 /** An id for a record that carries its own unique key (CloudTrail's eventID): the same event delivered twice is one document. */

@@ -161,36 +161,12 @@ export class AddressBook {
 
   /** Adds an entry for `address`: looked up, classified and laid out in the arena. */
   #learn(address: string): number {
-    // Not an address: zone ids (fe80::1%eth0) included, which flow logs never carry and OpenSearch `ip` refuses.
-    const bytes = addressBytes(address);
-    const found = bytes === undefined ? undefined : this.#enricher.lookup(address);
-    const geo = found?.geo === undefined ? '' : JSON.stringify(found.geo);
-    const as = found?.as === undefined ? '' : JSON.stringify(found.as);
-    const geoLength = Buffer.byteLength(geo, 'utf8');
-    const asLength = Buffer.byteLength(as, 'utf8');
-    const n = bytes?.length ?? 0;
-    const size = HEAD_BYTES + address.length + 2 + geoLength + asLength + n;
-    this.#reserve(size);
+    const facts = addressFacts(address, this.#enricher);
+    this.#reserve(facts.size);
     this.#count++;
     // #used is a multiple of 4: the head's first word.
     const entry = this.#used / 4;
-    const words = this.#words;
-    const isPublic = bytes !== undefined && isPublicBytes(bytes, n);
-    // Stryker disable next-line ArithmeticOperator: HEAD_SHAPE is 0
-    words[entry + HEAD_SHAPE] = address.length | (n << 8) | (isPublic ? PUBLIC_BIT : 0);
-    words[entry + HEAD_GEO] = geoLength;
-    words[entry + HEAD_AS] = asLength;
-    const arena = this.#arena;
-    // Address characters (hex digits, `:` and `.`) need no escaping.
-    let pos = this.#used + HEAD_BYTES;
-    arena[pos++] = 34;
-    pos += arena.write(address, pos, 'latin1');
-    arena[pos++] = 34;
-    pos += arena.write(geo, pos, 'utf8');
-    pos += arena.write(as, pos, 'utf8');
-    if (bytes !== undefined) arena.set(bytes, pos);
-    // The next entry's head starts on a word.
-    this.#used = (pos + n + 3) & ~3;
+    this.#used = layEntry(this.#arena, this.#words, this.#used, facts);
     return entry;
   }
 
@@ -208,6 +184,54 @@ export class AddressBook {
       this.#view = viewOf(arena);
     }
   }
+}
+
+/** What an entry holds of an address, found out before it is laid out ({@link layEntry}). */
+export interface AddressFacts {
+  readonly text: string;
+  /** Its 4 or 16 bytes; undefined when it is no address. */
+  readonly bytes: Uint8Array | undefined;
+  /** Its GeoIP and ASN JSON, '' when the enricher knew none. */
+  readonly geo: string;
+  readonly as: string;
+  /** Bytes its entry takes (before the next entry's head is rounded up to a word). */
+  readonly size: number;
+}
+
+/** Parses, classifies and looks `address` up for its entry. */
+export function addressFacts(address: string, enricher: Enricher | undefined): AddressFacts {
+  // Not an address: zone ids (fe80::1%eth0) included, which flow logs never carry and OpenSearch `ip` refuses.
+  const bytes = addressBytes(address);
+  const found = bytes === undefined ? undefined : enricher?.lookup(address);
+  const geo = found?.geo === undefined ? '' : JSON.stringify(found.geo);
+  const as = found?.as === undefined ? '' : JSON.stringify(found.as);
+  const size = HEAD_BYTES + address.length + 2 + Buffer.byteLength(geo, 'utf8') + Buffer.byteLength(as, 'utf8') + (bytes?.length ?? 0);
+  return { text: address, bytes, geo, as, size };
+}
+
+/**
+ * Lays an entry out at `arena[at]` (a multiple of 4, `facts.size` bytes free; `words` the arena as
+ * 32-bit words): its head, `"text"`, GeoIP JSON, ASN JSON and bytes. The entry is `at / 4`; returns
+ * where the next one goes, on a word. The flow writer in WebAssembly reads entries laid out so.
+ */
+export function layEntry(arena: Buffer, words: Int32Array, at: number, facts: AddressFacts): number {
+  const { text, bytes, geo, as } = facts;
+  const n = bytes?.length ?? 0;
+  const entry = at / 4;
+  const isPublic = bytes !== undefined && isPublicBytes(bytes, n);
+  // Stryker disable next-line ArithmeticOperator: HEAD_SHAPE is 0
+  words[entry + HEAD_SHAPE] = text.length | (n << 8) | (isPublic ? PUBLIC_BIT : 0);
+  words[entry + HEAD_GEO] = Buffer.byteLength(geo, 'utf8');
+  words[entry + HEAD_AS] = Buffer.byteLength(as, 'utf8');
+  // Address characters (hex digits, `:` and `.`) need no escaping.
+  let pos = at + HEAD_BYTES;
+  arena[pos++] = 34;
+  pos += arena.write(text, pos, 'latin1');
+  arena[pos++] = 34;
+  pos += arena.write(geo, pos, 'utf8');
+  pos += arena.write(as, pos, 'utf8');
+  if (bytes !== undefined) arena.set(bytes, pos);
+  return (pos + n + 3) & ~3;
 }
 
 const books = new WeakMap<Enricher, AddressBook>();

@@ -294,6 +294,11 @@ export class FlowWriter {
     return this.#lastIso;
   }
 
+  /** Bytes any document of this format may take besides 6 for each byte of its line and its addresses' JSON (see {@link bound}). */
+  get fixed(): number {
+    return this.#fixed;
+  }
+
   /**
    * Bytes the scanned line's document may take, at most: the format's keys and fixed fragments, six
    * bytes for each byte of the line (the most an escape writes: `\u001f`), and the addresses' JSON.

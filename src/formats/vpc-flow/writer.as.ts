@@ -1,0 +1,493 @@
+/**
+ * The flow-log writer in AssemblyScript, compiled to WebAssembly (writer-wasm.ts holds the binary;
+ * `node --import tsx scripts/wasm-module.ts --write` makes it again). For one line at a time it
+ * does what writer.ts (scan, address book, document, derived fields, Community ID), core/id.ts
+ * (MurmurHash3 x64 128 over the id's window) and core/bulk-op.ts (the action line) do, and writes
+ * the finished `_bulk` operation: about twice as fast as the same work in JavaScript
+ * (BENCHMARKS.md). wasm-writer.ts drives it: it configures the format and the object, copies each
+ * line in, and copies the operations out.
+ *
+ * The JavaScript stays the reference: a line the module does not write is handed back (a keyword
+ * JSON would escape), and the tests hold the two equal byte for byte. What the module leaves to
+ * JavaScript, by imports: learning a new address (parse, classify, GeoIP and ASN as JSON, laid out
+ * in the arena as addresses.ts lays its entries out) and the ISO time of a new second.
+ *
+ * Memory: its regions below, then the arena, which the `learn` import grows.
+ */
+
+// ---- layout (bytes); wasm-writer.ts reads it from these exports ----
+/** Per field (64 at most): its kind (u8), its largest value (i64), its key's fragment first and after a comma ((u32 offset in POOL, u32 length) each). */
+export const KINDS: usize = 0;
+export const LIMITS: usize = 64;
+export const KEY_FIRST: usize = 576;
+export const KEY_NEXT: usize = 1088;
+export const MAX_FIELDS: i32 = 64;
+/** Where the fields the derivations read sit (i32, -1: not in the format): start, end, protocol, tcp-flags, log-status, srcport, dstport, srcaddr, dstaddr, pkt-srcaddr, pkt-dstaddr. */
+export const POS: usize = 1600;
+/** The named fragments (F_* below), then the protocol-name and flag-names fragments by number ((offset, length); length 0: none). */
+export const FRAG: usize = 1664;
+export const PROTO_T: usize = 2048;
+export const FLAGS_T: usize = 4096;
+/** The id's hash state after the object's prefix: h1 and h2 (u64), bytes mixed (i32), the rest's length (i32), the rest (16 bytes). */
+export const PREFIX: usize = 7168;
+/** Fragment bytes, to POOL_END. */
+export const POOL: usize = 8192;
+export const POOL_END: usize = 65536;
+/** `{"@timestamp":"…"` (the `timestamp` import writes it) and `{"create":{"_index":"…"` (the caller). */
+export const TS_BUF: usize = 65536;
+export const HEAD_BUF: usize = 65536 + 128;
+export const HEAD_BYTES_MAX: i32 = 1024;
+/** The scanned line's `start` (f64), for the caller. */
+export const TIME: usize = 65536 + 1152;
+/** The scanned line's fields: starts and ends (i32), numbers (i64), present (u8), address entries (i32). */
+const STARTS: usize = 65536 + 2048;
+const ENDS: usize = STARTS + 256;
+const NUMS: usize = STARTS + 512;
+const PRESENT: usize = STARTS + 1024;
+const ENTRIES: usize = STARTS + 1088;
+/** SHA-1's block and schedule, and the Community ID's tuple. */
+const SHA: usize = 65536 + 4096;
+const SHA_W: usize = SHA + 64;
+const CID_IN: usize = SHA + 512;
+/** The id's hash window: the prefix's rest (< 16 bytes), `#<line>:` (< 20), the line. */
+const WINDOW: usize = 131072;
+/** The line, copied in by the caller; a longer line is the JavaScript writer's. */
+export const INPUT: usize = 196608;
+export const INPUT_BYTES: i32 = 65536 - 64;
+/** The address book's slots: the hash and entry + 1 (0: empty), linear probing; twice the entries at most. */
+const SLOTS: usize = 262144;
+const NSLOTS: u32 = 131072;
+/** Operations written end to end, until the caller copies them out. */
+export const OUTPUT: usize = SLOTS + (<usize>NSLOTS << 3);
+export const OUTPUT_BYTES: i32 = 1 << 20;
+/** Address entries (an entry is its byte offset / 4), from here to the end of the memory. */
+export const ARENA: usize = OUTPUT + <usize>OUTPUT_BYTES;
+
+/** The named fragments, in FRAG's order. */
+const F_DURATION = 0;
+const F_CID = 1;
+const F_LOGPREFIX = 2;
+const F_SRC_T = 3; const F_SRC_F = 4; const F_SRC_GEO = 5; const F_SRC_AS = 6;
+const F_DST_T = 7; const F_DST_F = 8; const F_DST_GEO = 9; const F_DST_AS = 10;
+const F_PSRC_T = 11; const F_PSRC_F = 12; const F_PSRC_GEO = 13; const F_PSRC_AS = 14;
+const F_PDST_T = 15; const F_PDST_F = 16; const F_PDST_GEO = 17; const F_PDST_AS = 18;
+const F_ID_KEY = 19;
+
+/** The entry of the address at [start, start + len): looked up and laid out in the arena by the caller. */
+@external("env", "learn") declare function learn(start: usize, len: i32): i32;
+/** The book forgot every entry: the arena is free again. */
+@external("env", "forget") declare function forget(): void;
+/** Writes `{"@timestamp":"<ISO time>"` at TS_BUF; returns its length. */
+@external("env", "timestamp") declare function timestamp(seconds: f64): i32;
+
+/** Set by the caller: the format's field count, the book's capacity, the head's length, the most bytes a document takes besides 6 a byte of the line and its addresses' JSON. */
+export let nFields: i32 = 0;
+export let bookCapacity: i32 = 65536;
+export let headLen: i32 = 0;
+export let fixedBytes: i32 = 0;
+/** Bytes written at OUTPUT. */
+export let outUsed: i32 = 0;
+let bookCount: i32 = 0;
+let addressBytes: usize = 0;
+let lastTime: i64 = -1;
+let tsLen: i32 = 0;
+
+const KEYWORD: u8 = 0; const IP: u8 = 1; const NUMBER: u8 = 2; const COUNT_ONLY: u8 = 3;
+
+@inline function isSpace(c: u32): bool { return c <= 32 && (c == 32 || (c >= 9 && c <= 13)); }
+
+// Small copies by words: memory.copy is a call for any size.
+@inline function copyBytes(dst: usize, src: usize, n: usize): usize {
+  if (n > 64) { memory.copy(dst, src, n); return dst + n; }
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) store<u64>(dst + i, load<u64>(src + i));
+  if (i + 4 <= n) { store<u32>(dst + i, load<u32>(src + i)); i += 4; }
+  for (; i < n; i++) store<u8>(dst + i, load<u8>(src + i));
+  return dst + n;
+}
+@inline function frag(dst: usize, id: i32): usize {
+  const e = FRAG + (<usize>id << 3);
+  return copyBytes(dst, POOL + <usize>load<u32>(e), <usize>load<u32>(e, 4));
+}
+@inline function fragAt(dst: usize, table: usize, k: i32): usize {
+  const e = table + (<usize>k << 3);
+  return copyBytes(dst, POOL + <usize>load<u32>(e), <usize>load<u32>(e, 4));
+}
+
+/** The decimal digits of a non-negative integer at `out`; returns the position after them. */
+function writeDecimal(out: usize, v: i64): usize {
+  if (v < 10) { store<u8>(out, <u8>(48 + v)); return out + 1; }
+  let digits: usize = 0; let t = v;
+  while (t > 0) { digits++; t /= 10; }
+  let p = out + digits;
+  while (v > 0) { p--; store<u8>(p, <u8>(48 + v % 10)); v /= 10; }
+  return out + digits;
+}
+
+// ---- address book: an entry's head is three words (shape, GeoIP and ASN JSON lengths), then its text ----
+const HEAD_BYTES: usize = 12;
+@inline function entryShape(e: i32): u32 { return load<u32>(<usize>e << 2); }
+@inline function entryValid(e: i32): bool { return (entryShape(e) & 0xff00) != 0; }
+
+function sameText(e: i32, line: usize, start: usize, end: usize): bool {
+  const n = end - start;
+  if (<usize>(entryShape(e) & 0xff) != n) return false;
+  const at = (<usize>e << 2) + HEAD_BYTES + 1;
+  return memory.compare(at, line + start, n) == 0;
+}
+
+function span(line: usize, start: usize, end: usize, hash: u32): i32 {
+  if (end - start > 64) return -1;
+  let slot = hash % NSLOTS;
+  while (true) {
+    const p = SLOTS + (<usize>slot << 3);
+    const e = load<i32>(p, 4);
+    if (e == 0) break;
+    if (load<u32>(p) == hash && sameText(e - 1, line, start, end)) return entryValid(e - 1) ? e - 1 : -1;
+    slot = slot + 1 == NSLOTS ? 0 : slot + 1;
+  }
+  const e = learn(line + start, <i32>(end - start));
+  bookCount++;
+  const p = SLOTS + (<usize>slot << 3);
+  store<u32>(p, hash);
+  store<i32>(p, e + 1, 4);
+  return entryValid(e) ? e : -1;
+}
+
+// ---- murmur3 x64 128 ----
+@inline function fmix(k: u64): u64 {
+  k ^= k >> 33; k *= 0xff51afd7ed558ccd; k ^= k >> 33; k *= 0xc4ceb9fe1a85ec53; k ^= k >> 33; return k;
+}
+@inline function hexDigit(v: u32): u8 { return <u8>(v < 10 ? 48 + v : 87 + v); }
+function hex64(v: u64, out: usize): void {
+  for (let i: i32 = 15; i >= 0; i--) { store<u8>(out + <usize>i, hexDigit(<u32>(v & 15))); v >>= 4; }
+}
+function murmurId(ptr: usize, len: usize, out: usize): void {
+  const c1: u64 = 0x87c37b91114253d5; const c2: u64 = 0x4cf5ad432745937f;
+  let h1 = load<u64>(PREFIX); let h2 = load<u64>(PREFIX, 8);
+  const total = <u64>(load<i32>(PREFIX, 16)) + <u64>len;
+  const blocks = len >> 4;
+  for (let i: usize = 0; i < blocks; i++) {
+    let k1 = load<u64>(ptr + (i << 4)); let k2 = load<u64>(ptr + (i << 4), 8);
+    k1 *= c1; k1 = rotl<u64>(k1, 31); k1 *= c2; h1 ^= k1;
+    h1 = rotl<u64>(h1, 27); h1 += h2; h1 = h1 * 5 + 0x52dce729;
+    k2 *= c2; k2 = rotl<u64>(k2, 33); k2 *= c1; h2 ^= k2;
+    h2 = rotl<u64>(h2, 31); h2 += h1; h2 = h2 * 5 + 0x38495ab5;
+  }
+  const tail = ptr + (blocks << 4);
+  const rem = len & 15;
+  if (rem > 8) {
+    let k2: u64 = 0;
+    for (let i: usize = rem - 1; i >= 8; i--) k2 = (k2 << 8) | <u64>load<u8>(tail + i);
+    k2 *= c2; k2 = rotl<u64>(k2, 33); k2 *= c1; h2 ^= k2;
+  }
+  if (rem > 0) {
+    let k1: u64 = 0;
+    const m: usize = rem > 8 ? 8 : rem;
+    for (let i: isize = <isize>m - 1; i >= 0; i--) k1 = (k1 << 8) | <u64>load<u8>(tail + <usize>i);
+    k1 *= c1; k1 = rotl<u64>(k1, 31); k1 *= c2; h1 ^= k1;
+  }
+  h1 ^= total; h2 ^= total;
+  h1 += h2; h2 += h1;
+  h1 = fmix(h1); h2 = fmix(h2);
+  h1 += h2; h2 += h1;
+  hex64(h1, out); hex64(h2, out + 16);
+}
+
+// ---- SHA-1 of a message of one block (under 56 bytes) at CID_IN, the digest (big-endian) to SHA[0, 20) ----
+function sha1(len: usize): void {
+  memory.fill(SHA, 0, 64);
+  memory.copy(SHA, CID_IN, len);
+  store<u8>(SHA + len, 0x80);
+  store<u32>(SHA + 60, bswap<u32>(<u32>(len << 3)));
+  for (let i: usize = 0; i < 16; i++) store<u32>(SHA_W + (i << 2), bswap<u32>(load<u32>(SHA + (i << 2))));
+  for (let i: usize = 16; i < 80; i++) {
+    const x = load<u32>(SHA_W + ((i - 3) << 2)) ^ load<u32>(SHA_W + ((i - 8) << 2)) ^ load<u32>(SHA_W + ((i - 14) << 2)) ^ load<u32>(SHA_W + ((i - 16) << 2));
+    store<u32>(SHA_W + (i << 2), rotl<u32>(x, 1));
+  }
+  let a: u32 = 0x67452301, b: u32 = 0xefcdab89, c: u32 = 0x98badcfe, d: u32 = 0x10325476, e: u32 = 0xc3d2e1f0;
+  for (let i: usize = 0; i < 20; i++) {
+    const t = rotl<u32>(a, 5) + ((b & c) | (~b & d)) + e + 0x5a827999 + load<u32>(SHA_W + (i << 2));
+    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = t;
+  }
+  for (let i: usize = 20; i < 40; i++) {
+    const t = rotl<u32>(a, 5) + (b ^ c ^ d) + e + 0x6ed9eba1 + load<u32>(SHA_W + (i << 2));
+    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = t;
+  }
+  for (let i: usize = 40; i < 60; i++) {
+    const t = rotl<u32>(a, 5) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + load<u32>(SHA_W + (i << 2));
+    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = t;
+  }
+  for (let i: usize = 60; i < 80; i++) {
+    const t = rotl<u32>(a, 5) + (b ^ c ^ d) + e + 0xca62c1d6 + load<u32>(SHA_W + (i << 2));
+    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = t;
+  }
+  store<u32>(SHA, bswap<u32>(a + 0x67452301)); store<u32>(SHA + 4, bswap<u32>(b + 0xefcdab89)); store<u32>(SHA + 8, bswap<u32>(c + 0x98badcfe));
+  store<u32>(SHA + 12, bswap<u32>(d + 0x10325476)); store<u32>(SHA + 16, bswap<u32>(e + 0xc3d2e1f0));
+}
+
+@inline function b64(v: u32): u8 {
+  return <u8>(v < 26 ? 65 + v : v < 52 ? 71 + v : v < 62 ? v - 4 : v == 62 ? 43 : 47);
+}
+
+/** Writes the Community ID v1 at `out` (30 bytes; 0 when there is none), as community-id.ts does for protocols other than ICMP. */
+function communityId(out: usize, from: i32, to: i32, proto: i64, sport: i64, dport: i64, hasPorts: bool): usize {
+  if (proto < 0 || proto > 255) return 0;
+  const ports = proto == 6 || proto == 17 || proto == 132;
+  if (ports && !hasPorts) return 0;
+  if (ports && (sport < 0 || sport > 0xffff || dport < 0 || dport > 0xffff)) return 0;
+  const n = <usize>((entryShape(from) >> 8) & 0xff);
+  if (<usize>((entryShape(to) >> 8) & 0xff) != n) return 0;
+  const fromBytes = bytesAt(from); const toBytes = bytesAt(to);
+  // ICMP never comes here (the writer gives it no Community ID), so ports only break ties.
+  const p1: u32 = ports ? <u32>sport : 0; const p2: u32 = ports ? <u32>dport : 0;
+  const order = memory.compare(fromBytes, toBytes, n);
+  const keep = order < 0 || (order == 0 && p1 <= p2);
+  store<u16>(CID_IN, 0);
+  const a = keep ? fromBytes : toBytes; const b = keep ? toBytes : fromBytes;
+  const q1 = keep ? p1 : p2; const q2 = keep ? p2 : p1;
+  memory.copy(CID_IN + 2, a, n); memory.copy(CID_IN + 2 + n, b, n);
+  store<u8>(CID_IN + 2 + 2 * n, <u8>proto); store<u8>(CID_IN + 3 + 2 * n, 0);
+  let len: usize = 4 + 2 * n;
+  if (ports) {
+    store<u8>(CID_IN + len, <u8>(q1 >> 8)); store<u8>(CID_IN + len + 1, <u8>q1);
+    store<u8>(CID_IN + len + 2, <u8>(q2 >> 8)); store<u8>(CID_IN + len + 3, <u8>q2);
+    len += 4;
+  }
+  sha1(len);
+  store<u8>(out, 49); store<u8>(out + 1, 58);
+  let pos = out + 2;
+  for (let i: usize = 0; i < 18; i += 3) {
+    const t = (<u32>load<u8>(SHA + i) << 16) | (<u32>load<u8>(SHA + i + 1) << 8) | <u32>load<u8>(SHA + i + 2);
+    store<u8>(pos, b64(t >> 18)); store<u8>(pos + 1, b64((t >> 12) & 63)); store<u8>(pos + 2, b64((t >> 6) & 63)); store<u8>(pos + 3, b64(t & 63));
+    pos += 4;
+  }
+  const pair = (<u32>load<u8>(SHA + 18) << 8) | <u32>load<u8>(SHA + 19);
+  store<u8>(pos, b64(pair >> 10)); store<u8>(pos + 1, b64((pair >> 4) & 63)); store<u8>(pos + 2, b64((pair << 2) & 63)); store<u8>(pos + 3, 61);
+  return 30;
+}
+
+@inline function geoStart(e: i32): usize { return (<usize>e << 2) + HEAD_BYTES + <usize>(entryShape(e) & 0xff) + 2; }
+@inline function bytesAt(e: i32): usize { return geoStart(e) + <usize>load<u32>((<usize>e << 2) + 4) + <usize>load<u32>((<usize>e << 2) + 8); }
+@inline function isPublic(e: i32): bool { return (entryShape(e) & 0x10000) != 0; }
+/** Bytes of the address's JSON string and its GeoIP and ASN JSON: what a document may take for it. */
+@inline function jsonBytes(e: i32): usize {
+  return <usize>(entryShape(e) & 0xff) + 2 + <usize>load<u32>((<usize>e << 2) + 4) + <usize>load<u32>((<usize>e << 2) + 8);
+}
+function writeEnrichment(pos: usize, e: i32, geoKey: i32, asKey: i32): usize {
+  const g = <usize>load<u32>((<usize>e << 2) + 4);
+  const a = <usize>load<u32>((<usize>e << 2) + 8);
+  const from = geoStart(e);
+  if (g != 0) { pos = frag(pos, geoKey); pos = copyBytes(pos, from, g); }
+  if (a != 0) { pos = frag(pos, asKey); pos = copyBytes(pos, from + g, a); }
+  return pos;
+}
+
+@inline function present(k: i32): bool { return k >= 0 && load<u8>(PRESENT + <usize>k) == 1; }
+@inline function num(k: i32): i64 { return load<i64>(NUMS + (<usize>k << 3)); }
+@inline function entryOf(k: i32): i32 { return k >= 0 && load<u8>(PRESENT + <usize>k) == 1 ? load<i32>(ENTRIES + (<usize>k << 2)) : -1; }
+@inline function posOf(i: i32): i32 { return load<i32>(POS + (<usize>i << 2)); }
+
+/** True for a NODATA or SKIPDATA record. */
+function statusAt(line: usize): bool {
+  const k = posOf(4);
+  if (!present(k)) return false;
+  const s = line + <usize>load<i32>(STARTS + (<usize>k << 2));
+  const n = load<i32>(ENDS + (<usize>k << 2)) - load<i32>(STARTS + (<usize>k << 2));
+  if (n == 6) return load<u32>(s) == 0x41444f4e && load<u16>(s + 4) == 0x4154; // NODATA
+  if (n == 8) return load<u64>(s) == 0x4154414450494b53; // SKIPDATA
+  return false;
+}
+
+/** Scans the line at [line, line + len) as writer.ts's scan does: 1 when it can be written here, 0 when it is bad, 2 when a keyword needs escaping. */
+function scanLine(line: usize, len: usize): i32 {
+  const n = nFields;
+  let ok = true; let count: i32 = 0; let i: usize = 0; let escape = false;
+  addressBytes = 0;
+  while (true) {
+    while (i < len && isSpace(load<u8>(line + i))) i++;
+    if (i >= len) break;
+    const start = i;
+    const kind = count < n && ok ? load<u8>(KINDS + <usize>count) : COUNT_ONLY;
+    if (kind == NUMBER) {
+      let value: i64 = 0;
+      for (; i < len; i++) {
+        const c = <u32>load<u8>(line + i);
+        if (isSpace(c)) break;
+        const d = c - 48;
+        value = d <= 9 && value >= 0 && value < 100000000000000000 ? value * 10 + <i64>d : -1;
+      }
+      if (i - start == 1 && load<u8>(line + start) == 45) { store<u8>(PRESENT + <usize>count, 0); }
+      else {
+        store<u8>(PRESENT + <usize>count, 1);
+        store<i32>(STARTS + (<usize>count << 2), <i32>start); store<i32>(ENDS + (<usize>count << 2), <i32>i);
+        store<i64>(NUMS + (<usize>count << 3), value);
+        ok = value >= 0 && value <= load<i64>(LIMITS + (<usize>count << 3));
+      }
+    } else if (kind == IP) {
+      let hash: u32 = 0x811c9dc5;
+      for (; i < len; i++) {
+        const c = <u32>load<u8>(line + i);
+        if (isSpace(c)) break;
+        hash = (hash ^ c) * 0x01000193;
+      }
+      if (i - start == 1 && load<u8>(line + start) == 45) { store<u8>(PRESENT + <usize>count, 0); }
+      else {
+        store<u8>(PRESENT + <usize>count, 1);
+        store<i32>(STARTS + (<usize>count << 2), <i32>start); store<i32>(ENDS + (<usize>count << 2), <i32>i);
+        const e = span(line, start, i, hash);
+        if (e < 0) ok = false;
+        else { store<i32>(ENTRIES + (<usize>count << 2), e); addressBytes += jsonBytes(e); }
+      }
+    } else {
+      while (i < len) {
+        const c = <u32>load<u8>(line + i);
+        if (isSpace(c)) break;
+        if (c < 32 || c == 34 || c == 92) escape = true;
+        i++;
+      }
+      if (kind == KEYWORD) {
+        if (i - start == 1 && load<u8>(line + start) == 45) store<u8>(PRESENT + <usize>count, 0);
+        else {
+          store<u8>(PRESENT + <usize>count, 1);
+          store<i32>(STARTS + (<usize>count << 2), <i32>start); store<i32>(ENDS + (<usize>count << 2), <i32>i);
+        }
+      }
+    }
+    count++;
+  }
+  if (!(ok && count == n)) return 0;
+  return escape ? 2 : 1;
+}
+
+/** The scanned line's document, as writer.ts writes it, up to and with `}}`. */
+function document(out: usize, line: usize, lineNo: i64): usize {
+  let pos = out;
+  const timed = present(posOf(0));
+  if (timed) {
+    const time = num(posOf(0));
+    if (time != lastTime) { lastTime = time; tsLen = timestamp(<f64>time); }
+    pos = copyBytes(pos, TS_BUF, <usize>tsLen);
+  } else {
+    store<u8>(pos++, 123);
+  }
+  let sep = timed;
+  const n = nFields;
+  for (let k: i32 = 0; k < n; k++) {
+    if (load<u8>(PRESENT + <usize>k) == 0) continue;
+    pos = fragAt(pos, sep ? KEY_NEXT : KEY_FIRST, k);
+    sep = true;
+    const kind = load<u8>(KINDS + <usize>k);
+    if (kind == IP) {
+      const e = load<i32>(ENTRIES + (<usize>k << 2));
+      pos = copyBytes(pos, (<usize>e << 2) + HEAD_BYTES, <usize>(entryShape(e) & 0xff) + 2);
+      continue;
+    }
+    const s = <usize>load<i32>(STARTS + (<usize>k << 2));
+    const en = <usize>load<i32>(ENDS + (<usize>k << 2));
+    if (kind == NUMBER) {
+      pos = load<u8>(line + s) != 48 ? copyBytes(pos, line + s, en - s) : writeDecimal(pos, num(k));
+    } else {
+      store<u8>(pos, 34);
+      pos = copyBytes(pos + 1, line + s, en - s);
+      store<u8>(pos++, 34);
+    }
+  }
+  // derived
+  const kStart = posOf(0); const kEnd = posOf(1);
+  if (present(kStart) && present(kEnd) && num(kEnd) >= num(kStart)) {
+    pos = frag(pos, F_DURATION);
+    pos = writeDecimal(pos, num(kEnd) - num(kStart));
+  }
+  const src = entryOf(posOf(7)); const dst = entryOf(posOf(8));
+  const psrc = entryOf(posOf(9)); const pdst = entryOf(posOf(10));
+  if (!statusAt(line)) {
+    const kp = posOf(2);
+    const hasProto = present(kp);
+    const proto = hasProto ? num(kp) : -1;
+    if (hasProto && proto < 256 && load<u32>(PROTO_T + (<usize>proto << 3), 4) != 0) pos = fragAt(pos, PROTO_T, <i32>proto);
+    const kf = posOf(3);
+    if (present(kf) && (!hasProto || proto == 6)) {
+      const mask = num(kf);
+      if (mask < 256 && load<u32>(FLAGS_T + (<usize>mask << 3), 4) != 0) pos = fragAt(pos, FLAGS_T, <i32>mask);
+    }
+    if (src >= 0) pos = frag(pos, isPublic(src) ? F_SRC_T : F_SRC_F);
+    if (dst >= 0) pos = frag(pos, isPublic(dst) ? F_DST_T : F_DST_F);
+    if (psrc >= 0) pos = frag(pos, isPublic(psrc) ? F_PSRC_T : F_PSRC_F);
+    if (pdst >= 0) pos = frag(pos, isPublic(pdst) ? F_PDST_T : F_PDST_F);
+    const packet = psrc >= 0 && pdst >= 0;
+    const from = packet ? psrc : src; const to = packet ? pdst : dst;
+    if (hasProto && proto != 1 && proto != 58 && from >= 0 && to >= 0) {
+      const ks = posOf(5); const kd = posOf(6);
+      const hasPorts = present(ks) && present(kd);
+      const cidLen = F_CID;
+      const e = FRAG + (<usize>cidLen << 3);
+      const keyLen = <usize>load<u32>(e, 4);
+      const written = communityId(pos + keyLen, from, to, proto, hasPorts ? num(ks) : -1, hasPorts ? num(kd) : -1, hasPorts);
+      if (written != 0) {
+        frag(pos, F_CID);
+        pos += keyLen + 30;
+        store<u8>(pos++, 34);
+      }
+    }
+  }
+  if (src >= 0) pos = writeEnrichment(pos, src, F_SRC_GEO, F_SRC_AS);
+  if (dst >= 0) pos = writeEnrichment(pos, dst, F_DST_GEO, F_DST_AS);
+  if (psrc >= 0) pos = writeEnrichment(pos, psrc, F_PSRC_GEO, F_PSRC_AS);
+  if (pdst >= 0) pos = writeEnrichment(pos, pdst, F_PDST_GEO, F_PDST_AS);
+  if (sep) store<u8>(pos++, 44);
+  pos = frag(pos, F_LOGPREFIX);
+  pos = writeDecimal(pos, lineNo);
+  store<u8>(pos, 125); store<u8>(pos + 1, 125);
+  return pos + 2;
+}
+
+
+/** Forgets every address (another enricher's book, or a full one). */
+export function forgetAll(): void {
+  memory.fill(SLOTS, 0, <usize>NSLOTS << 3);
+  bookCount = 0;
+  forget();
+}
+
+/**
+ * Scans the line at INPUT[0, len): 0 when it is bad, 1 when `write` can write it, 2 when the
+ * JavaScript writer must (a keyword JSON would escape); bit 2: a NODATA/SKIPDATA record; bit 3:
+ * it has a `start` (at TIME). A full book forgets here, before the line's addresses.
+ */
+export function scan(len: i32): i32 {
+  if (bookCount >= bookCapacity) forgetAll();
+  const r = scanLine(INPUT, <usize>len);
+  if (r == 0) return 0;
+  const k = posOf(0);
+  const timed = present(k);
+  if (timed) store<f64>(TIME, <f64>num(k));
+  return r | (statusAt(INPUT) ? 4 : 0) | (timed ? 8 : 0);
+}
+
+/**
+ * Writes the scanned line's operation at OUTPUT + outUsed: the head at HEAD_BUF, its id, `}}`, the
+ * document (`log.line` being `lineNo`) and a newline. Returns the new outUsed, or -1 (nothing
+ * written) when it might not fit.
+ */
+export function write(len: i32, lineNo: f64): i32 {
+  const room = <usize>headLen + 48 + <usize>fixedBytes + 6 * <usize>len + addressBytes;
+  if (<usize>outUsed + room > <usize>OUTPUT_BYTES) return -1;
+  const line = INPUT;
+  const no = <i64>lineNo;
+  let out = copyBytes(OUTPUT + <usize>outUsed, HEAD_BUF, <usize>headLen);
+  out = frag(out, F_ID_KEY);
+  const restLen = <usize>load<i32>(PREFIX, 20);
+  let w = copyBytes(WINDOW, PREFIX + 24, restLen);
+  store<u8>(w++, 35);
+  w = writeDecimal(w, no);
+  store<u8>(w++, 58);
+  w = copyBytes(w, line, <usize>len);
+  murmurId(WINDOW, w - WINDOW, out);
+  out += 32;
+  store<u8>(out, 34); store<u8>(out + 1, 125); store<u8>(out + 2, 125); store<u8>(out + 3, 10);
+  out = document(out + 4, line, no);
+  store<u8>(out++, 10);
+  outUsed = <i32>(out - OUTPUT);
+  return outUsed;
+}
