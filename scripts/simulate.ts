@@ -10,13 +10,13 @@ import { README_PATH, withSection } from './lib/readme-section.js';
 import { simulate, type Policy, type TaskModel, type Workload } from './lib/scale-sim.js';
 
 /**
- * BENCHMARKS.md, `npm run bench:e2e` of 2026-12-02 19:12–19:16 UTC with PARSE_THREADS=0, as the
+ * BENCHMARKS.md, `npm run bench:e2e` of 2026-12-04 11:12–11:17 UTC with PARSE_THREADS=0, as the
  * infra/ task of 1 vCPU runs: the whole worker process (SQS, S3, gunzip, parse on the main thread,
- * GeoIP+ASN, ids, `_bulk` requests), 7.9 µs of CPU a record (the higher of two runs' medians, 7.9
- * and 6.6), i.e. records per CPU-second. The object path alone (`npm run bench`) does more; the
+ * GeoIP+ASN, ids, `_bulk` requests), 6.1 µs of CPU a record (the higher of two runs' medians, 6.1
+ * and 5.7), i.e. records per CPU-second. The object path alone (`npm run bench`) does more; the
  * worker's figure is what a task gets.
  */
-export const RECORDS_PER_VCPU_SECOND = 126_582;
+export const RECORDS_PER_VCPU_SECOND = 163_934;
 /** The same benchmark's object: 7,706,415 bytes of gzip held 300,000 records. */
 const GZIP_BYTES_PER_RECORD = 7_706_415 / 300_000;
 /** A 75 MiB object of such records. */
