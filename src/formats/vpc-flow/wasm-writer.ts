@@ -14,7 +14,7 @@ import { actionHead, type OpWriter } from '../../core/bulk-op.js';
 import { lineIdPrefix } from '../../core/id.js';
 import type { IndexOp } from '../../core/types.js';
 import { FieldType } from './catalogue.js';
-import { protocolName, tcpFlagNames } from './derive.js';
+import { ADDRESS_FIELDS, protocolName, tcpFlagNames } from './derive.js';
 import { LOG_FIELD, isoTime } from './document.js';
 import { LIMITS, type FlowFormat } from './parse.js';
 import { ADDRESS_BOOK_SIZE, addressFacts, layEntry } from './addresses.js';
@@ -42,7 +42,7 @@ type Layout = Record<(typeof LAYOUT)[number], number>;
 const DERIVED_FROM = ['start', 'end', 'protocol', 'tcp-flags', 'log-status', 'srcport', 'dstport', 'srcaddr', 'dstaddr', 'pkt-srcaddr', 'pkt-dstaddr'];
 /** The named fragments in the module's F_* order, the object's `log` prefix (per writer) third. */
 const namedFragments = (logPrefix: string): string[] => [',"duration_s":', ',"community_id":"', logPrefix,
-  ...['srcaddr', 'dstaddr', 'pkt-srcaddr', 'pkt-dstaddr'].flatMap((f) => [`,"${f}_public":true`, `,"${f}_public":false`, `,"${f}_geo":`, `,"${f}_as":`]),
+  ...ADDRESS_FIELDS.flatMap((f) => [`,"${f}_public":true`, `,"${f}_public":false`, `,"${f}_geo":`, `,"${f}_as":`]),
   ',"_id":"'];
 /** Operations are copied out once this many bytes are written: a run that fits one of OpWriter's pooled chunks. */
 // Stryker disable next-line ArithmeticOperator: copying out after every operation gives the same operations, only slower
