@@ -69,6 +69,11 @@ async function setWorkerPassword(stack: TestStack, password: string): Promise<vo
   });
 }
 
+/** Empties the security plugin's cache of authenticated users (as admin). */
+async function flushAuthCache(stack: TestStack): Promise<void> {
+  await stack.opensearch.transport.request({ method: 'DELETE', path: '/_plugins/_security/api/cache' });
+}
+
 describe('secured OpenSearch: TLS, basic auth, least-privilege worker', { concurrency: false }, () => {
   before(async () => {
     node = await secureNode();
@@ -156,7 +161,12 @@ describe('secured OpenSearch: TLS, basic auth, least-privilege worker', { concur
       // The node's word first: the late objects go up only once the old password is refused.
       const oldPassword = createOpenSearchClient({ ...stack.config, opensearchUsername: WORKER_USER, opensearchPassword: original });
       try {
-        await until('the node to refuse the old password', () => oldPassword.info().then(() => false, (err: { statusCode?: number }) => err.statusCode === 401), 30_000);
+        // The security plugin caches authenticated users; an operator rotating a password flushes
+        // that cache, and so does each attempt here, so no cached login outlives the rotation.
+        await until('the node to refuse the old password', async () => {
+          await flushAuthCache(stack);
+          return oldPassword.info().then(() => false, (err: { statusCode?: number }) => err.statusCode === 401);
+        }, 120_000);
       } finally {
         await oldPassword.close();
       }
