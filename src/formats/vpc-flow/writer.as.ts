@@ -45,20 +45,27 @@ const ENDS: usize = STARTS + 256;
 const NUMS: usize = STARTS + 512;
 const PRESENT: usize = STARTS + 1024;
 const ENTRIES: usize = STARTS + 1088;
-/** SHA-1's block and schedule, and the Community ID's tuple. */
+/** Base64's alphabet, laid out when the module starts. */
+const B64: usize = 65536 + 3456;
+/** SHA-1's block: the Community ID's tuple, then the digest. */
 const SHA: usize = 65536 + 4096;
-const SHA_W: usize = SHA + 64;
-const CID_IN: usize = SHA + 512;
-/** The id's hash window: the prefix's rest (< 16 bytes), `#<line>:` (< 20), the line. */
-const WINDOW: usize = 131072;
-/** The line, copied in by the caller; a longer line is the JavaScript writer's. */
+/**
+ * The line, copied in by the caller; a longer line is the JavaScript writer's. The id's hash window
+ * ends with it: the prefix's rest (< 16 bytes) and `#<line>:` (< 22) are written right before it.
+ */
 export const INPUT: usize = 196608;
 export const INPUT_BYTES: i32 = 65536 - 64;
-/** The address book's slots: the hash and entry + 1 (0: empty), linear probing; twice the entries at most. */
+/**
+ * The address book's slots: the hash and entry + 1 (0: empty), linear probing. The table is as
+ * small as the book allows (a small one stays in the cache): it starts at MIN_SLOTS and doubles
+ * into the other of two regions once three quarters full, up to MAX_SLOTS, twice the book's
+ * capacity (bookCapacity is at most MAX_SLOTS / 2).
+ */
 const SLOTS: usize = 262144;
-const NSLOTS: u32 = 131072;
+const MIN_SLOTS: u32 = 4096;
+const MAX_SLOTS: u32 = 131072;
 /** Operations written end to end, until the caller copies them out. */
-export const OUTPUT: usize = SLOTS + (<usize>NSLOTS << 3);
+export const OUTPUT: usize = SLOTS + (<usize>MAX_SLOTS << 4);
 export const OUTPUT_BYTES: i32 = 1 << 20;
 /** Address entries (an entry is its byte offset / 4), from here to the end of the memory. */
 export const ARENA: usize = OUTPUT + <usize>OUTPUT_BYTES;
@@ -88,6 +95,8 @@ export let fixedBytes: i32 = 0;
 /** Bytes written at OUTPUT. */
 export let outUsed: i32 = 0;
 let bookCount: i32 = 0;
+let slots: usize = SLOTS;
+let nSlots: u32 = MIN_SLOTS;
 let addressBytes: usize = 0;
 let lastTime: i64 = -1;
 let tsLen: i32 = 0;
@@ -96,14 +105,41 @@ const KEYWORD: u8 = 0; const IP: u8 = 1; const NUMBER: u8 = 2; const COUNT_ONLY:
 
 @inline function isSpace(c: u32): bool { return c <= 32 && (c == 32 || (c >= 9 && c <= 13)); }
 
-// Small copies by words: memory.copy is a call for any size.
+// Small copies by words: memory.copy is a call for any size. The last word overlaps the one before
+// it rather than a loop finishing byte by byte. Never between overlapping regions (none here are).
 @inline function copyBytes(dst: usize, src: usize, n: usize): usize {
   if (n > 64) { memory.copy(dst, src, n); return dst + n; }
-  let i: usize = 0;
-  for (; i + 8 <= n; i += 8) store<u64>(dst + i, load<u64>(src + i));
-  if (i + 4 <= n) { store<u32>(dst + i, load<u32>(src + i)); i += 4; }
-  for (; i < n; i++) store<u8>(dst + i, load<u8>(src + i));
+  if (n >= 8) {
+    for (let i: usize = 0; i + 8 < n; i += 8) store<u64>(dst + i, load<u64>(src + i));
+    store<u64>(dst + n - 8, load<u64>(src + n - 8));
+  } else if (n >= 4) {
+    store<u32>(dst, load<u32>(src)); store<u32>(dst + n - 4, load<u32>(src + n - 4));
+  } else if (n >= 2) {
+    store<u16>(dst, load<u16>(src)); store<u16>(dst + n - 2, load<u16>(src + n - 2));
+  } else if (n == 1) {
+    store<u8>(dst, load<u8>(src));
+  }
   return dst + n;
+}
+/** True when the n bytes at a and b are the same. */
+@inline function sameBytes(a: usize, b: usize, n: usize): bool {
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
+  for (; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
+}
+/** The order of the n bytes at a and those at b, byte by byte: negative, 0 or positive. */
+@inline function compareBytes(a: usize, b: usize, n: usize): i32 {
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) {
+    const x = bswap<u64>(load<u64>(a + i)); const y = bswap<u64>(load<u64>(b + i));
+    if (x != y) return x < y ? -1 : 1;
+  }
+  for (; i < n; i++) {
+    const x = <i32>load<u8>(a + i); const y = <i32>load<u8>(b + i);
+    if (x != y) return x - y;
+  }
+  return 0;
 }
 @inline function frag(dst: usize, id: i32): usize {
   const e = FRAG + (<usize>id << 3);
@@ -114,11 +150,16 @@ const KEYWORD: u8 = 0; const IP: u8 = 1; const NUMBER: u8 = 2; const COUNT_ONLY:
   return copyBytes(dst, POOL + <usize>load<u32>(e), <usize>load<u32>(e, 4));
 }
 
+/** How many decimal digits a non-negative integer has. */
+function decimalDigits(v: i64): usize {
+  let digits: usize = 1;
+  while (v >= 10) { digits++; v /= 10; }
+  return digits;
+}
 /** The decimal digits of a non-negative integer at `out`; returns the position after them. */
 function writeDecimal(out: usize, v: i64): usize {
   if (v < 10) { store<u8>(out, <u8>(48 + v)); return out + 1; }
-  let digits: usize = 0; let t = v;
-  while (t > 0) { digits++; t /= 10; }
+  const digits = decimalDigits(v);
   let p = out + digits;
   while (v > 0) { p--; store<u8>(p, <u8>(48 + v % 10)); v /= 10; }
   return out + digits;
@@ -132,26 +173,45 @@ const HEAD_BYTES: usize = 12;
 function sameText(e: i32, line: usize, start: usize, end: usize): bool {
   const n = end - start;
   if (<usize>(entryShape(e) & 0xff) != n) return false;
-  const at = (<usize>e << 2) + HEAD_BYTES + 1;
-  return memory.compare(at, line + start, n) == 0;
+  return sameBytes((<usize>e << 2) + HEAD_BYTES + 1, line + start, n);
 }
 
 function span(line: usize, start: usize, end: usize, hash: u32): i32 {
   if (end - start > 64) return -1;
-  let slot = hash % NSLOTS;
+  const mask = nSlots - 1;
+  let slot = hash & mask;
   while (true) {
-    const p = SLOTS + (<usize>slot << 3);
+    const p = slots + (<usize>slot << 3);
     const e = load<i32>(p, 4);
     if (e == 0) break;
     if (load<u32>(p) == hash && sameText(e - 1, line, start, end)) return entryValid(e - 1) ? e - 1 : -1;
-    slot = slot + 1 == NSLOTS ? 0 : slot + 1;
+    slot = (slot + 1) & mask;
   }
   const e = learn(line + start, <i32>(end - start));
   bookCount++;
-  const p = SLOTS + (<usize>slot << 3);
+  const p = slots + (<usize>slot << 3);
   store<u32>(p, hash);
   store<i32>(p, e + 1, 4);
+  if (<u32>bookCount * 4 > nSlots * 3 && nSlots < MAX_SLOTS) grow();
   return entryValid(e) ? e : -1;
+}
+
+/** Doubles the table into the other region. */
+function grow(): void {
+  const from = slots; const n = nSlots;
+  slots = from == SLOTS ? SLOTS + (<usize>MAX_SLOTS << 3) : SLOTS;
+  nSlots = n << 1;
+  memory.fill(slots, 0, <usize>nSlots << 3);
+  const mask = nSlots - 1;
+  for (let i: usize = 0; i < <usize>n; i++) {
+    const e = load<i32>(from + (i << 3), 4);
+    if (e == 0) continue;
+    const hash = load<u32>(from + (i << 3));
+    let slot = hash & mask;
+    while (load<i32>(slots + (<usize>slot << 3), 4) != 0) slot = (slot + 1) & mask;
+    store<u32>(slots + (<usize>slot << 3), hash);
+    store<i32>(slots + (<usize>slot << 3), e, 4);
+  }
 }
 
 // ---- murmur3 x64 128 ----
@@ -194,41 +254,125 @@ function murmurId(ptr: usize, len: usize, out: usize): void {
   hex64(h1, out); hex64(h2, out + 16);
 }
 
-// ---- SHA-1 of a message of one block (under 56 bytes) at CID_IN, the digest (big-endian) to SHA[0, 20) ----
+// ---- SHA-1 of a message of one block (under 56 bytes), laid out by the caller at SHA on zeros; the digest (big-endian) to SHA[0, 20) ----
+@inline function clearBlock(): void {
+  for (let i: usize = 0; i < 64; i += 8) store<u64>(SHA + i, 0);
+}
+@inline function ch(b: u32, c: u32, d: u32): u32 { return d ^ (b & (c ^ d)); }
+@inline function parity(b: u32, c: u32, d: u32): u32 { return b ^ c ^ d; }
+@inline function maj(b: u32, c: u32, d: u32): u32 { return (b & c) | (d & (b | c)); }
+/**
+ * Unrolled, the schedule in 16 locals (w[i] for i >= 16 written over w[i - 16]), each round
+ * adding into the word that is `e` in it: no memory traffic but the block's 16 loads (~2x a loop
+ * over a schedule in memory).
+ */
 function sha1(len: usize): void {
-  memory.fill(SHA, 0, 64);
-  memory.copy(SHA, CID_IN, len);
   store<u8>(SHA + len, 0x80);
   store<u32>(SHA + 60, bswap<u32>(<u32>(len << 3)));
-  for (let i: usize = 0; i < 16; i++) store<u32>(SHA_W + (i << 2), bswap<u32>(load<u32>(SHA + (i << 2))));
-  for (let i: usize = 16; i < 80; i++) {
-    const x = load<u32>(SHA_W + ((i - 3) << 2)) ^ load<u32>(SHA_W + ((i - 8) << 2)) ^ load<u32>(SHA_W + ((i - 14) << 2)) ^ load<u32>(SHA_W + ((i - 16) << 2));
-    store<u32>(SHA_W + (i << 2), rotl<u32>(x, 1));
-  }
+  let w0: u32 = bswap<u32>(load<u32>(SHA + 0));
+  let w1: u32 = bswap<u32>(load<u32>(SHA + 4));
+  let w2: u32 = bswap<u32>(load<u32>(SHA + 8));
+  let w3: u32 = bswap<u32>(load<u32>(SHA + 12));
+  let w4: u32 = bswap<u32>(load<u32>(SHA + 16));
+  let w5: u32 = bswap<u32>(load<u32>(SHA + 20));
+  let w6: u32 = bswap<u32>(load<u32>(SHA + 24));
+  let w7: u32 = bswap<u32>(load<u32>(SHA + 28));
+  let w8: u32 = bswap<u32>(load<u32>(SHA + 32));
+  let w9: u32 = bswap<u32>(load<u32>(SHA + 36));
+  let w10: u32 = bswap<u32>(load<u32>(SHA + 40));
+  let w11: u32 = bswap<u32>(load<u32>(SHA + 44));
+  let w12: u32 = bswap<u32>(load<u32>(SHA + 48));
+  let w13: u32 = bswap<u32>(load<u32>(SHA + 52));
+  let w14: u32 = bswap<u32>(load<u32>(SHA + 56));
+  let w15: u32 = bswap<u32>(load<u32>(SHA + 60));
   let a: u32 = 0x67452301, b: u32 = 0xefcdab89, c: u32 = 0x98badcfe, d: u32 = 0x10325476, e: u32 = 0xc3d2e1f0;
-  for (let i: usize = 0; i < 20; i++) {
-    const t = rotl<u32>(a, 5) + ((b & c) | (~b & d)) + e + 0x5a827999 + load<u32>(SHA_W + (i << 2));
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = t;
-  }
-  for (let i: usize = 20; i < 40; i++) {
-    const t = rotl<u32>(a, 5) + (b ^ c ^ d) + e + 0x6ed9eba1 + load<u32>(SHA_W + (i << 2));
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = t;
-  }
-  for (let i: usize = 40; i < 60; i++) {
-    const t = rotl<u32>(a, 5) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + load<u32>(SHA_W + (i << 2));
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = t;
-  }
-  for (let i: usize = 60; i < 80; i++) {
-    const t = rotl<u32>(a, 5) + (b ^ c ^ d) + e + 0xca62c1d6 + load<u32>(SHA_W + (i << 2));
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = t;
-  }
+  e += rotl<u32>(a, 5) + ch(b, c, d) + 0x5a827999 + w0; b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + ch(a, b, c) + 0x5a827999 + w1; a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + ch(e, a, b) + 0x5a827999 + w2; e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + ch(d, e, a) + 0x5a827999 + w3; d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + ch(c, d, e) + 0x5a827999 + w4; c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + ch(b, c, d) + 0x5a827999 + w5; b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + ch(a, b, c) + 0x5a827999 + w6; a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + ch(e, a, b) + 0x5a827999 + w7; e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + ch(d, e, a) + 0x5a827999 + w8; d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + ch(c, d, e) + 0x5a827999 + w9; c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + ch(b, c, d) + 0x5a827999 + w10; b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + ch(a, b, c) + 0x5a827999 + w11; a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + ch(e, a, b) + 0x5a827999 + w12; e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + ch(d, e, a) + 0x5a827999 + w13; d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + ch(c, d, e) + 0x5a827999 + w14; c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + ch(b, c, d) + 0x5a827999 + w15; b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + ch(a, b, c) + 0x5a827999 + (w0 = rotl<u32>(w13 ^ w8 ^ w2 ^ w0, 1)); a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + ch(e, a, b) + 0x5a827999 + (w1 = rotl<u32>(w14 ^ w9 ^ w3 ^ w1, 1)); e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + ch(d, e, a) + 0x5a827999 + (w2 = rotl<u32>(w15 ^ w10 ^ w4 ^ w2, 1)); d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + ch(c, d, e) + 0x5a827999 + (w3 = rotl<u32>(w0 ^ w11 ^ w5 ^ w3, 1)); c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + parity(b, c, d) + 0x6ed9eba1 + (w4 = rotl<u32>(w1 ^ w12 ^ w6 ^ w4, 1)); b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + parity(a, b, c) + 0x6ed9eba1 + (w5 = rotl<u32>(w2 ^ w13 ^ w7 ^ w5, 1)); a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + parity(e, a, b) + 0x6ed9eba1 + (w6 = rotl<u32>(w3 ^ w14 ^ w8 ^ w6, 1)); e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + parity(d, e, a) + 0x6ed9eba1 + (w7 = rotl<u32>(w4 ^ w15 ^ w9 ^ w7, 1)); d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + parity(c, d, e) + 0x6ed9eba1 + (w8 = rotl<u32>(w5 ^ w0 ^ w10 ^ w8, 1)); c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + parity(b, c, d) + 0x6ed9eba1 + (w9 = rotl<u32>(w6 ^ w1 ^ w11 ^ w9, 1)); b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + parity(a, b, c) + 0x6ed9eba1 + (w10 = rotl<u32>(w7 ^ w2 ^ w12 ^ w10, 1)); a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + parity(e, a, b) + 0x6ed9eba1 + (w11 = rotl<u32>(w8 ^ w3 ^ w13 ^ w11, 1)); e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + parity(d, e, a) + 0x6ed9eba1 + (w12 = rotl<u32>(w9 ^ w4 ^ w14 ^ w12, 1)); d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + parity(c, d, e) + 0x6ed9eba1 + (w13 = rotl<u32>(w10 ^ w5 ^ w15 ^ w13, 1)); c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + parity(b, c, d) + 0x6ed9eba1 + (w14 = rotl<u32>(w11 ^ w6 ^ w0 ^ w14, 1)); b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + parity(a, b, c) + 0x6ed9eba1 + (w15 = rotl<u32>(w12 ^ w7 ^ w1 ^ w15, 1)); a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + parity(e, a, b) + 0x6ed9eba1 + (w0 = rotl<u32>(w13 ^ w8 ^ w2 ^ w0, 1)); e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + parity(d, e, a) + 0x6ed9eba1 + (w1 = rotl<u32>(w14 ^ w9 ^ w3 ^ w1, 1)); d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + parity(c, d, e) + 0x6ed9eba1 + (w2 = rotl<u32>(w15 ^ w10 ^ w4 ^ w2, 1)); c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + parity(b, c, d) + 0x6ed9eba1 + (w3 = rotl<u32>(w0 ^ w11 ^ w5 ^ w3, 1)); b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + parity(a, b, c) + 0x6ed9eba1 + (w4 = rotl<u32>(w1 ^ w12 ^ w6 ^ w4, 1)); a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + parity(e, a, b) + 0x6ed9eba1 + (w5 = rotl<u32>(w2 ^ w13 ^ w7 ^ w5, 1)); e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + parity(d, e, a) + 0x6ed9eba1 + (w6 = rotl<u32>(w3 ^ w14 ^ w8 ^ w6, 1)); d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + parity(c, d, e) + 0x6ed9eba1 + (w7 = rotl<u32>(w4 ^ w15 ^ w9 ^ w7, 1)); c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + maj(b, c, d) + 0x8f1bbcdc + (w8 = rotl<u32>(w5 ^ w0 ^ w10 ^ w8, 1)); b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + maj(a, b, c) + 0x8f1bbcdc + (w9 = rotl<u32>(w6 ^ w1 ^ w11 ^ w9, 1)); a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + maj(e, a, b) + 0x8f1bbcdc + (w10 = rotl<u32>(w7 ^ w2 ^ w12 ^ w10, 1)); e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + maj(d, e, a) + 0x8f1bbcdc + (w11 = rotl<u32>(w8 ^ w3 ^ w13 ^ w11, 1)); d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + maj(c, d, e) + 0x8f1bbcdc + (w12 = rotl<u32>(w9 ^ w4 ^ w14 ^ w12, 1)); c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + maj(b, c, d) + 0x8f1bbcdc + (w13 = rotl<u32>(w10 ^ w5 ^ w15 ^ w13, 1)); b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + maj(a, b, c) + 0x8f1bbcdc + (w14 = rotl<u32>(w11 ^ w6 ^ w0 ^ w14, 1)); a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + maj(e, a, b) + 0x8f1bbcdc + (w15 = rotl<u32>(w12 ^ w7 ^ w1 ^ w15, 1)); e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + maj(d, e, a) + 0x8f1bbcdc + (w0 = rotl<u32>(w13 ^ w8 ^ w2 ^ w0, 1)); d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + maj(c, d, e) + 0x8f1bbcdc + (w1 = rotl<u32>(w14 ^ w9 ^ w3 ^ w1, 1)); c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + maj(b, c, d) + 0x8f1bbcdc + (w2 = rotl<u32>(w15 ^ w10 ^ w4 ^ w2, 1)); b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + maj(a, b, c) + 0x8f1bbcdc + (w3 = rotl<u32>(w0 ^ w11 ^ w5 ^ w3, 1)); a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + maj(e, a, b) + 0x8f1bbcdc + (w4 = rotl<u32>(w1 ^ w12 ^ w6 ^ w4, 1)); e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + maj(d, e, a) + 0x8f1bbcdc + (w5 = rotl<u32>(w2 ^ w13 ^ w7 ^ w5, 1)); d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + maj(c, d, e) + 0x8f1bbcdc + (w6 = rotl<u32>(w3 ^ w14 ^ w8 ^ w6, 1)); c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + maj(b, c, d) + 0x8f1bbcdc + (w7 = rotl<u32>(w4 ^ w15 ^ w9 ^ w7, 1)); b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + maj(a, b, c) + 0x8f1bbcdc + (w8 = rotl<u32>(w5 ^ w0 ^ w10 ^ w8, 1)); a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + maj(e, a, b) + 0x8f1bbcdc + (w9 = rotl<u32>(w6 ^ w1 ^ w11 ^ w9, 1)); e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + maj(d, e, a) + 0x8f1bbcdc + (w10 = rotl<u32>(w7 ^ w2 ^ w12 ^ w10, 1)); d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + maj(c, d, e) + 0x8f1bbcdc + (w11 = rotl<u32>(w8 ^ w3 ^ w13 ^ w11, 1)); c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + parity(b, c, d) + 0xca62c1d6 + (w12 = rotl<u32>(w9 ^ w4 ^ w14 ^ w12, 1)); b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + parity(a, b, c) + 0xca62c1d6 + (w13 = rotl<u32>(w10 ^ w5 ^ w15 ^ w13, 1)); a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + parity(e, a, b) + 0xca62c1d6 + (w14 = rotl<u32>(w11 ^ w6 ^ w0 ^ w14, 1)); e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + parity(d, e, a) + 0xca62c1d6 + (w15 = rotl<u32>(w12 ^ w7 ^ w1 ^ w15, 1)); d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + parity(c, d, e) + 0xca62c1d6 + (w0 = rotl<u32>(w13 ^ w8 ^ w2 ^ w0, 1)); c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + parity(b, c, d) + 0xca62c1d6 + (w1 = rotl<u32>(w14 ^ w9 ^ w3 ^ w1, 1)); b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + parity(a, b, c) + 0xca62c1d6 + (w2 = rotl<u32>(w15 ^ w10 ^ w4 ^ w2, 1)); a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + parity(e, a, b) + 0xca62c1d6 + (w3 = rotl<u32>(w0 ^ w11 ^ w5 ^ w3, 1)); e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + parity(d, e, a) + 0xca62c1d6 + (w4 = rotl<u32>(w1 ^ w12 ^ w6 ^ w4, 1)); d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + parity(c, d, e) + 0xca62c1d6 + (w5 = rotl<u32>(w2 ^ w13 ^ w7 ^ w5, 1)); c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + parity(b, c, d) + 0xca62c1d6 + (w6 = rotl<u32>(w3 ^ w14 ^ w8 ^ w6, 1)); b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + parity(a, b, c) + 0xca62c1d6 + (w7 = rotl<u32>(w4 ^ w15 ^ w9 ^ w7, 1)); a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + parity(e, a, b) + 0xca62c1d6 + (w8 = rotl<u32>(w5 ^ w0 ^ w10 ^ w8, 1)); e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + parity(d, e, a) + 0xca62c1d6 + (w9 = rotl<u32>(w6 ^ w1 ^ w11 ^ w9, 1)); d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + parity(c, d, e) + 0xca62c1d6 + (w10 = rotl<u32>(w7 ^ w2 ^ w12 ^ w10, 1)); c = rotl<u32>(c, 30);
+  e += rotl<u32>(a, 5) + parity(b, c, d) + 0xca62c1d6 + (w11 = rotl<u32>(w8 ^ w3 ^ w13 ^ w11, 1)); b = rotl<u32>(b, 30);
+  d += rotl<u32>(e, 5) + parity(a, b, c) + 0xca62c1d6 + (w12 = rotl<u32>(w9 ^ w4 ^ w14 ^ w12, 1)); a = rotl<u32>(a, 30);
+  c += rotl<u32>(d, 5) + parity(e, a, b) + 0xca62c1d6 + (w13 = rotl<u32>(w10 ^ w5 ^ w15 ^ w13, 1)); e = rotl<u32>(e, 30);
+  b += rotl<u32>(c, 5) + parity(d, e, a) + 0xca62c1d6 + (w14 = rotl<u32>(w11 ^ w6 ^ w0 ^ w14, 1)); d = rotl<u32>(d, 30);
+  a += rotl<u32>(b, 5) + parity(c, d, e) + 0xca62c1d6 + (w15 = rotl<u32>(w12 ^ w7 ^ w1 ^ w15, 1)); c = rotl<u32>(c, 30);
   store<u32>(SHA, bswap<u32>(a + 0x67452301)); store<u32>(SHA + 4, bswap<u32>(b + 0xefcdab89)); store<u32>(SHA + 8, bswap<u32>(c + 0x98badcfe));
   store<u32>(SHA + 12, bswap<u32>(d + 0x10325476)); store<u32>(SHA + 16, bswap<u32>(e + 0xc3d2e1f0));
 }
 
-@inline function b64(v: u32): u8 {
-  return <u8>(v < 26 ? 65 + v : v < 52 ? 71 + v : v < 62 ? v - 4 : v == 62 ? 43 : 47);
-}
+// A table, not a choice of ranges: the digest's digits are random, the branches would be mispredicted.
+for (let v: u32 = 0; v < 64; v++) store<u8>(B64 + <usize>v, <u8>(v < 26 ? 65 + v : v < 52 ? 71 + v : v < 62 ? v - 4 : v == 62 ? 43 : 47));
+@inline function b64(v: u32): u8 { return load<u8>(B64 + <usize>v); }
 
 /** Writes the Community ID v1 at `out` (30 bytes; 0 when there is none), as community-id.ts does for protocols other than ICMP. */
 function communityId(out: usize, from: i32, to: i32, proto: i64, sport: i64, dport: i64, hasPorts: bool): usize {
@@ -241,17 +385,17 @@ function communityId(out: usize, from: i32, to: i32, proto: i64, sport: i64, dpo
   const fromBytes = bytesAt(from); const toBytes = bytesAt(to);
   // ICMP never comes here (the writer gives it no Community ID), so ports only break ties.
   const p1: u32 = ports ? <u32>sport : 0; const p2: u32 = ports ? <u32>dport : 0;
-  const order = memory.compare(fromBytes, toBytes, n);
+  const order = compareBytes(fromBytes, toBytes, n);
   const keep = order < 0 || (order == 0 && p1 <= p2);
-  store<u16>(CID_IN, 0);
+  clearBlock(); // the seed, 0, is its first two bytes
   const a = keep ? fromBytes : toBytes; const b = keep ? toBytes : fromBytes;
   const q1 = keep ? p1 : p2; const q2 = keep ? p2 : p1;
-  memory.copy(CID_IN + 2, a, n); memory.copy(CID_IN + 2 + n, b, n);
-  store<u8>(CID_IN + 2 + 2 * n, <u8>proto); store<u8>(CID_IN + 3 + 2 * n, 0);
+  copyBytes(SHA + 2, a, n); copyBytes(SHA + 2 + n, b, n);
+  store<u8>(SHA + 2 + 2 * n, <u8>proto);
   let len: usize = 4 + 2 * n;
   if (ports) {
-    store<u8>(CID_IN + len, <u8>(q1 >> 8)); store<u8>(CID_IN + len + 1, <u8>q1);
-    store<u8>(CID_IN + len + 2, <u8>(q2 >> 8)); store<u8>(CID_IN + len + 3, <u8>q2);
+    store<u8>(SHA + len, <u8>(q1 >> 8)); store<u8>(SHA + len + 1, <u8>q1);
+    store<u8>(SHA + len + 2, <u8>(q2 >> 8)); store<u8>(SHA + len + 3, <u8>q2);
     len += 4;
   }
   sha1(len);
@@ -445,7 +589,9 @@ function document(out: usize, line: usize, lineNo: i64): usize {
 
 /** Forgets every address (another enricher's book, or a full one). */
 export function forgetAll(): void {
-  memory.fill(SLOTS, 0, <usize>NSLOTS << 3);
+  slots = SLOTS;
+  nSlots = MIN_SLOTS;
+  memory.fill(slots, 0, <usize>nSlots << 3);
   bookCount = 0;
   forget();
 }
@@ -477,13 +623,14 @@ export function write(len: i32, lineNo: f64): i32 {
   const no = <i64>lineNo;
   let out = copyBytes(OUTPUT + <usize>outUsed, HEAD_BUF, <usize>headLen);
   out = frag(out, F_ID_KEY);
+  // The window, `<rest>#<lineNo>:<line>`, in place: its start written right before the line.
   const restLen = <usize>load<i32>(PREFIX, 20);
-  let w = copyBytes(WINDOW, PREFIX + 24, restLen);
+  const window = line - restLen - decimalDigits(no) - 2;
+  let w = copyBytes(window, PREFIX + 24, restLen);
   store<u8>(w++, 35);
   w = writeDecimal(w, no);
-  store<u8>(w++, 58);
-  w = copyBytes(w, line, <usize>len);
-  murmurId(WINDOW, w - WINDOW, out);
+  store<u8>(w, 58);
+  murmurId(window, line + <usize>len - window, out);
   out += 32;
   store<u8>(out, 34); store<u8>(out + 1, 125); store<u8>(out + 2, 125); store<u8>(out + 3, 10);
   out = document(out + 4, line, no);

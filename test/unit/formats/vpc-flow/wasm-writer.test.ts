@@ -84,6 +84,35 @@ describe('batchReader with the writer compiled to WebAssembly', () => {
     assert.deepEqual(actual(read, batch.slice(0, 100)), expected(DEFAULT_FORMAT, enricher, batch.slice(0, 100)));
   });
 
+  it('learns each address once while its table of slots grows: a second pass looks nothing up', () => {
+    let lookups = 0;
+    const counting: Enricher = { lookup: (ip) => ((lookups += 1), enricher.lookup(ip)) };
+    // 30,000 public sources and 250 private destinations: the table doubles five times, the book never fills.
+    const address = (n: number) => `${11 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}.9`;
+    const batch = items(Array.from({ length: 30_000 }, (_, n) => line(n, address(n))));
+    const read = batchReader(DEFAULT_FORMAT, { ref: REF, enricher: counting, indexPrefix: PREFIX });
+    actual(read, batch);
+    const learned = lookups;
+    assert.ok(learned >= 30_000, `${learned} lookups`);
+    assert.deepEqual(actual(read, batch), expected(DEFAULT_FORMAT, enricher, batch));
+    assert.equal(lookups, learned, 'no address looked up again');
+  });
+
+  it('tells apart addresses of one hash and length, and orders IPv6 pairs for the Community ID either way round', () => {
+    // The same FNV-1a hash, 0x4aeb8458, and length: only the text tells them apart in the book.
+    const twins = ['1:2:ec9f:aa:3db1::1', '1:2:e3ae:aa:fe20::1'];
+    const lines = Array.from({ length: 8 }, (_, n) => {
+      const [a, b] = n % 2 === 0 ? twins : [...twins].reverse();
+      return line(n, a).replace(/ 10\.0\.\d+\.1 /, ` ${n < 4 ? b : '2600:1f18::1'} `);
+    });
+    const batch = items(lines);
+    const ops = actual(batchReader(DEFAULT_FORMAT, { ref: REF, enricher, indexPrefix: PREFIX }), batch);
+    assert.deepEqual(ops, expected(DEFAULT_FORMAT, enricher, batch));
+    assert.match(ops[0] as string, /"srcaddr":"1:2:ec9f:aa:3db1::1","dstaddr":"1:2:e3ae:aa:fe20::1"/);
+    assert.match(ops[1] as string, /"srcaddr":"1:2:e3ae:aa:fe20::1","dstaddr":"1:2:ec9f:aa:3db1::1"/);
+    assert.ok(ops.every((op) => op.includes('"community_id":"1:')));
+  });
+
   it("holds each writer's format and object, and each enricher's answers, when readers take turns", () => {
     const narrow = formatFromFields(['srcaddr', 'dstaddr', 'protocol', 'start']) as FlowFormat;
     const other: S3ObjectRef = { bucket: 'c', key: 'other.log' };
