@@ -45,8 +45,9 @@ const ENDS: usize = STARTS + 256;
 const NUMS: usize = STARTS + 512;
 const PRESENT: usize = STARTS + 1024;
 const ENTRIES: usize = STARTS + 1088;
-/** Base64's alphabet, laid out when the module starts. */
+/** Base64's alphabet, and each byte's class for the scan (SEPARATOR, ESCAPED or 0), laid out when the module starts. */
 const B64: usize = 65536 + 3456;
+const CLASS: usize = 65536 + 3584;
 /** SHA-1's block: the Community ID's tuple, then the digest. */
 const SHA: usize = 65536 + 4096;
 /**
@@ -103,7 +104,12 @@ let tsLen: i32 = 0;
 
 const KEYWORD: u8 = 0; const IP: u8 = 1; const NUMBER: u8 = 2; const COUNT_ONLY: u8 = 3;
 
-@inline function isSpace(c: u32): bool { return c <= 32 && (c == 32 || (c >= 9 && c <= 13)); }
+/** A byte's class: what separates fields (writer.ts's isSpace), what JSON escapes in a keyword, or neither (0). */
+const SEPARATOR: u8 = 1; const ESCAPED: u8 = 2;
+for (let c: u32 = 0; c < 256; c++) {
+  store<u8>(CLASS + <usize>c, c == 32 || (c >= 9 && c <= 13) ? SEPARATOR : c < 32 || c == 34 || c == 92 ? ESCAPED : 0);
+}
+@inline function classOf(c: u32): u8 { return load<u8>(CLASS + <usize>c); }
 
 // Small copies by words: memory.copy is a call for any size. The last word overlaps the one before
 // it rather than a loop finishing byte by byte. Never between overlapping regions (none here are).
@@ -449,17 +455,19 @@ function scanLine(line: usize, len: usize): i32 {
   let ok = true; let count: i32 = 0; let i: usize = 0; let escape = false;
   addressBytes = 0;
   while (true) {
-    while (i < len && isSpace(load<u8>(line + i))) i++;
+    while (i < len && classOf(load<u8>(line + i)) == SEPARATOR) i++;
     if (i >= len) break;
     const start = i;
     const kind = count < n && ok ? load<u8>(KINDS + <usize>count) : COUNT_ONLY;
     if (kind == NUMBER) {
+      // Past 17 digits, or after any other byte, the value is -1 (bad) to the field's end.
       let value: i64 = 0;
       for (; i < len; i++) {
         const c = <u32>load<u8>(line + i);
-        if (isSpace(c)) break;
         const d = c - 48;
-        value = d <= 9 && value >= 0 && value < 100000000000000000 ? value * 10 + <i64>d : -1;
+        if (d <= 9) { value = <u64>value < 100000000000000000 ? value * 10 + <i64>d : -1; continue; }
+        if (classOf(c) == SEPARATOR) break;
+        value = -1;
       }
       if (i - start == 1 && load<u8>(line + start) == 45) { store<u8>(PRESENT + <usize>count, 0); }
       else {
@@ -472,7 +480,7 @@ function scanLine(line: usize, len: usize): i32 {
       let hash: u32 = 0x811c9dc5;
       for (; i < len; i++) {
         const c = <u32>load<u8>(line + i);
-        if (isSpace(c)) break;
+        if (classOf(c) == SEPARATOR) break;
         hash = (hash ^ c) * 0x01000193;
       }
       if (i - start == 1 && load<u8>(line + start) == 45) { store<u8>(PRESENT + <usize>count, 0); }
@@ -484,11 +492,11 @@ function scanLine(line: usize, len: usize): i32 {
         else { store<i32>(ENTRIES + (<usize>count << 2), e); addressBytes += jsonBytes(e); }
       }
     } else {
-      while (i < len) {
-        const c = <u32>load<u8>(line + i);
-        if (isSpace(c)) break;
-        if (c < 32 || c == 34 || c == 92) escape = true;
-        i++;
+      for (; i < len; i++) {
+        const k = classOf(load<u8>(line + i));
+        if (k == 0) continue;
+        if (k == SEPARATOR) break;
+        escape = true;
       }
       if (kind == KEYWORD) {
         if (i - start == 1 && load<u8>(line + start) == 45) store<u8>(PRESENT + <usize>count, 0);
