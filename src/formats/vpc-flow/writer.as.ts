@@ -162,13 +162,16 @@ function decimalDigits(v: i64): usize {
   while (v >= 10) { digits++; v /= 10; }
   return digits;
 }
+/** The `digits` decimal digits of a non-negative integer at `out`; returns the position after them. */
+function writeDigits(out: usize, v: i64, digits: usize): usize {
+  let p = out + digits;
+  do { p--; store<u8>(p, <u8>(48 + v % 10)); v /= 10; } while (v > 0);
+  return out + digits;
+}
 /** The decimal digits of a non-negative integer at `out`; returns the position after them. */
 function writeDecimal(out: usize, v: i64): usize {
   if (v < 10) { store<u8>(out, <u8>(48 + v)); return out + 1; }
-  const digits = decimalDigits(v);
-  let p = out + digits;
-  while (v > 0) { p--; store<u8>(p, <u8>(48 + v % 10)); v /= 10; }
-  return out + digits;
+  return writeDigits(out, v, decimalDigits(v));
 }
 
 // ---- address book: an entry's head is three words (shape, GeoIP and ASN JSON lengths), then its text ----
@@ -513,7 +516,7 @@ function scanLine(line: usize, len: usize): i32 {
 }
 
 /** The scanned line's document, as writer.ts writes it, up to and with `}}`. */
-function document(out: usize, line: usize, lineNo: i64): usize {
+function document(out: usize, line: usize, lineNoAt: usize, lineNoDigits: usize): usize {
   let pos = out;
   const timed = present(posOf(0));
   if (timed) {
@@ -589,7 +592,7 @@ function document(out: usize, line: usize, lineNo: i64): usize {
   if (pdst >= 0) pos = writeEnrichment(pos, pdst, F_PDST_GEO, F_PDST_AS);
   if (sep) store<u8>(pos++, 44);
   pos = frag(pos, F_LOGPREFIX);
-  pos = writeDecimal(pos, lineNo);
+  pos = copyBytes(pos, lineNoAt, lineNoDigits);
   store<u8>(pos, 125); store<u8>(pos + 1, 125);
   return pos + 2;
 }
@@ -633,15 +636,15 @@ export function write(len: i32, lineNo: f64): i32 {
   out = frag(out, F_ID_KEY);
   // The window, `<rest>#<lineNo>:<line>`, in place: its start written right before the line.
   const restLen = <usize>load<i32>(PREFIX, 20);
-  const window = line - restLen - decimalDigits(no) - 2;
-  let w = copyBytes(window, PREFIX + 24, restLen);
-  store<u8>(w++, 35);
-  w = writeDecimal(w, no);
-  store<u8>(w, 58);
+  const digits = decimalDigits(no);
+  const window = line - restLen - digits - 2;
+  const noAt = copyBytes(window, PREFIX + 24, restLen) + 1;
+  store<u8>(noAt - 1, 35);
+  store<u8>(writeDigits(noAt, no, digits), 58);
   murmurId(window, line + <usize>len - window, out);
   out += 32;
   store<u8>(out, 34); store<u8>(out + 1, 125); store<u8>(out + 2, 125); store<u8>(out + 3, 10);
-  out = document(out + 4, line, no);
+  out = document(out + 4, line, noAt, digits); // `log.line`: the digits the window has
   store<u8>(out++, 10);
   outUsed = <i32>(out - OUTPUT);
   return outUsed;
