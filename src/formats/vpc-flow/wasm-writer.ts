@@ -35,7 +35,7 @@ interface Exports {
 }
 
 const LAYOUT = ['KINDS', 'LIMITS', 'KEY_FIRST', 'KEY_NEXT', 'MAX_FIELDS', 'POS', 'FRAG', 'PROTO_T', 'FLAGS_T', 'PREFIX', 'POOL', 'POOL_END',
-  'TS_BUF', 'HEAD_BUF', 'HEAD_BYTES_MAX', 'TIME', 'INPUT', 'INPUT_BYTES', 'OUTPUT', 'ARENA'] as const;
+  'TS_BUF', 'HEAD_BUF', 'HEAD_BYTES_MAX', 'TIME', 'INPUT', 'INPUT_BYTES', 'OUTPUT', 'ARENA', 'OVER'] as const;
 type Layout = Record<(typeof LAYOUT)[number], number>;
 
 /** The fields the derivations read, in the module's POS order. */
@@ -108,8 +108,8 @@ class FlowWasm {
   /** The entry of the address at [start, start + len), laid out in the arena as addresses.ts lays its own. */
   #learn(start: number, len: number): number {
     const facts = addressFacts(this.bytes.toString('latin1', start, start + len), this.enricher);
-    // Room for the entry and the rounding up to a word after it.
-    const end = this.arena + facts.size + 3;
+    // Room for the entry, the rounding up to a word after it, and what the module's copies read past it.
+    const end = this.arena + facts.size + 3 + this.at.OVER;
     // Stryker disable next-line EqualityOperator,ArithmeticOperator: growing early, or by more, changes nothing but memory
     if (end > this.bytes.length) {
       // Stryker disable next-line ArithmeticOperator: see above

@@ -127,6 +127,22 @@ for (let c: u32 = 0; c < 256; c++) {
   }
   return dst + n;
 }
+/**
+ * Bytes a copy by copyOver may write past its end, and read past its source's: the output's room
+ * and the arena keep this much slack after their last byte.
+ */
+export const OVER: usize = 32;
+/**
+ * The copy of the document's parts: by whole 16-byte words, without a branch on the length for up
+ * to 32 bytes (the lengths of fields vary from line to line, and a mispredicted branch costs more
+ * than the copy). For a destination that is written in order, whose bytes after the n are written
+ * later or never read.
+ */
+@inline function copyOver(dst: usize, src: usize, n: usize): usize {
+  v128.store(dst, v128.load(src)); v128.store(dst, v128.load(src, 16), 16);
+  for (let i: usize = 32; i < n; i += 16) v128.store(dst + i, v128.load(src + i));
+  return dst + n;
+}
 /** True when the n bytes at a and b are the same. */
 @inline function sameBytes(a: usize, b: usize, n: usize): bool {
   let i: usize = 0;
@@ -147,13 +163,14 @@ for (let c: u32 = 0; c < 256; c++) {
   }
   return 0;
 }
+/** A named fragment, by copyOver. */
 @inline function frag(dst: usize, id: i32): usize {
   const e = FRAG + (<usize>id << 3);
-  return copyBytes(dst, POOL + <usize>load<u32>(e), <usize>load<u32>(e, 4));
+  return copyOver(dst, POOL + <usize>load<u32>(e), <usize>load<u32>(e, 4));
 }
 @inline function fragAt(dst: usize, table: usize, k: i32): usize {
   const e = table + (<usize>k << 3);
-  return copyBytes(dst, POOL + <usize>load<u32>(e), <usize>load<u32>(e, 4));
+  return copyOver(dst, POOL + <usize>load<u32>(e), <usize>load<u32>(e, 4));
 }
 
 /** How many decimal digits a non-negative integer has. */
@@ -231,6 +248,8 @@ function grow(): void {
 function hex64(v: u64, out: usize): void {
   for (let i: i32 = 15; i >= 0; i--) { store<u8>(out + <usize>i, hexDigit(<u32>(v & 15))); v >>= 4; }
 }
+/** The mask of a word's low m bytes (m from 0 to 8). */
+@inline function lowBytes(m: usize): u64 { return m == 0 ? 0 : <u64>-1 >> ((8 - <u64>m) << 3); }
 function murmurId(ptr: usize, len: usize, out: usize): void {
   const c1: u64 = 0x87c37b91114253d5; const c2: u64 = 0x4cf5ad432745937f;
   let h1 = load<u64>(PREFIX); let h2 = load<u64>(PREFIX, 8);
@@ -244,18 +263,14 @@ function murmurId(ptr: usize, len: usize, out: usize): void {
     h2 = rotl<u64>(h2, 31); h2 += h1; h2 = h2 * 5 + 0x38495ab5;
   }
   const tail = ptr + (blocks << 4);
+  // The tail (under 16 bytes) as two little-endian words (the input's room goes on after the line),
+  // the bytes past it masked off, without a branch on its length: a word of no bytes is 0 and leaves
+  // h1 or h2 as the reference, skipping it, does.
   const rem = len & 15;
-  if (rem > 8) {
-    let k2: u64 = 0;
-    for (let i: usize = rem - 1; i >= 8; i--) k2 = (k2 << 8) | <u64>load<u8>(tail + i);
-    k2 *= c2; k2 = rotl<u64>(k2, 33); k2 *= c1; h2 ^= k2;
-  }
-  if (rem > 0) {
-    let k1: u64 = 0;
-    const m: usize = rem > 8 ? 8 : rem;
-    for (let i: isize = <isize>m - 1; i >= 0; i--) k1 = (k1 << 8) | <u64>load<u8>(tail + <usize>i);
-    k1 *= c1; k1 = rotl<u64>(k1, 31); k1 *= c2; h1 ^= k1;
-  }
+  let k2 = load<u64>(tail, 8) & lowBytes(rem > 8 ? rem - 8 : 0);
+  k2 *= c2; k2 = rotl<u64>(k2, 33); k2 *= c1; h2 ^= k2;
+  let k1 = load<u64>(tail) & lowBytes(rem > 8 ? 8 : rem);
+  k1 *= c1; k1 = rotl<u64>(k1, 31); k1 *= c2; h1 ^= k1;
   h1 ^= total; h2 ^= total;
   h1 += h2; h2 += h1;
   h1 = fmix(h1); h2 = fmix(h2);
@@ -431,8 +446,8 @@ function writeEnrichment(pos: usize, e: i32, geoKey: i32, asKey: i32): usize {
   const g = <usize>load<u32>((<usize>e << 2) + 4);
   const a = <usize>load<u32>((<usize>e << 2) + 8);
   const from = geoStart(e);
-  if (g != 0) { pos = frag(pos, geoKey); pos = copyBytes(pos, from, g); }
-  if (a != 0) { pos = frag(pos, asKey); pos = copyBytes(pos, from + g, a); }
+  if (g != 0) { pos = frag(pos, geoKey); pos = copyOver(pos, from, g); }
+  if (a != 0) { pos = frag(pos, asKey); pos = copyOver(pos, from + g, a); }
   return pos;
 }
 
@@ -522,7 +537,7 @@ function document(out: usize, line: usize, lineNoAt: usize, lineNoDigits: usize)
   if (timed) {
     const time = num(posOf(0));
     if (time != lastTime) { lastTime = time; tsLen = timestamp(<f64>time); }
-    pos = copyBytes(pos, TS_BUF, <usize>tsLen);
+    pos = copyOver(pos, TS_BUF, <usize>tsLen);
   } else {
     store<u8>(pos++, 123);
   }
@@ -535,16 +550,16 @@ function document(out: usize, line: usize, lineNoAt: usize, lineNoDigits: usize)
     const kind = load<u8>(KINDS + <usize>k);
     if (kind == IP) {
       const e = load<i32>(ENTRIES + (<usize>k << 2));
-      pos = copyBytes(pos, (<usize>e << 2) + HEAD_BYTES, <usize>(entryShape(e) & 0xff) + 2);
+      pos = copyOver(pos, (<usize>e << 2) + HEAD_BYTES, <usize>(entryShape(e) & 0xff) + 2);
       continue;
     }
     const s = <usize>load<i32>(STARTS + (<usize>k << 2));
     const en = <usize>load<i32>(ENDS + (<usize>k << 2));
     if (kind == NUMBER) {
-      pos = load<u8>(line + s) != 48 ? copyBytes(pos, line + s, en - s) : writeDecimal(pos, num(k));
+      pos = load<u8>(line + s) != 48 ? copyOver(pos, line + s, en - s) : writeDecimal(pos, num(k));
     } else {
       store<u8>(pos, 34);
-      pos = copyBytes(pos + 1, line + s, en - s);
+      pos = copyOver(pos + 1, line + s, en - s);
       store<u8>(pos++, 34);
     }
   }
@@ -575,12 +590,11 @@ function document(out: usize, line: usize, lineNoAt: usize, lineNoDigits: usize)
     if (hasProto && proto != 1 && proto != 58 && from >= 0 && to >= 0) {
       const ks = posOf(5); const kd = posOf(6);
       const hasPorts = present(ks) && present(kd);
-      const cidLen = F_CID;
-      const e = FRAG + (<usize>cidLen << 3);
+      const e = FRAG + (<usize>F_CID << 3);
       const keyLen = <usize>load<u32>(e, 4);
       const written = communityId(pos + keyLen, from, to, proto, hasPorts ? num(ks) : -1, hasPorts ? num(kd) : -1, hasPorts);
       if (written != 0) {
-        frag(pos, F_CID);
+        copyBytes(pos, POOL + <usize>load<u32>(e), keyLen); // exactly: the value after it is written
         pos += keyLen + 30;
         store<u8>(pos++, 34);
       }
@@ -592,7 +606,7 @@ function document(out: usize, line: usize, lineNoAt: usize, lineNoDigits: usize)
   if (pdst >= 0) pos = writeEnrichment(pos, pdst, F_PDST_GEO, F_PDST_AS);
   if (sep) store<u8>(pos++, 44);
   pos = frag(pos, F_LOGPREFIX);
-  pos = copyBytes(pos, lineNoAt, lineNoDigits);
+  pos = copyOver(pos, lineNoAt, lineNoDigits);
   store<u8>(pos, 125); store<u8>(pos + 1, 125);
   return pos + 2;
 }
@@ -628,11 +642,11 @@ export function scan(len: i32): i32 {
  * written) when it might not fit.
  */
 export function write(len: i32, lineNo: f64): i32 {
-  const room = <usize>headLen + 48 + <usize>fixedBytes + 6 * <usize>len + addressBytes;
+  const room = <usize>headLen + 48 + <usize>fixedBytes + 6 * <usize>len + addressBytes + OVER;
   if (<usize>outUsed + room > <usize>OUTPUT_BYTES) return -1;
   const line = INPUT;
   const no = <i64>lineNo;
-  let out = copyBytes(OUTPUT + <usize>outUsed, HEAD_BUF, <usize>headLen);
+  let out = copyOver(OUTPUT + <usize>outUsed, HEAD_BUF, <usize>headLen);
   out = frag(out, F_ID_KEY);
   // The window, `<rest>#<lineNo>:<line>`, in place: its start written right before the line.
   const restLen = <usize>load<i32>(PREFIX, 20);

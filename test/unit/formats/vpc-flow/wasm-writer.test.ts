@@ -1,5 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { testEnricher } from '../../../helpers/flow-lines.js';
 import { jsOperation } from '../../../helpers/flow-writer.js';
 import type { S3ObjectRef } from '../../../../src/core/types.js';
@@ -139,6 +141,19 @@ describe('batchReader with the writer compiled to WebAssembly', () => {
     assert.equal(ops.length, 20);
     assert.ok((ops[5] as string).length > 1_200_000);
     assert.deepEqual(ops, expected(DEFAULT_FORMAT, stub, batch));
+  });
+
+  it('reads an address entry that ends at the end of its memory without reading past it (its copies read whole words past a part)', async () => {
+    // A thread of its own: this one's memory has grown to an unknown size.
+    const fixture = new URL('../../../fixtures/threads/flow-memory-end.ts', import.meta.url).href;
+    const code = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(fixture)}); })`;
+    const [results] = (await once(new Worker(code, { eval: true }), 'message')) as [{ gap: number; byModule: number; same: boolean; bytes: number }[]];
+    assert.equal(results.length, 41);
+    for (const { gap, byModule, same, bytes } of results) {
+      assert.equal(byModule, 1, `the module wrote the line whose entry ends ${gap} bytes before the memory's end`);
+      assert.ok(same, `the same operation as writer.ts's, the entry ending ${gap} bytes before the memory's end`);
+      assert.ok(bytes > 700_000);
+    }
   });
 
   it('leaves a format of more fields than its room to the JavaScript writer', () => {
