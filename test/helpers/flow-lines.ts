@@ -24,14 +24,16 @@ export const KEY = 'AWSLogs/1/vpcflowlogs/"quoted"\\key.log.gz';
 export const OBJECT = `s3://${BUCKET}/${KEY}`;
 
 const address = fc.oneof(
-  fc.constantFrom(...PUBLIC_ADDRESSES, '10.0.0.1', '::ffff:81.2.69.142', '2001:db8::1', '1.2.3', 'fe80::1%eth0', '01.2.3.4', '::', 'zz'),
+  fc.constantFrom(...PUBLIC_ADDRESSES, '10.0.0.1', '::ffff:81.2.69.142', '2001:db8::1', '1.2.3', 'fe80::1%eth0', '01.2.3.4', '::', 'zz', '10.0.\u0001.1'),
   fc.ipV4(),
   fc.ipV6(),
 );
 const number = (max: number) => fc.oneof(
   fc.integer({ min: 0, max }).map(String),
   fc.integer({ min: 0, max: 999 }).map((n) => `00${n}`),
-  fc.constantFrom('0', '1', '6', '17', '58', '18', '255', '256', '65536', '2147483648', '9007199254740993', '-1', '1e3', 'x'),
+  fc.constantFrom('0', '1', '6', '17', '58', '18', '255', '256', '65536', '2147483648', '9007199254740993', '-1', '1e3', 'x', '4\u00015', '12\u000b3',
+    // Past 16 digits: leading zeros, and values past 10^17.
+    '00000000000000000001', '123456789012345678', '99999999999999999999'),
 );
 const keyword = fc.oneof(
   { weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z0-9:/._-]{1,20}$/) },
