@@ -244,9 +244,11 @@ function grow(): void {
 @inline function fmix(k: u64): u64 {
   k ^= k >> 33; k *= 0xff51afd7ed558ccd; k ^= k >> 33; k *= 0xc4ceb9fe1a85ec53; k ^= k >> 33; return k;
 }
-@inline function hexDigit(v: u32): u8 { return <u8>(v < 10 ? 48 + v : 87 + v); }
-function hex64(v: u64, out: usize): void {
-  for (let i: i32 = 15; i >= 0; i--) { store<u8>(out + <usize>i, hexDigit(<u32>(v & 15))); v >>= 4; }
+/** The 16 lowercase hex digits of v at out, most significant first: its nibbles a byte each, then each byte's digit by a table lookup. */
+@inline function hex64(v: u64, out: usize): void {
+  const bytes = i64x2.splat(<i64>bswap<u64>(v));
+  const nibbles = i8x16.shuffle(i8x16.shr_u(bytes, 4), v128.and(bytes, i8x16.splat(15)), 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  v128.store(out, i8x16.swizzle(i8x16(48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102), nibbles));
 }
 /** The mask of a word's low m bytes (m from 0 to 8). */
 @inline function lowBytes(m: usize): u64 { return m == 0 ? 0 : <u64>-1 >> ((8 - <u64>m) << 3); }
