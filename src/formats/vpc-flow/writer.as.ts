@@ -491,7 +491,7 @@ function fieldEnd(line: usize, i: usize): usize {
   }
 }
 
-/** True unless each of x's bytes, less 48, is a digit (bytes shifted in, 0, count as digits). */
+/** True unless each byte of t, a byte of text XOR 48, is 0 to 9: a digit's (bytes shifted in, 0, count as digits). */
 @inline function notDigits(t: u64): bool { return (((t + 0x0606060606060606) | t) & 0xf0f0f0f0f0f0f0f0) != 0; }
 /** The value of eight digits (0 to 9 a byte, the most significant in the lowest byte). */
 @inline function eightDigits(t: u64): u64 {
